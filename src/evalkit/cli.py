@@ -1,0 +1,66 @@
+"""The ``evalkit`` command. Each subcommand is a module in ``evalkit.commands``.
+
+A command module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``;
+this file finds them, so adding a command never touches it. Errors reach the user as one line
+each on stderr (a ``--debug`` flag shows the traceback), never as a Python traceback by default.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from evalkit import __version__, commands
+from evalkit.errors import EvalkitError
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            yield importlib.import_module(f"evalkit.commands.{info.name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evalkit",
+        description="Rebuild the evaluation report of the eight TE service pilots (2021–2022) "
+                    "from data: validate registers, compute indicators, build the book.",
+    )
+    parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except EvalkitError as exc:
+        if args.debug:
+            raise
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"evalkit {args.command}: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"evalkit {args.command}: interrupted; previous outputs left as they were", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+        if args.debug:
+            raise
+        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {exc} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

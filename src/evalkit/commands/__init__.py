@@ -1,0 +1,1 @@
+"""Subcommands of the evalkit CLI, discovered by evalkit.cli."""

@@ -1,0 +1,31 @@
+"""The contract's vocabulary (CONTRACT.md): codes, horizons and indicator names, in one place."""
+from __future__ import annotations
+
+STATUS_CODES = (
+    "employed_open", "employed_subsidised", "entrepreneur", "training",
+    "other_service", "unemployed", "outside_labour_force", "unknown",
+)
+EMPLOYED_CODES = frozenset({"employed_open", "employed_subsidised", "entrepreneur"})
+POSITIVE_EXIT_CODES = EMPLOYED_CODES | {"training", "other_service"}
+HORIZONS = (3, 6, 12)
+SEX_CODES = ("F", "M", "U")
+BASIS_CODES = ("diagnosis", "tasmatyo", "none")
+POOLED = "all"
+
+RATE_INDICATORS = (
+    "employment_rate", "open_employment_rate", "positive_exit_rate",
+    *(f"share_{code}" for code in STATUS_CODES),
+)
+HORIZON_INDICATORS = (*RATE_INDICATORS, "cost_per_employed", "cost_per_positive_exit")
+OVERALL_INDICATORS = ("was_change", "tasmatyo_share", "cost_per_participant")
+INDICATORS = (*HORIZON_INDICATORS, *OVERALL_INDICATORS)
+
+# Indicators that come with a 95 % interval, so a goal on them can get a verdict.
+INDICATORS_WITH_INTERVAL = (*RATE_INDICATORS, "was_change", "tasmatyo_share")
+
+REGISTER_COLUMNS = (
+    "person_id", "pilot_id", "service", "start_date", "end_date", "age", "sex", "basis",
+    "unemployment_months", "was_start", "was_end", "status_3m", "status_6m", "status_12m",
+    "cost_eur",
+)
+OPTIONAL_REGISTER_COLUMNS = ("cost_eur",)

@@ -1,0 +1,32 @@
+"""Where things live in a project checkout."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The evalkit project folder: $EVALKIT_ROOT, else the nearest parent with _toc.yml."""
+    env = os.environ.get("EVALKIT_ROOT")
+    if env:
+        return Path(env).resolve()
+    for candidate in [Path.cwd(), *Path.cwd().parents]:
+        if (candidate / "_toc.yml").is_file() and (candidate / "params").is_dir():
+            return candidate
+    # Installed in development mode: src/evalkit/paths.py -> project root is three levels up.
+    here = Path(__file__).resolve().parents[2]
+    if (here / "_toc.yml").is_file():
+        return here
+    return Path.cwd()
+
+
+def reported_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "data" / "reported"
+
+
+def params_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "params"
+
+
+def build_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "_build"
