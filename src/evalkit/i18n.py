@@ -1,6 +1,8 @@
 """One message catalogue per language; nothing else in evalkit hard-codes a language.
 
-Catalogues live in ``evalkit/locales/<lang>.yml`` as nested mappings. ``t("a.b", x=1)`` looks up
+A language's catalogue is every ``evalkit/locales/<lang>/*.yml`` file (one file per area of the
+product, so that areas can be edited independently), merged; a key defined twice is an error.
+Entries are nested mappings. ``t("a.b", x=1)`` looks up
 ``a: {b: ...}`` in the active language and fills ``{x}`` placeholders with ``str.format``.
 """
 from __future__ import annotations
@@ -31,8 +33,17 @@ def current_language() -> str:
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, Any]:
-    text = resources.files("evalkit.locales").joinpath(f"{lang}.yml").read_text(encoding="utf-8")
-    return _flatten(yaml.safe_load(text) or {})
+    merged: dict[str, Any] = {}
+    folder = resources.files("evalkit.locales").joinpath(lang)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yml"):
+            continue
+        entries = _flatten(yaml.safe_load(entry.read_text(encoding="utf-8")) or {})
+        twice = set(entries) & set(merged)
+        if twice:
+            raise EvalkitError(f"locales/{lang}/{entry.name} defines again: {', '.join(sorted(twice))}")
+        merged.update(entries)
+    return merged
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
