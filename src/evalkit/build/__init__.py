@@ -1,0 +1,1 @@
+"""Building the book: instantiate notebook templates, run them with papermill, build with Jupyter Book."""

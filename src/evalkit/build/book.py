@@ -1,0 +1,96 @@
+"""Jupyter Book runs into a staging folder, then an atomic swap into ``_build``.
+
+``_build/html`` and ``_build/pdf`` are symbolic links to complete builds under ``_build/.versions``.
+A new build is made beside them and published by replacing the link with ``os.replace``, which is
+atomic: killed at any moment, a build leaves the previous site and PDF as they were.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from evalkit.build.templates import fill
+from evalkit.errors import BuildError
+from evalkit.i18n import t
+
+
+@contextlib.contextmanager
+def build_lock(build_root: Path):
+    """One build at a time per project; a second one waits rather than corrupting the first."""
+    build_root.mkdir(parents=True, exist_ok=True)
+    with open(build_root / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "") -> Path:
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = t("book.title", lang)
+    config["author"] = t("book.author", lang)
+    sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx["language"] = lang
+    sphinx["numfig_format"] = {kind: t(f"book.numfig_{kind}", lang) for kind in ("figure", "table", "section", "code-block")}
+    sphinx["html_static_path"] = [str(root / "book" / "_static")]
+    sphinx["html_css_files"] = ["evalkit.css"]
+    latex = sphinx.setdefault("latex_elements", {})
+    latex["polyglossia"] = latex.get("polyglossia", "").replace("finnish", t("book.latex_language", lang))
+    config.setdefault("html", {})["extra_footer"] = provenance_footer
+    config["latex"]["latex_documents"]["targetname"] = "report.tex" if lang == "fi" else f"report-{lang}.tex"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def write_toc(root: Path, lang: str, target: Path) -> Path:
+    text = fill((root / "_toc.yml").read_text(encoding="utf-8"), {}, lang, source="_toc.yml")
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: str) -> None:
+    """Run Jupyter Book; warnings are errors, so a broken reference fails the build."""
+    executable = Path(sys.executable).with_name("jupyter-book")
+    command = [str(executable), "build", str(source), "--path-output", str(output),
+               "--config", str(config), "--toc", str(toc), "--builder", builder, "-W", "-n", "--keep-going"]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    log = output / f"jupyter-book-{builder}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(completed.stdout + "\n" + completed.stderr, encoding="utf-8")
+    if completed.returncode != 0:
+        problems = [line for line in (completed.stdout + completed.stderr).splitlines()
+                    if "WARNING" in line or "ERROR" in line or "Error" in line][:10]
+        detail = "; ".join(problems) or "see the log"
+        raise BuildError(f"Jupyter Book ({builder}) failed: {detail} (full log: {log})")
+
+
+def publish(build_root: Path, link_name: str, new_version: Path) -> None:
+    """Point ``build_root/link_name`` at ``new_version`` atomically and drop older versions."""
+    link = build_root / link_name
+    temp_link = build_root / f".{link_name}.new"
+    temp_link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(new_version, build_root), temp_link)
+    if link.exists() and not link.is_symlink():
+        # A real folder from an older layout: move it aside first (the one non-atomic step, once).
+        shutil.rmtree(link)
+    os.replace(temp_link, link)
+    for old in new_version.parent.glob(f"{link_name}-*"):
+        if old != new_version:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def new_version_dir(build_root: Path, link_name: str) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+    path = build_root / ".versions" / f"{link_name}-{stamp}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,208 @@
+"""Run notebook jobs with papermill: only those whose inputs changed, in parallel, keeping going.
+
+A job's cache key hashes everything its output depends on: the template, the parameters and page
+context, the bytes of every input file, evalkit's own source and the lockfile. The key is stored in
+the executed notebook's metadata; a job whose stored key matches is reused, not re-run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import nbformat
+
+KEY_VERSION = "evalkit-nb-1"
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    name: str                       # e.g. "lappi" or "index"
+    template: Path
+    output: Path                    # the executed notebook
+    parameters: dict[str, Any]
+    context: dict[str, Any]
+    lang: str
+    inputs: tuple[Path, ...] = ()   # data and params files whose bytes the output depends on
+    failed_dir: Path | None = None  # where a failed notebook is kept for inspection
+
+
+@dataclass
+class JobResult:
+    name: str
+    status: str                     # "built", "reused" or "failed"
+    reason: str
+    seconds: float = 0.0
+    failed_cell: int | None = None
+    failed_source: str | None = None
+    error: str | None = None
+    kept_notebook: str | None = None
+    cache_key: str = ""
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_digest(folder: Path, suffixes: tuple[str, ...] = (".py", ".yml", ".yaml")) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in suffixes and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(file_digest(path).encode())
+    return digest.hexdigest()
+
+
+def cache_key(job: NotebookJob, code_digest: str) -> tuple[str, dict[str, str]]:
+    """The job's key, and the part digests it was made from (to explain a re-run)."""
+    parts = {
+        "version": KEY_VERSION,
+        "template": file_digest(job.template),
+        "parameters": hashlib.sha256(json.dumps(
+            {"p": job.parameters, "c": job.context, "lang": job.lang}, sort_keys=True, default=str
+        ).encode()).hexdigest(),
+        "code": code_digest,
+    }
+    for path in job.inputs:
+        parts[f"input:{path.name}"] = file_digest(path) if path.exists() else "missing"
+    key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return key, parts
+
+
+def _stored(output: Path) -> dict[str, Any] | None:
+    try:
+        return nbformat.read(output, as_version=4).metadata.get("evalkit")
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def why_run(job: NotebookJob, key: str, parts: dict[str, str]) -> str | None:
+    """None when the stored output can be reused; else the reason it must run."""
+    stored = _stored(job.output)
+    if stored is None:
+        return "no previous output"
+    if stored.get("cache_key") == key:
+        return None
+    old = stored.get("key_parts", {})
+    changed = sorted(name for name in set(parts) | set(old) if parts.get(name) != old.get(name))
+    return "changed: " + ", ".join(changed) if changed else "key changed"
+
+
+def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) -> JobResult:
+    """Render the template and execute it; runs in a worker process."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from evalkit.build.templates import render
+
+    started = time.monotonic()
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    rendered = render(job.template, job.context, job.lang)
+    handle, tmp_in = tempfile.mkstemp(suffix=".ipynb", dir=job.output.parent, prefix=".in-")
+    os.close(handle)
+    tmp_out = job.output.parent / f".out-{os.getpid()}-{job.output.name}"
+    nbformat.write(rendered, tmp_in)
+    result = JobResult(job.name, "built", reason, cache_key=key)
+    try:
+        papermill.execute_notebook(
+            tmp_in, str(tmp_out), parameters=job.parameters, cwd=str(job.parameters.get("root", ".")),
+            kernel_name="python3", progress_bar=False, log_output=False,
+            kernel_manager_class="evalkit.build.kernel.IPCKernelManager",
+        )
+    except PapermillExecutionError as exc:
+        result.status = "failed"
+        result.failed_cell = exc.cell_index
+        result.error = f"{exc.ename}: {exc.evalue}".strip()
+        result.failed_source = (exc.source or "").strip().splitlines()[0][:120] if exc.source else ""
+    except Exception as exc:  # kernel died, template error: still this job's failure only
+        result.status = "failed"
+        result.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        Path(tmp_in).unlink(missing_ok=True)
+    result.seconds = round(time.monotonic() - started, 2)
+    if result.status == "failed":
+        if tmp_out.exists() and job.failed_dir is not None:
+            job.failed_dir.mkdir(parents=True, exist_ok=True)
+            kept = job.failed_dir / job.output.name
+            os.replace(tmp_out, kept)
+            result.kept_notebook = str(kept)
+        tmp_out.unlink(missing_ok=True)
+        return result
+    executed = nbformat.read(tmp_out, as_version=4)
+    _hide_parameter_cells(executed)
+    executed.metadata["evalkit"] = {"cache_key": key, "key_parts": parts}
+    executed.metadata.pop("papermill", None)  # timings differ per run; keep outputs reproducible
+    for cell in executed.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(executed, tmp_out)
+    os.replace(tmp_out, job.output)
+    return result
+
+
+def _hide_parameter_cells(notebook) -> None:
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "parameters" in tags or "injected-parameters" in tags:
+            cell.metadata["tags"] = sorted(set(tags) | {"remove-cell"})
+
+
+def default_executor(jobs: int) -> Executor:
+    # spawn: a fresh interpreter per worker, no inherited zmq or matplotlib state.
+    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn"))
+
+
+def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor | None = None,
+             parallel: int = 1, force: bool = False,
+             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+    """Run what needs running (all jobs when ``force``), reuse the rest; never stop at a failure.
+
+    ``executor`` may be any ``concurrent.futures.Executor`` (a dask.distributed client's executor
+    fans out over a cluster); by default a process pool of ``parallel`` workers is used.
+    """
+    results: dict[str, JobResult] = {}
+    pending = []
+    jobs = list(jobs)
+    for job in jobs:
+        key, parts = cache_key(job, code_digest)
+        reason = "forced" if force else why_run(job, key, parts)
+        if reason is None:
+            results[job.name] = JobResult(job.name, "reused", "inputs unchanged", cache_key=key)
+            if on_done:
+                on_done(results[job.name])
+        else:
+            pending.append((job, key, parts, reason))
+    if pending:
+        own = executor is None
+        pool = executor or default_executor(min(parallel, len(pending)))
+        try:
+            futures = {pool.submit(execute_job, *item): item[0] for item in pending}
+            for future in _as_completed(futures):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # the worker itself died
+                    result = JobResult(job.name, "failed", "worker failed", error=f"{type(exc).__name__}: {exc}")
+                results[job.name] = result
+                if on_done:
+                    on_done(result)
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
+    return [results[job.name] for job in jobs]
+
+
+def _as_completed(futures):
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)

@@ -1,0 +1,1 @@
+"""One module per book chapter: the functions its notebook cells call."""

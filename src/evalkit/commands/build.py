@@ -1,0 +1,31 @@
+"""Run every page notebook with papermill and build the book: the site at _build/html/index.html and
+the PDF at _build/pdf/report.pdf. Only pages whose inputs changed are re-run. A failed or interrupted
+build leaves the previously published site and PDF as they were."""
+from __future__ import annotations
+
+import os
+
+from evalkit.build.pipeline import build
+from evalkit.i18n import LANGUAGES
+from evalkit.paths import project_root
+
+NAME = "build"
+HELP = "build the national report (HTML and PDF)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--no-pdf", action="store_true", help="build the site only")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="pages to execute at once (default: number of cores)")
+    parser.add_argument("--force", action="store_true", help="re-execute every page even if unchanged")
+    parser.add_argument("--lang", choices=LANGUAGES, default="fi", help="edition language (default: fi)")
+
+
+def run(args) -> int:
+    root = project_root()
+    build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)
+    site = root / "_build" / ("html" if args.lang == "fi" else f"html-{args.lang}") / "index.html"
+    print(f"site: {site}")
+    if not args.no_pdf:
+        print(f"pdf:  {root / '_build' / 'pdf' / ('report.pdf' if args.lang == 'fi' else f'report-{args.lang}.pdf')}")
+    return 0
