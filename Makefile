@@ -1,0 +1,49 @@
+# evalkit: `make report` builds the national report, `make test` runs the tests.
+# Both set up everything they need on a fresh Debian-like machine (Python 3.11+, root or sudo).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+EVALKIT := $(VENV)/bin/evalkit
+# uv never downloads a Python of its own here: the machine's python3 is used.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3
+UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: help setup system-deps report report-en report-all html test test-fast bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.synced: uv.lock pyproject.toml
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+setup: $(VENV)/.synced ## create .venv from the committed uv.lock
+
+system-deps: ## install TeX Live, fonts, poppler and Chromium from Debian when missing
+	@bash scripts/install-system-deps.sh
+
+report: setup system-deps ## build the Finnish report: _build/html/index.html and _build/pdf/report.pdf
+	$(EVALKIT) build --jobs $(JOBS)
+
+report-en: setup system-deps ## build the English edition: _build/html-en/ and _build/pdf/report-en.pdf
+	$(EVALKIT) build --jobs $(JOBS) --lang en
+
+report-all: report report-en ## build both editions
+
+html: setup ## build the Finnish site only (no PDF)
+	$(EVALKIT) build --jobs $(JOBS) --no-pdf
+
+test: setup system-deps ## run the whole test suite (includes real book builds)
+	$(PY) -m pytest -q
+
+test-fast: setup ## run the tests that do not build the book
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+bench: setup ## print speed and memory figures (indicators, builds)
+	$(PY) bench/run.py
+
+clean: ## remove build outputs and executed pages (keeps .venv)
+	rm -rf _build book/pilots book/national book/en

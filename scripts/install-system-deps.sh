@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs from Debian what the report needs and Python cannot bring: TeX Live for the PDF
+# (xelatex), DejaVu fonts, poppler-utils (pdftotext/pdffonts, used by the tests) and Chromium
+# (browser checks). Does nothing when all are present; uses sudo when not root; otherwise says
+# in one line what to install.
+set -euo pipefail
+
+packages=()
+command -v xelatex >/dev/null 2>&1 || packages+=(texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended texlive-lang-european)
+command -v latexmk >/dev/null 2>&1 || packages+=(latexmk)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || packages+=(fonts-dejavu-core fonts-dejavu-extra)
+command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
+if [ "${EVALKIT_NO_BROWSER:-0}" != "1" ]; then
+  command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+fi
+[ ${#packages[@]} -eq 0 ] && exit 0
+
+# De-duplicate while keeping order.
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
+if [ "$(id -u)" = "0" ]; then
+  run=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  run=(sudo)
+else
+  echo "evalkit: please install these Debian packages (needs root): sudo apt-get install ${packages[*]}" >&2
+  exit 1
+fi
+echo "evalkit: installing ${packages[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${run[@]}" apt-get update -qq
+"${run[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

@@ -1,0 +1,37 @@
+"""Shared fixtures: a throwaway copy of the project, so tests never touch the developer's _build."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVALKIT = [sys.executable, "-m", "evalkit.cli"]
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the files git knows about (tracked, or new and not ignored) into ``target``."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in listed:
+        source = ROOT / name
+        if source.is_file():
+            destination = target / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    return target
+
+
+def run_evalkit(project: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "EVALKIT_ROOT": str(project)}
+    return subprocess.run([*EVALKIT, *args], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")

@@ -1,0 +1,83 @@
+"""A real build of the book in a throwaway copy of the project: site, PDF, and failure behaviour."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import copy_project, run_evalkit
+from evalkit.reported import load_pilots
+
+pytestmark = pytest.mark.slow
+FACTS = load_pilots(Path(__file__).resolve().parents[1] / "data" / "reported" / "pilots.yml")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    result = run_evalkit(project, "build", "--jobs", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project
+
+
+def page_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8").replace("\u00a0", " ")
+
+
+def test_site_has_front_page_and_eight_pilot_pages_with_name_and_budget(built):
+    html = built / "_build" / "html"
+    assert (html / "index.html").is_file()
+    assert (html / "national" / "index.html").is_file()
+    for pilot in FACTS.pilots:
+        page = html / "pilots" / f"{pilot.pilot_id}.html"
+        assert page.is_file(), pilot.pilot_id
+        text = page_text(page)
+        assert pilot.project_name in text
+        budget = f"{pilot.budget_eur:,}".replace(",", " ") + " €"   # Finnish: 2 960 000 €
+        assert budget in text, (pilot.pilot_id, budget)
+
+
+def test_pdf_names_every_pilot_project(built):
+    pdf = built / "_build" / "pdf" / "report.pdf"
+    assert pdf.is_file()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    for pilot in FACTS.pilots:
+        assert " ".join(pilot.project_name.split()) in flat, pilot.project_name
+
+
+def test_rebuild_with_nothing_changed_runs_no_notebook(built):
+    result = run_evalkit(built, "build", "--no-pdf", "--jobs", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert " built " not in result.stderr
+    assert result.stderr.count(" reused ") == 9
+
+
+def test_failing_notebook_fails_the_build_and_keeps_the_previous_site(built):
+    html_link = built / "_build" / "html"
+    before_target = html_link.resolve()
+    before_index = (html_link / "pilots" / "lappi.html").read_bytes()
+    template = built / "book" / "templates" / "pilot.ipynb"
+    original = template.read_bytes()
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        'if pilot_id == "lappi":\n    raise RuntimeError("deliberate failure for the test")'))
+    nbformat.write(notebook, template)
+    try:
+        result = run_evalkit(built, "build", "--no-pdf", "--jobs", "2")
+    finally:
+        template.write_bytes(original)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "lappi" in result.stderr and "cell" in result.stderr and "deliberate failure" in result.stderr
+    kept = built / "_build" / "failed" / "fi" / "lappi.ipynb"
+    assert kept.is_file()
+    kept_nb = json.loads(kept.read_text(encoding="utf-8"))
+    assert any(o.get("output_type") == "error" for c in kept_nb["cells"] for o in c.get("outputs", []))
+    assert html_link.resolve() == before_target
+    assert (html_link / "pilots" / "lappi.html").read_bytes() == before_index

@@ -1,0 +1,86 @@
+"""Params files: the shipped ones validate; bad keys, types, indicators and dates are refused."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from evalkit.errors import InputError
+from evalkit.params import load_all_params, load_params
+from evalkit.reported import PILOT_IDS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """\
+pilot_id: lappi
+data: data/demo/participants.csv
+as_of: 2023-12-31
+goals:
+  - text: Work for a quarter of them
+    indicator: employment_rate
+    horizon: 6
+    target: 0.25
+  - text: A qualitative goal
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "lappi.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_params(path, ROOT)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_every_shipped_params_file_validates():
+    params = load_all_params(ROOT)
+    assert sorted(params) == sorted(PILOT_IDS)
+    for pilot_id, p in params.items():
+        assert p.pilot_id == pilot_id
+        assert isinstance(p.as_of, dt.date)
+        assert p.goals, f"{pilot_id} has no goals"
+
+
+def test_good_file_is_typed(tmp_path):
+    p = load_params(write(tmp_path, GOOD), ROOT)
+    assert p.as_of == dt.date(2023, 12, 31)
+    assert p.data == ROOT / "data" / "demo" / "participants.csv"
+    assert p.goals[0].target == 0.25 and p.goals[0].horizon == 6
+    assert p.goals[1].indicator is None  # qualitative
+
+
+def test_unknown_key_is_refused_with_the_nearest_valid_key(tmp_path):
+    found = problems(write(tmp_path, GOOD.replace("as_of:", "as_off:")))
+    assert any("as_off" in m and "did you mean 'as_of'" in m for m in found), found
+    assert any("as_of" in m and "required" in m for m in found), found
+
+
+def test_wrong_types_are_refused_naming_file_and_key(tmp_path):
+    text = GOOD.replace("as_of: 2023-12-31", "as_of: last christmas").replace("target: 0.25", "target: lots")
+    found = problems(write(tmp_path, text))
+    assert any("lappi.yml" in m and "column as_of" in m for m in found), found
+    assert any("goals[0].target" in m for m in found), found
+
+
+def test_goal_with_unknown_indicator_is_refused(tmp_path):
+    found = problems(write(tmp_path, GOOD.replace("indicator: employment_rate", "indicator: employmnet_rate")))
+    assert any("goals[0].indicator" in m and "employment_rate" in m for m in found), found
+
+
+def test_goal_without_valid_horizon_is_refused(tmp_path):
+    found = problems(write(tmp_path, GOOD.replace("horizon: 6", "horizon: 5")))
+    assert any("goals[0].horizon" in m for m in found), found
+
+
+def test_unknown_pilot_is_refused(tmp_path):
+    found = problems(write(tmp_path, GOOD.replace("pilot_id: lappi", "pilot_id: ahvenanmaa")))
+    assert any("pilot_id" in m and "ahvenanmaa" in m for m in found), found
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
+    assert any("mapping" in m for m in problems(write(tmp_path, "- just\n- a list\n")))
