@@ -4,13 +4,15 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from evalkit.build import book
+from evalkit.build import book, pages, provenance
+from evalkit.build.exports import national_indicators, write_exports
 from evalkit.build.runner import JobResult, NotebookJob, file_digest, run_jobs, tree_digest
 from evalkit.errors import BuildError
 from evalkit.i18n import set_language
@@ -62,13 +64,17 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     params = load_all_params(root)  # refuse bad params before anything runs
     facts = load_pilots()
     reported = tuple(sorted((root / "data" / "reported").glob("*")))
-    all_inputs = {p.source for p in params.values()} | {p.data for p in params.values()} | {
-        p.employers for p in params.values() if p.employers}
+    # National pages depend on the pilots' data and extract dates, not on their goals, so a
+    # changed goal re-runs that pilot's chapter only.
+    all_inputs = {p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
+    national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)] for pid, p in sorted(params.items())}}
     jobs = []
     for page in toc_pages(root):
         folder, _, name = page.rpartition("/")
         output = ed.pages_dir / folder / f"{name}.ipynb"
         common = {"lang": ed.lang, "root": str(root), "page_dir": str(output.parent), "page_name": name}
+        if name in pages.GENERATED_PAGES:
+            continue
         if folder == "pilots":
             pilot_params = params[name]
             pilot = facts.by_id(name)
@@ -86,7 +92,7 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
             if not template.exists():
                 raise BuildError(f"_toc.yml lists {page}, but there is no template {template}")
             jobs.append(NotebookJob(
-                name=name, template=template, output=output, parameters=common, context={},
+                name=name, template=template, output=output, parameters=common, context=national_context,
                 lang=ed.lang, inputs=tuple(sorted(all_inputs)) + reported,
                 failed_dir=build_root / "failed" / ed.lang,
             ))
@@ -101,41 +107,76 @@ def report_progress(result: JobResult) -> None:
     print(f"  {result.name:<20} {result.status:<7} {detail}", file=sys.stderr, flush=True)
 
 
+def _clean_litter(build_root: Path) -> None:
+    """Staging folders and unpublished versions left by a killed build (we hold the lock)."""
+    for stage in build_root.glob("stage-*"):
+        shutil.rmtree(stage, ignore_errors=True)
+    published = {(build_root / link).resolve() for link in ("html", "html-en", "pdf", "data", "html-failed")
+                 if (build_root / link).is_symlink()}
+    versions = build_root / ".versions"
+    if versions.is_dir():
+        for version in versions.iterdir():
+            if version.resolve() not in published and time.time() - version.stat().st_mtime > 5:
+                shutil.rmtree(version, ignore_errors=True)
+
+
+def _site(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path, builder: str) -> Path:
+    out = stage / f"{builder}-out"
+    book.jupyter_book(ed.pages_dir, config, toc, out, builder)
+    return out / "_build" / ("html" if builder == "html" else "latex")
+
+
 def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, force: bool = False,
           executor: Executor | None = None) -> list[JobResult]:
+    """Execute what changed, then build and publish the site, the PDF and the exported numbers.
+
+    Pages keep going past a failure; when any failed, the published outputs stay as they were,
+    a preview with the build status page goes to ``_build/html-failed``, and BuildError is raised.
+    """
     set_language(lang)
     build_root = root / "_build"
     ed = edition(root, lang)
+    params = load_all_params(root)  # refuse bad params before anything runs
     jobs = make_jobs(root, ed, build_root)
     if pdf and shutil.which("xelatex") is None:
         raise BuildError("xelatex is missing: run `make report` (installs TeX Live), or install "
                          "texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended "
                          "texlive-lang-european, or build with --no-pdf")
     with book.build_lock(build_root):
+        _clean_litter(build_root)
         print(f"evalkit build: {len(jobs)} pages ({lang})", file=sys.stderr, flush=True)
         results = run_jobs(jobs, code_digest(root), executor=executor, parallel=parallel, force=force,
                            on_done=report_progress)
         failed = [r for r in results if r.status == "failed"]
-        if failed:
-            names = ", ".join(
-                f"{r.name} (cell {r.failed_cell}: {r.error})" if r.failed_cell is not None else f"{r.name} ({r.error})"
-                for r in failed)
-            raise BuildError(f"{len(failed)} page(s) failed: {names}; the published site and PDF are unchanged")
+        prov = provenance.collect(root, params)
+        national = ed.pages_dir / "national"
+        pages.write_status_page(national, results)
         stage = Path(tempfile.mkdtemp(prefix=f"stage-{lang}-", dir=build_root))
         try:
-            config = book.write_config(root, lang, stage / "_config.yml")
+            exports = []
+            if not failed:
+                budgets = load_pilots().budgets
+                exports = write_exports(national_indicators(params, budgets), stage / "data")
+            pages.write_provenance_page(national, prov, exports)
+            config = book.write_config(root, lang, stage / "_config.yml", pages.footer_html(prov),
+                                       pages.pdf_keywords(prov))
             toc = book.write_toc(root, lang, stage / "_toc.yml")
+            if failed:
+                _publish_failure_preview(root, ed, lang, stage, config, toc, failed)
+                names = ", ".join(
+                    f"{r.name} (cell {r.failed_cell}: {r.error})" if r.failed_cell is not None
+                    else f"{r.name} ({r.error})" for r in failed)
+                raise BuildError(f"{len(failed)} page(s) failed: {names}; the published site and PDF "
+                                 f"are unchanged; status preview: {build_root / 'html-failed' / 'index.html'}")
             print("evalkit build: building the site", file=sys.stderr, flush=True)
-            book.jupyter_book(ed.pages_dir, config, toc, stage / "html-out", "html")
             html_version = book.new_version_dir(build_root, ed.html_link)
-            shutil.move(stage / "html-out" / "_build" / "html", html_version)
+            shutil.move(_site(root, ed, lang, stage, config, toc, "html"), html_version)
             pdf_version = None
             if pdf:
                 print("evalkit build: building the PDF", file=sys.stderr, flush=True)
-                book.jupyter_book(ed.pages_dir, config, toc, stage / "pdf-out", "pdflatex")
-                built = stage / "pdf-out" / "_build" / "latex" / ed.pdf_name
+                built = _site(root, ed, lang, stage, config, toc, "pdflatex") / ed.pdf_name
                 if not built.exists():
-                    raise BuildError(f"the PDF builder ran but wrote no {ed.pdf_name}; see {stage}")
+                    raise BuildError(f"the PDF builder ran but wrote no {ed.pdf_name}")
                 pdf_version = book.new_version_dir(build_root, "pdf")
                 pdf_version.mkdir()
                 current = build_root / "pdf"
@@ -144,9 +185,29 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
                         if other.name != ed.pdf_name:
                             shutil.copy2(other, pdf_version / other.name)
                 shutil.copy2(built, pdf_version / ed.pdf_name)
+            data_version = book.new_version_dir(build_root, "data")
+            shutil.move(stage / "data", data_version)
             book.publish(build_root, ed.html_link, html_version)
             if pdf_version is not None:
                 book.publish(build_root, "pdf", pdf_version)
+            book.publish(build_root, "data", data_version)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return results
+
+
+def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
+                             failed: list[JobResult]) -> None:
+    """Best effort: a site showing the status page and the failed pages with their errors."""
+    build_root = root / "_build"
+    for result in failed:
+        if result.kept_notebook:
+            job_output = next(ed.pages_dir.glob(f"*/{result.name}.ipynb"), None)
+            if job_output is not None:
+                shutil.copy2(result.kept_notebook, job_output)
+    try:
+        preview = book.new_version_dir(build_root, "html-failed")
+        shutil.move(_site(root, ed, lang, stage, config, toc, "html"), preview)
+        book.publish(build_root, "html-failed", preview)
+    except (BuildError, OSError) as exc:
+        print(f"evalkit build: no failure preview ({exc})", file=sys.stderr)

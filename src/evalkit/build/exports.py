@@ -1,0 +1,99 @@
+"""The report's numbers as files beside it: CSV, JSON and an Excel workbook.
+
+Published exports follow the small-cell rule like every published table (``evalkit indicators``
+gives the exact numbers to those entitled to them). Two builds from the same inputs give
+byte-identical files: rows are sorted, floats are written with fixed precision, and the workbook's
+timestamps (document properties and zip entries) are pinned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit.errors import BuildError
+from evalkit.params import PilotParams
+from evalkit.reported import load_pilots
+
+# Workbook timestamps are pinned to this moment, so the bytes depend on the numbers only.
+_PINNED = dt.datetime(2000, 1, 1, 0, 0, 0)
+
+
+def national_indicators(params: dict[str, PilotParams], budgets: dict[str, int]) -> pd.DataFrame:
+    """Contract indicators plus the extra families for every pilot and pooled, from each pilot's data."""
+    from evalkit.indicators import compute_indicators, extra_indicators
+    from evalkit.register import load_employers, load_register
+
+    as_of_values = {p.as_of for p in params.values()}
+    if len(as_of_values) != 1:
+        raise BuildError("pooled figures need one extract date, but the params files give "
+                         + ", ".join(sorted(str(d) for d in as_of_values)))
+    as_of = as_of_values.pop()
+    frames, employer_frames, loaded = [], [], {}
+    for pilot_id, p in sorted(params.items()):
+        if p.data not in loaded:
+            loaded[p.data] = load_register(p.data, as_of)
+        frames.append(loaded[p.data][loaded[p.data]["pilot_id"] == pilot_id])
+        if p.employers:
+            employers = load_employers(p.employers)
+            employer_frames.append(employers[employers["pilot_id"] == pilot_id])
+    register = pd.concat(frames, ignore_index=True)
+    employers = pd.concat(employer_frames, ignore_index=True) if employer_frames else None
+    return pd.concat([compute_indicators(register, as_of, budgets),
+                      extra_indicators(register, as_of, employers=employers)], ignore_index=True)
+
+
+def _published(frame: pd.DataFrame) -> pd.DataFrame:
+    from evalkit.suppression import suppress
+
+    out = suppress(frame).copy()
+    out["horizon_months"] = out["horizon_months"].astype("Int64")
+    for column in ("value", "ci_low", "ci_high"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").round(6)
+    return out.sort_values(["pilot_id", "horizon_months", "indicator"], na_position="first",
+                           kind="stable").reset_index(drop=True)
+
+
+def _pinned_zip(data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    target_bytes = io.BytesIO()
+    with zipfile.ZipFile(target_bytes, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            pinned = zipfile.ZipInfo(info.filename, date_time=_PINNED.timetuple()[:6])
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            pinned.external_attr = 0o644 << 16
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" at save time
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", content)
+            target.writestr(pinned, content)
+    return target_bytes.getvalue()
+
+
+def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
+    """indicators.csv, indicators.json and indicators.xlsx (a national sheet and one per pilot)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    published = _published(frame)
+    csv_path = folder / "indicators.csv"
+    published.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6f")
+    records = json.loads(published.to_json(orient="records", double_precision=6))
+    json_path = folder / "indicators.json"
+    json_path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    names = {p.pilot_id: p.region for p in load_pilots().pilots}
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        published[published["pilot_id"] == "all"].to_excel(writer, sheet_name="all", index=False)
+        for pilot_id in sorted(set(published["pilot_id"]) - {"all"}):
+            sheet = published[published["pilot_id"] == pilot_id]
+            sheet.to_excel(writer, sheet_name=names.get(pilot_id, pilot_id)[:31], index=False)
+        writer.book.properties.created = _PINNED
+        writer.book.properties.modified = _PINNED
+        writer.book.properties.creator = "evalkit"
+    xlsx_path = folder / "indicators.xlsx"
+    xlsx_path.write_bytes(_pinned_zip(buffer.getvalue()))
+    return [csv_path, json_path, xlsx_path]

@@ -1,0 +1,86 @@
+"""Pages the build writes itself from what it did: the build status and the provenance appendix."""
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit.build.provenance import Provenance
+from evalkit.build.runner import JobResult
+from evalkit.i18n import t
+from evalkit.publish import markdown_table
+
+STATUS_PAGE = "build_status"
+PROVENANCE_PAGE = "provenance"
+GENERATED_PAGES = (STATUS_PAGE, PROVENANCE_PAGE)
+
+
+def write_status_page(folder: Path, results: list[JobResult]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for r in results:
+        failure = ""
+        if r.status == "failed":
+            failure = t("build.failed_detail", cell="–" if r.failed_cell is None else r.failed_cell,
+                        error=r.error or "")
+            if r.kept_notebook:
+                kept = folder / f"failed-{r.name}.ipynb.json"
+                shutil.copy2(r.kept_notebook, kept)
+                failure += f" ({{download}}`{t('build.kept_notebook')} <{kept.name}>`)"
+        rows.append({
+            t("build.col_page"): r.name,
+            t("build.col_status"): t(f"build.status_{r.status}"),
+            t("build.col_reason"): r.reason,
+            t("build.col_seconds"): f"{r.seconds:.1f}" if r.status == "built" else "",
+            t("build.col_failure"): failure,
+        })
+    summary = t("build.some_failed") if any(r.status == "failed" for r in results) else t("build.all_ok")
+    text = (f"# {t('build.status_heading')}\n\n{t('build.status_intro')}\n\n{summary}\n\n"
+            + markdown_table(pd.DataFrame(rows), t("build.status_caption"), name="tbl-build-status",
+                             align=["l", "l", "l", "r", "l"]))
+    path = folder / f"{STATUS_PAGE}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_provenance_page(folder: Path, prov: Provenance, exports: list[Path]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    code = prov.commit + (f" {t('build.modified_note')}" if prov.modified else "")
+    items = pd.DataFrame([
+        {t("build.col_item"): t("build.item_code"), t("build.col_value"): code},
+        {t("build.col_item"): t("build.item_evalkit"), t("build.col_value"): prov.evalkit_version},
+        {t("build.col_item"): t("build.item_lockfile"), t("build.col_value"): prov.lockfile_sha256},
+        {t("build.col_item"): t("build.item_params"), t("build.col_value"): prov.params_sha256},
+        {t("build.col_item"): t("build.item_built"), t("build.col_value"): prov.built_at_utc},
+    ])
+    data = pd.DataFrame([{t("build.col_file"): name, t("build.col_sha256"): digest}
+                         for name, digest in prov.data_files])
+    links = []
+    for path in exports:
+        local = folder / "data" / path.name
+        local.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, local)
+        links.append(f"- {{download}}`{path.name} <data/{path.name}>`")
+    text = (f"# {t('build.provenance_heading')}\n\n{t('build.provenance_intro')}\n\n"
+            + markdown_table(items, t("build.provenance_caption"), name="tbl-provenance", align=["l", "l"])
+            + "\n" + markdown_table(data, t("build.data_caption"), name="tbl-data-hashes", align=["l", "l"])
+            + (f"\n## {t('build.exports_heading')}\n\n{t('build.exports_intro')}\n\n" + "\n".join(links) + "\n"
+               if links else ""))
+    path = folder / f"{PROVENANCE_PAGE}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def footer_html(prov: Provenance) -> str:
+    data = ", ".join(f"{Path(name).name} {digest[:12]}" for name, digest in prov.data_files)
+    text = t("build.footer", built=prov.built_at_utc, code=prov.code_version, version=prov.evalkit_version,
+             lock=prov.lockfile_sha256[:12], params=prov.params_sha256[:12], data=data)
+    return f'<p class="evalkit-provenance">{html.escape(text)}</p>'
+
+
+def pdf_keywords(prov: Provenance) -> str:
+    data = "; ".join(f"{Path(name).name} sha256 {digest}" for name, digest in prov.data_files)
+    return (f"built {prov.built_at_utc}; code {prov.code_version}; evalkit {prov.evalkit_version}; "
+            f"uv.lock sha256 {prov.lockfile_sha256}; params sha256 {prov.params_sha256}; {data}")

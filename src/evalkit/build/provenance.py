@@ -1,0 +1,64 @@
+"""What a build was made from: code version, data hashes, parameters, lockfile, build time."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalkit import __version__
+from evalkit.build.runner import file_digest
+from evalkit.params import PilotParams
+
+
+@dataclass(frozen=True)
+class Provenance:
+    commit: str
+    modified: bool
+    evalkit_version: str
+    lockfile_sha256: str
+    params_sha256: str
+    data_files: tuple[tuple[str, str], ...]   # (path relative to the project, sha256)
+    built_at_utc: str
+
+    @property
+    def code_version(self) -> str:
+        return f"{self.commit[:12]}{'+modified' if self.modified else ''}"
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None = None) -> Provenance:
+    commit = _git(root, "rev-parse", "HEAD") or "unknown"
+    status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    data = sorted({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
+                  | set((root / "data" / "reported").glob("*")))
+    params_digest = hashlib.sha256()
+    for pilot_id in sorted(params):
+        params_digest.update(pilot_id.encode())
+        params_digest.update(file_digest(params[pilot_id].source).encode())
+    lock = root / "uv.lock"
+    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    return Provenance(
+        commit=commit,
+        modified=bool(status) if status is not None else False,
+        evalkit_version=__version__,
+        lockfile_sha256=file_digest(lock) if lock.exists() else "missing",
+        params_sha256=params_digest.hexdigest(),
+        data_files=tuple((_relative(p, root), file_digest(p) if p.exists() else "missing") for p in data),
+        built_at_utc=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
