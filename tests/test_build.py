@@ -81,3 +81,36 @@ def test_failing_notebook_fails_the_build_and_keeps_the_previous_site(built):
     assert any(o.get("output_type") == "error" for c in kept_nb["cells"] for o in c.get("outputs", []))
     assert html_link.resolve() == before_target
     assert (html_link / "pilots" / "lappi.html").read_bytes() == before_index
+
+
+def _site_is_whole(project: Path) -> None:
+    html = project / "_build" / "html"
+    assert (html / "index.html").is_file()
+    for pilot in FACTS.pilots:
+        assert (html / "pilots" / f"{pilot.pilot_id}.html").is_file(), pilot.pilot_id
+    pdf = project / "_build" / "pdf" / "report.pdf"
+    subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_killing_the_build_at_any_moment_leaves_the_previous_outputs_usable(built, signal_name):
+    import os
+    import signal
+    import sys
+    import time
+
+    _site_is_whole(built)
+    env = {**os.environ, "EVALKIT_ROOT": str(built)}
+    # Kill early (pages), mid-way and late (site or PDF phase) in forced full builds.
+    for delay in (1.0, 6.0, 14.0, 22.0):
+        process = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "build", "--force", "--jobs", "2"],
+                                   cwd=built, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        process.send_signal(getattr(signal, signal_name))
+        process.wait(timeout=120)
+        _site_is_whole(built)
+    # The lock is released and the litter cleaned: the next build succeeds.
+    result = run_evalkit(built, "build", "--jobs", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    _site_is_whole(built)
+    assert not list((built / "_build").glob("stage-*"))

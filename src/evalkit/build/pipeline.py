@@ -99,12 +99,34 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     return jobs
 
 
-def report_progress(result: JobResult) -> None:
+def describe(result: JobResult) -> str:
     detail = f"{result.reason}" + (f", {result.seconds:.1f} s" if result.status == "built" else "")
     if result.status == "failed":
         cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
         detail = f"{result.error}{cell}" + (f"; notebook kept at {result.kept_notebook}" if result.kept_notebook else "")
-    print(f"  {result.name:<20} {result.status:<7} {detail}", file=sys.stderr, flush=True)
+    return f"  {result.name:<20} {result.status:<7} {detail}"
+
+
+class Progress:
+    """One line per page (ran, reused or failed, and why); a progress bar when on a terminal."""
+
+    def __init__(self, total: int):
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="pages", unit="page", file=sys.stderr, leave=False)
+
+    def __call__(self, result: JobResult) -> None:
+        if self.bar is not None:
+            self.bar.write(describe(result), file=sys.stderr)
+            self.bar.update()
+        else:
+            print(describe(result), file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _clean_litter(build_root: Path) -> None:
@@ -145,8 +167,12 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     with book.build_lock(build_root):
         _clean_litter(build_root)
         print(f"evalkit build: {len(jobs)} pages ({lang})", file=sys.stderr, flush=True)
-        results = run_jobs(jobs, code_digest(root), executor=executor, parallel=parallel, force=force,
-                           on_done=report_progress)
+        progress = Progress(len(jobs))
+        try:
+            results = run_jobs(jobs, code_digest(root), executor=executor, parallel=parallel, force=force,
+                               on_done=progress)
+        finally:
+            progress.close()
         failed = [r for r in results if r.status == "failed"]
         prov = provenance.collect(root, params)
         national = ed.pages_dir / "national"

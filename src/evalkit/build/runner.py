@@ -196,10 +196,21 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
                 results[job.name] = result
                 if on_done:
                     on_done(result)
+        except BaseException:
+            if own:
+                _stop_workers(pool)
+            raise
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)
     return [results[job.name] for job in jobs]
+
+
+def _stop_workers(pool: Executor) -> None:
+    """Interrupted: end our worker processes now rather than letting them finish their pages."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _as_completed(futures):

@@ -4,6 +4,7 @@ build leaves the previously published site and PDF as they were."""
 from __future__ import annotations
 
 import os
+import signal
 
 from evalkit.build.pipeline import build
 from evalkit.i18n import LANGUAGES
@@ -21,8 +22,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, default="fi", help="edition language (default: fi)")
 
 
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C: workers and Jupyter Book stop, staging folders are removed."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run(args) -> int:
     root = project_root()
+    _interrupt_on_sigterm()
     build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)
     site = root / "_build" / ("html" if args.lang == "fi" else f"html-{args.lang}") / "index.html"
     print(f"site: {site}")

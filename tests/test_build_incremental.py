@@ -1,0 +1,133 @@
+"""Incremental, parallel and robust builds (issue 7), in a throwaway copy of the project."""
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, run_evalkit
+from evalkit.build.pipeline import code_digest, edition, make_jobs
+from evalkit.build.runner import run_jobs
+
+pytestmark = pytest.mark.slow
+
+
+def statuses(stderr: str) -> dict[str, str]:
+    """{page: built|reused|failed} from the build's per-page lines."""
+    return dict(re.findall(r"^\s+(\S+)\s+(built|reused|failed)\s", stderr, flags=re.MULTILINE))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("incremental") / "project")
+    result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project
+
+
+def test_changing_one_params_file_reruns_that_pilot_only(project):
+    params = project / "params" / "lappi.yml"
+    original = params.read_text(encoding="utf-8")
+    params.write_text(original.replace("Työnantajien tieto", "Työnantajien tieto ja osaaminen"), encoding="utf-8")
+    try:
+        result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2")
+    finally:
+        params.write_text(original, encoding="utf-8")
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = statuses(result.stderr)
+    assert seen.pop("lappi") == "built"
+    assert seen and set(seen.values()) == {"reused"}, seen
+    assert "changed: input:lappi.yml" in result.stderr
+
+
+def test_changing_a_data_file_reruns_every_page_that_reads_it(project):
+    data = project / "data" / "demo" / "employers.csv"
+    original = data.read_bytes()
+    data.write_bytes(original + b"")  # same bytes: nothing to do
+    result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2")
+    assert result.returncode == 0 and set(statuses(result.stderr).values()) == {"reused"}
+
+
+def test_force_reruns_everything(project):
+    result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2", "--force")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert set(statuses(result.stderr).values()) == {"built"}
+
+
+def test_exports_are_byte_identical_between_builds(project):
+    first = {p.name: p.read_bytes() for p in (project / "_build" / "data").iterdir()}
+    result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2", "--force")
+    assert result.returncode == 0, result.stderr[-3000:]
+    second = {p.name: p.read_bytes() for p in (project / "_build" / "data").iterdir()}
+    assert sorted(first) == ["indicators.csv", "indicators.json", "indicators.xlsx"]
+    assert first == second
+
+
+def test_status_and_provenance_pages_say_what_happened(project):
+    html = project / "_build" / "html" / "national"
+    status = (html / "build_status.html").read_text(encoding="utf-8")
+    for pilot in ("lappi", "uusimaa", "hame"):
+        assert pilot in status
+    provenance = (html / "provenance.html").read_text(encoding="utf-8")
+    from evalkit.build.runner import file_digest
+    assert file_digest(project / "data" / "demo" / "participants.csv") in provenance
+    assert file_digest(project / "uv.lock") in provenance
+    # and every page's footer carries the short hashes
+    lappi = (project / "_build" / "html" / "pilots" / "lappi.html").read_text(encoding="utf-8")
+    assert file_digest(project / "uv.lock")[:12] in lappi
+
+
+def test_a_failing_pilot_does_not_stop_the_others(project):
+    template = project / "book" / "templates" / "pilot.ipynb"
+    original = template.read_bytes()
+    import nbformat
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        'if pilot_id == "hame":\n    raise ValueError("broken on purpose")'))
+    nbformat.write(notebook, template)
+    try:
+        result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2")
+    finally:
+        template.write_bytes(original)
+    assert result.returncode != 0
+    seen = statuses(result.stderr)
+    assert seen["hame"] == "failed"
+    assert all(seen[p] == "built" for p in seen if p not in ("hame",) and p in (
+        "lappi", "uusimaa", "pirkanmaa", "pohjanmaa", "pohjois-karjala", "etela-pohjanmaa", "pohjois-pohjanmaa"))
+    preview = project / "_build" / "html-failed" / "national" / "build_status.html"
+    assert preview.is_file()
+    text = preview.read_text(encoding="utf-8")
+    assert "hame" in text and "broken on purpose" in text
+
+
+class CountingExecutor(ProcessPoolExecutor):
+    """Any concurrent.futures.Executor will do; this one proves the runner used the one it got."""
+
+    submitted = 0
+
+    def submit(self, *args, **kwargs):
+        CountingExecutor.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+def test_runner_uses_the_executor_it_is_given_and_never_fails_spuriously_in_parallel(project):
+    """Ten forced runs of the eight pilots, four at a time: no kernel start-up races (papermill #511)."""
+    ed = edition(project, "fi")
+    jobs = [j for j in make_jobs(project, ed, project / "_build") if j.output.parent.name == "pilots"]
+    assert len(jobs) == 8
+    digest = code_digest(project)
+    os.environ["EVALKIT_ROOT"] = str(project)
+    try:
+        for attempt in range(10):
+            with CountingExecutor(max_workers=4, mp_context=get_context("spawn")) as executor:
+                results = run_jobs(jobs, digest, executor=executor, force=True)
+            failures = [(r.name, r.error) for r in results if r.status != "built"]
+            assert not failures, f"attempt {attempt}: {failures}"
+    finally:
+        os.environ.pop("EVALKIT_ROOT", None)
+    assert CountingExecutor.submitted == 80
