@@ -243,8 +243,8 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates
       failed fit raise :class:`ComparisonUndefined` with the reason.
     People with a covariate missing are left out of the model (note ``missing_covariates``).
     """
-    import statsmodels.api as sm
     from patsy import dmatrices
+    from statsmodels.discrete.discrete_model import Logit
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     eligible = eligible_at(register, as_of, horizon)
@@ -289,10 +289,10 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates
             terms.append(f"C({column})" if column in ("sex", "basis") else column)
     formula = "employed ~ " + " + ".join(terms)
 
-    # patsy directly (not the formula API) so that the same design can be rebuilt for the
-    # counterfactual "everybody in pilot k" data in _standardise.
+    # patsy directly (what the formula API does inside), so that _standardise can work on the
+    # named design columns.
     outcome, design = dmatrices(formula, data, return_type="dataframe")
-    model = sm.Logit(outcome, design)
+    model = Logit(outcome, design)
     exog = design.to_numpy()
     if np.linalg.matrix_rank(exog) < exog.shape[1]:
         raise ComparisonUndefined(
@@ -318,7 +318,7 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates
             "predicts the outcome (almost) perfectly (separation), so some coefficients are infinite"
         )
 
-    adjusted = _standardise(result, design.design_info, data, model_pilots)
+    adjusted = _standardise(result, design, model_pilots)
 
     rows = []
     for pilot_id in all_pilots:
@@ -339,19 +339,26 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates
     return AdjustedRates(horizon, rates, model_table(result), notes, n_model=len(data))
 
 
-def _standardise(result, design_info, data: pd.DataFrame, pilots: list[str]) -> dict[str, tuple]:
+def _standardise(result, design: pd.DataFrame, pilots: list[str]) -> dict[str, tuple]:
     """Mean predicted probability with every person's pilot set to k, and its delta-method SE
-    and logit-scale 95 % interval, for each pilot k."""
-    from patsy import build_design_matrices
+    and logit-scale 95 % interval, for each pilot k.
 
+    "Pilot set to k" is done on the design matrix: every pilot dummy ``C(pilot_id)[T.j]`` set to
+    0, then k's to 1 (the reference pilot has no column); the other columns stay as they are.
+    """
     beta = result.params.to_numpy()
     cov = result.cov_params().to_numpy()
     z = stats.norm.ppf(0.5 + CONFIDENCE / 2)
+    pilot_columns = [c for c in design.columns if c.startswith("C(pilot_id)[T.")]
+    base = design.copy()
+    base[pilot_columns] = 0.0
     out = {}
     for pilot_id in pilots:
-        counterfactual = data.assign(pilot_id=pilot_id)
-        (x,) = build_design_matrices([design_info], counterfactual)
-        x = np.asarray(x)
+        counterfactual = base.copy()
+        column = f"C(pilot_id)[T.{pilot_id}]"
+        if column in counterfactual.columns:
+            counterfactual[column] = 1.0
+        x = counterfactual.to_numpy(dtype=float)
         p = 1 / (1 + np.exp(-(x @ beta)))
         rate = float(p.mean())
         gradient = (p * (1 - p)) @ x / len(p)

@@ -1,0 +1,363 @@
+"""The comparison chapter: what ``book/templates/comparison.ipynb`` calls, cell by cell.
+
+Every figure and table goes through the small-cell rule (evalkit.suppression): a pilot whose rate
+may not be shown (denominator under 5, or numerator 1–4) is left out of the figures and shown as a
+dash in the tables; counts 1–4 show as ``<5``. The statistics themselves are computed on the
+exact data (evalkit.compare, evalkit.did); only what is shown is filtered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit import compare, did, suppression
+from evalkit.definitions import HORIZONS, POOLED
+from evalkit.errors import EvalkitError
+from evalkit.formatting import fmt_interval, fmt_number, fmt_percent
+from evalkit.i18n import set_language, t
+from evalkit.params import load_all_params
+from evalkit.plots import comparison as plots
+from evalkit.publish import Page, glue, markdown, show_figure, show_table
+from evalkit.reported import load_pilots
+
+MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
+
+
+@dataclass
+class ComparisonPage:
+    page: Page
+    root: Path
+    labels: dict[str, str]
+    register: pd.DataFrame | None
+    as_of: pd.Timestamp | None
+    synthetic: bool = False
+    missing: list[str] = field(default_factory=list)
+    rates: pd.DataFrame | None = None
+    adjusted: dict[int, compare.AdjustedRates | str] = field(default_factory=dict)
+
+
+def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage:
+    """Load every pilot's register (each file once) and glue the figures the prose refers to.
+
+    Pilots are compared at one extract date, the earliest ``as_of`` among their params: a pilot
+    with a later extract would otherwise have more people past each horizon.
+    """
+    from evalkit.register import is_synthetic, load_register
+
+    set_language(lang)
+    root_path = Path(root)
+    facts = load_pilots(root_path / "data" / "reported" / "pilots.yml")
+    labels = {p.pilot_id: p.region for p in facts.pilots}
+    params = load_all_params(root_path)
+    page = Page(Path(page_dir), page_name)
+
+    by_file: dict[Path, list] = {}
+    for p in params.values():
+        by_file.setdefault(p.data, []).append(p)
+    frames, missing, synthetic = [], [], False
+    for path, group in by_file.items():
+        if not path.is_file():
+            missing += [p.pilot_id for p in group]
+            continue
+        register = load_register(path, max(p.as_of for p in group))
+        frames.append(register[register["pilot_id"].astype(str).isin([p.pilot_id for p in group])])
+        synthetic |= is_synthetic(path)
+    result = ComparisonPage(page, root_path, labels, None, None, synthetic, sorted(missing))
+    if not frames:
+        return result
+    result.register = pd.concat(frames, ignore_index=True)
+    present = set(result.register["pilot_id"].astype(str))
+    result.as_of = pd.Timestamp(min(p.as_of for p in params.values() if p.pilot_id in present))
+    result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS,
+                                            pilots=sorted(present))
+    glue("as_of", result.as_of.strftime(t("format.date")))
+    glue("participants", fmt_number(len(result.register)))
+    glue("pilots_with_data", fmt_number(len(present)))
+    glue("main_horizon", fmt_number(MAIN_HORIZON))
+    for horizon in HORIZONS:
+        pooled = _pooled(result.rates, horizon)
+        glue(f"pooled_rate_{horizon}", fmt_percent(pooled["value"]) if pooled["denominator"] else
+             t("format.missing"))
+        glue(f"pooled_eligible_{horizon}", suppression.count_text(pooled["denominator"]))
+    return result
+
+
+def notices(page: ComparisonPage) -> None:
+    """The synthetic-data notice and any pilot without a register file."""
+    if page.synthetic:
+        markdown(f":::{{warning}}\n{t('comparison.synthetic_notice')}\n:::\n")
+    if page.missing:
+        pilots = ", ".join(page.labels.get(m, m) for m in page.missing)
+        markdown(f":::{{note}}\n{t('comparison.missing_registers', pilots=pilots)}\n:::\n")
+    if page.register is None:
+        markdown(t("comparison.no_data"))
+
+
+def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
+    return rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] == POOLED)].iloc[0]
+
+
+def _shown(rates: pd.DataFrame) -> pd.Series:
+    """Rows whose rate may be published."""
+    return pd.Series([not suppression.rate_hidden(d, n) for d, n in
+                      zip(rates["denominator"], rates["numerator"])], index=rates.index, dtype=bool)
+
+
+# --- crude rates ------------------------------------------------------------------------------
+
+def rates_table(page: ComparisonPage) -> None:
+    if page.rates is None:
+        return
+    rows = []
+    for pilot_id in [*sorted(set(page.rates["pilot_id"]) - {POOLED}, key=page.labels.get), POOLED]:
+        row = {t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled"))}
+        for horizon in HORIZONS:
+            r = page.rates[(page.rates["pilot_id"] == pilot_id)
+                           & (page.rates["horizon_months"] == horizon)].iloc[0]
+            hidden = suppression.rate_hidden(r["denominator"], r["numerator"])
+            row[t("comparison.col.eligible_h", horizon=horizon)] = suppression.count_text(r["denominator"])
+            row[t("comparison.col.rate_ci_h", horizon=horizon)] = (
+                t("format.missing") if hidden or pd.isna(r["value"]) else
+                f"{fmt_percent(r['value'])} ({fmt_interval(r['ci_low'], r['ci_high'])})")
+        rows.append(row)
+    show_table(pd.DataFrame(rows), t("comparison.rates_caption"), name="tbl-comparison-rates")
+
+
+def forest(page: ComparisonPage, horizon: int) -> None:
+    if page.rates is None:
+        return
+    at_h = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] != POOLED)]
+    shown = at_h[_shown(at_h)]
+    if len(shown) < 1:
+        markdown(t("comparison.too_few_to_plot", horizon=horizon))
+        return
+    pooled = _pooled(page.rates, horizon)
+    fig, alt = plots.forest_plot(shown, float(pooled["value"]), horizon, page.labels)
+    show_figure(page.page, fig, f"forest-{horizon}", t("comparison.forest_caption", horizon=horizon), alt)
+
+
+def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    if page.rates is None:
+        return
+    points = compare.funnel_points(page.rates, horizon)
+    points = points[_shown(points)] if len(points) else points
+    pooled = _pooled(page.rates, horizon)
+    if points.empty or not pooled["denominator"]:
+        markdown(t("comparison.too_few_to_plot", horizon=horizon))
+        return
+    top = float(points["denominator"].max()) * 1.1
+    grid = np.unique(np.concatenate([np.arange(5, 100), np.geomspace(100, max(top, 101), 200)]))
+    limits = compare.funnel_limits(float(pooled["value"]), grid)
+    fig, alt = plots.funnel_plot(points, limits, float(pooled["value"]), horizon, page.labels)
+    show_figure(page.page, fig, f"funnel-{horizon}", t("comparison.funnel_caption", horizon=horizon), alt)
+    outside = points[points["position"] != "inside"]
+    if outside.empty:
+        markdown(t("comparison.funnel_none_outside"))
+    else:
+        markdown(t("comparison.funnel_outside", pilots=", ".join(
+            t(f"comparison.funnel_side.{row['side']}", pilot=page.labels.get(row["pilot_id"]),
+              level=t(f"comparison.funnel_level.{row['position']}"))
+            for _, row in outside.iterrows())))
+
+
+def homogeneity(page: ComparisonPage) -> None:
+    if page.register is None:
+        return
+    tests = compare.homogeneity_tests(page.register, page.as_of, HORIZONS)
+    rows, rough = [], False
+    for _, r in tests.iterrows():
+        defined = r["undefined_reason"] is None or pd.isna(r["undefined_reason"])
+        rough |= bool(defined and r["min_expected"] < 5)
+        rows.append({
+            t("comparison.col.horizon"): fmt_number(r["horizon_months"]),
+            t("comparison.col.pilots"): fmt_number(r["pilots"]),
+            t("comparison.col.eligible"): suppression.count_text(r["eligible"]),
+            t("comparison.col.chi2"): fmt_number(r["statistic"], 2) if defined else t("format.missing"),
+            t("comparison.col.dof"): fmt_number(r["dof"]) if defined else t("format.missing"),
+            t("comparison.col.p_value"): _p(r["p_value"]) if defined else
+            t(f"comparison.homogeneity_undefined.{r['undefined_reason']}"),
+        })
+    show_table(pd.DataFrame(rows), t("comparison.homogeneity_caption"), name="tbl-comparison-chi2")
+    if rough:
+        markdown(t("comparison.homogeneity_rough"))
+
+
+def _p(value: float) -> str:
+    if pd.isna(value):
+        return t("format.missing")
+    return f"< {fmt_number(0.001, 3)}" if value < 0.001 else fmt_number(value, 3)
+
+
+# --- case-mix adjustment ----------------------------------------------------------------------
+
+def _adjusted(page: ComparisonPage, horizon: int) -> compare.AdjustedRates | str:
+    if horizon not in page.adjusted:
+        try:
+            page.adjusted[horizon] = compare.adjusted_rates(page.register, page.as_of, horizon)
+        except compare.ComparisonUndefined as exc:
+            page.adjusted[horizon] = str(exc)
+    return page.adjusted[horizon]
+
+
+def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    """Crude against adjusted plot, the table of both, and what was left out of the model."""
+    if page.register is None:
+        return
+    result = _adjusted(page, horizon)
+    if isinstance(result, str):
+        markdown(t("comparison.adjusted_undefined", horizon=horizon, reason=result))
+        return
+    rates = result.rates
+    shown = rates[[not suppression.rate_hidden(n, k) for n, k in zip(rates["eligible"], rates["employed"])]]
+    plotted = shown[shown["adjusted_rate"].notna()]
+    if not plotted.empty:
+        fig, alt = plots.adjusted_plot(plotted, horizon, page.labels)
+        show_figure(page.page, fig, f"adjusted-{horizon}", t("comparison.adjusted_caption",
+                                                             horizon=horizon), alt)
+    rows = []
+    for _, r in rates.sort_values("pilot_id", key=lambda s: s.map(page.labels)).iterrows():
+        hidden = suppression.rate_hidden(r["eligible"], r["employed"])
+        dash = t("format.missing")
+        rows.append({
+            t("comparison.col.pilot"): page.labels.get(r["pilot_id"], r["pilot_id"]),
+            t("comparison.col.eligible"): suppression.count_text(r["eligible"]),
+            t("comparison.col.crude"): dash if hidden or pd.isna(r["crude_rate"]) else fmt_percent(r["crude_rate"]),
+            t("comparison.col.adjusted"): dash if hidden or pd.isna(r["adjusted_rate"]) else fmt_percent(r["adjusted_rate"]),
+            t("comparison.col.adjusted_ci"): dash if hidden or pd.isna(r["adjusted_rate"]) else
+            fmt_interval(r["ci_low"], r["ci_high"]),
+        })
+    show_table(pd.DataFrame(rows), t("comparison.adjusted_table_caption", horizon=horizon),
+               name=f"tbl-comparison-adjusted-{horizon}")
+    for key, values in result.notes:
+        if "pilot" in values:
+            values = {**values, "pilot": page.labels.get(values["pilot"], values["pilot"])}
+        if "covariate" in values:
+            values = {**values, "covariate": t(f"comparison.covariate.{values['covariate']}")}
+        markdown(f"- {t(f'comparison.note.{key}', **values)}")
+
+
+def adjusted_all_horizons(page: ComparisonPage) -> None:
+    """Adjusted rates at every horizon in one table (the model is fitted per horizon)."""
+    if page.register is None:
+        return
+    rows: dict[str, dict] = {}
+    undefined = []
+    for horizon in HORIZONS:
+        result = _adjusted(page, horizon)
+        if isinstance(result, str):
+            undefined.append(t("comparison.adjusted_undefined", horizon=horizon, reason=result))
+            continue
+        for _, r in result.rates.iterrows():
+            row = rows.setdefault(r["pilot_id"], {t("comparison.col.pilot"): page.labels.get(r["pilot_id"])})
+            hidden = suppression.rate_hidden(r["eligible"], r["employed"]) or pd.isna(r["adjusted_rate"])
+            row[t("comparison.col.adjusted_h", horizon=horizon)] = t("format.missing") if hidden else \
+                f"{fmt_percent(r['adjusted_rate'])} ({fmt_interval(r['ci_low'], r['ci_high'])})"
+    if rows:
+        frame = pd.DataFrame(sorted(rows.values(), key=lambda r: r[t("comparison.col.pilot")]))
+        show_table(frame.fillna(t("format.missing")), t("comparison.adjusted_all_caption"),
+                   name="tbl-comparison-adjusted-all")
+    for text in undefined:
+        markdown(text)
+
+
+def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    if page.register is None:
+        return
+    result = _adjusted(page, horizon)
+    if isinstance(result, str):
+        return
+    rows = []
+    for _, r in result.model.iterrows():
+        rows.append({
+            t("comparison.col.term"): _term_label(r["term"], page.labels),
+            t("comparison.col.odds_ratio"): fmt_number(r["odds_ratio"], 2),
+            t("comparison.col.or_ci"): f"{fmt_number(r['or_ci_low'], 2)} – {fmt_number(r['or_ci_high'], 2)}",
+            t("comparison.col.p_value"): _p(r["p_value"]),
+        })
+    show_table(pd.DataFrame(rows), t("comparison.model_caption", horizon=horizon,
+                                     n=fmt_number(result.n_model)),
+               name=f"tbl-comparison-model-{horizon}")
+
+
+def _term_label(term: str, labels: dict[str, str]) -> str:
+    if term == "Intercept":
+        return t("comparison.term.intercept")
+    if term.startswith("C(pilot_id)[T."):
+        return t("comparison.term.pilot", pilot=labels.get(term[14:-1], term[14:-1]))
+    if term.startswith("C(sex)[T."):
+        return t("comparison.term.sex", level=t(f"comparison.sex.{term[9:-1]}"))
+    if term.startswith("C(basis)[T."):
+        return t("comparison.term.basis", level=t(f"comparison.basis.{term[11:-1]}"))
+    return t(f"comparison.covariate.{term}")
+
+
+def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    """The reference levels the odds ratios are relative to (first pilot alphabetically etc.)."""
+    if page.register is None or isinstance(_adjusted(page, horizon), str):
+        return
+    result = _adjusted(page, horizon)
+    in_model = sorted(result.rates.loc[result.rates["in_model"], "pilot_id"])
+    markdown(t("comparison.model_reference", pilot=page.labels.get(in_model[0], in_model[0]),
+               sex=t("comparison.sex.F"), basis=t("comparison.basis.diagnosis")))
+
+
+# --- work ability -----------------------------------------------------------------------------
+
+def was_change(page: ComparisonPage) -> None:
+    if page.register is None:
+        return
+    was = compare.was_change_by_pilot(page.register)
+    hidden = was["n_pairs"] < suppression.MIN_DENOMINATOR
+    pilots = was[(was["pilot_id"] != POOLED) & ~hidden]
+    if not pilots.dropna(subset=["mean_change"]).empty:
+        fig, alt = plots.was_change_plot(pilots, page.labels)
+        show_figure(page.page, fig, "was-change", t("comparison.was_caption"), alt)
+    rows = []
+    dash = t("format.missing")
+    for (_, r), hide in zip(was.iterrows(), hidden):
+        show = not hide and not pd.isna(r["mean_change"])
+        rows.append({
+            t("comparison.col.pilot"): page.labels.get(r["pilot_id"], t("comparison.pooled")),
+            t("comparison.col.pairs"): suppression.count_text(r["n_pairs"]),
+            t("comparison.col.was_start"): fmt_number(r["mean_start"], 1) if show else dash,
+            t("comparison.col.was_end"): fmt_number(r["mean_end"], 1) if show else dash,
+            t("comparison.col.change_ci"): (f"{fmt_number(r['mean_change'], 2)} "
+                                            f"({fmt_number(r['ci_low'], 2)} – {fmt_number(r['ci_high'], 2)})"
+                                            if show and not pd.isna(r["ci_low"]) else
+                                            fmt_number(r["mean_change"], 2) if show else dash),
+            t("comparison.col.t_p"): _p(r["p_value"]) if show else dash,
+            t("comparison.col.wilcoxon_p"): _p(r["wilcoxon_p"]) if show else dash,
+        })
+    show_table(pd.DataFrame(rows), t("comparison.was_table_caption"), name="tbl-comparison-was")
+
+
+# --- regional difference-in-differences -------------------------------------------------------
+
+def regional_did(page: ComparisonPage) -> None:
+    folder = did.regional_dir(page.root)
+    series = did.load_regional_series(folder)
+    if series is None:
+        markdown(t("comparison.did_missing", folder="data/regional/"))
+        return
+    facts = load_pilots(page.root / "data" / "reported" / "pilots.yml")
+    treated = sorted({p.region for p in facts.pilots})
+    try:
+        result = did.estimate_did(series, treated, did.DEFAULT_PILOT_START)
+    except EvalkitError as exc:
+        markdown(t("comparison.did_undefined", reason=str(exc)))
+        return
+    low_pct, high_pct = result.percent_effect[1:]
+    markdown(t("comparison.did_result",
+               effect=fmt_number(result.estimate, 3),
+               interval=f"{fmt_number(result.ci_low, 3)} – {fmt_number(result.ci_high, 3)}",
+               percent=fmt_percent(result.percent_effect[0]),
+               percent_interval=f"{fmt_percent(low_pct)} – {fmt_percent(high_pct)}",
+               regions=fmt_number(result.n_regions), treated=fmt_number(result.n_treated),
+               months=fmt_number(result.n_months), start=str(result.start_month),
+               f=fmt_number(result.pretrend_f, 2), df1=result.pretrend_df[0],
+               df2=result.pretrend_df[1], p=_p(result.pretrend_p)))
+    fig, alt = plots.event_study_plot(result)
+    show_figure(page.page, fig, "event-study", t("comparison.did_caption"), alt)

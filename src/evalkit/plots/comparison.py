@@ -1,0 +1,188 @@
+"""Figures of the comparison chapter. Each function takes frames computed by evalkit.compare /
+evalkit.did (already filtered for publication) and returns ``(Figure, alt_text)``.
+
+Palette: Okabe–Ito (safe for the common colour-vision deficiencies). Colour never carries meaning
+alone: every series also differs by marker or line style, and points carry text labels.
+All text comes from the catalogue (``comparison.plot.*``); numbers via evalkit.formatting.
+"""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from evalkit.formatting import fmt_number, fmt_percent  # noqa: E402
+from evalkit.i18n import t  # noqa: E402
+
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+             "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+GREY = "#666666"
+
+
+def _percent_axis(axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt_percent(v, 0)))
+
+
+def _label(labels: dict[str, str] | None, pilot_id: str) -> str:
+    return (labels or {}).get(pilot_id, pilot_id)
+
+
+def _extremes(frame: pd.DataFrame, column: str, labels) -> dict[str, str]:
+    """Who is highest and lowest on ``column`` (tied pilots named together, in label order)."""
+    top, bottom = frame[column].max(), frame[column].min()
+
+    def names(value):
+        return ", ".join(sorted(_label(labels, p) for p in frame.loc[frame[column] == value, "pilot_id"]))
+
+    return {"highest": names(top), "lowest": names(bottom), "highest_value": top, "lowest_value": bottom}
+
+
+def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
+                labels: dict[str, str] | None = None):
+    """Employment rate per pilot with its Wilson 95 % interval, highest on top, the pooled rate as
+    a dashed reference line. ``rates``: pilot rows of compare.employment_rates at one horizon."""
+    data = rates.sort_values("value").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 1.6))
+    y = np.arange(len(data))
+    ax.hlines(y, data["ci_low"], data["ci_high"], color=OKABE_ITO["blue"], linewidth=2,
+              label=t("comparison.plot.wilson_interval"))
+    ax.plot(data["value"], y, "o", color=OKABE_ITO["blue"], markersize=7,
+            label=t("comparison.plot.rate"))
+    ax.axvline(pooled_rate, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
+               label=t("comparison.plot.pooled", rate=fmt_percent(pooled_rate)))
+    ax.set_yticks(y, [f"{_label(labels, p)} (n = {fmt_number(n)})"
+                      for p, n in zip(data["pilot_id"], data["denominator"])])
+    ax.set_xlabel(t("comparison.plot.rate_axis", horizon=horizon))
+    _percent_axis(ax.xaxis)
+    ax.set_xlim(0, min(1, max(data["ci_high"].max(), pooled_rate) + 0.05))
+    ax.grid(axis="x", color="#dddddd")
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    fig.tight_layout()
+    ext = _extremes(data, "value", labels)
+    alt = t("comparison.plot.forest_alt", horizon=horizon, count=len(data),
+            highest=ext["highest"], highest_rate=fmt_percent(ext["highest_value"]),
+            lowest=ext["lowest"], lowest_rate=fmt_percent(ext["lowest_value"]),
+            pooled=fmt_percent(pooled_rate))
+    return fig, alt
+
+
+def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, horizon: int,
+                labels: dict[str, str] | None = None):
+    """Rate against number eligible with 95 % and 99.8 % control limits around the pooled rate.
+    ``points``: compare.funnel_points; ``limits``: compare.funnel_limits over a grid of sizes.
+    Pilots outside the 95 % limits are drawn as triangles, inside as circles, all labelled."""
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    styles = {0.95: ("--", OKABE_ITO["orange"]), 0.998: (":", OKABE_ITO["vermillion"])}
+    for level, part in limits.groupby("level"):
+        style, colour = styles.get(level, ("-.", GREY))
+        name = t("comparison.plot.limit", level=fmt_number(level * 100, 1 if level * 100 % 1 else 0))
+        ax.plot(part["n"], part["low"], style, color=colour, linewidth=1.5, label=name)
+        ax.plot(part["n"], part["high"], style, color=colour, linewidth=1.5)
+    ax.axhline(pooled_rate, color=GREY, linewidth=1,
+               label=t("comparison.plot.pooled", rate=fmt_percent(pooled_rate)))
+    inside = points["position"] == "inside"
+    ax.plot(points.loc[inside, "denominator"], points.loc[inside, "value"], "o",
+            color=OKABE_ITO["blue"], markersize=8, label=t("comparison.plot.inside_limits"))
+    ax.plot(points.loc[~inside, "denominator"], points.loc[~inside, "value"], "^",
+            color=OKABE_ITO["purple"], markersize=9, label=t("comparison.plot.outside_limits"))
+    for _, row in points.iterrows():
+        ax.annotate(_label(labels, row["pilot_id"]), (row["denominator"], row["value"]),
+                    textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.set_xlabel(t("comparison.plot.eligible_axis"))
+    ax.set_ylabel(t("comparison.plot.rate_axis", horizon=horizon))
+    _percent_axis(ax.yaxis)
+    ax.set_ylim(0, 1)
+    ax.set_xlim(0, limits["n"].max())
+    ax.grid(color="#eeeeee")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    outside = [_label(labels, p) for p in points.loc[~inside, "pilot_id"]]
+    alt = t("comparison.plot.funnel_alt", horizon=horizon, count=len(points),
+            pooled=fmt_percent(pooled_rate),
+            outside=", ".join(outside) if outside else t("comparison.plot.none"))
+    return fig, alt
+
+
+def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | None = None):
+    """Crude (circle) and case-mix adjusted (square, with delta-method 95 % interval) rate per
+    pilot. ``rates``: AdjustedRates.rates rows that have an adjusted rate."""
+    data = rates.sort_values("adjusted_rate").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(data) + 1.6))
+    y = np.arange(len(data))
+    ax.hlines(y + 0.12, data["ci_low"], data["ci_high"], color=OKABE_ITO["orange"], linewidth=2)
+    ax.plot(data["adjusted_rate"], y + 0.12, "s", color=OKABE_ITO["orange"], markersize=7,
+            label=t("comparison.plot.adjusted"))
+    ax.plot(data["crude_rate"], y - 0.12, "o", color=OKABE_ITO["blue"], markersize=7,
+            markerfacecolor="white", markeredgewidth=2, label=t("comparison.plot.crude"))
+    ax.set_yticks(y, [_label(labels, p) for p in data["pilot_id"]])
+    ax.set_xlabel(t("comparison.plot.rate_axis", horizon=horizon))
+    _percent_axis(ax.xaxis)
+    ax.set_xlim(0, min(1, data[["ci_high", "crude_rate"]].max().max() + 0.05))
+    ax.grid(axis="x", color="#dddddd")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    ext = _extremes(data, "adjusted_rate", labels)
+    shift = (data["adjusted_rate"] - data["crude_rate"]).abs()
+    moved = data.loc[shift.idxmax()]
+    alt = t("comparison.plot.adjusted_alt", horizon=horizon, count=len(data),
+            highest=ext["highest"], highest_rate=fmt_percent(ext["highest_value"]),
+            lowest=ext["lowest"], lowest_rate=fmt_percent(ext["lowest_value"]),
+            moved=_label(labels, moved["pilot_id"]), crude=fmt_percent(moved["crude_rate"]),
+            adjusted=fmt_percent(moved["adjusted_rate"]))
+    return fig, alt
+
+
+def was_change_plot(was: pd.DataFrame, labels: dict[str, str] | None = None):
+    """Mean Work Ability Score change per pilot with its t-based 95 % interval; zero line."""
+    data = was.dropna(subset=["mean_change"]).sort_values("mean_change").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 1.6))
+    y = np.arange(len(data))
+    ax.hlines(y, data["ci_low"], data["ci_high"], color=OKABE_ITO["green"], linewidth=2,
+              label=t("comparison.plot.t_interval"))
+    ax.plot(data["mean_change"], y, "D", color=OKABE_ITO["green"], markersize=6,
+            label=t("comparison.plot.mean_change"))
+    ax.axvline(0, color=GREY, linewidth=1)
+    ax.set_yticks(y, [f"{_label(labels, p)} (n = {fmt_number(n)})"
+                      for p, n in zip(data["pilot_id"], data["n_pairs"])])
+    ax.set_xlabel(t("comparison.plot.was_axis"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 1)))
+    ax.grid(axis="x", color="#dddddd")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    ext = _extremes(data, "mean_change", labels)
+    alt = t("comparison.plot.was_alt", count=len(data), highest=ext["highest"],
+            highest_change=fmt_number(ext["highest_value"], 2), lowest=ext["lowest"],
+            lowest_change=fmt_number(ext["lowest_value"], 2))
+    return fig, alt
+
+
+def event_study_plot(result):
+    """Event-study coefficients (treated × event-time bins) with cluster-robust 95 % intervals;
+    the reference bin (just before the start) drawn hollow at zero."""
+    events = result.event_study
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    estimated = events[~events["reference"]]
+    ax.errorbar(estimated["months_from"], estimated["estimate"],
+                yerr=[estimated["estimate"] - estimated["ci_low"],
+                      estimated["ci_high"] - estimated["estimate"]],
+                fmt="o", color=OKABE_ITO["blue"], capsize=3, label=t("comparison.plot.event_coef"))
+    reference = events[events["reference"]]
+    ax.plot(reference["months_from"], reference["estimate"], "o", markerfacecolor="white",
+            color=OKABE_ITO["blue"], markersize=8, label=t("comparison.plot.event_reference"))
+    ax.axhline(0, color=GREY, linewidth=1)
+    ax.axvline(-0.5, color=OKABE_ITO["vermillion"], linestyle="--",
+               label=t("comparison.plot.pilot_start", month=str(result.start_month)))
+    ax.set_xlabel(t("comparison.plot.event_axis"))
+    ax.set_ylabel(t(f"comparison.plot.effect_axis_{result.scale}"))
+    ax.grid(color="#eeeeee")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    alt = t("comparison.plot.event_alt", effect=fmt_number(result.estimate, 3),
+            interval=f"{fmt_number(result.ci_low, 3)} … {fmt_number(result.ci_high, 3)}",
+            pretrend_p=fmt_number(result.pretrend_p, 3))
+    return fig, alt
