@@ -1,0 +1,46 @@
+"""Check a participant register (and optionally an employer file) against the contract.
+
+Prints a one-line summary when the file is fine; otherwise one line per problem on stderr
+(file, line, column, what is wrong, what is allowed) and exits with 2.
+"""
+from __future__ import annotations
+
+import argparse
+
+from evalkit.commands._common import as_of_date, pilot_choice
+
+NAME = "validate"
+HELP = "check a participant register against the contract"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="participants .csv, .xlsx or .parquet")
+    parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
+                        help="extract date of the data, YYYY-MM-DD")
+    parser.add_argument("--pilot", type=pilot_choice, metavar="PILOT_ID",
+                        help="refuse rows of any other pilot")
+    parser.add_argument("--employers", metavar="FILE", help="also check an employers.csv")
+
+
+def run(args: argparse.Namespace) -> int:
+    from evalkit.errors import InputError
+    from evalkit.register import is_synthetic, load_employers, load_register
+
+    problems = []
+    register = None
+    try:
+        register = load_register(args.file, args.as_of, pilot_id=args.pilot)
+    except InputError as exc:
+        problems += exc.problems
+    if args.employers:
+        try:
+            load_employers(args.employers)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    pilots = register["pilot_id"].nunique()
+    note = " (synthetic demonstration data)" if is_synthetic(args.file) else ""
+    print(f"{args.file}: OK, {len(register)} rows, {pilots} pilot(s), as of "
+          f"{args.as_of:%Y-%m-%d}{note}")
+    return 0

@@ -1,0 +1,275 @@
+"""``load_register``: the only way participant data enters evalkit.
+
+Steps, all reported together: read the file as text; refuse personal identity codes; check the
+header; parse cells; validate the typed frame against the pandera schema (which includes the
+cross-column rules); with ``pilot_id`` given, refuse other pilots' rows. Everything after this
+function trusts its output.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from evalkit.definitions import (BASIS_CODES, HORIZONS, OPTIONAL_REGISTER_COLUMNS, REGISTER_COLUMNS,
+                                 SEX_CODES, STATUS_CODES)
+from evalkit.errors import InputError, InputProblem
+from evalkit.register.hetu import contains_hetu, hetu_mask
+from evalkit.register.parse import CellParser, shown
+from evalkit.register.readers import RawTable, read_table
+from evalkit.register.schema import ALLOWED, REQUIRED, due_dates, register_schema
+from evalkit.reported import PILOT_IDS
+
+HETU_MESSAGE = ("holds a Finnish personal identity code (henkilötunnus); only pseudonymous "
+                "identifiers may enter evalkit (the value is not shown)")
+DATE_COLUMNS = ("start_date", "end_date")
+WHOLE_COLUMNS = ("age", "unemployment_months", "was_start", "was_end")
+STATUS_COLUMNS = tuple(f"status_{h}m" for h in HORIZONS)
+
+
+def refuse_hetu(raw: RawTable) -> list[InputProblem]:
+    """Find identity codes in the header and every cell; blank those cells so no later message
+    can quote them. Returns the problems (line and column named, value never)."""
+    problems = []
+    renamed = []
+    for position, name in enumerate(raw.cells.columns, start=1):
+        if contains_hetu(name):
+            problems.append(InputProblem(raw.file_label, raw.header_line, f"#{position}",
+                                         f"the column name {HETU_MESSAGE}"))
+            renamed.append(f"#{position}")
+        else:
+            renamed.append(name)
+    raw.cells.columns = renamed
+    for column in raw.cells.columns:
+        mask = hetu_mask(raw.cells[column])
+        if mask.any():
+            for line in raw.cells.index[mask]:
+                problems.append(InputProblem(raw.file_label, int(line), column, HETU_MESSAGE))
+            raw.cells.loc[mask, column] = ""
+            raw.hetu_cells.update((int(line), column) for line in raw.cells.index[mask])
+    return problems
+
+
+def check_header(raw: RawTable, expected: tuple[str, ...], optional: tuple[str, ...],
+                 what: str) -> list[InputProblem]:
+    """Missing and unknown columns (a column that is not in the contract might carry personal
+    data nobody asked for, so it is refused, not ignored)."""
+    label, columns = raw.file_label, list(raw.cells.columns)
+    found = [c for c in columns if c in expected]
+    if not found:
+        return [InputProblem(label, raw.header_line, None,
+                             f"does not look like {what}: none of the expected columns found; "
+                             f"the header row must name the columns {', '.join(expected)}")]
+    problems = []
+    for column in expected:
+        if column not in columns and column not in optional:
+            problems.append(InputProblem(label, raw.header_line, column,
+                                         f"column missing; the header must name {', '.join(expected)}"))
+    seen = set()
+    for column in columns:
+        if column in seen:
+            problems.append(InputProblem(label, raw.header_line, column, "column appears twice"))
+        seen.add(column)
+        if column not in expected and not column.startswith("#"):
+            problems.append(InputProblem(label, raw.header_line, shown(column)[1:-1],
+                                         f"unknown column; allowed columns: {', '.join(expected)}"))
+    return problems
+
+
+def check_short_rows(raw: RawTable) -> list[InputProblem]:
+    """A CSV line with fewer fields than the header leaves NA cells: name each such line once
+    and leave it out (its fields are misaligned, checking them would only add noise)."""
+    from evalkit.register.readers import _field_count_problem
+    cells = raw.cells
+    short = cells.isna().any(axis=1).to_numpy(dtype=bool)
+    problems = list(raw.problems)
+    reported = {p.line for p in problems}
+    for line, row in cells[short].iterrows():
+        if int(line) not in reported:
+            problems.append(_field_count_problem(raw.file_label, int(line),
+                                                 int(row.notna().sum()), len(cells.columns)))
+    raw.cells = cells[~short]
+    return problems
+
+
+def parse_register(raw: RawTable) -> tuple[pd.DataFrame, CellParser]:
+    parser = CellParser(raw.file_label, raw.decimal_comma)
+    cells = raw.cells
+    typed = {}
+    for column in REGISTER_COLUMNS:
+        if column not in cells.columns:
+            continue
+        text = cells[column]
+        if column in ("person_id", "service"):
+            typed[column] = parser.text(text)
+        elif column == "sex":
+            typed[column] = parser.code(text, upper=True)
+        elif column in ("pilot_id", "basis", *STATUS_COLUMNS):
+            typed[column] = parser.code(text)
+        elif column in DATE_COLUMNS:
+            typed[column] = parser.date(text, column, ALLOWED[column])
+        elif column in WHOLE_COLUMNS:
+            typed[column] = parser.whole(text, column, ALLOWED[column])
+        else:  # cost_eur
+            typed[column] = parser.number(text, column, ALLOWED[column])
+    return pd.DataFrame(typed, index=cells.index), parser
+
+
+def schema_problems(frame: pd.DataFrame, as_of: dt.date, file_label: str,
+                    skip: set[tuple[int, str]], texts: pd.DataFrame) -> list[InputProblem]:
+    """Run the pandera schema lazily and turn each failure into a sentence with its line."""
+    schema = register_schema(as_of, with_cost="cost_eur" in frame.columns)
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    problems: list[InputProblem] = []
+    duplicates_done = False
+    for case in cases.itertuples(index=False):
+        check, column = str(case.check), case.column
+        if check == "multiple_fields_uniqueness":
+            if not duplicates_done:
+                problems += _duplicate_problems(frame, file_label)
+                duplicates_done = True
+            continue
+        if case.index is None or pd.isna(case.index):
+            problems.append(InputProblem(file_label, None, column, f"failed check {check}"))
+            continue
+        line = int(case.index)
+        if check.startswith("status_") and check.endswith("_before_due"):
+            column = check.removesuffix("_before_due")
+            if not {(line, column), (line, "end_date")} & skip:
+                problems.append(_status_too_early(frame, line, column, as_of, file_label))
+            continue
+        if check == "end_before_start":
+            if not {(line, "end_date"), (line, "start_date")} & skip:
+                row = frame.loc[line]
+                problems.append(InputProblem(
+                    file_label, line, "end_date",
+                    f"{row.end_date:%Y-%m-%d} is before start_date {row.start_date:%Y-%m-%d}; "
+                    f"allowed: {ALLOWED['end_date']}"))
+            continue
+        if (line, column) in skip:
+            continue
+        if check == "not_nullable":
+            problems.append(InputProblem(file_label, line, column,
+                                         f"is empty; required: {ALLOWED[column]}"))
+        elif check == "not_after_as_of":
+            problems.append(InputProblem(file_label, line, column,
+                                         f"{case.failure_case:%Y-%m-%d} is after as_of "
+                                         f"{as_of:%Y-%m-%d}, the date the data were extracted; "
+                                         f"allowed: {ALLOWED[column]}"))
+        else:
+            value = texts.at[line, column]  # quote what the file says, not the parsed value
+            problems.append(InputProblem(file_label, line, column,
+                                         f"{shown(str(value))} is not allowed; allowed: {ALLOWED[column]}"))
+    # A rule across columns fails once per column in pandera's report: say it once.
+    return list(dict.fromkeys(problems))
+
+
+def _duplicate_problems(frame: pd.DataFrame, file_label: str) -> list[InputProblem]:
+    keyed = frame[["pilot_id", "person_id"]].dropna()
+    dup = keyed[keyed.duplicated(keep=False)]
+    problems = []
+    for (pilot, person), group in dup.groupby(["pilot_id", "person_id"], sort=False):
+        lines = [int(x) for x in group.index]
+        for line in lines:
+            others = ", ".join(str(x) for x in lines if x != line)
+            problems.append(InputProblem(file_label, line, "person_id",
+                                         f"{shown(person)} appears more than once in pilot "
+                                         f"{pilot} (also on line {others}); allowed: {ALLOWED['person_id']}"))
+    return problems
+
+
+def _status_too_early(frame: pd.DataFrame, line: int, column: str, as_of: dt.date,
+                      file_label: str) -> InputProblem:
+    months = int(column.removeprefix("status_").removesuffix("m"))
+    end = frame.at[line, "end_date"]
+    if pd.isna(end):
+        reason = "end_date is empty (still in service)"
+    else:
+        due = due_dates(pd.Series([end]), months).iloc[0]
+        reason = f"end_date {end:%Y-%m-%d} + {months} months = {due:%Y-%m-%d} is after as_of {as_of:%Y-%m-%d}"
+    return InputProblem(file_label, line, column,
+                        f"is filled in before the {months}-month follow-up is due: {reason}; "
+                        f"allowed: empty until end_date + {months} months <= as_of")
+
+
+def other_pilot_problems(frame: pd.DataFrame, pilot_id: str, file_label: str) -> list[InputProblem]:
+    """A pilot's report sees only its own people: name each other pilot once, with its first line."""
+    other = frame["pilot_id"].notna() & (frame["pilot_id"] != pilot_id)
+    problems = []
+    for pilot, group in frame[other.to_numpy(dtype=bool)].groupby("pilot_id", sort=True):
+        problems.append(InputProblem(
+            file_label, int(group.index[0]), "pilot_id",
+            f"{len(group)} row(s) belong to pilot {pilot}, first on this line; this run is for "
+            f"pilot {pilot_id} only and may see only its own people: give a file with that "
+            f"pilot's rows only"))
+    return problems
+
+
+def finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """The trusted frame: categorical codes with the contract's categories, a ``line`` helper."""
+    out = frame.copy()
+    out["pilot_id"] = pd.Categorical(out["pilot_id"], categories=PILOT_IDS)
+    out["sex"] = pd.Categorical(out["sex"], categories=SEX_CODES)
+    out["basis"] = pd.Categorical(out["basis"], categories=BASIS_CODES)
+    for column in STATUS_COLUMNS:
+        out[column] = pd.Categorical(out[column], categories=STATUS_CODES)
+    if "cost_eur" not in out.columns:
+        out["cost_eur"] = np.nan
+    out = out[list(REGISTER_COLUMNS)]
+    out.insert(len(out.columns), "line", out.index.to_numpy(dtype=np.int64))
+    return out.reset_index(drop=True)
+
+
+def load_register(path: str | Path, as_of: dt.date, pilot_id: str | None = None) -> pd.DataFrame:
+    """Read and validate a participant register extracted on ``as_of``.
+
+    Accepts CSV (UTF-8 commas, or Finnish Excel: semicolons, decimal comma, BOM), ``.xlsx`` and
+    ``.parquet``. Raises :class:`InputError` listing every problem (file, line with header = 1,
+    column, what is wrong and what is allowed). With ``pilot_id``, rows of other pilots are refused.
+
+    Returns one row per person with the contract's columns: ``start_date``/``end_date``
+    ``datetime64[ns]`` (``end_date`` NaT while in service); ``age``, ``unemployment_months``,
+    ``was_start``, ``was_end`` nullable ``Int64``; ``pilot_id``, ``sex``, ``basis`` and
+    ``status_3m/6m/12m`` ``Categorical`` with the contract's codes as categories (NA when empty);
+    ``person_id``/``service`` strings; ``cost_eur`` float (NaN when absent); plus ``line``, the
+    row's line in the file. ``attrs`` holds ``source``, ``as_of`` and ``synthetic``.
+    """
+    from evalkit.register.manifest import is_synthetic
+
+    if pilot_id is not None and pilot_id not in PILOT_IDS:
+        raise InputError([InputProblem(str(pilot_id), None, "pilot_id",
+                                       f"unknown pilot; allowed: {', '.join(PILOT_IDS)}")])
+    raw = read_table(path)
+    problems = refuse_hetu(raw)
+    header = check_header(raw, REGISTER_COLUMNS, OPTIONAL_REGISTER_COLUMNS, "a participant register")
+    problems += header
+    if any(p.column in REGISTER_COLUMNS and "missing" in p.message or p.column is None
+           for p in header):
+        raise InputError(problems)  # without the columns, row checks would only add noise
+    problems += check_short_rows(raw)
+    blank = (raw.cells == "").all(axis=1).to_numpy(dtype=bool)
+    raw.cells = raw.cells[~blank]   # empty lines (common at the end of Excel exports) are no data
+    if raw.cells.empty:
+        problems.append(InputProblem(raw.file_label, None, None,
+                                     "has a header but no rows; expected one row per person"))
+        raise InputError(problems)
+    raw.cells = raw.cells[[c for c in raw.cells.columns if c in REGISTER_COLUMNS]]
+    raw.cells = raw.cells.apply(lambda s: s.str.strip())
+    frame, parser = parse_register(raw)
+    problems += parser.problems
+    skip = parser.bad_cells | raw.hetu_cells
+    problems += schema_problems(frame, as_of, raw.file_label, skip, raw.cells)
+    if pilot_id is not None:
+        problems += other_pilot_problems(frame, pilot_id, raw.file_label)
+    if problems:
+        raise InputError(problems)
+    out = finish(frame)
+    out.attrs.update(source=str(path), as_of=as_of, synthetic=is_synthetic(path))
+    return out

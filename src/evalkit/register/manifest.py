@@ -1,0 +1,48 @@
+"""The synthetic-data manifest that ``evalkit synth`` writes next to its files.
+
+``is_synthetic(path)`` decides whether pages built from ``path`` must carry the synthetic-data
+notice. It errs towards the notice: a file is synthetic when the manifest in its folder names it,
+even if the file was edited afterwards (an edited synthetic register is still invented data).
+A real register is never next to such a manifest unless someone copied it over the demo file;
+then the notice is wrong but visible, whereas the opposite mistake would present invented
+numbers as real ones.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+MANIFEST_NAME = "SYNTHETIC.json"
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(folder: Path) -> dict | None:
+    manifest = folder / MANIFEST_NAME
+    if not manifest.is_file():
+        return None
+    try:
+        content = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return content if isinstance(content, dict) else None
+
+
+def is_synthetic(path: str | Path) -> bool:
+    """True when ``path`` was made by ``evalkit synth`` (its folder's manifest names it)."""
+    path = Path(path)
+    manifest = read_manifest(path.resolve().parent)
+    if not manifest or manifest.get("synthetic") is not True:
+        return False
+    return path.name in (manifest.get("files") or {})
+
+
+def digest_matches(path: str | Path) -> bool:
+    """True when ``path`` is byte for byte what the manifest recorded (not edited since)."""
+    path = Path(path)
+    manifest = read_manifest(path.resolve().parent) or {}
+    recorded = (manifest.get("files") or {}).get(path.name, {})
+    return bool(recorded) and recorded.get("sha256") == file_digest(path)

@@ -1,0 +1,82 @@
+"""Text cells to typed columns, reporting every cell that cannot be read (never guessing).
+
+Dates: ISO ``2022-12-31`` or Finnish ``31.12.2022`` (day first, four-digit year). Anything else,
+e.g. ``12/31/2022`` or ``31.12.22``, is refused rather than read in some other order.
+Numbers: whole numbers for counts; euros may use a decimal comma in a semicolon CSV (Finnish
+Excel), and spaces between thousands. Codes are matched without regard to case.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import InputProblem
+
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_FINNISH_DATE = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
+_WHOLE = r"^[+-]?\d+$"
+
+
+def shown(value: str) -> str:
+    """A cell value quoted for a message, shortened so one problem stays one line."""
+    value = value.replace("\n", " ")
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+class CellParser:
+    """Parses columns of one :class:`RawTable`, collecting problems and the cells they hit."""
+
+    def __init__(self, file_label: str, decimal_comma: bool):
+        self.file_label = file_label
+        self.decimal_comma = decimal_comma
+        self.problems: list[InputProblem] = []
+        self.bad_cells: set[tuple[int, str]] = set()
+
+    def _report(self, text: pd.Series, bad: np.ndarray, column: str, message: str, allowed: str) -> None:
+        for line, value in text[bad].items():
+            self.problems.append(InputProblem(self.file_label, int(line), column,
+                                              f"{shown(value)} {message}; allowed: {allowed}"))
+            self.bad_cells.add((int(line), column))
+
+    def text(self, text: pd.Series) -> pd.Series:
+        return text.where(text != "", None).astype("str")
+
+    def code(self, text: pd.Series, upper: bool = False) -> pd.Series:
+        cased = text.str.upper() if upper else text.str.lower()
+        return cased.where(text != "", None).astype("str")
+
+    def date(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
+        iso = text.str.match(_ISO_DATE).to_numpy(dtype=bool)
+        finnish = text.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
+        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        if iso.any():
+            parsed[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")
+        if finnish.any():
+            parsed[finnish] = pd.to_datetime(text[finnish], format="%d.%m.%Y", errors="coerce")
+        empty = (text == "").to_numpy(dtype=bool)
+        bad_form = ~(iso | finnish | empty)
+        impossible = (iso | finnish) & parsed.isna().to_numpy(dtype=bool)
+        self._report(text, bad_form, column, "is not a date in a form read without guessing "
+                     "(write 2022-12-31 or 31.12.2022)", allowed)
+        self._report(text, impossible, column, "is not a date of the calendar", allowed)
+        return parsed.astype("datetime64[ns]")
+
+    def whole(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
+        compact = text.str.replace(r"[\s\u00a0]", "", regex=True)
+        ok = compact.str.match(_WHOLE).to_numpy(dtype=bool)
+        empty = (text == "").to_numpy(dtype=bool)
+        self._report(text, ~(ok | empty), column, "is not a whole number", allowed)
+        values = pd.to_numeric(compact.where(ok, None), errors="coerce")
+        return values.astype("Int64")
+
+    def number(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
+        compact = text.str.replace(r"[\s\u00a0]", "", regex=True)
+        pattern = r"^[+-]?\d+([.,]\d+)?$" if self.decimal_comma else r"^[+-]?\d+(\.\d+)?$"
+        ok = compact.str.match(pattern).to_numpy(dtype=bool)
+        empty = (text == "").to_numpy(dtype=bool)
+        hint = "is not a number (use a decimal comma only in a semicolon-separated file)" \
+            if not self.decimal_comma else "is not a number"
+        self._report(text, ~(ok | empty), column, hint, allowed)
+        values = pd.to_numeric(compact.where(ok, None).str.replace(",", ".", regex=False),
+                               errors="coerce")
+        return values.astype("float64")
