@@ -1,0 +1,87 @@
+"""Compute the contract's indicators from a participant register and write them to stdout.
+
+One row per (pilot_id, horizon_months, indicator) with the columns pilot_id, horizon_months,
+indicator, numerator, denominator, value, ci_low, ci_high; ``all`` is the pooled row. Numbers
+are exact and unsuppressed unless ``--suppress`` is given (then counts 1–4 show ``<5`` and
+hidden rates, costs and intervals are empty). ``--all`` adds the families beyond the contract
+(flow, work ability bands, employers with ``--employers``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from evalkit.commands._common import as_of_date, pilot_choice
+from evalkit.definitions import HORIZONS
+
+NAME = "indicators"
+HELP = "compute the outcome indicators from a participant register"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, metavar="FILE",
+                        help="participants .csv, .xlsx or .parquet")
+    parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
+                        help="extract date of the data, YYYY-MM-DD")
+    parser.add_argument("--horizon", type=int, action="append", choices=HORIZONS, metavar="H",
+                        help="months after the end of service (3, 6, 12); repeat for several; "
+                             "default all")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    parser.add_argument("--suppress", action="store_true",
+                        help="apply the small-cell rule of published tables")
+    parser.add_argument("--all", action="store_true", dest="all_families",
+                        help="also participants/ended/eligible, work ability bands, employers")
+    parser.add_argument("--employers", metavar="FILE", help="employers.csv (with --all)")
+    parser.add_argument("--pilot", type=pilot_choice, metavar="PILOT_ID",
+                        help="only this pilot's data is allowed in the file")
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from evalkit.errors import InputError
+    from evalkit.indicators import compute_indicators, extra_indicators, order_rows
+    from evalkit.register import load_employers, load_register
+    from evalkit.reported import load_pilots
+
+    horizons = tuple(sorted(set(args.horizon))) if args.horizon else HORIZONS
+    problems, register, employers = [], None, None
+    try:
+        register = load_register(args.data, args.as_of, pilot_id=args.pilot)
+    except InputError as exc:
+        problems += exc.problems
+    if args.employers:
+        try:
+            employers = load_employers(args.employers)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    result = compute_indicators(register, args.as_of, load_pilots().budgets, horizons)
+    if args.all_families:
+        extra = extra_indicators(register, args.as_of, horizons, employers)
+        result = order_rows(pd.concat([result, extra], ignore_index=True))
+    if args.suppress:
+        result = _suppressed_output(result)
+    text = result.to_json(orient="records", indent=1, force_ascii=False, double_precision=15) + "\n" \
+        if args.format == "json" else result.to_csv(index=False, lineterminator="\n")
+    sys.stdout.write(text)
+    return 0
+
+
+def _suppressed_output(result):
+    """Hidden counts become ``<5``, hidden rates/costs/intervals empty (null in JSON)."""
+    from evalkit.suppression import suppression_mask
+
+    mask = suppression_mask(result)
+    out = result.astype({"numerator": object, "denominator": object, "value": object,
+                         "ci_low": object, "ci_high": object})
+    count_like = result["indicator"].isin(
+        {"participants", "ended", "in_service", "eligible", "employers_reached", "hires"})
+    for column in ("numerator", "denominator"):
+        out.loc[mask[column].to_numpy(), column] = "<5"
+    value_hidden = mask["value"].to_numpy()
+    out.loc[value_hidden & count_like.to_numpy(), "value"] = "<5"
+    out.loc[value_hidden & ~count_like.to_numpy(), "value"] = None
+    out.loc[value_hidden, ["ci_low", "ci_high"]] = None
+    return out

@@ -1,0 +1,344 @@
+"""The contract's indicators, computed from a validated register. Pure functions, no I/O.
+
+Every function returns a tidy long frame with the contract's columns
+``pilot_id, horizon_months, indicator, numerator, denominator, value, ci_low, ci_high``:
+one row per pilot present in the register (in the report's order) and a pooled row ``all``.
+``horizon_months`` is ``Int64`` (NA for indicators without a horizon), ``numerator`` and
+``denominator`` are ``Int64`` (NA where they do not apply), ``value``/``ci_*`` are floats (NaN
+when the denominator is 0 or no interval applies).
+
+Eligibility (CONTRACT.md): a person counts at horizon h when ``end_date`` is set and
+``end_date + h months <= as_of``, months added with pandas ``DateOffset`` semantics
+(2023-08-31 + 3 months = 2023-11-30). Among the eligible an empty status counts as ``unknown``
+and stays in the denominator.
+
+Families (each its own function):
+- :func:`outcome_rates`  employment/open employment/positive exit rates and ``share_<code>``
+  per horizon; Wilson 95 % intervals (statsmodels ``proportion_confint(method="wilson")``).
+- :func:`was_change`     mean of was_end − was_start (numerator = sum of differences,
+  denominator = people with both scores), t-based 95 % interval; no horizon.
+- :func:`tasmatyo_share` basis == tasmatyo / participants, Wilson interval; no horizon.
+- :func:`costs`          ``cost_per_participant`` (numerator = budget, denominator = participants)
+  and per horizon ``cost_per_employed`` / ``cost_per_positive_exit`` (numerator = budget,
+  denominator = the numerator of the employment / positive-exit rate at that horizon). The pooled
+  budget is the sum of the budgets of the pilots present in the register.
+- :func:`flow`           counts (value = the count, denominator NA): ``participants``,
+  ``ended``, ``in_service`` (no horizon) and ``eligible`` per horizon.
+- :func:`was_bands`      work ability score at start: ``was_band_poor`` (0–5), ``_moderate``
+  (6–7), ``_good`` (8–9), ``_excellent`` (10) as shares of people with a score, and
+  ``was_start_recorded`` as a share of participants; Wilson intervals.
+- :func:`employer_indicators` from ``load_employers``: ``employers_reached`` and ``hires`` (counts),
+  ``employers_interested``, ``employers_coached``, ``employers_hiring`` (shares of employers
+  reached, Wilson intervals).
+
+:func:`compute_indicators` returns exactly the contract's indicators (the first four families);
+:func:`extra_indicators` the others.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from evalkit.definitions import (EMPLOYED_CODES, HORIZONS, INDICATORS, POOLED,
+                                 POSITIVE_EXIT_CODES, STATUS_CODES)
+from evalkit.errors import EvalkitError
+from evalkit.register.schema import eligible
+from evalkit.reported import PILOT_IDS
+
+CONTRACT_COLUMNS = ("pilot_id", "horizon_months", "indicator", "numerator", "denominator",
+                    "value", "ci_low", "ci_high")
+FLOW_INDICATORS = ("participants", "ended", "in_service", "eligible")
+WAS_BANDS = {"poor": (0, 5), "moderate": (6, 7), "good": (8, 9), "excellent": (10, 10)}
+WAS_BAND_INDICATORS = (*(f"was_band_{b}" for b in WAS_BANDS), "was_start_recorded")
+EMPLOYER_INDICATORS = ("employers_reached", "employers_interested", "employers_coached",
+                       "employers_hiring", "hires")
+EXTRA_INDICATORS = (*FLOW_INDICATORS, *WAS_BAND_INDICATORS, *EMPLOYER_INDICATORS)
+# Indicators whose value is itself a count of people or employers (the small-cell rule hides it).
+COUNT_INDICATORS = frozenset({"participants", "ended", "in_service", "eligible",
+                              "employers_reached", "hires"})
+_ORDER = {name: i for i, name in enumerate((*INDICATORS, *EXTRA_INDICATORS))}
+_UNKNOWN = STATUS_CODES.index("unknown")
+
+
+# ---------------------------------------------------------------- helpers
+
+def _codes(series: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
+    """Integer codes of ``series`` in ``categories`` (-1 for NA), without re-encoding when the
+    register already holds them as a Categorical with those categories."""
+    if isinstance(series.dtype, pd.CategoricalDtype) and tuple(series.cat.categories) == categories:
+        return series.cat.codes.to_numpy()
+    return pd.Categorical(series, categories=categories).codes
+
+
+def _pilots_present(pilot_codes: np.ndarray) -> list[int]:
+    counts = np.bincount(pilot_codes[pilot_codes >= 0], minlength=len(PILOT_IDS))
+    return [i for i in range(len(PILOT_IDS)) if counts[i] > 0]
+
+
+def _count_by_pilot(pilot_codes: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    codes = pilot_codes if mask is None else pilot_codes[mask]
+    return np.bincount(codes[codes >= 0], minlength=len(PILOT_IDS))
+
+
+def _with_pooled(per_pilot: np.ndarray, present: list[int]) -> np.ndarray:
+    """Values for the present pilots followed by their sum (the pooled ``all`` row)."""
+    chosen = per_pilot[present]
+    return np.concatenate([chosen, [chosen.sum(axis=0)]])
+
+
+def _labels(present: list[int]) -> list[str]:
+    return [PILOT_IDS[i] for i in present] + [POOLED]
+
+
+def wilson_interval(numerator, denominator) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson 95 % interval; NaN where the denominator is 0."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    low = np.full(numerator.shape, np.nan)
+    high = np.full(numerator.shape, np.nan)
+    ok = denominator > 0
+    if ok.any():
+        low[ok], high[ok] = proportion_confint(numerator[ok], denominator[ok], alpha=0.05,
+                                               method="wilson")
+    return low, high
+
+
+def _ratio(numerator, denominator) -> np.ndarray:
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    out = np.full(numerator.shape, np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
+def _frame(pilots, horizon, indicator, numerator, denominator, value, ci_low=None,
+           ci_high=None) -> pd.DataFrame:
+    n = len(pilots)
+    nan = np.full(n, np.nan)
+    return pd.DataFrame({
+        "pilot_id": pilots,
+        "horizon_months": pd.array([horizon] * n, dtype="Int64"),
+        "indicator": [indicator] * n,
+        "numerator": pd.array(numerator, dtype="Int64") if numerator is not None
+        else pd.array([pd.NA] * n, dtype="Int64"),
+        "denominator": pd.array(denominator, dtype="Int64") if denominator is not None
+        else pd.array([pd.NA] * n, dtype="Int64"),
+        "value": np.asarray(value, dtype=float),
+        "ci_low": nan if ci_low is None else np.asarray(ci_low, dtype=float),
+        "ci_high": nan if ci_high is None else np.asarray(ci_high, dtype=float),
+    })
+
+
+def _rate_frame(pilots, horizon, indicator, numerator, denominator) -> pd.DataFrame:
+    low, high = wilson_interval(numerator, denominator)
+    return _frame(pilots, horizon, indicator, numerator, denominator,
+                  _ratio(numerator, denominator), low, high)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if not frames:
+        return _frame([], None, "", [], [], []).iloc[0:0]
+    return order_rows(pd.concat(frames, ignore_index=True))
+
+
+def order_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The report's order: pilots as in the funding list, then ``all``; horizons ascending
+    (no horizon last); indicators in the contract's order."""
+    pilot_rank = {p: i for i, p in enumerate((*PILOT_IDS, POOLED))}
+    keys = pd.DataFrame({
+        "p": frame["pilot_id"].map(pilot_rank),
+        "h": frame["horizon_months"].fillna(10_000).astype("int64"),
+        "i": frame["indicator"].map(_ORDER).fillna(len(_ORDER)),
+    })
+    order = np.lexsort((keys["i"].to_numpy(), keys["h"].to_numpy(), keys["p"].to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)[list(CONTRACT_COLUMNS)]
+
+
+def _check_horizons(horizons: Iterable[int]) -> tuple[int, ...]:
+    chosen = tuple(dict.fromkeys(int(h) for h in horizons))
+    unknown = [h for h in chosen if h not in HORIZONS]
+    if unknown:
+        raise EvalkitError(f"horizon {unknown[0]} has no status column; choose from "
+                           f"{', '.join(str(h) for h in HORIZONS)} months")
+    return chosen
+
+
+def status_counts(register: pd.DataFrame, as_of: dt.date,
+                  horizons: Iterable[int] = HORIZONS) -> dict[int, np.ndarray]:
+    """For each horizon, an array (pilot × status code) of eligible people, empty → unknown."""
+    pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
+    out = {}
+    for months in _check_horizons(horizons):
+        mask = eligible(register["end_date"], as_of, months) & (pilot_codes >= 0)
+        status = _codes(register[f"status_{months}m"], STATUS_CODES)[mask]
+        status = np.where(status < 0, _UNKNOWN, status)
+        flat = pilot_codes[mask].astype(np.int64) * len(STATUS_CODES) + status
+        out[months] = np.bincount(flat, minlength=len(PILOT_IDS) * len(STATUS_CODES)).reshape(
+            len(PILOT_IDS), len(STATUS_CODES))
+    return out
+
+
+def _status_sum(counts: np.ndarray, codes) -> np.ndarray:
+    return counts[:, [STATUS_CODES.index(c) for c in codes]].sum(axis=1)
+
+
+# ---------------------------------------------------------------- families
+
+def outcome_rates(register: pd.DataFrame, as_of: dt.date,
+                  horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
+    """Rates and status shares per horizon among the eligible, Wilson 95 % intervals."""
+    present = _pilots_present(_codes(register["pilot_id"], PILOT_IDS))
+    pilots = _labels(present)
+    frames = []
+    for months, counts in status_counts(register, as_of, horizons).items():
+        eligible_n = _with_pooled(counts.sum(axis=1), present)
+        numerators = {
+            "employment_rate": _status_sum(counts, EMPLOYED_CODES),
+            "open_employment_rate": _status_sum(counts, ["employed_open"]),
+            "positive_exit_rate": _status_sum(counts, POSITIVE_EXIT_CODES),
+            **{f"share_{code}": counts[:, i] for i, code in enumerate(STATUS_CODES)},
+        }
+        for indicator, per_pilot in numerators.items():
+            frames.append(_rate_frame(pilots, months, indicator,
+                                      _with_pooled(per_pilot, present), eligible_n))
+    return _concat(frames)
+
+
+def was_change(register: pd.DataFrame) -> pd.DataFrame:
+    """Mean change in the work ability score (end − start) among people with both scores,
+    with a t-based 95 % interval (NaN for fewer than two people)."""
+    pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
+    present = _pilots_present(pilot_codes)
+    start = register["was_start"].to_numpy(dtype="float64", na_value=np.nan)
+    end = register["was_end"].to_numpy(dtype="float64", na_value=np.nan)
+    both = ~np.isnan(start) & ~np.isnan(end) & (pilot_codes >= 0)
+    diff = (end - start)[both]
+    codes = pilot_codes[both]
+    n = _with_pooled(np.bincount(codes, minlength=len(PILOT_IDS)), present)
+    total = _with_pooled(np.bincount(codes, weights=diff, minlength=len(PILOT_IDS)), present)
+    squares = _with_pooled(np.bincount(codes, weights=diff ** 2, minlength=len(PILOT_IDS)), present)
+    mean = _ratio(total, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = np.where(n > 1, (squares - n * mean ** 2) / (n - 1), np.nan)
+        half = stats.t.ppf(0.975, np.where(n > 1, n - 1, 1)) * np.sqrt(np.maximum(variance, 0) / n)
+    half = np.where(n > 1, half, np.nan)
+    return _frame(_labels(present), None, "was_change", np.rint(total).astype(np.int64), n,
+                  mean, mean - half, mean + half)
+
+
+def tasmatyo_share(register: pd.DataFrame) -> pd.DataFrame:
+    """Share of participants identified by the täsmätyö keyword (no diagnosis), Wilson interval."""
+    pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
+    present = _pilots_present(pilot_codes)
+    is_tasmatyo = (register["basis"] == "tasmatyo").to_numpy(dtype=bool, na_value=False)
+    return _rate_frame(_labels(present), None, "tasmatyo_share",
+                       _with_pooled(_count_by_pilot(pilot_codes, is_tasmatyo), present),
+                       _with_pooled(_count_by_pilot(pilot_codes), present))
+
+
+def costs(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
+          horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
+    """Budget per participant, and per employed / positive exit at each horizon.
+
+    A pilot missing from ``budgets`` gets NaN costs, and so does the pooled row (its total
+    budget is then unknown)."""
+    pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
+    present = _pilots_present(pilot_codes)
+    known = [PILOT_IDS[i] in budgets for i in present]
+    budget_list = [budgets.get(PILOT_IDS[i]) for i in present]
+    pooled_budget = sum(b for b in budget_list if b is not None) if all(known) else None
+    budget = pd.array([*budget_list, pooled_budget], dtype="Int64")
+    budget_float = budget.to_numpy(dtype=float, na_value=np.nan)
+    pilots = _labels(present)
+    participants = _with_pooled(_count_by_pilot(pilot_codes), present)
+    frames = [_frame(pilots, None, "cost_per_participant", budget, participants,
+                     _ratio(budget_float, participants))]
+    for months, counts in status_counts(register, as_of, horizons).items():
+        for indicator, codes in (("cost_per_employed", EMPLOYED_CODES),
+                                 ("cost_per_positive_exit", POSITIVE_EXIT_CODES)):
+            people = _with_pooled(_status_sum(counts, codes), present)
+            frames.append(_frame(pilots, months, indicator, budget, people,
+                                 _ratio(budget_float, people)))
+    return _concat(frames)
+
+
+def flow(register: pd.DataFrame, as_of: dt.date, horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
+    """Counts of people: participants, ended, still in service, eligible at each horizon."""
+    pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
+    present = _pilots_present(pilot_codes)
+    pilots = _labels(present)
+    ended = register["end_date"].notna().to_numpy(dtype=bool)
+
+    def count_frame(indicator, horizon, mask=None):
+        counts = _with_pooled(_count_by_pilot(pilot_codes, mask), present)
+        return _frame(pilots, horizon, indicator, counts, None, counts)
+
+    frames = [count_frame("participants", None), count_frame("ended", None, ended),
+              count_frame("in_service", None, ~ended)]
+    for months in _check_horizons(horizons):
+        frames.append(count_frame("eligible", months, eligible(register["end_date"], as_of, months)))
+    return _concat(frames)
+
+
+def was_bands(register: pd.DataFrame) -> pd.DataFrame:
+    """Work ability score at start in the conventional bands, as shares of people with a score;
+    and how many participants have a score at all."""
+    pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
+    present = _pilots_present(pilot_codes)
+    pilots = _labels(present)
+    score = register["was_start"].to_numpy(dtype="float64", na_value=np.nan)
+    recorded = ~np.isnan(score)
+    recorded_n = _with_pooled(_count_by_pilot(pilot_codes, recorded), present)
+    frames = []
+    for band, (low, high) in WAS_BANDS.items():
+        in_band = recorded & (score >= low) & (score <= high)
+        frames.append(_rate_frame(pilots, None, f"was_band_{band}",
+                                  _with_pooled(_count_by_pilot(pilot_codes, in_band), present),
+                                  recorded_n))
+    frames.append(_rate_frame(pilots, None, "was_start_recorded", recorded_n,
+                              _with_pooled(_count_by_pilot(pilot_codes), present)))
+    return _concat(frames)
+
+
+def employer_indicators(employers: pd.DataFrame) -> pd.DataFrame:
+    """Employers reached, marked interested, coached and hiring (shares of those reached, Wilson
+    intervals), and hires in total, per pilot and pooled; input from ``load_employers``."""
+    pilot_codes = _codes(employers["pilot_id"], PILOT_IDS)
+    present = _pilots_present(pilot_codes)
+    pilots = _labels(present)
+    reached = _with_pooled(_count_by_pilot(pilot_codes), present)
+    frames = [_frame(pilots, None, "employers_reached", reached, None, reached)]
+    for indicator, mask in (("employers_interested", employers["interested"].to_numpy(dtype=bool)),
+                            ("employers_coached", employers["coached"].to_numpy(dtype=bool)),
+                            ("employers_hiring", employers["hires"].to_numpy() > 0)):
+        frames.append(_rate_frame(pilots, None, indicator,
+                                  _with_pooled(_count_by_pilot(pilot_codes, mask), present), reached))
+    hires = _with_pooled(np.bincount(pilot_codes, weights=employers["hires"].to_numpy(dtype=float),
+                                     minlength=len(PILOT_IDS)).astype(np.int64), present)
+    frames.append(_frame(pilots, None, "hires", hires, None, hires))
+    return _concat(frames)
+
+
+# ---------------------------------------------------------------- entry points
+
+def compute_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
+                       horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
+    """Exactly the contract's indicators for the pilots in ``register`` and pooled (``all``)."""
+    horizons = _check_horizons(horizons)
+    return _concat([outcome_rates(register, as_of, horizons),
+                    costs(register, as_of, budgets, horizons),
+                    was_change(register), tasmatyo_share(register)])
+
+
+def extra_indicators(register: pd.DataFrame, as_of: dt.date, horizons: Iterable[int] = HORIZONS,
+                     employers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The families beyond the contract: flow, work ability bands, employers (when given)."""
+    frames = [flow(register, as_of, horizons), was_bands(register)]
+    if employers is not None:
+        frames.append(employer_indicators(employers))
+    return _concat(frames)

@@ -1,0 +1,239 @@
+"""A synthetic participant register for the eight pilots, deterministic for a seed.
+
+Nothing here is real data. The shapes follow what the ministry's report says about the pilots
+(shared/seed, sections 2.3 and 5): pilot sizes roughly in proportion to their budgets; Pirkanmaa
+asked over 3,000 clients the work ability score (työkykypistemäärä); Pohjois-Karjala's IPS
+coaching placed about 47 % of referred clients in work; about half of the pilots used the
+täsmätyö keyword; starts from May 2021 to December 2022; Lappi, Häme, Pirkanmaa and
+Pohjois-Karjala went on into 2023, so some of their people are still in service at ``AS_OF``.
+Statuses are empty until their horizon is due; among the eligible a few are ``unknown`` or empty.
+
+Everything is drawn with numpy in whole arrays, so a million rows take seconds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.definitions import HORIZONS, REGISTER_COLUMNS, STATUS_CODES
+from evalkit.register.manifest import MANIFEST_NAME
+from evalkit.register.schema import due_dates
+
+AS_OF = dt.date(2023, 12, 31)
+FIRST_START = dt.date(2021, 5, 1)
+LAST_START = dt.date(2022, 12, 31)
+PILOTS_END = dt.date(2022, 12, 31)   # pilots that did not go on into 2023 closed their services
+
+
+@dataclass(frozen=True)
+class Profile:
+    abbreviation: str
+    size: int                    # participants at the default size
+    services: tuple[str, ...]
+    first_start: dt.date
+    mean_months: float           # mean length of service
+    continued_2023: bool
+    tasmatyo: float              # share identified by the täsmätyö keyword (0 = keyword not used)
+    was_recorded: float          # share with a work ability score at start
+    employed_3m: float           # share employed 3 months after the end (open, subsidised, own firm)
+
+
+PROFILES: dict[str, Profile] = {
+    "pohjois-pohjanmaa": Profile("PPO", 520, ("Kokonaispalvelu: työhönvalmennus ja järjestöyhteistyö",
+                                              "Osaamiskartoitus"), dt.date(2021, 6, 1), 6.0, False,
+                                 0.30, 0.20, 0.27),
+    "uusimaa": Profile("UUS", 2300, ("TyöDesign-työhönvalmennus", "Työkykykoordinaattorin ohjaus"),
+                       dt.date(2021, 5, 1), 7.0, False, 0.40, 0.25, 0.31),
+    "pohjois-karjala": Profile("PKA", 130, ("Laatuperusteinen työhönvalmennus (IPS)",),
+                               dt.date(2021, 8, 1), 9.0, True, 0.0, 0.30, 0.49),
+    "etela-pohjanmaa": Profile("EPO", 420, ("Tuettu työhönvalmennus", "Osaamiskartoitus"),
+                               dt.date(2021, 6, 1), 6.0, False, 0.25, 0.35, 0.26),
+    "lappi": Profile("LAP", 70, ("Työkykykoordinaattorin ohjaus", "Työhönvalmennus"),
+                     dt.date(2021, 9, 1), 6.0, True, 0.0, 0.15, 0.24),
+    "pirkanmaa": Profile("PIR", 3500, ("Palvelutarvearvio ja työkykypistemäärä",
+                                       "Tuettu työhönvalmennus"), dt.date(2021, 5, 1), 4.5, True,
+                         0.0, 0.90, 0.25),
+    "pohjanmaa": Profile("POH", 480, ("Tuettu työhönvalmennus",), dt.date(2021, 6, 1), 6.5, False,
+                         0.0, 0.20, 0.29),
+    "hame": Profile("HAM", 380, ("Työelämädiili-työhönvalmennus", "Osaamiskartoitus"),
+                    dt.date(2021, 8, 1), 6.0, True, 0.35, 0.20, 0.28),
+}
+DEFAULT_SIZE = sum(p.size for p in PROFILES.values())
+SPEND_ON_SERVICES = 0.55   # share of a budget spent on purchased services (cost_eur)
+
+
+def _status_mix(employed: float) -> np.ndarray:
+    """Probabilities of the eight status codes for a pilot whose employment share is given."""
+    rest = 1.0 - employed
+    employed_split = np.array([0.60, 0.32, 0.08]) * employed
+    other_split = np.array([0.12, 0.20, 0.48, 0.11, 0.09]) * rest  # training .. unknown
+    return np.concatenate([employed_split, other_split])
+
+
+def _day_numbers(dates: np.ndarray) -> np.ndarray:
+    return dates.astype("datetime64[D]").astype(np.int64)
+
+
+def _pilot_rows(rng: np.random.Generator, pilot_id: str, profile: Profile, n: int,
+                budget: int) -> pd.DataFrame:
+    first = np.datetime64(profile.first_start, "D").astype(np.int64)
+    last = np.datetime64(LAST_START, "D").astype(np.int64)
+    # Intake grows after the first months and slows in late 2022: a triangular draw.
+    start = np.sort(rng.triangular(first, first + 0.45 * (last - first), last, n)).astype(np.int64)
+    months = rng.gamma(2.0, profile.mean_months / 2.0, n)
+    if profile.continued_2023:
+        long_stay = rng.random(n) < 0.05
+        months = np.where(long_stay, rng.uniform(14, 36, n), months)
+    end = start + np.maximum(np.rint(months * 30.44), 7).astype(np.int64)
+    if not profile.continued_2023:
+        end = np.minimum(end, np.datetime64(PILOTS_END, "D").astype(np.int64))
+        end = np.maximum(end, start)
+    as_of = np.datetime64(AS_OF, "D").astype(np.int64)
+    in_service = end > as_of
+    start_dates = pd.to_datetime(start.astype("datetime64[D]")).astype("datetime64[ns]")
+    end_dates = pd.Series(pd.to_datetime(end.astype("datetime64[D]")).astype("datetime64[ns]"))
+    end_dates[in_service] = pd.NaT
+
+    age = np.clip(np.rint(rng.normal(44, 11, n)), 18, 64).astype(np.int64)
+    sex = rng.choice(np.array(["F", "M", "U"]), n, p=[0.53, 0.46, 0.01])
+    basis_p = [1 - profile.tasmatyo - 0.10, profile.tasmatyo, 0.10]
+    basis = rng.choice(np.array(["diagnosis", "tasmatyo", "none"]), n, p=basis_p)
+    unemployment = np.clip(np.rint(rng.lognormal(np.log(14), 0.9, n)), 0, 300).astype(np.int64)
+    was_start = np.clip(np.rint(rng.normal(5.5, 2.0, n)), 0, 10)
+    was_start = np.where(rng.random(n) < profile.was_recorded, was_start, np.nan)
+    change = np.rint(rng.normal(0.6, 1.5, n))
+    has_end_score = ~np.isnan(was_start) & ~in_service & (rng.random(n) < 0.65)
+    was_end = np.where(has_end_score, np.clip(was_start + change, 0, 10), np.nan)
+
+    mixes = {3: _status_mix(profile.employed_3m), 6: _status_mix(min(profile.employed_3m + 0.03, 0.9)),
+             12: _status_mix(min(profile.employed_3m + 0.05, 0.9))}
+    codes = np.array(STATUS_CODES, dtype=object)
+    statuses = {}
+    previous = None
+    for h in HORIZONS:
+        drawn = rng.choice(len(STATUS_CODES), n, p=mixes[h])
+        if previous is not None:   # situations persist: most keep the status they had
+            keep = (rng.random(n) < 0.65) & (previous != STATUS_CODES.index("unknown"))
+            drawn = np.where(keep, previous, drawn)
+        previous = drawn
+        due = due_dates(end_dates, h).to_numpy()
+        eligible = ~np.isnat(due) & (due <= np.datetime64(AS_OF))
+        left_empty = rng.random(n) < 0.03   # not followed up at all: counts as unknown
+        statuses[h] = np.where(eligible & ~left_empty, codes[drawn], None)
+
+    cost = budget * SPEND_ON_SERVICES / n * rng.lognormal(-0.125, 0.5, n)
+    cost = np.where(rng.random(n) < 0.10, np.nan, np.round(cost, 2))
+    services = np.array(profile.services, dtype=object)
+    service = services[rng.choice(len(services), n, p=_service_weights(len(services)))]
+    return pd.DataFrame({
+        "person_id": [f"SYN-{profile.abbreviation}-{i:06d}" for i in range(1, n + 1)],
+        "pilot_id": pilot_id,
+        "service": service,
+        "start_date": start_dates,
+        "end_date": end_dates.to_numpy(),
+        "age": age,
+        "sex": sex,
+        "basis": basis,
+        "unemployment_months": unemployment,
+        "was_start": pd.array(was_start, dtype="Int64"),
+        "was_end": pd.array(was_end, dtype="Int64"),
+        **{f"status_{h}m": statuses[h] for h in HORIZONS},
+        "cost_eur": cost,
+    })
+
+
+def _service_weights(count: int) -> list[float]:
+    return [1.0] if count == 1 else [0.75] + [0.25 / (count - 1)] * (count - 1)
+
+
+def _employer_rows(rng: np.random.Generator, pilot_id: str, profile: Profile,
+                   participants: int) -> pd.DataFrame:
+    n = max(10, int(round(participants * 0.25)))
+    interested = rng.random(n) < 0.40
+    coached = rng.random(n) < np.where(interested, 0.35, 0.08)
+    hires = np.where(interested, rng.poisson(0.6, n), rng.poisson(0.05, n))
+    return pd.DataFrame({
+        "pilot_id": pilot_id,
+        "employer_id": [f"SYN-{profile.abbreviation}-T{i:05d}" for i in range(1, n + 1)],
+        "interested": interested.astype(int),
+        "coached": coached.astype(int),
+        "hires": hires,
+    })
+
+
+def pilot_sizes(size: int | None) -> dict[str, int]:
+    """Participants per pilot: the default mix, scaled to ``size`` rows in total when given."""
+    if size is None:
+        return {p: prof.size for p, prof in PROFILES.items()}
+    if size < len(PROFILES):
+        raise ValueError(f"size must be at least {len(PROFILES)} (one person per pilot)")
+    scaled = {p: max(1, int(prof.size * size / DEFAULT_SIZE)) for p, prof in PROFILES.items()}
+    scaled["pirkanmaa"] += size - sum(scaled.values())   # the largest absorbs rounding
+    return scaled
+
+
+def generate(seed: int, size: int | None = None,
+             budgets: dict[str, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(participants, employers) frames for all eight pilots; same seed, same frames."""
+    if budgets is None:
+        from evalkit.reported import load_pilots
+        budgets = load_pilots().budgets
+    rng = np.random.default_rng(seed)
+    people, employers = [], []
+    for pilot_id, n in pilot_sizes(size).items():
+        profile = PROFILES[pilot_id]
+        people.append(_pilot_rows(rng, pilot_id, profile, n, budgets[pilot_id]))
+        employers.append(_employer_rows(rng, pilot_id, profile, n))
+    participants = pd.concat(people, ignore_index=True)[list(REGISTER_COLUMNS)]
+    return participants, pd.concat(employers, ignore_index=True)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, date_format="%Y-%m-%d", float_format="%.2f",
+                        lineterminator="\n").encode("utf-8")
+
+
+def write_synthetic(out_dir: str | Path, seed: int, size: int | None = None,
+                    employers: bool = True) -> dict:
+    """Write ``participants.csv``, ``employers.csv`` and the manifest into ``out_dir``.
+
+    Files are first written to a temporary folder and moved in only when all are complete, so a
+    failure leaves what was in ``out_dir`` before. Returns the manifest.
+    """
+    out_dir = Path(out_dir)
+    participants, employer_frame = generate(seed, size)
+    contents = {"participants.csv": to_csv_bytes(participants)}
+    if employers:
+        contents["employers.csv"] = to_csv_bytes(employer_frame)
+    manifest = {
+        "synthetic": True,
+        "generator": "evalkit synth",
+        "note": "Invented data for demonstration; no real person is in these files.",
+        "seed": seed,
+        "size": len(participants),
+        "as_of": AS_OF.isoformat(),
+        "files": {name: {"sha256": hashlib.sha256(data).hexdigest(),
+                         "rows": data.count(b"\n") - 1} for name, data in contents.items()},
+    }
+    contents[MANIFEST_NAME] = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
+                               + "\n").encode("utf-8")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for name, data in contents.items():
+            (staging / name).write_bytes(data)
+        out_dir.mkdir(exist_ok=True)
+        for name in contents:   # each move is atomic; the manifest goes last
+            os.replace(staging / name, out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
