@@ -11,6 +11,7 @@ import pytest
 
 from evalkit.claims import CONSISTENT, INCONSISTENT, Claim, claims_table
 from evalkit.cli import main
+from evalkit.i18n import set_language
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import load_facts
 
@@ -100,7 +101,10 @@ def test_rules_on_ranges():
 
 
 def run_cli(capsys, *args):
-    code = main(["claims", *args])
+    try:
+        code = main(["claims", *args])
+    finally:
+        set_language("fi")  # --lang sets the process-wide language; leave the default behind
     return code, capsys.readouterr().out
 
 

@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from evalkit import national
+from evalkit.i18n import set_language
 from evalkit.plots import national as plots
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import load_facts
@@ -96,6 +97,7 @@ def test_key_figures():
 
 
 def test_figures_return_figure_and_alt_text_from_the_data():
+    set_language("fi")  # the language is global; another test may have left English active
     fig, alt = plots.budget_figure(national.budget_by_region(PILOTS))
     assert isinstance(fig, Figure)
     assert "Uusimaa" in alt and "Lappi" in alt and "41,5" in alt

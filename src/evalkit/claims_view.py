@@ -61,8 +61,12 @@ def difference_text(value: float, unit: str, lang: str | None = None) -> str:
     return text if value <= 0 else "+" + text
 
 
-def claims_display(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """One row per claim, every cell text, headers from the catalogue."""
+def claims_display(frame: pd.DataFrame, lang: str | None = None, short: bool = False) -> pd.DataFrame:
+    """One row per claim, every cell text, headers from the catalogue.
+
+    ``short`` gives the verdict as a mark and one word, for a table in a page of text.
+    """
+    verdicts = "claims.verdict_short" if short else "claims.verdict"
     rows = []
     for claim in frame.itertuples(index=False):
         rows.append({
@@ -73,7 +77,7 @@ def claims_display(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame
                                                         claim.derived_value, claim.unit, claim.rule,
                                                         lang),
             t("claims.col_difference", lang): difference_text(claim.difference, claim.unit, lang),
-            t("claims.col_verdict", lang): t(f"claims.verdict.{claim.verdict}", lang),
+            t("claims.col_verdict", lang): t(f"{verdicts}.{claim.verdict}", lang),
         })
     return pd.DataFrame(rows)
 
