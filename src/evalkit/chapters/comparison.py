@@ -109,21 +109,32 @@ def _shown(rates: pd.DataFrame) -> pd.Series:
 # --- crude rates ------------------------------------------------------------------------------
 
 def rates_table(page: ComparisonPage) -> None:
+    """Crude rates in long form (one row per follow-up time and pilot, pooled last): it stays
+    readable on a phone and in the PDF, where seven interval columns would not."""
     if page.rates is None:
         return
+    order = [*sorted(set(page.rates["pilot_id"]) - {POOLED}, key=page.labels.get), POOLED]
     rows = []
-    for pilot_id in [*sorted(set(page.rates["pilot_id"]) - {POOLED}, key=page.labels.get), POOLED]:
-        row = {t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled"))}
-        for horizon in HORIZONS:
-            r = page.rates[(page.rates["pilot_id"] == pilot_id)
-                           & (page.rates["horizon_months"] == horizon)].iloc[0]
-            hidden = suppression.rate_hidden(r["denominator"], r["numerator"])
-            row[t("comparison.col.eligible_h", horizon=horizon)] = suppression.count_text(r["denominator"])
-            row[t("comparison.col.rate_ci_h", horizon=horizon)] = (
-                t("format.missing") if hidden or pd.isna(r["value"]) else
-                f"{fmt_percent(r['value'])} ({fmt_interval(r['ci_low'], r['ci_high'])})")
-        rows.append(row)
-    show_table(pd.DataFrame(rows), t("comparison.rates_caption"), name="tbl-comparison-rates")
+    for horizon in HORIZONS:
+        at_h = page.rates[page.rates["horizon_months"] == horizon].set_index("pilot_id")
+        for pilot_id in order:
+            r = at_h.loc[pilot_id]
+            hidden = suppression.rate_hidden(r["denominator"], r["numerator"]) or pd.isna(r["value"])
+            rows.append({
+                t("comparison.col.horizon"): fmt_number(horizon),
+                t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled")),
+                t("comparison.col.eligible"): suppression.count_text(r["denominator"]),
+                t("comparison.col.rate"): t("format.missing") if hidden else fmt_percent(r["value"]),
+                t("comparison.col.wilson_ci"): t("format.missing") if hidden else
+                _interval(r["ci_low"], r["ci_high"]),
+            })
+    show_table(pd.DataFrame(rows), t("comparison.rates_caption"), name="tbl-comparison-rates",
+               align=["r", "l", "r", "r", "r"])
+
+
+def _interval(low: float, high: float) -> str:
+    """A percentage interval that does not break across lines."""
+    return fmt_interval(low, high).replace("–", "\u2060–\u2060")
 
 
 def forest(page: ComparisonPage, horizon: int) -> None:
@@ -148,8 +159,9 @@ def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if points.empty or not pooled["denominator"]:
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
-    top = float(points["denominator"].max()) * 1.1
-    grid = np.unique(np.concatenate([np.arange(5, 100), np.geomspace(100, max(top, 101), 200)]))
+    # Log-spaced sizes from half the smallest pilot to a little beyond the largest.
+    grid = np.geomspace(max(2.0, float(points["denominator"].min()) / 2),
+                        float(points["denominator"].max()) * 1.3, 300)
     limits = compare.funnel_limits(float(pooled["value"]), grid)
     fig, alt = plots.funnel_plot(points, limits, float(pooled["value"]), horizon, page.labels)
     show_figure(page.page, fig, f"funnel-{horizon}", t("comparison.funnel_caption", horizon=horizon), alt)
@@ -188,7 +200,7 @@ def homogeneity(page: ComparisonPage) -> None:
 def _p(value: float) -> str:
     if pd.isna(value):
         return t("format.missing")
-    return f"< {fmt_number(0.001, 3)}" if value < 0.001 else fmt_number(value, 3)
+    return f"<\u00a0{fmt_number(0.001, 3)}" if value < 0.001 else fmt_number(value, 3)
 
 
 # --- case-mix adjustment ----------------------------------------------------------------------
@@ -203,13 +215,12 @@ def _adjusted(page: ComparisonPage, horizon: int) -> compare.AdjustedRates | str
 
 
 def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
-    """Crude against adjusted plot, the table of both, and what was left out of the model."""
+    """The crude-against-adjusted plot at ``horizon``."""
     if page.register is None:
         return
     result = _adjusted(page, horizon)
     if isinstance(result, str):
-        markdown(t("comparison.adjusted_undefined", horizon=horizon, reason=result))
-        return
+        return  # adjusted_table says why
     rates = result.rates
     shown = rates[[not suppression.rate_hidden(n, k) for n, k in zip(rates["eligible"], rates["employed"])]]
     plotted = shown[shown["adjusted_rate"].notna()]
@@ -217,50 +228,44 @@ def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
         fig, alt = plots.adjusted_plot(plotted, horizon, page.labels)
         show_figure(page.page, fig, f"adjusted-{horizon}", t("comparison.adjusted_caption",
                                                              horizon=horizon), alt)
-    rows = []
-    for _, r in rates.sort_values("pilot_id", key=lambda s: s.map(page.labels)).iterrows():
-        hidden = suppression.rate_hidden(r["eligible"], r["employed"])
-        dash = t("format.missing")
-        rows.append({
-            t("comparison.col.pilot"): page.labels.get(r["pilot_id"], r["pilot_id"]),
-            t("comparison.col.eligible"): suppression.count_text(r["eligible"]),
-            t("comparison.col.crude"): dash if hidden or pd.isna(r["crude_rate"]) else fmt_percent(r["crude_rate"]),
-            t("comparison.col.adjusted"): dash if hidden or pd.isna(r["adjusted_rate"]) else fmt_percent(r["adjusted_rate"]),
-            t("comparison.col.adjusted_ci"): dash if hidden or pd.isna(r["adjusted_rate"]) else
-            fmt_interval(r["ci_low"], r["ci_high"]),
-        })
-    show_table(pd.DataFrame(rows), t("comparison.adjusted_table_caption", horizon=horizon),
-               name=f"tbl-comparison-adjusted-{horizon}")
-    for key, values in result.notes:
-        if "pilot" in values:
-            values = {**values, "pilot": page.labels.get(values["pilot"], values["pilot"])}
-        if "covariate" in values:
-            values = {**values, "covariate": t(f"comparison.covariate.{values['covariate']}")}
-        markdown(f"- {t(f'comparison.note.{key}', **values)}")
 
 
-def adjusted_all_horizons(page: ComparisonPage) -> None:
-    """Adjusted rates at every horizon in one table (the model is fitted per horizon)."""
+def adjusted_table(page: ComparisonPage) -> None:
+    """Crude and adjusted rates at every horizon (one model per horizon), long form, then what
+    had to be left out of which model."""
     if page.register is None:
         return
-    rows: dict[str, dict] = {}
-    undefined = []
+    rows, lines = [], []
+    dash = t("format.missing")
     for horizon in HORIZONS:
         result = _adjusted(page, horizon)
         if isinstance(result, str):
-            undefined.append(t("comparison.adjusted_undefined", horizon=horizon, reason=result))
+            lines.append(t("comparison.adjusted_undefined", horizon=horizon, reason=result))
             continue
-        for _, r in result.rates.iterrows():
-            row = rows.setdefault(r["pilot_id"], {t("comparison.col.pilot"): page.labels.get(r["pilot_id"])})
-            hidden = suppression.rate_hidden(r["eligible"], r["employed"]) or pd.isna(r["adjusted_rate"])
-            row[t("comparison.col.adjusted_h", horizon=horizon)] = t("format.missing") if hidden else \
-                f"{fmt_percent(r['adjusted_rate'])} ({fmt_interval(r['ci_low'], r['ci_high'])})"
+        ordered = result.rates.sort_values("pilot_id", key=lambda s: s.map(page.labels))
+        for _, r in ordered.iterrows():
+            hidden = suppression.rate_hidden(r["eligible"], r["employed"])
+            no_adjusted = hidden or pd.isna(r["adjusted_rate"])
+            rows.append({
+                t("comparison.col.horizon"): fmt_number(horizon),
+                t("comparison.col.pilot"): page.labels.get(r["pilot_id"], r["pilot_id"]),
+                t("comparison.col.eligible"): suppression.count_text(r["eligible"]),
+                t("comparison.col.crude"): dash if hidden or pd.isna(r["crude_rate"]) else
+                fmt_percent(r["crude_rate"]),
+                t("comparison.col.adjusted"): dash if no_adjusted else fmt_percent(r["adjusted_rate"]),
+                t("comparison.col.adjusted_ci"): dash if no_adjusted else _interval(r["ci_low"], r["ci_high"]),
+            })
+        for key, values in result.notes:
+            if "pilot" in values:
+                values = {**values, "pilot": page.labels.get(values["pilot"], values["pilot"])}
+            if "covariate" in values:
+                values = {**values, "covariate": t(f"comparison.covariate.{values['covariate']}")}
+            lines.append(t(f"comparison.note.{key}", **values))
     if rows:
-        frame = pd.DataFrame(sorted(rows.values(), key=lambda r: r[t("comparison.col.pilot")]))
-        show_table(frame.fillna(t("format.missing")), t("comparison.adjusted_all_caption"),
-                   name="tbl-comparison-adjusted-all")
-    for text in undefined:
-        markdown(text)
+        show_table(pd.DataFrame(rows), t("comparison.adjusted_table_caption"),
+                   name="tbl-comparison-adjusted", align=["r", "l", "r", "r", "r", "r"])
+    if lines:
+        markdown("\n".join(f"- {line}" for line in lines))
 
 
 def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
@@ -271,10 +276,12 @@ def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
         return
     rows = []
     for _, r in result.model.iterrows():
+        digits = 2 if r["term"].startswith(("C(", "Intercept")) else 3  # per-year/month ORs are near 1
         rows.append({
             t("comparison.col.term"): _term_label(r["term"], page.labels),
-            t("comparison.col.odds_ratio"): fmt_number(r["odds_ratio"], 2),
-            t("comparison.col.or_ci"): f"{fmt_number(r['or_ci_low'], 2)} – {fmt_number(r['or_ci_high'], 2)}",
+            t("comparison.col.odds_ratio"): fmt_number(r["odds_ratio"], digits),
+            t("comparison.col.or_ci"): f"{fmt_number(r['or_ci_low'], digits)}\u00a0–\u00a0"
+                                       f"{fmt_number(r['or_ci_high'], digits)}",
             t("comparison.col.p_value"): _p(r["p_value"]),
         })
     show_table(pd.DataFrame(rows), t("comparison.model_caption", horizon=horizon,
@@ -291,7 +298,8 @@ def _term_label(term: str, labels: dict[str, str]) -> str:
         return t("comparison.term.sex", level=t(f"comparison.sex.{term[9:-1]}"))
     if term.startswith("C(basis)[T."):
         return t("comparison.term.basis", level=t(f"comparison.basis.{term[11:-1]}"))
-    return t(f"comparison.covariate.{term}")
+    label = t(f"comparison.covariate.{term}")
+    return label[:1].upper() + label[1:]
 
 
 def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
@@ -324,10 +332,9 @@ def was_change(page: ComparisonPage) -> None:
             t("comparison.col.pairs"): suppression.count_text(r["n_pairs"]),
             t("comparison.col.was_start"): fmt_number(r["mean_start"], 1) if show else dash,
             t("comparison.col.was_end"): fmt_number(r["mean_end"], 1) if show else dash,
-            t("comparison.col.change_ci"): (f"{fmt_number(r['mean_change'], 2)} "
-                                            f"({fmt_number(r['ci_low'], 2)} – {fmt_number(r['ci_high'], 2)})"
-                                            if show and not pd.isna(r["ci_low"]) else
-                                            fmt_number(r["mean_change"], 2) if show else dash),
+            t("comparison.col.change"): fmt_number(r["mean_change"], 2) if show else dash,
+            t("comparison.col.t_ci"): f"{fmt_number(r['ci_low'], 2)}\u00a0–\u00a0{fmt_number(r['ci_high'], 2)}"
+            if show and not pd.isna(r["ci_low"]) else dash,
             t("comparison.col.t_p"): _p(r["p_value"]) if show else dash,
             t("comparison.col.wilcoxon_p"): _p(r["wilcoxon_p"]) if show else dash,
         })

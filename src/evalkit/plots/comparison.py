@@ -28,6 +28,12 @@ def _percent_axis(axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: fmt_percent(v, 0)))
 
 
+def _legend_below(ax, columns: int = 2) -> None:
+    """The legend under the plot (constrained layout makes room), where it cannot hide a point."""
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=columns,
+                     fontsize=8, frameon=False)
+
+
 def _label(labels: dict[str, str] | None, pilot_id: str) -> str:
     return (labels or {}).get(pilot_id, pilot_id)
 
@@ -47,7 +53,7 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
     """Employment rate per pilot with its Wilson 95 % interval, highest on top, the pooled rate as
     a dashed reference line. ``rates``: pilot rows of compare.employment_rates at one horizon."""
     data = rates.sort_values("value").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 2.0), layout="constrained")
     y = np.arange(len(data))
     ax.hlines(y, data["ci_low"], data["ci_high"], color=OKABE_ITO["blue"], linewidth=2,
               label=t("comparison.plot.wilson_interval"))
@@ -61,8 +67,7 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
     _percent_axis(ax.xaxis)
     ax.set_xlim(0, min(1, max(data["ci_high"].max(), pooled_rate) + 0.05))
     ax.grid(axis="x", color="#dddddd")
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    fig.tight_layout()
+    _legend_below(ax)
     ext = _extremes(data, "value", labels)
     alt = t("comparison.plot.forest_alt", horizon=horizon, count=len(data),
             highest=ext["highest"], highest_rate=fmt_percent(ext["highest_value"]),
@@ -75,8 +80,9 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
                 labels: dict[str, str] | None = None):
     """Rate against number eligible with 95 % and 99.8 % control limits around the pooled rate.
     ``points``: compare.funnel_points; ``limits``: compare.funnel_limits over a grid of sizes.
-    Pilots outside the 95 % limits are drawn as triangles, inside as circles, all labelled."""
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    The size axis is logarithmic so that small and large pilots are both readable. Pilots outside
+    the 95 % limits are drawn as triangles, inside as circles, and every point is labelled."""
+    fig, ax = plt.subplots(figsize=(7.5, 5.2), layout="constrained")
     styles = {0.95: ("--", OKABE_ITO["orange"]), 0.998: (":", OKABE_ITO["vermillion"])}
     for level, part in limits.groupby("level"):
         style, colour = styles.get(level, ("-.", GREY))
@@ -90,17 +96,19 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
             color=OKABE_ITO["blue"], markersize=8, label=t("comparison.plot.inside_limits"))
     ax.plot(points.loc[~inside, "denominator"], points.loc[~inside, "value"], "^",
             color=OKABE_ITO["purple"], markersize=9, label=t("comparison.plot.outside_limits"))
-    for _, row in points.iterrows():
-        ax.annotate(_label(labels, row["pilot_id"]), (row["denominator"], row["value"]),
-                    textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v)))
+    ax.set_xlim(limits["n"].min(), limits["n"].max())
+    span = pd.concat([points["value"], limits.loc[limits["n"] >= points["denominator"].min(), "low"],
+                      limits.loc[limits["n"] >= points["denominator"].min(), "high"]])
+    ax.set_ylim(max(0.0, span.min() - 0.05), min(1.0, span.max() + 0.05))
     ax.set_xlabel(t("comparison.plot.eligible_axis"))
     ax.set_ylabel(t("comparison.plot.rate_axis", horizon=horizon))
     _percent_axis(ax.yaxis)
-    ax.set_ylim(0, 1)
-    ax.set_xlim(0, limits["n"].max())
     ax.grid(color="#eeeeee")
-    ax.legend(fontsize=8, loc="upper right")
-    fig.tight_layout()
+    _legend_below(ax, columns=3)
+    fig.draw_without_rendering()  # settle the layout so data→pixel transforms are final
+    _place_labels(ax, points, labels)
     outside = [_label(labels, p) for p in points.loc[~inside, "pilot_id"]]
     alt = t("comparison.plot.funnel_alt", horizon=horizon, count=len(points),
             pooled=fmt_percent(pooled_rate),
@@ -108,11 +116,38 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
     return fig, alt
 
 
+def _place_labels(ax, points: pd.DataFrame, labels) -> None:
+    """Label every point, moving a label up or down until it overlaps no label placed before
+    (label boxes estimated from the text length at font size 8)."""
+    fig = ax.figure
+    px = fig.dpi / 72
+    placed: list[tuple[float, float, float, float]] = []
+    frame = ax.get_window_extent()
+    offsets = [(6, 4), (6, -12), (6, 14), (6, -22), (6, 24), (-6, 4), (-6, -12), (-6, 14),
+               (6, -32), (6, 34)]
+    for _, row in points.sort_values("denominator").iterrows():
+        text = _label(labels, row["pilot_id"])
+        x, y = ax.transData.transform((row["denominator"], row["value"]))
+        width, height = 5.2 * len(text) * px, 10 * px
+        for dx, dy in offsets:
+            left = x + dx * px - (width if dx < 0 else 0)
+            box = (left, y + dy * px, left + width, y + dy * px + height)
+            inside = frame.x0 <= box[0] and box[2] <= frame.x1 and frame.y0 <= box[1] and box[3] <= frame.y1
+            clear = not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                            for b in placed)
+            if inside and clear:
+                break
+        placed.append(box)
+        ax.annotate(text, (row["denominator"], row["value"]), textcoords="offset points",
+                    xytext=(dx, dy), fontsize=8, ha="right" if dx < 0 else "left",
+                    arrowprops={"arrowstyle": "-", "color": GREY, "linewidth": 0.5} if abs(dy) > 10 else None)
+
+
 def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | None = None):
     """Crude (circle) and case-mix adjusted (square, with delta-method 95 % interval) rate per
     pilot. ``rates``: AdjustedRates.rates rows that have an adjusted rate."""
     data = rates.sort_values("adjusted_rate").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(data) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(data) + 2.0), layout="constrained")
     y = np.arange(len(data))
     ax.hlines(y + 0.12, data["ci_low"], data["ci_high"], color=OKABE_ITO["orange"], linewidth=2)
     ax.plot(data["adjusted_rate"], y + 0.12, "s", color=OKABE_ITO["orange"], markersize=7,
@@ -124,8 +159,7 @@ def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | No
     _percent_axis(ax.xaxis)
     ax.set_xlim(0, min(1, data[["ci_high", "crude_rate"]].max().max() + 0.05))
     ax.grid(axis="x", color="#dddddd")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    _legend_below(ax)
     ext = _extremes(data, "adjusted_rate", labels)
     shift = (data["adjusted_rate"] - data["crude_rate"]).abs()
     moved = data.loc[shift.idxmax()]
@@ -140,7 +174,7 @@ def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | No
 def was_change_plot(was: pd.DataFrame, labels: dict[str, str] | None = None):
     """Mean Work Ability Score change per pilot with its t-based 95 % interval; zero line."""
     data = was.dropna(subset=["mean_change"]).sort_values("mean_change").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 2.0), layout="constrained")
     y = np.arange(len(data))
     ax.hlines(y, data["ci_low"], data["ci_high"], color=OKABE_ITO["green"], linewidth=2,
               label=t("comparison.plot.t_interval"))
@@ -152,8 +186,7 @@ def was_change_plot(was: pd.DataFrame, labels: dict[str, str] | None = None):
     ax.set_xlabel(t("comparison.plot.was_axis"))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 1)))
     ax.grid(axis="x", color="#dddddd")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    _legend_below(ax)
     ext = _extremes(data, "mean_change", labels)
     alt = t("comparison.plot.was_alt", count=len(data), highest=ext["highest"],
             highest_change=fmt_number(ext["highest_value"], 2), lowest=ext["lowest"],
@@ -165,7 +198,7 @@ def event_study_plot(result):
     """Event-study coefficients (treated × event-time bins) with cluster-robust 95 % intervals;
     the reference bin (just before the start) drawn hollow at zero."""
     events = result.event_study
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     estimated = events[~events["reference"]]
     ax.errorbar(estimated["months_from"], estimated["estimate"],
                 yerr=[estimated["estimate"] - estimated["ci_low"],
@@ -180,8 +213,7 @@ def event_study_plot(result):
     ax.set_xlabel(t("comparison.plot.event_axis"))
     ax.set_ylabel(t(f"comparison.plot.effect_axis_{result.scale}"))
     ax.grid(color="#eeeeee")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    _legend_below(ax)
     alt = t("comparison.plot.event_alt", effect=fmt_number(result.estimate, 3),
             interval=f"{fmt_number(result.ci_low, 3)} … {fmt_number(result.ci_high, 3)}",
             pretrend_p=fmt_number(result.pretrend_p, 3))
