@@ -79,7 +79,11 @@ def claims_display(frame: pd.DataFrame, lang: str | None = None, short: bool = F
             t("claims.col_difference", lang): difference_text(claim.difference, claim.unit, lang),
             t("claims.col_verdict", lang): t(f"{verdicts}.{claim.verdict}", lang),
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if short:  # in a page the verdict comes first, so it never scrolls out of a narrow column
+        verdict = t("claims.col_verdict", lang)
+        frame = frame[[frame.columns[0], verdict, *[c for c in frame.columns[1:] if c != verdict]]]
+    return frame
 
 
 def claim_description(claim_id: str, lang: str | None = None) -> str:

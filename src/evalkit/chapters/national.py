@@ -245,7 +245,7 @@ def cost_per_participant(page: NationalPage) -> None:
 def claims_check_table(page: NationalPage) -> None:
     frame = claims_display(claims_table(page.pilots, page.facts), short=True)
     show_table(frame, t("claims.table_caption"), name="tbl-claims",
-               align=["l", "l", "l", "r", "r", "l"])
+               align=["l", "l", "l", "l", "r", "r"])
 
 
 def inconsistencies_list(page: NationalPage) -> None:
