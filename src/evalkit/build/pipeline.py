@@ -1,6 +1,8 @@
 """``evalkit build``: every page notebook, then the site and the PDF, published atomically."""
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import sys
 import tempfile
@@ -175,6 +177,12 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
             progress.close()
         failed = [r for r in results if r.status == "failed"]
         prov = provenance.collect(root, params)
+        key_file = build_root / f".site-key-{lang}.json"
+        site_key = _site_key(root, lang, results, prov)
+        if not failed and not force and _up_to_date(build_root, ed, key_file, site_key, pdf):
+            print("evalkit build: nothing changed; the published site"
+                  + (" and PDF are" if pdf else " is") + " up to date", file=sys.stderr, flush=True)
+            return results
         national = ed.pages_dir / "national"
         pages.write_status_page(national, results)
         stage = Path(tempfile.mkdtemp(prefix=f"stage-{lang}-", dir=build_root))
@@ -217,9 +225,30 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
             if pdf_version is not None:
                 book.publish(build_root, "pdf", pdf_version)
             book.publish(build_root, "data", data_version)
+            key_file.write_text(json.dumps({"html": site_key, "pdf": site_key if pdf_version else None}),
+                                encoding="utf-8")
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return results
+
+
+def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.Provenance) -> str:
+    """Everything the published site depends on beyond the pages: config, TOC, styles, code version."""
+    parts = [lang, prov.commit, str(prov.modified), prov.params_sha256, *(f"{r.name}={r.cache_key}" for r in results),
+             file_digest(root / "_config.yml"), file_digest(root / "_toc.yml"),
+             tree_digest(root / "book" / "_static", (".css", ".js", ".html", ".png", ".svg")),
+             *(digest for _, digest in prov.data_files)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _up_to_date(build_root: Path, ed: Edition, key_file: Path, site_key: str, pdf: bool) -> bool:
+    try:
+        stored = json.loads(key_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if stored.get("html") != site_key or not (build_root / ed.html_link / "index.html").is_file():
+        return False
+    return not pdf or (stored.get("pdf") == site_key and (build_root / "pdf" / ed.pdf_name).is_file())
 
 
 def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
