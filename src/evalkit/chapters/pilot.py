@@ -1,16 +1,38 @@
-"""The pilot chapter: what ``book/templates/pilot.ipynb`` calls, cell by cell."""
+"""The pilot chapter: what ``book/templates/pilot.ipynb`` calls, cell by cell.
+
+``setup`` loads and computes everything once (the register is read once per notebook) and glues the
+numbers the prose refers to; each later function shows one table or figure. Every published value
+goes through the small-cell rule (:mod:`evalkit.suppression`, plus
+:func:`evalkit.chapters.pilot_data.protect_parts` for parts of a whole).
+
+The same notebook serves the national build (the whole register; the pilot's rows beside the pooled
+``all`` rows) and ``evalkit pilot`` (the pilot's own extract; there is then no pooled comparison).
+"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from evalkit.formatting import fmt_eur, fmt_percent
+from evalkit.chapters.pilot_data import (STATUS_GROUPS, PilotResults, hidden_share, pilot_results,
+                                         protect_parts)
+from evalkit.definitions import HORIZONS, POOLED, STATUS_CODES
+from evalkit.errors import EvalkitError
+from evalkit.formatting import fmt_eur, fmt_interval, fmt_number, fmt_percent
+from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import set_language, t
+from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
-from evalkit.publish import Page, glue, show_table
+from evalkit.publish import Page, glue, markdown, markdown_table, show_figure, show_table
 from evalkit.reported import Pilot, PilotFacts, load_pilots
+from evalkit.suppression import count_text, rate_text
+
+RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
+COST_ROWS = (("cost_per_participant", None), ("cost_per_employed", 3), ("cost_per_positive_exit", 3))
+EMPLOYER_ROWS = ("employers_reached", "employers_interested", "employers_coached", "employers_hiring", "hires")
+COUNT_ROWS = frozenset({"employers_reached", "hires"})
 
 
 @dataclass(frozen=True)
@@ -19,20 +41,123 @@ class PilotPage:
     facts: PilotFacts
     params: PilotParams
     page: Page
+    results: PilotResults
+    synthetic: bool
+
+    @property
+    def name(self) -> str:
+        return self.pilot.region
+
+    @property
+    def columns(self) -> list[str]:
+        """Whose numbers a table shows: the pilot, and all pilots when the register holds them."""
+        return [self.pilot.pilot_id, POOLED] if self.results.has_pooled else [self.pilot.pilot_id]
+
+    def column_label(self, who: str) -> str:
+        return t("pilot.all_pilots") if who == POOLED else self.name
 
 
 def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, page_name: str) -> PilotPage:
-    """Load the pilot's facts and parameters and glue the profile figures the prose refers to."""
+    """Load facts, params and the register once, compute every number, glue the prose figures."""
+    from evalkit.register import is_synthetic, load_employers, load_register
+
     set_language(lang)
     facts = load_pilots(Path(root) / "data" / "reported" / "pilots.yml")
     pilot = facts.by_id(pilot_id)
     params = load_params(Path(params_file), Path(root))
-    total = sum(facts.budgets.values())
-    glue("budget", fmt_eur(pilot.budget_eur))
-    glue("budget_share", fmt_percent(pilot.budget_eur / total))
-    glue("focus_area_count", str(len(pilot.focus_areas)))
-    glue("as_of", params.as_of.strftime(t("format.date")))
-    return PilotPage(pilot, facts, params, Page(Path(page_dir), page_name))
+    register = load_register(params.data, params.as_of)
+    if not (register["pilot_id"] == pilot_id).any():
+        raise EvalkitError(f"{params.data}: no rows of pilot {pilot_id}")
+    employers = load_employers(params.employers) if params.employers else None
+    results = pilot_results(register, pilot_id, params.as_of, facts.budgets, employers)
+    synthetic = is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
+    page = PilotPage(pilot, facts, params, Page(Path(page_dir), page_name), results, synthetic)
+    _glue_profile(page)
+    _glue_flow(page)
+    _glue_outcomes(page)
+    _glue_identification(page)
+    _glue_was(page)
+    return page
+
+
+# ---------------------------------------------------------------- glued prose numbers
+
+def _glue_profile(page: PilotPage) -> None:
+    total = sum(page.facts.budgets.values())
+    glue("budget", fmt_eur(page.pilot.budget_eur))
+    glue("budget_share", fmt_percent(page.pilot.budget_eur / total))
+    glue("focus_area_count", str(len(page.pilot.focus_areas)))
+    glue("as_of", page.params.as_of.strftime(t("format.date")))
+
+
+def flow_counts(page: PilotPage, who: str) -> dict[str, str]:
+    """Flow counts as published: 1–4 hidden, and ended/in service hidden together when one is."""
+    res = page.results
+    ended, in_service = (res.value(who, name) for name in ("ended", "in_service"))
+    hidden = protect_parts(pd.Series({"ended": ended, "in_service": in_service}))
+    out = {"participants": count_text(res.value(who, "participants"))}
+    for name, count in (("ended", ended), ("in_service", in_service)):
+        out[name] = count_text(count) if not hidden[name] or count <= 4 else t("format.missing")
+    for months in HORIZONS:
+        out[f"eligible_{months}"] = count_text(res.value(who, "eligible", months))
+    return out
+
+
+def _glue_flow(page: PilotPage) -> None:
+    for name, text in flow_counts(page, page.pilot.pilot_id).items():
+        glue(name, text)
+
+
+def _rate(page: PilotPage, who: str, indicator: str, horizon: int | None = None) -> tuple[str, str, bool]:
+    """(value, interval, shown) of a rate as published."""
+    row = page.results.rows(who, indicator, horizon)
+    if row is None or hidden_share(row["numerator"], row["denominator"]) or pd.isna(row["value"]):
+        return t("format.missing"), t("format.missing"), False
+    return fmt_percent(row["value"]), fmt_interval(row["ci_low"], row["ci_high"]), True
+
+
+def _glue_outcomes(page: PilotPage) -> None:
+    pid = page.pilot.pilot_id
+    for months in (6, 3, 12):
+        rate, interval, shown = _rate(page, pid, "employment_rate", months)
+        if shown:
+            glue("outcome_summary", t("pilot.outcome_summary", months=months, rate=rate, interval=interval,
+                                      n=count_text(page.results.value(pid, "eligible", months))))
+            return
+    glue("outcome_summary", t("pilot.outcome_summary_too_few"))
+
+
+def _glue_identification(page: PilotPage) -> None:
+    share, interval, _ = _rate(page, page.pilot.pilot_id, "tasmatyo_share")
+    glue("tasmatyo_share", share)
+    glue("tasmatyo_ci", interval)
+    if page.results.has_pooled:
+        pooled, _, _ = _rate(page, POOLED, "tasmatyo_share")
+        glue("tasmatyo_compare", t("pilot.tasmatyo_compare", share=pooled))
+    else:
+        glue("tasmatyo_compare", t("pilot.tasmatyo_compare_own"))
+
+
+def _glue_was(page: PilotPage) -> None:
+    res, pid = page.results, page.pilot.pilot_id
+    glue("was_start_n", count_text(res.value(pid, "was_start_recorded", column="numerator")))
+    glue("was_end_n", count_text(res.value(pid, "was_end_recorded", column="numerator")))
+    row = res.rows(pid, "was_change")
+    if row is None or pd.isna(row["denominator"]) or row["denominator"] < 5 or pd.isna(row["ci_low"]):
+        glue("was_change_summary", t("pilot.was_change_hidden"))
+    else:
+        glue("was_change_summary", t("pilot.was_change_summary", n=fmt_number(int(row["denominator"])),
+                                     change=fmt_number(row["value"], 1), low=fmt_number(row["ci_low"], 1),
+                                     high=fmt_number(row["ci_high"], 1)))
+
+
+# ---------------------------------------------------------------- notice and profile
+
+def synthetic_notice(page: PilotPage) -> None:
+    """A visible box on every page built from synthetic data (and nothing for a real register)."""
+    if page.synthetic:
+        markdown(f":::{{admonition}} {t('pilot.synthetic_title')}\n:class: evalkit-synthetic\n\n"
+                 f"{t('pilot.synthetic_text')}\n:::\n")
 
 
 def focus_area_table(page: PilotPage) -> None:
@@ -41,14 +166,296 @@ def focus_area_table(page: PilotPage) -> None:
          t("pilot.chosen"): t("pilot.yes") if number in page.pilot.focus_areas else t("pilot.no")}
         for number, name in page.facts.focus_area_names.items()
     ]
-    show_table(pd.DataFrame(rows), t("pilot.focus_area_caption", pilot=page.pilot.region),
+    show_table(pd.DataFrame(rows), t("pilot.focus_area_caption", pilot=page.name),
                name=f"tbl-focus-{page.pilot.pilot_id}", align=["l", "c"])
 
 
 def services_list(page: PilotPage) -> None:
-    from evalkit.publish import markdown
-
     if page.params.services:
         markdown("\n".join(f"- {service}" for service in page.params.services))
     else:
         markdown(t("pilot.no_services"))
+
+
+# ---------------------------------------------------------------- flow and outcomes
+
+def _table(page: PilotPage, rows: list[dict], caption_key: str, name: str) -> None:
+    frame = pd.DataFrame(rows)
+    show_table(frame, t(caption_key, pilot=page.name), name=f"tbl-{name}-{page.pilot.pilot_id}",
+               align=["l"] + ["r"] * (frame.shape[1] - 1))
+
+
+def flow_table(page: PilotPage) -> None:
+    counts = {who: flow_counts(page, who) for who in page.columns}
+    labels = {"participants": t("pilot.flow.participants"), "ended": t("pilot.flow.ended"),
+              "in_service": t("pilot.flow.in_service"),
+              **{f"eligible_{m}": t("pilot.flow.eligible", months=m) for m in HORIZONS}}
+    rows = [{t("pilot.col_phase"): label, **{page.column_label(w): counts[w][key] for w in page.columns}}
+            for key, label in labels.items()]
+    _table(page, rows, "pilot.flow_caption", "flow")
+
+
+def status_mix_frame(page: PilotPage, who: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Per horizon, the published status shares (NaN where hidden or too few followed up) and the
+    share the hidden statuses make up together."""
+    shares, hidden_total = {}, {}
+    for months in HORIZONS:
+        eligible = page.results.value(who, "eligible", months)
+        counts = pd.Series({c: page.results.value(who, f"share_{c}", months, "numerator") for c in STATUS_CODES},
+                           dtype="float64")
+        if eligible is None or pd.isna(eligible) or eligible < 5:
+            shares[months] = pd.Series(float("nan"), index=list(STATUS_CODES))
+            hidden_total[months] = float("nan")
+            continue
+        hide = protect_parts(counts, STATUS_GROUPS)
+        shares[months] = (counts / eligible).mask(hide)
+        hidden_total[months] = float(counts[hide].sum() / eligible)
+    return pd.DataFrame(shares).T.reindex(columns=list(STATUS_CODES)), pd.Series(hidden_total)
+
+
+def status_figure(page: PilotPage) -> None:
+    from evalkit.plots.pilot import status_mix
+
+    pid = page.pilot.pilot_id
+    shares, hidden = status_mix_frame(page, pid)
+    eligible = {m: count_text(page.results.value(pid, "eligible", m)) for m in HORIZONS}
+    figure, alt = status_mix(shares, hidden, eligible, page.name)
+    show_figure(page.page, figure, f"status-{pid}", t("pilot.status_caption", pilot=page.name), alt)
+
+
+def status_table(page: PilotPage) -> None:
+    pid = page.pilot.pilot_id
+    shares, _ = status_mix_frame(page, pid)
+    month = {m: t("pilot.months", months=m) for m in HORIZONS}
+    rows = [{t("pilot.col_status"): t(f"pilot.status.{code}"),
+             **{month[m]: fmt_percent(shares.at[m, code]) for m in HORIZONS}} for code in STATUS_CODES]
+    rows.append({t("pilot.col_status"): t("pilot.followed_row"),
+                 **{month[m]: count_text(page.results.value(pid, "eligible", m)) for m in HORIZONS}})
+    _table(page, rows, "pilot.status_table_caption", "status")
+
+
+def _open_rate_hidden(page: PilotPage, who: str, months: int) -> bool:
+    """The open employment rate equals the share of ``employed_open``: hidden whenever that share is
+    hidden in the status table, so the two cannot be played against each other."""
+    shares, _ = status_mix_frame(page, who)
+    return pd.isna(shares.at[months, "employed_open"])
+
+
+def rates_table(page: PilotPage) -> None:
+    """Rows the three rates, columns the horizons; each cell the rate and its 95 % interval."""
+    pid = page.pilot.pilot_id
+    month = {m: t("pilot.months", months=m) for m in HORIZONS}
+    rows = []
+    for indicator in RATE_NAMES:
+        row = {t("pilot.col_indicator"): t(f"pilot.indicator.{indicator}")}
+        for months in HORIZONS:
+            value, interval, shown = _rate(page, pid, indicator, months)
+            if indicator == "open_employment_rate" and shown and _open_rate_hidden(page, pid, months):
+                shown = False
+            row[month[months]] = t("pilot.value_with_interval", value=value, interval=interval) \
+                if shown else t("format.missing")
+        rows.append(row)
+    rows.append({t("pilot.col_indicator"): t("pilot.followed_row"),
+                 **{month[m]: count_text(page.results.value(pid, "eligible", m)) for m in HORIZONS}})
+    _table(page, rows, "pilot.rates_caption", "rates")
+
+
+def suppression_note(page: PilotPage) -> None:
+    markdown(t("pilot.suppression_note"))
+
+
+# ---------------------------------------------------------------- identification and work ability
+
+def basis_table(page: PilotPage) -> None:
+    rows = []
+    hidden = {who: protect_parts(page.results.basis.loc[who]) for who in page.columns}
+    for code in page.results.basis.columns:
+        row = {t("pilot.col_basis"): t(f"pilot.basis.{code}")}
+        for who in page.columns:
+            count = page.results.basis.at[who, code]
+            total = page.results.basis.loc[who].sum()
+            hide = bool(hidden[who][code])
+            label = page.column_label(who)
+            row[t("pilot.col_count_of", who=label)] = count_text(count) if not hide or count <= 4 \
+                else t("format.missing")
+            row[t("pilot.col_share_of", who=label)] = t("format.missing") if hide else rate_text(count / total, total)
+        rows.append(row)
+    _table(page, rows, "pilot.basis_caption", "basis")
+
+
+def was_frame(page: PilotPage) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Published band shares at the start and at the end (NaN hidden) and the people scored."""
+    pid, res = page.pilot.pilot_id, page.results
+    columns, counts = {}, {}
+    for column, prefix, recorded in (("start", "was_band_", "was_start_recorded"),
+                                     ("end", "was_end_band_", "was_end_recorded")):
+        n = res.value(pid, recorded, column="numerator")
+        parts = pd.Series({b: res.value(pid, f"{prefix}{b}", column="numerator") for b in WAS_BANDS},
+                          dtype="float64")
+        if n is None or pd.isna(n) or n < 5:
+            columns[column] = pd.Series(float("nan"), index=list(WAS_BANDS))
+        else:
+            columns[column] = (parts / n).mask(protect_parts(parts))
+        counts[column] = count_text(n)
+    return pd.DataFrame(columns), counts
+
+
+def was_figure(page: PilotPage) -> None:
+    from evalkit.plots.pilot import was_bands
+
+    bands, counts = was_frame(page)
+    figure, alt = was_bands(bands, counts, page.name)
+    show_figure(page.page, figure, f"was-{page.pilot.pilot_id}", t("pilot.was_caption", pilot=page.name), alt)
+
+
+def was_table(page: PilotPage) -> None:
+    bands, counts = was_frame(page)
+    rows = [{t("pilot.col_band"): t(f"pilot.was_band.{band}"),
+             t("pilot.col_start"): fmt_percent(bands.at[band, "start"]),
+             t("pilot.col_end"): fmt_percent(bands.at[band, "end"])} for band in WAS_BANDS]
+    rows.append({t("pilot.col_band"): t("pilot.was_scored_row"),
+                 t("pilot.col_start"): counts["start"], t("pilot.col_end"): counts["end"]})
+    _table(page, rows, "pilot.was_table_caption", "was")
+
+
+# ---------------------------------------------------------------- employers and costs
+
+def employers_section(page: PilotPage) -> None:
+    if not page.results.has_employers:
+        markdown(t("pilot.no_employers"))
+        return
+    rows = []
+    for indicator in EMPLOYER_ROWS:
+        row = {t("pilot.col_indicator"): t(f"pilot.employer.{indicator}")}
+        for who in page.columns:
+            if indicator in COUNT_ROWS:
+                text = count_text(page.results.value(who, indicator))
+            else:
+                text = _rate(page, who, indicator)[0]
+            row[page.column_label(who)] = text
+        rows.append(row)
+    _table(page, rows, "pilot.employers_caption", "employers")
+
+
+def _cost_text(page: PilotPage, who: str, indicator: str, horizon: int | None) -> str:
+    row = page.results.rows(who, indicator, horizon)
+    if row is None or pd.isna(row["denominator"]) or row["denominator"] < 5 or pd.isna(row["value"]):
+        return t("format.missing")
+    return fmt_eur(row["value"])
+
+
+def costs_table(page: PilotPage) -> None:
+    rows = [{t("pilot.col_indicator"): t(f"pilot.cost.{indicator}"),
+             **{page.column_label(w): _cost_text(page, w, indicator, horizon) for w in page.columns}}
+            for indicator, horizon in COST_ROWS]
+    _table(page, rows, "pilot.costs_caption", "costs")
+
+
+# ---------------------------------------------------------------- goals
+
+def indicator_label(indicator: str) -> str:
+    if indicator.startswith("share_"):
+        return t("pilot.indicator.share", status=t(f"pilot.status.{indicator.removeprefix('share_')}"))
+    return t(f"pilot.indicator.{indicator}")
+
+
+def _format_goal_value(indicator: str, value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("format.missing")
+    return fmt_number(value, 1) if indicator == "was_change" else fmt_percent(value)
+
+
+def published_goal(result: GoalResult) -> dict[str, str]:
+    """One row of the goals table; a result hidden by the small-cell rule gets no verdict either
+    (a verdict on three people would say nearly as much as their number)."""
+    goal = result.goal
+    if goal.indicator is None:
+        dash = t("format.missing")
+        return {"measure": dash, "target": dash, "result": dash, "interval": dash,
+                "verdict": t("pilot.verdict.qualitative")}
+    measure = indicator_label(goal.indicator)
+    if goal.horizon is not None:
+        measure = t("pilot.measure_with_horizon", indicator=measure, months=goal.horizon)
+    bound = "pilot.target_ceiling" if result.lower_is_better else "pilot.target_floor"
+    target = t(bound, value=_format_goal_value(goal.indicator, goal.target))
+    if goal.indicator == "was_change":
+        hidden = result.denominator is None or result.denominator < 5
+    else:
+        hidden = hidden_share(result.numerator, result.denominator)
+    if hidden or result.value is None:
+        dash = t("format.missing")
+        return {"measure": measure, "target": target, "result": dash, "interval": dash,
+                "verdict": t("pilot.verdict.no_data")}
+    if goal.indicator == "was_change":
+        interval = f"{fmt_number(result.ci_low, 1)} … {fmt_number(result.ci_high, 1)}" \
+            if result.ci_low is not None else t("format.missing")
+    else:
+        interval = fmt_interval(result.ci_low, result.ci_high)
+    return {"measure": measure, "target": target, "result": _format_goal_value(goal.indicator, result.value),
+            "interval": interval, "verdict": t(f"pilot.verdict.{result.verdict}")}
+
+
+def goals_table(page: PilotPage) -> None:
+    if not page.params.goals:
+        markdown(t("pilot.no_goals"))
+        return
+    results = assess_goals(page.params.goals, page.results.indicators, page.pilot.pilot_id)
+    rows = []
+    for result in results:
+        shown = published_goal(result)
+        rows.append({t("pilot.col_goal"): result.goal.text, t("pilot.col_measure"): shown["measure"],
+                     t("pilot.col_target"): shown["target"], t("pilot.col_result"): shown["result"],
+                     t("pilot.col_interval"): shown["interval"], t("pilot.col_verdict"): shown["verdict"]})
+    # Relative column widths, so the goal's text gets the room it needs in the PDF.
+    table = markdown_table(pd.DataFrame(rows), t("pilot.goals_caption", pilot=page.name),
+                           name=f"tbl-goals-{page.pilot.pilot_id}", align=["l", "l", "r", "r", "r", "l"])
+    markdown(table.replace(":align: center\n", ":align: center\n:widths: 34 20 12 10 12 12\n", 1))
+
+
+# ---------------------------------------------------------------- beside all pilots
+
+def _beside_rows(page: PilotPage) -> pd.DataFrame:
+    rows = []
+    for indicator in RATE_NAMES:
+        for months in HORIZONS:
+            row = {"label": t("pilot.measure_with_horizon", indicator=t(f"pilot.indicator.{indicator}"),
+                              months=months)}
+            for key, who in (("pilot", page.pilot.pilot_id), ("pooled", POOLED)):
+                record = page.results.rows(who, indicator, months)
+                hide = record is None or hidden_share(record["numerator"], record["denominator"]) or \
+                    (indicator == "open_employment_rate" and _open_rate_hidden(page, who, months))
+                for column, source in (("value", "value"), ("low", "ci_low"), ("high", "ci_high")):
+                    row[f"{key}_{column}"] = float("nan") if hide else float(record[source])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pooled_section(page: PilotPage) -> None:
+    """The pilot beside the pooled figures of all pilots: a figure of the rates and a table of the
+    other key figures. A pilot's own extract has no pooled figures: say so instead."""
+    if not page.results.has_pooled:
+        markdown(t("pilot.pooled_missing"))
+        return
+    from evalkit.plots.pilot import beside_pooled
+
+    figure, alt = beside_pooled(_beside_rows(page), page.name)
+    show_figure(page.page, figure, f"beside-{page.pilot.pilot_id}", t("pilot.beside_caption", pilot=page.name), alt)
+    rows = []
+    for indicator in ("tasmatyo_share", "was_change", "cost_per_participant"):
+        row = {t("pilot.col_indicator"): t(f"pilot.indicator.{indicator}")}
+        for who in page.columns:
+            if indicator == "cost_per_participant":
+                text = _cost_text(page, who, indicator, None)
+            elif indicator == "was_change":
+                record = page.results.rows(who, indicator)
+                text = t("format.missing") if record is None or record["denominator"] < 5 or \
+                    pd.isna(record["ci_low"]) else t("pilot.mean_with_interval",
+                                                     mean=fmt_number(record["value"], 1),
+                                                     low=fmt_number(record["ci_low"], 1),
+                                                     high=fmt_number(record["ci_high"], 1))
+            else:
+                value, interval, shown = _rate(page, who, indicator)
+                text = t("pilot.value_with_interval", value=value, interval=interval) if shown else value
+            row[page.column_label(who)] = text
+        rows.append(row)
+    _table(page, rows, "pilot.pooled_caption", "pooled")

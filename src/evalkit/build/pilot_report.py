@@ -1,0 +1,227 @@
+"""``evalkit pilot``: one pilot's own report from its own register extract.
+
+The same template as the pilot's chapter in the national book (``book/templates/pilot.ipynb``),
+executed once with papermill and built by Jupyter Book as a one-page book whose root page is the
+chapter, so ``DIR/index.html`` is the report itself. Inputs are checked before anything is built:
+rows of other pilots are refused (a pilot sees only its own people). Everything is built in a
+temporary folder beside ``DIR`` and moved into place only when complete, so a failed run leaves
+the previous report as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from evalkit.build import book
+from evalkit.build.runner import NotebookJob, execute_job
+from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
+from evalkit.i18n import set_language, t
+from evalkit.params import Goal, load_params
+from evalkit.paths import params_dir, project_root
+from evalkit.reported import load_pilots
+
+MARKER = ".evalkit-pilot.json"   # marks DIR as ours, so a rerun may replace it
+TEMPLATE = Path("book") / "templates" / "pilot.ipynb"
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    pilot_id: str
+    data: Path
+    as_of: dt.date
+    employers: Path | None
+    services: tuple[str, ...]
+    goals: tuple[Goal, ...]
+    params_source: Path | None
+
+
+def resolve_inputs(pilot_id: str, data: Path, as_of: dt.date, params_file: Path | None,
+                   employers: Path | None, root: Path) -> ReportInputs:
+    """Data and extract date from the command line; goals and services from ``--params`` or else
+    from ``params/PILOT_ID.yml`` when it exists. Employers from ``--employers``, or from an explicit
+    ``--params`` file (the default params point at the demonstration data, not at a pilot's own)."""
+    source = params_file
+    if source is None and (params_dir(root) / f"{pilot_id}.yml").is_file():
+        source = params_dir(root) / f"{pilot_id}.yml"
+    services: tuple[str, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    if source is not None:
+        if not Path(source).is_file():
+            raise InputError([InputProblem(str(source), None, None, "params file not found")])
+        params = load_params(Path(source), root)
+        if params.pilot_id != pilot_id:
+            raise InputError([InputProblem(str(source), None, "pilot_id",
+                                           f"the params are for pilot {params.pilot_id}, not {pilot_id}")])
+        services, goals = params.services, params.goals
+        if params_file is not None and employers is None:
+            employers = params.employers
+    return ReportInputs(pilot_id, Path(data).resolve(), as_of,
+                        Path(employers).resolve() if employers else None, services, goals,
+                        Path(source).resolve() if source else None)
+
+
+def check_inputs(inputs: ReportInputs) -> None:
+    """Validate the register (refusing other pilots' rows) and the employer file, all problems at once."""
+    from evalkit.register import load_employers, load_register
+
+    problems: list[InputProblem] = []
+    try:
+        load_register(inputs.data, inputs.as_of, pilot_id=inputs.pilot_id)
+    except InputError as exc:
+        problems += exc.problems
+    if inputs.employers is not None:
+        try:
+            employers = load_employers(inputs.employers)
+        except InputError as exc:
+            problems += exc.problems
+        else:
+            problems += other_pilot_employers(employers, inputs.pilot_id, inputs.employers.name)
+    if problems:
+        raise InputError(problems)
+
+
+def other_pilot_employers(employers, pilot_id: str, label: str) -> list[InputProblem]:
+    """``load_employers`` has no pilot filter: refuse other pilots' employers here, one line per pilot."""
+    other = employers[(employers["pilot_id"] != pilot_id).to_numpy(dtype=bool)]
+    return [InputProblem(label, int(group["line"].iloc[0]), "pilot_id",
+                         f"{len(group)} row(s) belong to pilot {pilot}, first on this line; this report "
+                         f"is for pilot {pilot_id} only: give a file with that pilot's employers only")
+            for pilot, group in other.groupby("pilot_id", observed=True, sort=True)]
+
+
+def check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise EvalkitError(f"{out} exists and is not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise EvalkitError(f"{out} is not empty and holds no earlier pilot report; choose an empty or new "
+                           f"folder (evalkit replaces the whole folder on success)")
+
+
+def write_params(inputs: ReportInputs, target: Path) -> Path:
+    """The params file the notebook reads: the command line's data and date, the goals and services."""
+    goals = []
+    for goal in inputs.goals:
+        entry = {"text": goal.text}
+        for key in ("indicator", "horizon", "target"):
+            if getattr(goal, key) is not None:
+                entry[key] = getattr(goal, key)
+        goals.append(entry)
+    content = {"pilot_id": inputs.pilot_id, "data": str(inputs.data), "as_of": inputs.as_of.isoformat(),
+               "services": list(inputs.services), "goals": goals}
+    if inputs.employers is not None:
+        content["employers"] = str(inputs.employers)
+    target.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def write_book_files(root: Path, lang: str, stage: Path, title: str) -> tuple[Path, Path]:
+    """The national configuration with the pilot report's title, and a table of contents of one page."""
+    config_path = book.write_config(root, lang, stage / "_config.yml")
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    national_title = config.get("title", "")
+    config["title"] = title
+    sphinx = config.get("sphinx", {}).get("config", {})
+    context = sphinx.get("html_context")
+    if isinstance(context, dict) and "evalkit_editions" in context:
+        context["evalkit_editions"] = []   # a pilot's report has one edition: no link to another
+    latex = sphinx.get("latex_elements", {})
+    if national_title and isinstance(latex.get("hyperref"), str):  # the PDF's metadata title
+        latex["hyperref"] = latex["hyperref"].replace(national_title, _latex_text(title))
+    config["latex"]["latex_documents"]["targetname"] = "report.tex"
+    # One page, not a book: its sections stay sections (not chapters on fresh right-hand pages).
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["latex_toplevel_sectioning"] = "section"
+    latex_elements = sphinx_config.setdefault("latex_elements", {})
+    latex_elements["extraclassoptions"] = "openany,oneside"
+    # Unnumbered sections (the page title would otherwise make them 0.1, 0.2 …), and tables and
+    # figures numbered through the report rather than per section.
+    latex_elements["preamble"] = latex_elements.get("preamble", "") + "\n\\setcounter{secnumdepth}{0}\n"
+    sphinx_config["numfig_secnum_depth"] = 0
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    toc = stage / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: index\n", encoding="utf-8")
+    return config_path, toc
+
+
+def _latex_text(text: str) -> str:
+    specials = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+                "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+    return "".join(specials.get(ch, ch) for ch in text)
+
+
+def _say(text: str) -> None:
+    print(f"evalkit pilot: {text}", file=sys.stderr, flush=True)
+
+
+def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf: bool = True,
+                       params_file: Path | None = None, employers: Path | None = None,
+                       lang: str = "fi", root: Path | None = None) -> Path:
+    """Build ``out/index.html`` (and ``out/report.pdf``); return ``out``."""
+    root = root or project_root()
+    set_language(lang)
+    out = Path(out).resolve()
+    inputs = resolve_inputs(pilot_id, data, as_of, params_file, employers, root)
+    check_inputs(inputs)
+    check_out_dir(out)
+    if pdf and shutil.which("xelatex") is None:
+        raise BuildError("xelatex is missing: run `make report` (installs TeX Live), or build with --no-pdf")
+    pilot = load_pilots(root / "data" / "reported" / "pilots.yml").by_id(pilot_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    try:
+        pages = stage / "pages"
+        params_path = write_params(inputs, stage / "params.yml")
+        job = NotebookJob(
+            name=pilot_id, template=root / TEMPLATE, output=pages / "index.ipynb",
+            parameters={"pilot_id": pilot_id, "params_file": str(params_path), "lang": lang,
+                        "root": str(root), "page_dir": str(pages), "page_name": "index"},
+            context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": pilot_id},
+            lang=lang)
+        _say(f"running the {pilot_id} notebook")
+        result = execute_job(job, "", {}, "evalkit pilot")
+        if result.status == "failed":
+            cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
+            raise BuildError(f"the report notebook failed{cell}: {result.error}; {out} is unchanged")
+        title = t("pilot.report.title", region=pilot.region, project=pilot.project_name)
+        config, toc = write_book_files(root, lang, stage, title)
+        _say("building the site")
+        book.jupyter_book(pages, config, toc, stage / "html-out", "html")
+        finished = stage / "finished"
+        shutil.move(stage / "html-out" / "_build" / "html", finished)
+        if pdf:
+            _say("building the PDF")
+            book.jupyter_book(pages, config, toc, stage / "pdf-out", "pdflatex")
+            built = stage / "pdf-out" / "_build" / "latex" / "report.pdf"
+            if not built.is_file():
+                raise BuildError(f"the PDF builder ran but wrote no report.pdf; {out} is unchanged")
+            shutil.copy2(built, finished / "report.pdf")
+        (finished / MARKER).write_text(json.dumps({
+            "pilot_id": pilot_id, "data": str(inputs.data), "as_of": as_of.isoformat(), "lang": lang,
+            "params": str(inputs.params_source) if inputs.params_source else None,
+            "employers": str(inputs.employers) if inputs.employers else None}, indent=1), encoding="utf-8")
+        _swap_in(finished, out, stage)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return out
+
+
+def _swap_in(finished: Path, out: Path, stage: Path) -> None:
+    """Replace ``out`` by ``finished``: two renames on one file system; the old report is put back
+    if the second fails."""
+    previous = stage / "previous"
+    if out.exists():
+        os.replace(out, previous)
+    try:
+        os.replace(finished, out)
+    except OSError:
+        if previous.exists():
+            os.replace(previous, out)
+        raise

@@ -1,0 +1,44 @@
+"""Build one pilot's own report from its own register extract: DIR/index.html and DIR/report.pdf.
+
+The report has the same content as the pilot's chapter in the national report. Rows of other pilots
+in the file are refused. Goals and services come from --params, or else from params/PILOT_ID.yml
+when it exists; the data and the extract date always come from the command line. A failed run
+leaves DIR as it was.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from evalkit.commands._common import as_of_date, pilot_choice
+
+NAME = "pilot"
+HELP = "build one pilot's own self-assessment report from its own data"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from evalkit.i18n import LANGUAGES
+
+    parser.add_argument("pilot_id", type=pilot_choice, metavar="PILOT_ID")
+    parser.add_argument("--data", required=True, metavar="FILE",
+                        help="the pilot's participants .csv, .xlsx or .parquet")
+    parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
+                        help="extract date of the data, YYYY-MM-DD")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for index.html and report.pdf")
+    parser.add_argument("--no-pdf", action="store_true", help="build the HTML report only")
+    parser.add_argument("--params", metavar="FILE",
+                        help="params file with the pilot's goals and services (default: params/PILOT_ID.yml)")
+    parser.add_argument("--employers", metavar="FILE", help="the pilot's employers.csv (optional)")
+    parser.add_argument("--lang", choices=LANGUAGES, default="fi", help="report language (default: fi)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from evalkit.build.pilot_report import build_pilot_report
+
+    out = build_pilot_report(args.pilot_id, Path(args.data), args.as_of, Path(args.out),
+                             pdf=not args.no_pdf, params_file=Path(args.params) if args.params else None,
+                             employers=Path(args.employers) if args.employers else None, lang=args.lang)
+    print(f"site: {out / 'index.html'}")
+    if not args.no_pdf:
+        print(f"pdf:  {out / 'report.pdf'}")
+    return 0
