@@ -133,8 +133,14 @@ def rates_table(page: ComparisonPage) -> None:
 
 
 def _interval(low: float, high: float) -> str:
-    """A percentage interval that does not break across lines."""
+    """A percentage interval that does not break across lines (word joiners around the dash)."""
     return fmt_interval(low, high).replace("–", "\u2060–\u2060")
+
+
+def _range(low: float, high: float, digits: int) -> str:
+    """``low – high`` kept on one line: a line may break after an en dash even before a no-break
+    space (Unicode line breaking), so a word joiner follows the dash."""
+    return f"{fmt_number(low, digits)}\u00a0–\u2060\u00a0{fmt_number(high, digits)}"
 
 
 def forest(page: ComparisonPage, horizon: int) -> None:
@@ -280,8 +286,7 @@ def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
         rows.append({
             t("comparison.col.term"): _term_label(r["term"], page.labels),
             t("comparison.col.odds_ratio"): fmt_number(r["odds_ratio"], digits),
-            t("comparison.col.or_ci"): f"{fmt_number(r['or_ci_low'], digits)}\u00a0–\u00a0"
-                                       f"{fmt_number(r['or_ci_high'], digits)}",
+            t("comparison.col.or_ci"): _range(r["or_ci_low"], r["or_ci_high"], digits),
             t("comparison.col.p_value"): _p(r["p_value"]),
         })
     show_table(pd.DataFrame(rows), t("comparison.model_caption", horizon=horizon,
@@ -330,10 +335,10 @@ def was_change(page: ComparisonPage) -> None:
         rows.append({
             t("comparison.col.pilot"): page.labels.get(r["pilot_id"], t("comparison.pooled")),
             t("comparison.col.pairs"): suppression.count_text(r["n_pairs"]),
-            t("comparison.col.was_start"): fmt_number(r["mean_start"], 1) if show else dash,
-            t("comparison.col.was_end"): fmt_number(r["mean_end"], 1) if show else dash,
+            t("comparison.col.was_start_end"): f"{fmt_number(r['mean_start'], 1)}\u00a0→\u00a0"
+                                               f"{fmt_number(r['mean_end'], 1)}" if show else dash,
             t("comparison.col.change"): fmt_number(r["mean_change"], 2) if show else dash,
-            t("comparison.col.t_ci"): f"{fmt_number(r['ci_low'], 2)}\u00a0–\u00a0{fmt_number(r['ci_high'], 2)}"
+            t("comparison.col.t_ci"): _range(r["ci_low"], r["ci_high"], 2)
             if show and not pd.isna(r["ci_low"]) else dash,
             t("comparison.col.t_p"): _p(r["p_value"]) if show else dash,
             t("comparison.col.wilcoxon_p"): _p(r["wilcoxon_p"]) if show else dash,
@@ -359,9 +364,9 @@ def regional_did(page: ComparisonPage) -> None:
     low_pct, high_pct = result.percent_effect[1:]
     markdown(t("comparison.did_result",
                effect=fmt_number(result.estimate, 3),
-               interval=f"{fmt_number(result.ci_low, 3)} – {fmt_number(result.ci_high, 3)}",
+               interval=f"{fmt_number(result.ci_low, 3)} … {fmt_number(result.ci_high, 3)}",
                percent=fmt_percent(result.percent_effect[0]),
-               percent_interval=f"{fmt_percent(low_pct)} – {fmt_percent(high_pct)}",
+               percent_interval=f"{fmt_percent(low_pct)} … {fmt_percent(high_pct)}",
                regions=fmt_number(result.n_regions), treated=fmt_number(result.n_treated),
                months=fmt_number(result.n_months), start=str(result.start_month),
                f=fmt_number(result.pretrend_f, 2), df1=result.pretrend_df[0],

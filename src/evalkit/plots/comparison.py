@@ -196,22 +196,26 @@ def was_change_plot(was: pd.DataFrame, labels: dict[str, str] | None = None):
 
 def event_study_plot(result):
     """Event-study coefficients (treated × event-time bins) with cluster-robust 95 % intervals;
-    the reference bin (just before the start) drawn hollow at zero."""
-    events = result.event_study
+    the reference bin (just before the start) drawn hollow at zero. The first and last bins also
+    hold every earlier / later month."""
+    events = result.event_study.assign(
+        middle=lambda e: (e["months_from"] + e["months_to"]) / 2)  # a bin is drawn at its middle
     fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     estimated = events[~events["reference"]]
-    ax.errorbar(estimated["months_from"], estimated["estimate"],
+    ax.errorbar(estimated["middle"], estimated["estimate"],
                 yerr=[estimated["estimate"] - estimated["ci_low"],
                       estimated["ci_high"] - estimated["estimate"]],
                 fmt="o", color=OKABE_ITO["blue"], capsize=3, label=t("comparison.plot.event_coef"))
     reference = events[events["reference"]]
-    ax.plot(reference["months_from"], reference["estimate"], "o", markerfacecolor="white",
+    ax.plot(reference["middle"], reference["estimate"], "o", markerfacecolor="white",
             color=OKABE_ITO["blue"], markersize=8, label=t("comparison.plot.event_reference"))
     ax.axhline(0, color=GREY, linewidth=1)
     ax.axvline(-0.5, color=OKABE_ITO["vermillion"], linestyle="--",
                label=t("comparison.plot.pilot_start", month=str(result.start_month)))
     ax.set_xlabel(t("comparison.plot.event_axis"))
     ax.set_ylabel(t(f"comparison.plot.effect_axis_{result.scale}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 2)))
     ax.grid(color="#eeeeee")
     _legend_below(ax)
     alt = t("comparison.plot.event_alt", effect=fmt_number(result.estimate, 3),

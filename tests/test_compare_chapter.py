@@ -1,0 +1,83 @@
+"""The comparison chapter's publishing layer: small cells kept out, the DiD section with and
+without a regional series."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from comparison_data import make_register, random_register
+from did_simulation import simulate_panel
+from evalkit import compare
+from evalkit.chapters import comparison as chapter
+from evalkit.definitions import HORIZONS
+from evalkit.i18n import set_language
+from evalkit.publish import Page
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    out = {"markdown": [], "figures": [], "tables": []}
+    monkeypatch.setattr(chapter, "markdown", lambda text: out["markdown"].append(text))
+    monkeypatch.setattr(chapter, "show_figure",
+                        lambda page, fig, name, caption, alt: out["figures"].append((name, fig, alt)))
+    monkeypatch.setattr(chapter, "show_table",
+                        lambda frame, caption, name=None, align=None: out["tables"].append(frame))
+    set_language("fi")
+    return out
+
+
+def _page(tmp_path, register=None, as_of="2023-01-01"):
+    (tmp_path / "data" / "reported").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "reported" / "pilots.yml", tmp_path / "data" / "reported")
+    labels = {"hame": "Häme", "lappi": "Lappi", "uusimaa": "Uusimaa"}
+    page = chapter.ComparisonPage(Page(tmp_path / "page", "comparison"), tmp_path, labels,
+                                  register, pd.Timestamp(as_of) if register is not None else None)
+    if register is not None:
+        page.rates = compare.employment_rates(register, page.as_of, HORIZONS)
+    return page
+
+
+def test_a_pilot_with_fewer_than_five_followed_up_is_not_plotted_and_shows_lt5(tmp_path, captured):
+    register = pd.concat([random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=40,
+                                          effects=(0.0, 0.2)),
+                          make_register([{"pilot_id": "lappi", "status_6m": "employed_open",
+                                          "end_date": "2021-06-30", "person_id": f"l{i}"}
+                                         for i in range(3)])], ignore_index=True)
+    page = _page(tmp_path, register)
+    chapter.forest(page, 6)
+    name, fig, alt = captured["figures"][0]
+    ticks = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    assert len(ticks) == 2 and not any("Lappi" in tick for tick in ticks) and "Lappi" not in alt
+    chapter.rates_table(page)
+    table = captured["tables"][0]
+    lappi = table[(table.iloc[:, 1] == "Lappi") & (table.iloc[:, 0] == "6")].iloc[0]
+    assert lappi.iloc[2] == "<5" and lappi.iloc[3] == "–"
+
+
+def test_did_section_says_how_to_supply_a_series_when_none_ships(tmp_path, captured):
+    chapter.regional_did(_page(tmp_path))
+    assert "data/regional/" in captured["markdown"][0] and "region" in captured["markdown"][0]
+    assert captured["figures"] == []
+
+
+def test_did_section_reports_the_estimate_from_a_supplied_series(tmp_path, captured):
+    page = _page(tmp_path)
+    regions = ["Uusimaa", "Häme", "Pirkanmaa", "Lappi", "Pohjois-Karjala", "Etelä-Pohjanmaa",
+               "Pohjanmaa", "Pohjois-Pohjanmaa", "Varsinais-Suomi", "Satakunta", "Kaakkois-Suomi",
+               "Etelä-Savo", "Pohjois-Savo", "Keski-Suomi", "Kainuu"]
+    panel = simulate_panel(np.random.default_rng(9), sd=0.0, rho=0.0, effect=-0.1)
+    panel["region"] = panel["region"].map(dict(zip(sorted(panel["region"].unique()), regions)))
+    panel["month"] = panel["month"].astype(str)
+    panel["count"] = panel["count"].round().astype(int)
+    (tmp_path / "data" / "regional").mkdir()
+    panel.to_csv(tmp_path / "data" / "regional" / "series.csv", index=False)
+    chapter.regional_did(page)
+    text = captured["markdown"][0]
+    assert "8 aluetta" in text and "15 aluetta" in text and "−0,10" in text  # rounding of counts
+    assert captured["figures"][0][0] == "event-study"
