@@ -20,6 +20,7 @@ import yaml
 from evalkit.build.templates import fill
 from evalkit.errors import BuildError
 from evalkit.i18n import t
+from evalkit.publication import apply_publication_settings
 
 
 @contextlib.contextmanager
@@ -51,6 +52,7 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
         keywords = pdf_keywords.replace("\\", "/").replace("{", "(").replace("}", ")").replace("%", "")
         latex["preamble"] = latex.get("preamble", "") + f"\n\\AtBeginDocument{{\\hypersetup{{pdfkeywords={{{keywords}}}}}}}\n"
     config["latex"]["latex_documents"]["targetname"] = "report.tex" if lang == "fi" else f"report-{lang}.tex"
+    apply_publication_settings(config, root, lang)  # edition links, PDF metadata and bookmarks
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target

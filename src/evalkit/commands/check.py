@@ -1,0 +1,64 @@
+"""Check the built report as a reader gets it: every page of the site (language, heading order,
+table headers, link text, alt text, links and images, the link to the other edition), every page
+again in headless Chromium (console errors, images that do not load; a screenshot of each page under
+_build/screenshots/<lang>/), and the PDF (metadata, embedded fonts, bookmarks, chapter titles and
+project names in the text, print resolution, nothing off the page). Prints one line per problem;
+exits 1 when there is any. Build first: `make report-all` (or `evalkit build --lang fi|en`)."""
+from __future__ import annotations
+
+import sys
+
+from evalkit.checks import Problem, failures
+from evalkit.checks.expected import built_edition, chapter_titles, project_names
+from evalkit.i18n import LANGUAGES, t
+from evalkit.paths import project_root
+
+NAME = "check"
+HELP = "check the built site and PDF (accessibility, links, browser, PDF metadata)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--lang", choices=[*LANGUAGES, "all"], default="all",
+                        help="edition to check (default: every edition that is built)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium checks")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF checks")
+
+
+def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> list[Problem]:
+    """Every check of one edition; the problems found (notes included)."""
+    from evalkit.checks.site import check_site
+
+    ed = built_edition(root, lang)
+    others = {other.lang: other.html_dir for other in ed.other_editions(root)}
+    problems = check_site(ed.html_dir, lang, others)
+    if browser and (ed.html_dir / "index.html").exists():
+        from evalkit.checks.browser import check_in_browser
+
+        problems += check_in_browser(ed.html_dir, lang, root / "_build" / "screenshots" / lang,
+                                     tuple(others.values()))
+    if pdf:
+        from evalkit.checks.pdf import check_pdf
+
+        required = {f"the project name of pilot {pilot_id}": name
+                    for pilot_id, name in project_names(root).items()}
+        problems += check_pdf(ed.pdf, lang, t("book.title", lang), chapter_titles(root, lang), required)
+    return problems
+
+
+def run(args) -> int:
+    root = project_root()
+    if args.lang == "all":
+        langs = [lang for lang in LANGUAGES if (built_edition(root, lang).html_dir / "index.html").exists()]
+        if not langs:
+            print("evalkit check: nothing is built yet; run `make report` first", file=sys.stderr)
+            return 1
+    else:
+        langs = [args.lang]
+    failed = 0
+    for lang in langs:
+        problems = sorted(set(check_edition(root, lang, browser=not args.no_browser, pdf=not args.no_pdf)))
+        for problem in problems:
+            print(f"{lang}: {problem}")
+        failed += len(failures(problems))
+        print(f"evalkit check: {lang}: {len(failures(problems))} problem(s)", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,180 @@
+"""The site checks (evalkit.checks.site), the PDF checks' parsing, the shared figure style and the
+publication settings, on small hand-made inputs whose problems are known (fast; no build)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from evalkit.checks import failures  # noqa: E402
+from evalkit.checks import pdf as pdfcheck  # noqa: E402
+from evalkit.checks.site import check_site  # noqa: E402
+from evalkit.i18n import catalogue  # noqa: E402
+from evalkit.plots import style  # noqa: E402
+from evalkit.publication import apply_publication_settings, hyperref_setup, latex_escape  # noqa: E402
+
+GOOD_PAGE = """<!DOCTYPE html><html lang="{lang}"><head><title>x</title>
+<link rel="stylesheet" href="../_static/site.css"></head><body>
+<nav><a class="evalkit-edition-link" href="../../html-en/pilots/a.html" hreflang="en" lang="en">This page in English</a></nav>
+<article class="bd-article">
+<h1 id="top">Lappi</h1><h2 id="s1">Asiakasvirta</h2><h3>Osallistujat</h3><h2>Kustannukset</h2>
+<table><thead><tr><th>Vaihe</th><th>Lappi</th></tr></thead><tbody><tr><td>a</td><td>1</td></tr></tbody></table>
+<img src="../_images/fig.png" alt="Pylväskuvio: Lappi suurin">
+<a href="b.html#s2">Pirkanmaan asiakasvirta</a>
+<a class="headerlink" href="#s1" title="Linkki tähän otsikkoon">#</a>
+</article></body></html>"""
+
+
+def make_site(folder: Path, page: str, lang: str = "fi") -> Path:
+    """A two-page site: pilots/a.html (``page``) and pilots/b.html (a good page with id s2)."""
+    (folder / "pilots").mkdir(parents=True)
+    (folder / "_static").mkdir()
+    (folder / "_images").mkdir()
+    (folder / "_static" / "site.css").write_text("", encoding="utf-8")
+    (folder / "_images" / "fig.png").write_bytes(b"\x89PNG")
+    (folder / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=pilots/a.html" />')
+    (folder / "pilots" / "a.html").write_text(page.replace("{lang}", lang), encoding="utf-8")
+    (folder / "pilots" / "b.html").write_text(
+        GOOD_PAGE.replace("{lang}", lang).replace("s1", "s2").replace("b.html#s2", "a.html#s1"),
+        encoding="utf-8")
+    return folder
+
+
+def problems_of(tmp_path: Path, page: str) -> list[str]:
+    build = tmp_path / "_build"
+    site = make_site(build / "html", page)
+    (build / "html-en" / "pilots").mkdir(parents=True)
+    for name in ("a", "b"):
+        (build / "html-en" / "pilots" / f"{name}.html").write_text("<html lang='en'></html>")
+    return [f"{p.where} {p.message} [{p.check}]" for p in check_site(site, "fi", {"en": build / "html-en"})]
+
+
+def test_a_good_site_has_no_problems(tmp_path):
+    assert problems_of(tmp_path, GOOD_PAGE) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    (('lang="{lang}"', 'lang="en"'), 'pilots/a.html <html lang="en">, expected "fi" [language]'),
+    (("<h3>Osallistujat</h3>", "<h4>Osallistujat</h4>"),
+     "pilots/a.html heading h4 ('Osallistujat') follows h2: a level is skipped [headings]"),
+    (('<h1 id="top">Lappi</h1>', '<h2 id="top">Lappi</h2>'),
+     "pilots/a.html the first heading is h2 ('Lappi'), expected h1 [headings]"),
+    (("<th>Vaihe</th><th>Lappi</th>", "<td>Vaihe</td><td>Lappi</td>"),
+     "pilots/a.html table 1 has no header cells (<th>) [tables]"),
+    (('alt="Pylväskuvio: Lappi suurin"', 'alt=""'), "pilots/a.html image ../_images/fig.png has no alt text [images]"),
+    (('alt="Pylväskuvio: Lappi suurin"', ""), "pilots/a.html image ../_images/fig.png has no alt text [images]"),
+    ((">Pirkanmaan asiakasvirta<", ">tästä<"), "pilots/a.html link to b.html#s2 says only 'tästä' [link-text]"),
+    ((">Pirkanmaan asiakasvirta<", "><"), "pilots/a.html link to b.html#s2 has no text [link-text]"),
+    (('title="Linkki tähän otsikkoon"', ""), "pilots/a.html link to #s1 says only '#' [link-text]"),
+    (("b.html#s2", "c.html"), "pilots/a.html broken link or resource: c.html [links]"),
+    (("b.html#s2", "b.html#nowhere"), "pilots/a.html link b.html#nowhere: no element with id 'nowhere' in b.html [links]"),
+    (("../_images/fig.png", "../_images/gone.png"), "pilots/a.html broken link or resource: ../_images/gone.png [links]"),
+    (("../_static/site.css", "../_static/gone.css"), "pilots/a.html broken link or resource: ../_static/gone.css [links]"),
+    (('class="evalkit-edition-link" ', ""), "pilots/a.html no link to the en edition [edition-link]"),
+    (('hreflang="en" lang="en"', 'hreflang="en"'),
+     "pilots/a.html the link to the en edition does not state its language (lang) [edition-link]"),
+    (("../../html-en/pilots/a.html", "../../html-en/pilots/zz.html"),
+     "pilots/a.html broken link or resource: ../../html-en/pilots/zz.html [links]"),
+])
+def test_each_problem_is_found_and_named(tmp_path, change, expected):
+    old, new = change
+    assert old in GOOD_PAGE
+    assert problems_of(tmp_path, GOOD_PAGE.replace(old, new)) == [expected]
+
+
+def test_links_to_an_unbuilt_edition_are_a_note_not_a_failure(tmp_path):
+    site = make_site(tmp_path / "_build" / "html", GOOD_PAGE)
+    problems = check_site(site, "fi", {"en": tmp_path / "_build" / "html-en"})
+    assert [p.check for p in problems] == ["edition-link"] and problems[0].note
+    assert failures(problems) == []
+
+
+def test_a_redirect_page_to_a_missing_page_is_a_problem(tmp_path):
+    site = make_site(tmp_path / "_build" / "html", GOOD_PAGE)
+    (site / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=pilots/none.html" />')
+    messages = [p.message for p in check_site(site, "fi", {})]
+    assert "redirects to a missing page: pilots/none.html" in messages
+
+
+def test_a_missing_site_is_reported(tmp_path):
+    assert [p.check for p in check_site(tmp_path / "nothing", "fi")] == ["site"]
+
+
+# --- PDF helpers -------------------------------------------------------------------------------
+
+def test_text_search_allows_line_breaks_and_hyphenation():
+    text = "Pohjois-Karjala: Osatyökykyisten palvelumalli asiakas- ja yritys-\npalveluihin\n9 638\u00a0000 €"
+    assert pdfcheck.contains(text, "Osatyökykyisten palvelumalli asiakas- ja yrityspalveluihin")
+    assert pdfcheck.contains(text, "9 638 000 €")
+    assert not pdfcheck.contains(text, "Tuella työhön -pilotti")
+
+
+def test_pdffonts_table_is_read_by_its_columns(monkeypatch):
+    # pdffonts output copied from a real run, one font changed to not embedded.
+    output = (
+        "name                                 type              encoding         emb sub uni object ID\n"
+        "------------------------------------ ----------------- ---------------- --- --- --- ---------\n"
+        "NNMZAX+DejaVuSans-Bold               CID TrueType      Identity-H       yes yes yes      4  0\n"
+        "Helvetica                            Type 1            WinAnsi          no  no  no       7  0\n")
+    monkeypatch.setattr(pdfcheck, "_run", lambda tool, *args: output)
+    fonts = pdfcheck.fonts(Path("x.pdf"))
+    assert [(f.name, f.type, f.embedded) for f in fonts] == [
+        ("NNMZAX+DejaVuSans-Bold", "CID TrueType", True), ("Helvetica", "Type 1", False)]
+
+
+def test_latex_escape_keeps_metadata_text_literal():
+    assert latex_escape("50 % & #1 {x}_y") == r"50 \% \& \#1 \{x\}\_y"
+
+
+def test_pdf_metadata_comes_from_the_catalogue():
+    for lang, tag in (("fi", "fi-FI"), ("en", "en-GB")):
+        setup = hyperref_setup(lang)
+        assert f"pdflang={{{tag}}}" in setup
+        assert f"pdftitle={{{catalogue(lang)['book.title']}}}" in setup
+        assert "pdfsubject={" in setup and "pdfauthor={" in setup
+
+
+def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):
+    fi = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "fi")["sphinx"]["config"]
+    en = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "en")["sphinx"]["config"]
+    assert fi["html_context"]["evalkit_editions"] == [
+        {"lang": "en", "folder": "html-en", "text": catalogue("en")["publication.edition_link"]}]
+    assert en["html_context"]["evalkit_editions"] == [
+        {"lang": "fi", "folder": "html", "text": catalogue("fi")["publication.edition_link"]}]
+    assert (tmp_path / "book" / "_templates") == Path(fi["templates_path"][0])
+
+
+# --- The shared figure style -------------------------------------------------------------------
+
+def test_okabe_ito_palette_has_eight_distinct_colours_and_marks():
+    assert len(set(style.SERIES_COLOURS)) == 8
+    assert set(style.SERIES_COLOURS) == set(style.OKABE_ITO.values())
+    assert len(set(style.MARKERS)) == len(set(style.HATCHES)) == 8
+    # Yellow (lowest contrast on white) is used last.
+    assert style.SERIES_COLOURS[-1] == style.OKABE_ITO["yellow"]
+
+
+def test_every_pilot_has_its_own_style_in_every_figure():
+    styles = [style.pilot_style(p) for p in style.PILOT_ORDER]
+    assert len({(s.colour, s.marker, s.hatch) for s in styles}) == 8
+    assert style.pilot_style("lappi") == style.pilot_style("lappi")
+    with pytest.raises(KeyError):
+        style.pilot_style("ahvenanmaa")
+
+
+def test_colours_outside_the_palette_are_found():
+    style.apply()
+    fig, ax = plt.subplots()
+    for i in range(3):
+        ax.plot([0, 1], [i, i + 1])                              # palette colours from apply()
+    ax.bar([0], [1], **style.series_style(4).bar_kwargs())
+    ax.axvline(0.5, color=style.NEUTRAL)
+    assert style.colours_outside_palette(fig) == []
+    ax.plot([0, 1], [1, 0], color="#1f77b4")                     # matplotlib's own default blue
+    ax.bar([1], [1], color="red")
+    assert style.colours_outside_palette(fig) == ["#1f77b4", "#ff0000"]
+    plt.close(fig)
