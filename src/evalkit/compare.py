@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from evalkit.definitions import EMPLOYED_CODES, HORIZONS, POOLED
 from evalkit.errors import EvalkitError
+from evalkit.indicators import wilson_interval
+from evalkit.register.schema import eligible
 
 CONFIDENCE = 0.95
 FUNNEL_LEVELS = (0.95, 0.998)
@@ -34,34 +35,15 @@ class ComparisonUndefined(EvalkitError):
 # --- who counts ------------------------------------------------------------------------------
 
 def eligible_at(register: pd.DataFrame, as_of, horizon: int) -> pd.DataFrame:
-    """The people eligible for ``horizon`` months (CONTRACT.md): end_date set and
-    end_date + h months <= as_of. Adds ``status`` (empty -> ``unknown``, which stays in the
-    denominator) and ``employed`` (1 for employed_open/employed_subsidised/entrepreneur, else 0).
-
-    Private to the comparison until evalkit.indicators exposes the same rule (lead: deduplicate).
-    """
-    as_of = pd.Timestamp(as_of)
-    ended = register[register["end_date"].notna()]
-    with warnings.catch_warnings():  # DateOffset(months=) on a Series is applied element-wise
-        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-        due = ended["end_date"] + pd.DateOffset(months=horizon)
-    out = ended[due <= as_of].copy()
+    """The people eligible for ``horizon`` months (the contract's rule, from the register schema),
+    with ``status`` (empty -> ``unknown``, which stays in the denominator) and ``employed`` (1 for
+    employed_open/employed_subsidised/entrepreneur, else 0)."""
+    out = register[eligible(register["end_date"], pd.Timestamp(as_of).date(), horizon)].copy()
     status = out[f"status_{horizon}m"].astype("object")
     out["status"] = status.where(status.notna() & (status != ""), "unknown").astype(str)
     out["employed"] = out["status"].isin(EMPLOYED_CODES).astype(int)
     out["pilot_id"] = out["pilot_id"].astype(str)
     return out
-
-
-def wilson_interval(successes, n, confidence: float = CONFIDENCE):
-    """Wilson score interval (statsmodels ``proportion_confint(method="wilson")``); NaN when n = 0."""
-    successes = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    safe_n = np.where(n > 0, n, 1.0)
-    low, high = proportion_confint(successes, safe_n, alpha=1 - confidence, method="wilson")
-    low = np.where(n > 0, low, np.nan)
-    high = np.where(n > 0, high, np.nan)
-    return low, high
 
 
 # --- crude rates, funnel, homogeneity ---------------------------------------------------------

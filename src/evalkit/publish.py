@@ -13,6 +13,28 @@ from pathlib import Path
 import pandas as pd
 
 
+_origin = {"synthetic": False}
+
+
+def set_data_origin(synthetic: bool) -> None:
+    """Say once per page whether its register data are synthetic; captions and figures then say so."""
+    _origin["synthetic"] = bool(synthetic)
+
+
+def synthetic_notice() -> None:
+    """The box every page built from synthetic data shows near its top."""
+    from evalkit.i18n import t
+
+    markdown(f":::{{admonition}} {t('publish.synthetic_title')}\n:class: warning evalkit-synthetic\n\n"
+             f"{t('publish.synthetic_notice')}\n:::\n")
+
+
+def _caption(caption: str) -> str:
+    from evalkit.i18n import t
+
+    return f"{caption} {t('publish.synthetic_caption')}" if _origin["synthetic"] else caption
+
+
 class _PlainText(str):
     """A string whose repr is itself, so that ``{glue:text}`` shows it without quotes."""
 
@@ -57,7 +79,7 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
 
 def show_table(frame: pd.DataFrame, caption: str, name: str | None = None,
                align: list[str] | None = None) -> None:
-    markdown(markdown_table(frame, caption, name, align))
+    markdown(markdown_table(frame, _caption(caption), name, align))
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,13 @@ def show_figure(page: Page, figure, name: str, caption: str, alt: str) -> None:
     """Save ``figure`` at print resolution next to the page and show it with caption and alt text."""
     import matplotlib.pyplot as plt
 
+    if _origin["synthetic"]:  # the picture itself says so, even when copied out of the report
+        from evalkit.i18n import t
+
+        figure.text(0.995, 0.005, t("publish.synthetic_watermark"), ha="right", va="bottom",
+                    fontsize=7, color="#8c4a00", alpha=0.9)
+        alt = f"{alt} {t('publish.synthetic_caption')}"
+    caption = _caption(caption)
     target, relative = page.figure_path(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     # A fixed metadata dict keeps PNG bytes identical between builds of the same inputs.

@@ -27,25 +27,14 @@ _PINNED = dt.datetime(2000, 1, 1, 0, 0, 0)
 def national_indicators(params: dict[str, PilotParams], budgets: dict[str, int]) -> pd.DataFrame:
     """Contract indicators plus the extra families for every pilot and pooled, from each pilot's data."""
     from evalkit.indicators import compute_indicators, extra_indicators
-    from evalkit.register import load_employers, load_register
+    from evalkit.pooled import load_pooled
 
-    as_of_values = {p.as_of for p in params.values()}
-    if len(as_of_values) != 1:
-        raise BuildError("pooled figures need one extract date, but the params files give "
-                         + ", ".join(sorted(str(d) for d in as_of_values)))
-    as_of = as_of_values.pop()
-    frames, employer_frames, loaded = [], [], {}
-    for pilot_id, p in sorted(params.items()):
-        if p.data not in loaded:
-            loaded[p.data] = load_register(p.data, as_of)
-        frames.append(loaded[p.data][loaded[p.data]["pilot_id"] == pilot_id])
-        if p.employers:
-            employers = load_employers(p.employers)
-            employer_frames.append(employers[employers["pilot_id"] == pilot_id])
-    register = pd.concat(frames, ignore_index=True)
-    employers = pd.concat(employer_frames, ignore_index=True) if employer_frames else None
-    return pd.concat([compute_indicators(register, as_of, budgets),
-                      extra_indicators(register, as_of, employers=employers)], ignore_index=True)
+    pooled = load_pooled(params)
+    if pooled.register is None:
+        raise BuildError("no pilot's register file exists: " + ", ".join(pooled.missing))
+    return pd.concat([compute_indicators(pooled.register, pooled.as_of, budgets),
+                      extra_indicators(pooled.register, pooled.as_of, employers=pooled.employers)],
+                     ignore_index=True)
 
 
 def _published(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from evalkit.formatting import fmt_interval, fmt_number, fmt_percent
 from evalkit.i18n import set_language, t
 from evalkit.params import load_all_params
 from evalkit.plots import comparison as plots
-from evalkit.publish import Page, glue, markdown, show_figure, show_table
+from evalkit.publish import Page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import load_pilots
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
@@ -45,32 +45,21 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     Pilots are compared at one extract date, the earliest ``as_of`` among their params: a pilot
     with a later extract would otherwise have more people past each horizon.
     """
-    from evalkit.register import is_synthetic, load_register
+    from evalkit.pooled import load_pooled
 
     set_language(lang)
     root_path = Path(root)
     facts = load_pilots(root_path / "data" / "reported" / "pilots.yml")
     labels = {p.pilot_id: p.region for p in facts.pilots}
-    params = load_all_params(root_path)
+    pooled = load_pooled(load_all_params(root_path))
+    set_data_origin(synthetic=pooled.synthetic)
     page = Page(Path(page_dir), page_name)
-
-    by_file: dict[Path, list] = {}
-    for p in params.values():
-        by_file.setdefault(p.data, []).append(p)
-    frames, missing, synthetic = [], [], False
-    for path, group in by_file.items():
-        if not path.is_file():
-            missing += [p.pilot_id for p in group]
-            continue
-        register = load_register(path, max(p.as_of for p in group))
-        frames.append(register[register["pilot_id"].astype(str).isin([p.pilot_id for p in group])])
-        synthetic |= is_synthetic(path)
-    result = ComparisonPage(page, root_path, labels, None, None, synthetic, sorted(missing))
-    if not frames:
+    result = ComparisonPage(page, root_path, labels, None, None, pooled.synthetic, list(pooled.missing))
+    if pooled.register is None:
         return result
-    result.register = pd.concat(frames, ignore_index=True)
+    result.register = pooled.register
     present = set(result.register["pilot_id"].astype(str))
-    result.as_of = pd.Timestamp(min(p.as_of for p in params.values() if p.pilot_id in present))
+    result.as_of = pd.Timestamp(pooled.as_of)
     result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS,
                                             pilots=sorted(present))
     glue("as_of", result.as_of.strftime(t("format.date")))
@@ -88,7 +77,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
 def notices(page: ComparisonPage) -> None:
     """The synthetic-data notice and any pilot without a register file."""
     if page.synthetic:
-        markdown(f":::{{warning}}\n{t('comparison.synthetic_notice')}\n:::\n")
+        synthetic_notice()
     if page.missing:
         pilots = ", ".join(page.labels.get(m, m) for m in page.missing)
         markdown(f":::{{note}}\n{t('comparison.missing_registers', pilots=pilots)}\n:::\n")

@@ -18,7 +18,7 @@ from evalkit.definitions import HORIZONS
 from evalkit.formatting import fmt_eur, fmt_number, fmt_percent
 from evalkit.i18n import set_language, t
 from evalkit.plots import national as plots
-from evalkit.publish import Page, glue, markdown, show_figure, show_table
+from evalkit.publish import Page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
 
@@ -204,26 +204,16 @@ def cost_per_participant(page: NationalPage) -> None:
     """
     from evalkit.indicators import costs
     from evalkit.params import load_all_params
-    from evalkit.register import is_synthetic, load_register
+    from evalkit.pooled import load_pooled
 
-    params = load_all_params(page.root)
-    frames, synthetic = [], False
-    by_file: dict[Path, list] = {}
-    for p in params.values():
-        by_file.setdefault(p.data, []).append(p)
-    for path, group in by_file.items():
-        if not path.is_file():
-            continue
-        register = load_register(path, max(p.as_of for p in group))
-        frames.append(register[register["pilot_id"].astype(str).isin([p.pilot_id for p in group])])
-        synthetic |= is_synthetic(path)
-    if not frames:
+    pooled = load_pooled(load_all_params(page.root))
+    if pooled.register is None:
         markdown(t("national.no_registers"))
         return
-    register = pd.concat(frames, ignore_index=True)
-    as_of = min(p.as_of for p in params.values())
-    if synthetic:
-        markdown(f":::{{warning}}\n{t('national.synthetic_notice')}\n:::\n")
+    register, as_of = pooled.register, pooled.as_of
+    set_data_origin(synthetic=pooled.synthetic)
+    if pooled.synthetic:
+        synthetic_notice()
     table = costs(register, as_of, page.pilots.budgets, HORIZONS)
     shown = suppression.suppress_display(table)
     labels = {p.pilot_id: p.region for p in page.pilots.pilots} | {"all": t("national.row_all")}

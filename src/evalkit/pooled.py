@@ -1,0 +1,60 @@
+"""Every pilot's register, as the params files name them, loaded once and pooled.
+
+The national pages (summary, costs, comparison) and the exports all need the same thing: each
+pilot's people from the file its params name, validated, together. A file several pilots share is
+read once. Pilots are pooled at one extract date, the earliest ``as_of`` among the pilots with data,
+so that no pilot has a longer follow-up than another.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit.params import PilotParams
+
+
+@dataclass(frozen=True)
+class PooledRegister:
+    register: pd.DataFrame | None        # None when no pilot's register file exists
+    employers: pd.DataFrame | None
+    as_of: dt.date | None
+    synthetic: bool                      # any of the files is synthetic demonstration data
+    missing: tuple[str, ...]             # pilots whose register file does not exist
+
+
+def load_pooled(params: dict[str, PilotParams]) -> PooledRegister:
+    from evalkit.register import is_synthetic, load_employers, load_register
+
+    by_file: dict[Path, list[PilotParams]] = {}
+    for p in params.values():
+        by_file.setdefault(p.data, []).append(p)
+    frames, missing, synthetic = [], [], False
+    for path, group in sorted(by_file.items()):
+        if not path.is_file():
+            missing += [p.pilot_id for p in group]
+            continue
+        # Validated at the latest extract date of the pilots sharing the file (no status is
+        # then "filled before it is due"); pooled figures are computed at the earliest one.
+        register = load_register(path, max(p.as_of for p in group))
+        frames.append(register[register["pilot_id"].astype(str).isin([p.pilot_id for p in group])])
+        synthetic |= is_synthetic(path)
+    if not frames:
+        return PooledRegister(None, None, None, synthetic, tuple(sorted(missing)))
+    register = pd.concat(frames, ignore_index=True)
+    present = set(register["pilot_id"].astype(str))
+    as_of = min(p.as_of for p in params.values() if p.pilot_id in present)
+
+    employer_frames = []
+    by_employer_file: dict[Path, list[str]] = {}
+    for p in params.values():
+        if p.employers and p.employers.is_file():
+            by_employer_file.setdefault(p.employers, []).append(p.pilot_id)
+    for path, pilots in sorted(by_employer_file.items()):
+        employers = load_employers(path)
+        employer_frames.append(employers[employers["pilot_id"].astype(str).isin(pilots)])
+        synthetic |= is_synthetic(path)
+    employers = pd.concat(employer_frames, ignore_index=True) if employer_frames else None
+    return PooledRegister(register, employers, as_of, synthetic, tuple(sorted(missing)))
