@@ -90,12 +90,18 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
     }
     latex = sphinx.setdefault("latex_elements", {})
     latex["hyperref"] = hyperref_setup(lang)
-    # Bookmarks for the table of contents and for the root page: Sphinx prints the root page
-    # (right after the contents) without its heading, so the outline would skip it.
+    # Chapter numbers of two digits need more room in the contents than report.cls gives
+    # (1.5em); otherwise "13Häme" runs into its title.
+    latex["preamble"] = latex.get("preamble", "") + (
+        "\n\\usepackage{etoolbox}\\makeatletter\\patchcmd{\\l@chapter}{1.5em}{2.3em}{}{}\\makeatother\n")
+    # Bookmarks for the table of contents and for the root page. Sphinx prints the root page
+    # (right after the contents) without its heading, so the heading is printed here, unnumbered,
+    # as the reader sees it on the site; otherwise the PDF's first chapter would have no title.
     contents = [f"\\pdfbookmark[0]{{{latex_escape(t('publication.contents', lang))}}}{{evalkit-contents}}",
                 "\\sphinxtableofcontents"]
     front = root_page_title(root, lang)
     if front and "{" not in front:
-        contents.append(f"\\phantomsection\\pdfbookmark[0]{{{latex_escape(front)}}}{{evalkit-front}}")
+        contents.append(f"\\chapter*{{{latex_escape(front)}}}\\phantomsection"
+                        f"\\pdfbookmark[0]{{{latex_escape(front)}}}{{evalkit-front}}")
     latex["tableofcontents"] = "\n".join(contents) + "\n"
     return config

@@ -98,8 +98,9 @@ def normalise(value: str) -> str:
 
 
 def contains(haystack: str, needle: str) -> bool:
-    """``needle`` appears in the PDF text, allowing for line breaks and LaTeX hyphenation."""
-    flat, wanted = normalise(haystack), normalise(needle)
+    """``needle`` appears in the PDF text, allowing for line breaks, LaTeX hyphenation and case
+    (chapter headings are set in capitals)."""
+    flat, wanted = normalise(haystack).casefold(), normalise(needle).casefold()
     if wanted in flat:
         return True
     dehyphenated = re.sub(r"(\w)- (\w)", r"\1\2", flat)
