@@ -104,8 +104,17 @@ def flow_counts(page: PilotPage, who: str) -> dict[str, str]:
 
 
 def _glue_flow(page: PilotPage) -> None:
-    for name, text in flow_counts(page, page.pilot.pilot_id).items():
+    counts = flow_counts(page, page.pilot.pilot_id)
+    for name, text in counts.items():
         glue(name, text)
+    # A sentence, not two numbers, when one of them is hidden: "– had finished" reads as nonsense.
+    small = t("format.suppressed")
+    if counts["in_service"] == small:
+        glue("flow_split", t("pilot.flow_split_few_in_service"))
+    elif counts["ended"] == small:
+        glue("flow_split", t("pilot.flow_split_few_ended"))
+    else:
+        glue("flow_split", t("pilot.flow_split", ended=counts["ended"], in_service=counts["in_service"]))
 
 
 def _rate(page: PilotPage, who: str, indicator: str, horizon: int | None = None) -> tuple[str, str, bool]:
@@ -403,13 +412,15 @@ def goals_table(page: PilotPage) -> None:
     rows = []
     for result in results:
         shown = published_goal(result)
+        result_text = shown["result"] if shown["interval"] == t("format.missing") else \
+            t("pilot.value_with_interval", value=shown["result"], interval=shown["interval"])
         rows.append({t("pilot.col_goal"): result.goal.text, t("pilot.col_measure"): shown["measure"],
-                     t("pilot.col_target"): shown["target"], t("pilot.col_result"): shown["result"],
-                     t("pilot.col_interval"): shown["interval"], t("pilot.col_verdict"): shown["verdict"]})
+                     t("pilot.col_target"): shown["target"], t("pilot.col_result"): result_text,
+                     t("pilot.col_verdict"): shown["verdict"]})
     # Relative column widths, so the goal's text gets the room it needs in the PDF.
     table = markdown_table(pd.DataFrame(rows), t("pilot.goals_caption", pilot=page.name),
-                           name=f"tbl-goals-{page.pilot.pilot_id}", align=["l", "l", "r", "r", "r", "l"])
-    markdown(table.replace(":align: center\n", ":align: center\n:widths: 34 20 12 10 12 12\n", 1))
+                           name=f"tbl-goals-{page.pilot.pilot_id}", align=["l", "l", "r", "r", "l"])
+    markdown(table.replace(":align: center\n", ":align: center\n:widths: 36 20 13 18 13\n", 1))
 
 
 # ---------------------------------------------------------------- beside all pilots
@@ -418,7 +429,7 @@ def _beside_rows(page: PilotPage) -> pd.DataFrame:
     rows = []
     for indicator in RATE_NAMES:
         for months in HORIZONS:
-            row = {"label": t("pilot.measure_with_horizon", indicator=t(f"pilot.indicator.{indicator}"),
+            row = {"label": t("pilot.measure_with_horizon", indicator=t(f"pilot.indicator_short.{indicator}"),
                               months=months)}
             for key, who in (("pilot", page.pilot.pilot_id), ("pooled", POOLED)):
                 record = page.results.rows(who, indicator, months)
@@ -438,6 +449,7 @@ def pooled_section(page: PilotPage) -> None:
         return
     from evalkit.plots.pilot import beside_pooled
 
+    markdown(t("pilot.pooled_text"))
     figure, alt = beside_pooled(_beside_rows(page), page.name)
     show_figure(page.page, figure, f"beside-{page.pilot.pilot_id}", t("pilot.beside_caption", pilot=page.name), alt)
     rows = []

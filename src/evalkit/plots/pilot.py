@@ -175,8 +175,12 @@ def beside_pooled(rows: pd.DataFrame, pilot: str):
         ax.hlines(y[shown] + offset, low[shown], high[shown], color=colour, linestyle=line, linewidth=1.8)
         ax.plot(value[shown], y[shown] + offset, marker, color=colour, markersize=6, label=label,
                 markeredgecolor="#000000", markeredgewidth=0.5, linestyle="none")
+        for row in y[~shown]:   # a hidden value is marked, not silently left out
+            ax.text(0.005, row + offset, t("pilot.fig.hidden_point"), va="center", fontsize=7, color="#333333")
     ax.set_yticks(y, list(rows["label"]))
-    ax.set_xlim(0, 1)
+    highest = np.nanmax(rows[["pilot_high", "pooled_high"]].to_numpy(dtype=float)) \
+        if rows[["pilot_high", "pooled_high"]].notna().any().any() else 0.9
+    ax.set_xlim(0, min(1.0, highest + 0.1))
     _percent_axis(ax.xaxis)
     ax.set_xlabel(t("pilot.fig.rate_axis"))
     ax.grid(axis="x", color=style.GRID)
