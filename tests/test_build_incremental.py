@@ -73,9 +73,9 @@ def test_status_and_provenance_pages_say_what_happened(project):
     status = (html / "build_status.html").read_text(encoding="utf-8")
     for pilot in ("lappi", "uusimaa", "hame"):
         assert pilot in status
-    provenance = (html / "provenance.html").read_text(encoding="utf-8")
+    provenance = (html / "provenance.html").read_text(encoding="utf-8").replace(" ", "")
     from evalkit.build.runner import file_digest
-    assert file_digest(project / "data" / "demo" / "participants.csv") in provenance
+    assert file_digest(project / "data" / "demo" / "participants.csv") in provenance  # shown in groups of 16
     assert file_digest(project / "uv.lock") in provenance
     # and every page's footer carries the short hashes
     lappi = (project / "_build" / "html" / "pilots" / "lappi.html").read_text(encoding="utf-8")

@@ -90,7 +90,8 @@ def publish(build_root: Path, link_name: str, new_version: Path) -> None:
         # A real folder from an older layout: move it aside first (the one non-atomic step, once).
         shutil.rmtree(link)
     os.replace(temp_link, link)
-    for old in new_version.parent.glob(f"{link_name}-*"):
+    # Version folders are "<link>-<timestamp>"; the digit keeps "html" from matching "html-en-…".
+    for old in new_version.parent.glob(f"{link_name}-[0-9]*"):
         if old != new_version:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -17,6 +17,11 @@ PROVENANCE_PAGE = "provenance"
 GENERATED_PAGES = (STATUS_PAGE, PROVENANCE_PAGE)
 
 
+def _breakable(digest: str) -> str:
+    """A hash in groups of 16, so that a PDF table can wrap it instead of running off the page."""
+    return " ".join(digest[i:i + 16] for i in range(0, len(digest), 16))
+
+
 def write_status_page(folder: Path, results: list[JobResult]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -47,15 +52,15 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
 
 def write_provenance_page(folder: Path, prov: Provenance, exports: list[Path]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    code = prov.commit + (f" {t('build.modified_note')}" if prov.modified else "")
+    code = _breakable(prov.commit) + (f" {t('build.modified_note')}" if prov.modified else "")
     items = pd.DataFrame([
         {t("build.col_item"): t("build.item_code"), t("build.col_value"): code},
         {t("build.col_item"): t("build.item_evalkit"), t("build.col_value"): prov.evalkit_version},
-        {t("build.col_item"): t("build.item_lockfile"), t("build.col_value"): prov.lockfile_sha256},
-        {t("build.col_item"): t("build.item_params"), t("build.col_value"): prov.params_sha256},
+        {t("build.col_item"): t("build.item_lockfile"), t("build.col_value"): _breakable(prov.lockfile_sha256)},
+        {t("build.col_item"): t("build.item_params"), t("build.col_value"): _breakable(prov.params_sha256)},
         {t("build.col_item"): t("build.item_built"), t("build.col_value"): prov.built_at_utc},
     ])
-    data = pd.DataFrame([{t("build.col_file"): name, t("build.col_sha256"): digest}
+    data = pd.DataFrame([{t("build.col_file"): name, t("build.col_sha256"): _breakable(digest)}
                          for name, digest in prov.data_files])
     links = []
     for path in exports:
