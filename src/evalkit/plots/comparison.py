@@ -19,9 +19,11 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from evalkit.formatting import fmt_number, fmt_percent  # noqa: E402
 from evalkit.i18n import t  # noqa: E402
 
-OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
-             "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
-GREY = "#666666"
+from evalkit.plots import style  # noqa: E402
+from evalkit.plots.style import OKABE_ITO  # noqa: E402
+
+style.apply()
+GREY = style.NEUTRAL
 
 
 def _percent_axis(axis) -> None:

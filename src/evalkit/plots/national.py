@@ -19,8 +19,11 @@ import seaborn as sns  # noqa: E402
 from evalkit.formatting import fmt_eur, fmt_number, fmt_percent  # noqa: E402
 from evalkit.i18n import t  # noqa: E402
 
-PALETTE = sns.color_palette("colorblind")
-DARK, LIGHT = PALETTE[0], "#eeeeee"
+from evalkit.plots import style  # noqa: E402
+
+style.apply()
+PALETTE = style.SERIES_COLOURS
+DARK, LIGHT = style.MAIN, style.BACKGROUND_CELL
 
 
 def _join(names: list[str]) -> str:
