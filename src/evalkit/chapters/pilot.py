@@ -33,6 +33,8 @@ RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
 COST_ROWS = (("cost_per_participant", None), ("cost_per_employed", 3), ("cost_per_positive_exit", 3))
 EMPLOYER_ROWS = ("employers_reached", "employers_interested", "employers_coached", "employers_hiring", "hires")
 COUNT_ROWS = frozenset({"employers_reached", "hires"})
+COST_COUNTS = {"cost_per_participant": "participants", "cost_per_employed": "employment_rate",
+               "cost_per_positive_exit": "positive_exit_rate"}
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,15 @@ def flow_counts(page: PilotPage, who: str) -> dict[str, str]:
     """Flow counts as published: 1–4 hidden, and ended/in service hidden together when one is."""
     res = page.results
     ended, in_service = (res.value(who, name) for name in ("ended", "in_service"))
-    hidden = protect_parts(pd.Series({"ended": ended, "in_service": in_service}))
-    out = {"participants": count_text(res.value(who, "participants"))}
+    hidden = protect_parts(pd.Series({"ended": ended, "in_service": in_service}),
+                           also=pd.Series({name: res.partner(who, name) for name in ("ended", "in_service")}))
+    dash = t("format.missing")
+    out = {"participants": dash if res.partner(who, "participants") else count_text(res.value(who, "participants"))}
     for name, count in (("ended", ended), ("in_service", in_service)):
-        out[name] = count_text(count) if not hidden[name] or count <= 4 else t("format.missing")
+        out[name] = dash if hidden[name] and count > 4 else count_text(count)
     for months in HORIZONS:
-        out[f"eligible_{months}"] = count_text(res.value(who, "eligible", months))
+        out[f"eligible_{months}"] = dash if res.partner(who, "eligible", months) \
+            else count_text(res.value(who, "eligible", months))
     return out
 
 
@@ -120,7 +125,8 @@ def _glue_flow(page: PilotPage) -> None:
 def _rate(page: PilotPage, who: str, indicator: str, horizon: int | None = None) -> tuple[str, str, bool]:
     """(value, interval, shown) of a rate as published."""
     row = page.results.rows(who, indicator, horizon)
-    if row is None or hidden_share(row["numerator"], row["denominator"]) or pd.isna(row["value"]):
+    if row is None or hidden_share(row["numerator"], row["denominator"]) or pd.isna(row["value"]) \
+            or page.results.partner(who, indicator, horizon):
         return t("format.missing"), t("format.missing"), False
     return fmt_percent(row["value"]), fmt_interval(row["ci_low"], row["ci_high"]), True
 
@@ -277,7 +283,9 @@ def suppression_note(page: PilotPage) -> None:
 
 def basis_table(page: PilotPage) -> None:
     rows = []
-    hidden = {who: protect_parts(page.results.basis.loc[who]) for who in page.columns}
+    partner = pd.Series({code: ("basis", code) in page.results.partner_hidden for code in page.results.basis.columns})
+    hidden = {who: protect_parts(page.results.basis.loc[who], also=partner if who != POOLED else None)
+              for who in page.columns}
     for code in page.results.basis.columns:
         row = {t("pilot.col_basis"): t(f"pilot.basis.{code}")}
         for who in page.columns:
@@ -338,7 +346,8 @@ def employers_section(page: PilotPage) -> None:
         row = {t("pilot.col_indicator"): t(f"pilot.employer.{indicator}")}
         for who in page.columns:
             if indicator in COUNT_ROWS:
-                text = count_text(page.results.value(who, indicator))
+                text = t("format.missing") if page.results.partner(who, indicator) \
+                    else count_text(page.results.value(who, indicator))
             else:
                 text = _rate(page, who, indicator)[0]
             row[page.column_label(who)] = text
@@ -349,6 +358,10 @@ def employers_section(page: PilotPage) -> None:
 def _cost_text(page: PilotPage, who: str, indicator: str, horizon: int | None) -> str:
     row = page.results.rows(who, indicator, horizon)
     if row is None or pd.isna(row["denominator"]) or row["denominator"] < 5 or pd.isna(row["value"]):
+        return t("format.missing")
+    # The budget divided by this cost gives back the people counted: hide it with that count.
+    counted = COST_COUNTS.get(indicator, indicator)
+    if page.results.partner(who, counted, horizon):
         return t("format.missing")
     return fmt_eur(row["value"])
 
