@@ -118,6 +118,8 @@ def _glue_flow(page: PilotPage) -> None:
         glue("flow_split", t("pilot.flow_split_few_in_service"))
     elif counts["ended"] == small:
         glue("flow_split", t("pilot.flow_split_few_ended"))
+    elif t("format.missing") in (counts["ended"], counts["in_service"]):
+        glue("flow_split", t("pilot.flow_split_hidden"))
     else:
         glue("flow_split", t("pilot.flow_split", ended=counts["ended"], in_service=counts["in_service"]))
 
