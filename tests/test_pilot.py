@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from evalkit import cli
 from evalkit.chapters import pilot as chapter
-from evalkit.chapters.pilot_data import STATUS_GROUPS, cross_pilot_hidden, protect_parts
+from evalkit.suppression import STATUS_GROUPS, protect_parts
 from evalkit.build.pilot_report import MARKER, resolve_inputs
 from evalkit.definitions import STATUS_CODES
 from evalkit.errors import InputError
@@ -171,21 +171,7 @@ def test_no_group_is_left_with_a_single_recoverable_hidden_part(values):
         assert not lone or int((part > 0).sum()) == 1
 
 
-def test_a_pilot_partners_a_small_pilot_because_the_pooled_count_is_published():
-    # Still in service: lappi 3 (hidden), hame 10, pirkanmaa 40, pooled 53 on every page. With only
-    # lappi hidden, 53 - 10 - 40 gives back its 3, so the smallest other pilot (hame) is hidden too.
-    frame = pd.DataFrame({
-        "pilot_id": ["lappi", "hame", "pirkanmaa", "all"] * 2,
-        "horizon_months": pd.array([None] * 8, dtype="Int64"),
-        "indicator": ["in_service"] * 4 + ["tasmatyo_share"] * 4,
-        "numerator": pd.array([3, 10, 40, 53, 0, 12, 30, 42], dtype="Int64"),
-        "denominator": pd.array([None] * 4 + [50, 60, 200, 310], dtype="Int64"),
-    })
-    basis = pd.DataFrame({"diagnosis": [47, 40, 150, 237], "tasmatyo": [0, 12, 30, 42], "none": [3, 8, 20, 31]},
-                         index=["lappi", "hame", "pirkanmaa", "all"])
-    assert cross_pilot_hidden(frame, basis, "hame") == {("in_service", None), ("basis", "none")}
-    assert cross_pilot_hidden(frame, basis, "pirkanmaa") == set()
-    assert cross_pilot_hidden(frame, basis, "lappi") == set()   # hidden by the rule itself already
+# Partners across pilots (the pooled figure as the whole): tests/test_suppression_complementary.py
 
 
 def test_a_part_hidden_for_another_reason_needs_a_partner_too():

@@ -18,21 +18,48 @@ Two entry points, for tables and for figures: :func:`suppress` returns the same 
 hidden cells set to missing (plot it, missing points are not drawn) and a ``suppressed`` flag;
 :func:`suppress_display` returns strings for a table. Helpers work on single values and on
 arbitrary count tables (:func:`mask_counts`, :func:`mask_rates`).
+
+Hiding single cells is not enough when a whole and its parts are both published: the whole minus
+the shown parts gives a lone hidden part back. Two kinds of wholes are published:
+
+- within one pilot (and the pooled ``all``) at one follow-up time, the status shares are parts of
+  the people followed up (``eligible``); the employed statuses are parts of the employment rate's
+  count, the employed plus training and other services parts of the positive exits, the positive
+  exits plus the rest parts of the people followed up; ended and still in service are parts of the
+  participants, and so are the identification bases; work ability bands are parts of the people
+  scored (:data:`PART_GROUPS`);
+- across pilots, each count at each follow-up time has the pooled ``all`` count as its whole.
+
+So the full rule (:func:`hidden_counts`, :func:`suppress_complementary`) adds *complementary*
+(secondary) suppression: whenever a whole and its parts would show all but one hidden count, the
+smallest other non-zero count of that group is hidden too (the fewest people hidden). Groups are
+revisited until none is left with exactly one hidden count, and then the published equations are
+checked as a whole (:func:`recoverable_counts`, linear algebra over all groups at once): any hidden
+count they still pin down gets a further partner. A count hidden this way is shown as a dash, not
+``<5``: it is not small. Every cell that would give a hidden count back hides with it (the rate
+whose numerator it is, the rate whose denominator it is, the cost per employed person whose
+divisor it is). Every page and export computes the rule on the same complete frame of all pilots,
+so the same cells are hidden everywhere; command-line output stays exact unless ``--suppress``.
 """
 from __future__ import annotations
 
 import math
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 import pandas as pd
 
+from evalkit.definitions import (EMPLOYED_CODES, POOLED, POSITIVE_EXIT_CODES, RATE_INDICATORS,
+                                 STATUS_CODES)
 from evalkit.i18n import t
 
 SMALL_COUNT_MAX = 4
 MIN_DENOMINATOR = 5
 _NON_COUNT_NUMERATOR_PREFIXES = ("cost_", "was_change")
 _COUNT_INDICATORS = frozenset({"participants", "ended", "in_service", "eligible",
-                               "employers_reached", "hires"})
+                               "employers_reached", "hires",
+                               "basis_diagnosis", "basis_tasmatyo", "basis_none"})
 
 
 def is_small_count(count) -> bool:
@@ -119,11 +146,15 @@ def suppress(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def suppress_display(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """Display strings for a tidy indicator frame: counts (``<5`` when hidden), rates as
-    percentages, costs in euros, means with one decimal; a dash for anything hidden or missing."""
+def suppress_display(frame: pd.DataFrame, lang: str | None = None,
+                     mask: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Display strings for a tidy indicator frame: counts (``<5`` when 1–4), rates as
+    percentages, costs in euros, means with one decimal; a dash for anything else hidden or missing.
+
+    ``mask`` (from :func:`complementary_mask` on the complete frame, rows aligned by index) applies
+    the full rule; without it each cell is judged alone."""
     from evalkit.formatting import fmt_eur, fmt_interval, fmt_number, fmt_percent
-    mask = suppression_mask(frame)
+    mask = suppression_mask(frame) if mask is None else mask.loc[frame.index]
     dash, small = t("format.missing", lang), t("format.suppressed", lang)
     rows = []
     for (_, row), (_, hidden) in zip(frame.iterrows(), mask.iterrows()):
@@ -134,11 +165,11 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFra
             if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value)):
                 return dash
             if hide:
-                return small
+                return small if is_small_count(value) and not is_money else dash
             return fmt_eur(float(value), lang=lang) if is_money else fmt_number(int(value), lang=lang)
 
         if hidden["value"]:
-            value_text = small if indicator in _COUNT_INDICATORS else dash
+            value_text = small if indicator in _COUNT_INDICATORS and is_small_count(row["value"]) else dash
             interval = dash
         elif indicator in _COUNT_INDICATORS:
             value_text, interval = count(row["value"], False), dash
@@ -161,3 +192,268 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFra
             "interval": interval,
         })
     return pd.DataFrame(rows, index=frame.index)
+
+
+# ---------------------------------------------------------------- complementary suppression
+
+def _shares(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(f"share_{code}" for code in STATUS_CODES if code in set(codes))
+
+
+#: Parts of a whole published for one pilot (or ``all``) at one follow-up time: (whole, parts),
+#: each meaning *whole = sum of parts*. Names are counts (see :func:`count_keys`): a rate's name
+#: stands for its numerator, ``eligible`` for the people followed up.
+PART_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("eligible", _shares(STATUS_CODES)),
+    ("employment_rate", _shares(EMPLOYED_CODES)),
+    ("positive_exit_rate", ("employment_rate", *_shares(POSITIVE_EXIT_CODES - EMPLOYED_CODES))),
+    ("positive_exit_rate", _shares(POSITIVE_EXIT_CODES)),
+    ("eligible", ("positive_exit_rate", *_shares(set(STATUS_CODES) - POSITIVE_EXIT_CODES))),
+    ("participants", ("ended", "in_service")),
+    ("participants", ("basis_diagnosis", "basis_tasmatyo", "basis_none")),
+    ("was_start_recorded", ("was_band_poor", "was_band_moderate", "was_band_good", "was_band_excellent")),
+    ("was_end_recorded", ("was_end_band_poor", "was_end_band_moderate", "was_end_band_good",
+                          "was_end_band_excellent")),
+)
+
+#: The same groups over the status codes alone (a Series of counts indexed by code), for
+#: :func:`protect_parts`: everyone, the employed, the other positive exits, the rest.
+STATUS_GROUPS = (
+    STATUS_CODES,
+    tuple(c for c in STATUS_CODES if c in EMPLOYED_CODES),
+    tuple(c for c in STATUS_CODES if c in POSITIVE_EXIT_CODES - EMPLOYED_CODES),
+    tuple(c for c in STATUS_CODES if c not in POSITIVE_EXIT_CODES),
+)
+
+# A row whose numerator is the same people as another row's: one count, one name.
+_SAME_COUNT = {"open_employment_rate": "share_employed_open", "tasmatyo_share": "basis_tasmatyo"}
+# Whose count a row's denominator is, by indicator (rates over the eligible are added below).
+_DENOMINATOR_COUNT = {
+    "tasmatyo_share": "participants", "was_start_recorded": "participants",
+    "was_end_recorded": "participants", "cost_per_participant": "participants",
+    "cost_per_employed": "employment_rate", "cost_per_positive_exit": "positive_exit_rate",
+    "employers_interested": "employers_reached", "employers_coached": "employers_reached",
+    "employers_hiring": "employers_reached",
+    "was_change": "was_change",   # people with both scores; the mean's own count
+    **{name: "eligible" for name in RATE_INDICATORS},
+}
+
+Key = tuple  # (pilot_id, count name, horizon or None)
+
+
+def _horizon(value) -> int | None:
+    return None if value is None or value is pd.NA or pd.isna(value) else int(value)
+
+
+def _denominator_name(indicator: str) -> str | None:
+    if indicator in _DENOMINATOR_COUNT:
+        return _DENOMINATOR_COUNT[indicator]
+    if indicator.startswith("was_band_"):
+        return "was_start_recorded"
+    if indicator.startswith("was_end_band_"):
+        return "was_end_recorded"
+    if indicator in _COUNT_INDICATORS:
+        return None
+    return f"{indicator}:denominator"
+
+
+def count_keys(frame: pd.DataFrame) -> tuple[list, list]:
+    """Per row, the key ``(pilot_id, count, horizon)`` of the people counted in its numerator and
+    in its denominator (None where that column is not a count of people: a budget, a sum of
+    score changes). Rows showing the same people share a key: ``open_employment_rate`` and
+    ``share_employed_open``; a rate's denominator and ``eligible``; ``cost_per_employed``'s
+    divisor and the employment rate's numerator."""
+    numerators, denominators = [], []
+    for pilot_id, horizon, indicator in zip(frame["pilot_id"].astype(str), frame["horizon_months"],
+                                            frame["indicator"].astype(str)):
+        h = _horizon(horizon)
+        counted = None if indicator.startswith(_NON_COUNT_NUMERATOR_PREFIXES) else \
+            _SAME_COUNT.get(indicator, indicator)
+        divisor = _denominator_name(indicator)
+        numerators.append(None if counted is None else (pilot_id, counted, h))
+        denominators.append(None if divisor is None else (pilot_id, divisor, h))
+    return numerators, denominators
+
+
+def _count_values(frame: pd.DataFrame) -> tuple[dict, list, list]:
+    numerator_keys, denominator_keys = count_keys(frame)
+    values: dict = {}
+    for keys, column in ((numerator_keys, "numerator"), (denominator_keys, "denominator")):
+        for key, value in zip(keys, frame[column].astype("float64")):
+            if key is not None and not math.isnan(value):
+                values.setdefault(key, value)
+    return values, numerator_keys, denominator_keys
+
+
+def published_equations(values: dict, groups: Sequence = PART_GROUPS) -> list[tuple[Key, list[Key]]]:
+    """Every *whole = sum of parts* a reader has, as keys: the groups of :data:`PART_GROUPS`
+    within each pilot and follow-up time where the whole and every part are published, and per
+    count and follow-up time the pooled ``all`` over the pilots."""
+    pilots = sorted({k[0] for k in values})
+    horizons = sorted({k[2] for k in values}, key=lambda h: -1 if h is None else h)
+    equations = []
+    for pilot_id in pilots:
+        for h in horizons:
+            for whole, parts in groups:
+                keys = [(pilot_id, name, h) for name in (whole, *parts)]
+                if all(k in values for k in keys):
+                    equations.append((keys[0], keys[1:]))
+    by_count: dict = {}
+    for pilot_id, name, h in values:
+        if pilot_id != POOLED:
+            by_count.setdefault((name, h), []).append((pilot_id, name, h))
+    for (name, h), parts in sorted(by_count.items(), key=lambda item: (item[0][0], item[0][1] or -1)):
+        if (POOLED, name, h) in values:
+            equations.append(((POOLED, name, h), sorted(parts)))
+    return equations
+
+
+def recoverable_counts(values: dict, equations: Sequence, hidden: set) -> list[Key]:
+    """Hidden counts that the published equations give back exactly.
+
+    The equations restricted to the hidden counts form a linear system whose right-hand sides a
+    reader knows (the shown counts). A hidden count is pinned down exactly when every solution of
+    the homogeneous system is zero in its coordinate, i.e. when the null space of the system has
+    no component there (computed by SVD). Zeros are shown and never hidden."""
+    unknown = sorted({k for whole, parts in equations for k in (whole, *parts) if k in hidden})
+    if not unknown:
+        return []
+    column = {k: i for i, k in enumerate(unknown)}
+    rows = []
+    for whole, parts in equations:
+        row = np.zeros(len(unknown))
+        for key, sign in ((whole, 1.0), *((p, -1.0) for p in parts)):
+            if key in column:
+                row[column[key]] += sign
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    matrix = np.array(rows)
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9 * max(1.0, singular.max())).sum())
+    null_space = vt[rank:]
+    pinned = np.abs(null_space).max(axis=0) < 1e-9 if len(null_space) else np.ones(len(unknown), bool)
+    return [k for k, p in zip(unknown, pinned) if p]
+
+
+def _partner(values: dict, members: Sequence[Key], hidden: set) -> Key | None:
+    """The smallest shown non-zero count among ``members`` (parts before the whole, the first
+    one of equal counts)."""
+    candidates = [(values[k], i, k) for i, k in enumerate(members) if k not in hidden and values[k] > 0]
+    return min(candidates)[2] if candidates else None
+
+
+def _linked_members(equations: Sequence, target: Key, hidden: set) -> list[Key]:
+    """Every count of the equations linked to ``target`` through hidden counts."""
+    reached, members, touched = {target}, [], set()
+    grew = True
+    while grew:
+        grew = False
+        for i, (whole, parts) in enumerate(equations):
+            keys = (*parts, whole)
+            if i in touched or not reached.intersection(keys):
+                continue
+            touched.add(i)
+            members.extend(keys)
+            new = {k for k in keys if k in hidden} - reached
+            if new:
+                reached |= new
+                grew = True
+    return members
+
+
+def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozenset:
+    """Keys ``(pilot_id, count, horizon)`` of every count the full rule hides in ``frame``: the
+    counts 1–4, and their complementary partners (module docstring).
+
+    ``frame`` must hold everything that is published from the same register (every pilot and
+    ``all``), so that each page and export hides the same cells."""
+    values, _, _ = _count_values(frame)
+    equations = published_equations(values, groups)
+    hidden = {k for k, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
+    # Smallest groups first: a partner found among a few parts (the employed, the rest) usually
+    # protects the larger groups containing them too, so fewer cells are hidden in all.
+    by_size = sorted(equations, key=lambda equation: len(equation[1]))
+    while True:
+        changed = True
+        while changed:   # the group rule: no group with exactly one hidden count
+            changed = False
+            for whole, parts in by_size:
+                members = [*parts, whole]
+                if sum(k in hidden for k in members) == 1:
+                    partner = _partner(values, members, hidden)
+                    if partner is not None:
+                        hidden.add(partner)
+                        changed = True
+        loose = recoverable_counts(values, equations, hidden)
+        if not loose:
+            return frozenset(hidden)
+        # Several groups together still pin a count down: partner it in a group it belongs to.
+        target = loose[0]
+        members = [k for whole, parts in equations if target in (whole, *parts) for k in (*parts, whole)]
+        partner = _partner(values, members, hidden) or _partner(
+            values, _linked_members(equations, target, hidden), hidden)
+        if partner is None:
+            return frozenset(hidden)
+        hidden.add(partner)
+
+
+def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
+                       hidden: frozenset | None = None) -> pd.DataFrame:
+    """Which cells of a tidy indicator frame the full rule hides (bool frame like
+    :func:`suppression_mask`): the single-cell rule, plus every cell showing or giving back a
+    count of :func:`hidden_counts`."""
+    mask = suppression_mask(frame)
+    hidden = hidden_counts(frame, groups) if hidden is None else hidden
+    numerator_keys, denominator_keys = count_keys(frame)
+    indicator = frame["indicator"].astype(str).to_numpy()
+    by_numerator = np.array([k is not None and k in hidden for k in numerator_keys], dtype=bool)
+    by_denominator = np.array([k is not None and k in hidden for k in denominator_keys], dtype=bool)
+    # A sum of score changes over hidden people goes with them; a budget is public.
+    sum_over_people = np.array([name == "was_change" for name in indicator], dtype=bool)
+    mask["numerator"] |= by_numerator | (by_denominator & sum_over_people)
+    mask["denominator"] |= by_denominator
+    for column in ("value", "ci_low", "ci_high"):
+        mask[column] |= by_numerator | by_denominator
+    return mask
+
+
+def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> pd.DataFrame:
+    """:func:`suppress` with the full rule: hidden cells set to missing, ``suppressed`` True where
+    anything in the row is hidden, ``complementary`` True where the row is hidden only as a
+    partner (its own numbers are not small)."""
+    mask = complementary_mask(frame, groups)
+    single = suppression_mask(frame)
+    out = frame.copy()
+    for column in mask.columns:
+        out[column] = out[column].mask(mask[column].to_numpy())
+    out["suppressed"] = mask.any(axis=1).to_numpy()
+    out["complementary"] = (mask.any(axis=1) & ~single.any(axis=1)).to_numpy()
+    return out
+
+
+def protect_parts(counts: pd.Series, groups: Sequence[Sequence[str]] | None = None,
+                  also: pd.Series | None = None) -> pd.Series:
+    """The group rule on one table of parts (a Series of counts): which to hide. Every count
+    1–4, and whenever exactly one non-zero part of a group is hidden, also the smallest other
+    non-zero part of that group. ``groups`` lists the sets of parts whose total is published
+    (default: all parts); ``also`` marks parts hidden for another reason. Zeros are never hidden.
+    For tidy indicator frames use :func:`hidden_counts`, which also knows the wholes."""
+    counts = counts.astype("float64")
+    hidden = (counts >= 1) & (counts <= SMALL_COUNT_MAX)
+    if also is not None:
+        hidden |= also.reindex(counts.index, fill_value=False).astype(bool) & (counts > 0)
+    groups = [list(counts.index)] if groups is None else [list(g) for g in groups]
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            part = counts[group]
+            if int((hidden[group] & (part > 0)).sum()) != 1:
+                continue
+            others = part[~hidden[group] & (part > 0)]
+            if len(others):
+                hidden[others.idxmin()] = True
+                changed = True
+    return hidden

@@ -1,7 +1,8 @@
 """The report's numbers as files beside it: CSV, JSON and an Excel workbook.
 
-Published exports follow the small-cell rule like every published table (``evalkit indicators``
-gives the exact numbers to those entitled to them). Two builds from the same inputs give
+Published exports follow the small-cell rule like every published table, complementary suppression
+included, computed on the same complete frame as the pages (``evalkit indicators`` gives the exact
+numbers to those entitled to them). Two builds from the same inputs give
 byte-identical files: rows are sorted, floats are written with fixed precision, and the workbook's
 timestamps (document properties and zip entries) are pinned.
 """
@@ -26,21 +27,23 @@ _PINNED = dt.datetime(2000, 1, 1, 0, 0, 0)
 
 def national_indicators(params: dict[str, PilotParams], budgets: dict[str, int]) -> pd.DataFrame:
     """Contract indicators plus the extra families for every pilot and pooled, from each pilot's data."""
-    from evalkit.indicators import compute_indicators, extra_indicators
+    from evalkit.chapters.pilot_data import published_indicators
     from evalkit.pooled import load_pooled
 
     pooled = load_pooled(params)
     if pooled.register is None:
         raise BuildError("no pilot's register file exists: " + ", ".join(pooled.missing))
-    return pd.concat([compute_indicators(pooled.register, pooled.as_of, budgets),
-                      extra_indicators(pooled.register, pooled.as_of, employers=pooled.employers)],
-                     ignore_index=True)
+    # Every row the pages publish (end-of-service score bands and identification bases too), so the
+    # small-cell rule hides the same cells here as on the pages.
+    return published_indicators(pooled.register, pooled.as_of, budgets, pooled.employers)
 
 
 def _published(frame: pd.DataFrame) -> pd.DataFrame:
-    from evalkit.suppression import suppress
+    """The frame as published: the full small-cell rule (a hidden small count, and its partner
+    where a whole beside it would give it back), floats rounded, rows in a fixed order."""
+    from evalkit.suppression import suppress_complementary
 
-    out = suppress(frame).copy()
+    out = suppress_complementary(frame).drop(columns="complementary")
     out["horizon_months"] = out["horizon_months"].astype("Int64")
     for column in ("value", "ci_low", "ci_high"):
         out[column] = pd.to_numeric(out[column], errors="coerce").round(6)

@@ -1,9 +1,11 @@
 """The comparison chapter: what ``book/templates/comparison.ipynb`` calls, cell by cell.
 
-Every figure and table goes through the small-cell rule (evalkit.suppression): a pilot whose rate
-may not be shown (denominator under 5, or numerator 1–4) is left out of the figures and shown as a
-dash in the tables; counts 1–4 show as ``<5``. The statistics themselves are computed on the
-exact data (evalkit.compare, evalkit.did); only what is shown is filtered.
+Every figure and table goes through the small-cell rule (evalkit.suppression), complementary
+suppression included, computed once on every indicator published from the pooled register (as on
+the pilot pages and in the exports): a pilot whose rate may not be shown (denominator under 5,
+numerator 1–4, or a count hidden as the partner of a small count) is left out of the figures and
+shown as a dash in the tables; counts 1–4 show as ``<5``. The statistics themselves are computed
+on the exact data (evalkit.compare, evalkit.did); only what is shown is filtered.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ class ComparisonPage:
     missing: list[str] = field(default_factory=list)
     rates: pd.DataFrame | None = None
     adjusted: dict[int, compare.AdjustedRates | str] = field(default_factory=dict)
+    hidden: frozenset = frozenset()   # suppression.hidden_counts of everything published
 
 
 def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage:
@@ -60,6 +63,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     result.register = pooled.register
     present = set(result.register["pilot_id"].astype(str))
     result.as_of = pd.Timestamp(pooled.as_of)
+    result.hidden = _hidden_counts(pooled, facts.budgets)
     result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS,
                                             pilots=sorted(present))
     glue("as_of", result.as_of.strftime(t("format.date")))
@@ -70,7 +74,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
         pooled = _pooled(result.rates, horizon)
         glue(f"pooled_rate_{horizon}", fmt_percent(pooled["value"]) if pooled["denominator"] else
              t("format.missing"))
-        glue(f"pooled_eligible_{horizon}", suppression.count_text(pooled["denominator"]))
+        glue(f"pooled_eligible_{horizon}", _count(result, POOLED, "eligible", horizon, pooled["denominator"]))
     return result
 
 
@@ -89,10 +93,35 @@ def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
     return rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] == POOLED)].iloc[0]
 
 
-def _shown(rates: pd.DataFrame) -> pd.Series:
+def _hidden_counts(pooled, budgets) -> frozenset:
+    """The counts the small-cell rule hides among everything published from this register."""
+    from evalkit.chapters.pilot_data import published_indicators
+
+    frame = published_indicators(pooled.register, pooled.as_of, budgets, pooled.employers)
+    return suppression.hidden_counts(frame)
+
+
+def _rate_hidden(page: ComparisonPage, pilot_id: str, horizon, employed, eligible) -> bool:
+    """An employment rate may not be shown: its own numbers are small, or the employed or the
+    people followed up are hidden as partners of a small count elsewhere."""
+    h = None if pd.isna(horizon) else int(horizon)
+    return suppression.rate_hidden(eligible, employed) or \
+        (pilot_id, "employment_rate", h) in page.hidden or (pilot_id, "eligible", h) in page.hidden
+
+
+def _count(page: ComparisonPage, pilot_id: str, name: str, horizon, count) -> str:
+    """A count as published: ``<5`` when 1–4, a dash when hidden as a partner."""
+    h = None if horizon is None or pd.isna(horizon) else int(horizon)
+    if not suppression.is_small_count(count) and (pilot_id, name, h) in page.hidden:
+        return t("format.missing")
+    return suppression.count_text(count)
+
+
+def _shown(page: ComparisonPage, rates: pd.DataFrame) -> pd.Series:
     """Rows whose rate may be published."""
-    return pd.Series([not suppression.rate_hidden(d, n) for d, n in
-                      zip(rates["denominator"], rates["numerator"])], index=rates.index, dtype=bool)
+    return pd.Series([not _rate_hidden(page, p, h, n, d) for p, h, n, d in
+                      zip(rates["pilot_id"], rates["horizon_months"], rates["numerator"], rates["denominator"])],
+                     index=rates.index, dtype=bool)
 
 
 # --- crude rates ------------------------------------------------------------------------------
@@ -108,11 +137,11 @@ def rates_table(page: ComparisonPage) -> None:
         at_h = page.rates[page.rates["horizon_months"] == horizon].set_index("pilot_id")
         for pilot_id in order:
             r = at_h.loc[pilot_id]
-            hidden = suppression.rate_hidden(r["denominator"], r["numerator"]) or pd.isna(r["value"])
+            hidden = _rate_hidden(page, pilot_id, horizon, r["numerator"], r["denominator"]) or pd.isna(r["value"])
             rows.append({
                 t("comparison.col.horizon"): fmt_number(horizon),
                 t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled")),
-                t("comparison.col.eligible"): suppression.count_text(r["denominator"]),
+                t("comparison.col.eligible"): _count(page, pilot_id, "eligible", horizon, r["denominator"]),
                 t("comparison.col.rate"): t("format.missing") if hidden else fmt_percent(r["value"]),
                 t("comparison.col.wilson_ci"): t("format.missing") if hidden else
                 _interval(r["ci_low"], r["ci_high"]),
@@ -136,7 +165,7 @@ def forest(page: ComparisonPage, horizon: int) -> None:
     if page.rates is None:
         return
     at_h = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] != POOLED)]
-    shown = at_h[_shown(at_h)]
+    shown = at_h[_shown(page, at_h)]
     if len(shown) < 1:
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
@@ -149,7 +178,7 @@ def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if page.rates is None:
         return
     points = compare.funnel_points(page.rates, horizon)
-    points = points[_shown(points)] if len(points) else points
+    points = points[_shown(page, points)] if len(points) else points
     pooled = _pooled(page.rates, horizon)
     if points.empty or not pooled["denominator"]:
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
@@ -217,7 +246,8 @@ def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if isinstance(result, str):
         return  # adjusted_table says why
     rates = result.rates
-    shown = rates[[not suppression.rate_hidden(n, k) for n, k in zip(rates["eligible"], rates["employed"])]]
+    shown = rates[[not _rate_hidden(page, p, horizon, k, n)
+                   for p, n, k in zip(rates["pilot_id"], rates["eligible"], rates["employed"])]]
     plotted = shown[shown["adjusted_rate"].notna()]
     if not plotted.empty:
         fig, alt = plots.adjusted_plot(plotted, horizon, page.labels)
@@ -239,12 +269,12 @@ def adjusted_table(page: ComparisonPage) -> None:
             continue
         ordered = result.rates.sort_values("pilot_id", key=lambda s: s.map(page.labels))
         for _, r in ordered.iterrows():
-            hidden = suppression.rate_hidden(r["eligible"], r["employed"])
+            hidden = _rate_hidden(page, r["pilot_id"], horizon, r["employed"], r["eligible"])
             no_adjusted = hidden or pd.isna(r["adjusted_rate"])
             rows.append({
                 t("comparison.col.horizon"): fmt_number(horizon),
                 t("comparison.col.pilot"): page.labels.get(r["pilot_id"], r["pilot_id"]),
-                t("comparison.col.eligible"): suppression.count_text(r["eligible"]),
+                t("comparison.col.eligible"): _count(page, r["pilot_id"], "eligible", horizon, r["eligible"]),
                 t("comparison.col.crude"): dash if hidden or pd.isna(r["crude_rate"]) else
                 fmt_percent(r["crude_rate"]),
                 t("comparison.col.adjusted"): dash if no_adjusted else fmt_percent(r["adjusted_rate"]),
@@ -312,7 +342,10 @@ def was_change(page: ComparisonPage) -> None:
     if page.register is None:
         return
     was = compare.was_change_by_pilot(page.register)
-    hidden = was["n_pairs"] < suppression.MIN_DENOMINATOR
+    # A mean over fewer than five people, or over people hidden as partners (the pooled mean and
+    # count minus the other pilots' would give theirs back).
+    hidden = (was["n_pairs"] < suppression.MIN_DENOMINATOR) | \
+        pd.Series([(p, "was_change", None) in page.hidden for p in was["pilot_id"]], index=was.index)
     pilots = was[(was["pilot_id"] != POOLED) & ~hidden]
     if not pilots.dropna(subset=["mean_change"]).empty:
         fig, alt = plots.was_change_plot(pilots, page.labels)
@@ -323,7 +356,7 @@ def was_change(page: ComparisonPage) -> None:
         show = not hide and not pd.isna(r["mean_change"])
         rows.append({
             t("comparison.col.pilot"): page.labels.get(r["pilot_id"], t("comparison.pooled")),
-            t("comparison.col.pairs"): suppression.count_text(r["n_pairs"]),
+            t("comparison.col.pairs"): _count(page, r["pilot_id"], "was_change", None, r["n_pairs"]),
             t("comparison.col.was_start_end"): f"{fmt_number(r['mean_start'], 1)}\u00a0→\u00a0"
                                                f"{fmt_number(r['mean_end'], 1)}" if show else dash,
             t("comparison.col.change"): fmt_number(r["mean_change"], 2) if show else dash,

@@ -200,8 +200,11 @@ def cost_per_participant(page: NationalPage) -> None:
     """Budget per participant and per employed person at each horizon, from the registers.
 
     The registers named in params/ are loaded as the comparison chapter does; a synthetic
-    register gets the notice. Published through the small-cell rule.
+    register gets the notice. Published through the small-cell rule with its complementary
+    suppression, computed on everything published from the register (the budget divided by a
+    cost gives back the people counted, so a cost hides with them).
     """
+    from evalkit.chapters.pilot_data import published_indicators
     from evalkit.indicators import costs
     from evalkit.params import load_all_params
     from evalkit.pooled import load_pooled
@@ -215,7 +218,9 @@ def cost_per_participant(page: NationalPage) -> None:
     if pooled.synthetic:
         synthetic_notice()
     table = costs(register, as_of, page.pilots.budgets, HORIZONS)
-    shown = suppression.suppress_display(table)
+    hidden = suppression.hidden_counts(published_indicators(register, as_of, page.pilots.budgets,
+                                                            pooled.employers))
+    shown = suppression.suppress_display(table, mask=suppression.complementary_mask(table, hidden=hidden))
     labels = {p.pilot_id: p.region for p in page.pilots.pilots} | {"all": t("national.row_all")}
     wanted = [("cost_per_participant", None), *(("cost_per_employed", h) for h in HORIZONS)]
     frame = pd.DataFrame({t("national.col_region"): [labels[p] for p in dict.fromkeys(table["pilot_id"])]})

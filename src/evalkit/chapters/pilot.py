@@ -2,8 +2,9 @@
 
 ``setup`` loads and computes everything once (the register is read once per notebook) and glues the
 numbers the prose refers to; each later function shows one table or figure. Every published value
-goes through the small-cell rule (:mod:`evalkit.suppression`, plus
-:func:`evalkit.chapters.pilot_data.protect_parts` for parts of a whole).
+goes through the small-cell rule of :mod:`evalkit.suppression`, complementary suppression
+included, computed once on the rows of all pilots (``PilotResults.published``): the chapter only
+asks whether a cell is shown.
 
 The same notebook serves the national build (the whole register; the pilot's rows beside the pooled
 ``all`` rows) and ``evalkit pilot`` (the pilot's own extract; there is then no pooled comparison).
@@ -16,9 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.chapters.pilot_data import (STATUS_GROUPS, PilotResults, hidden_share, pilot_results,
-                                         protect_parts)
-from evalkit.definitions import HORIZONS, POOLED, STATUS_CODES
+from evalkit.chapters.pilot_data import PilotResults, pilot_results
+from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
 from evalkit.errors import EvalkitError
 from evalkit.formatting import fmt_eur, fmt_interval, fmt_number, fmt_percent
 from evalkit.goals import GoalResult, assess_goals
@@ -27,14 +27,12 @@ from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
 from evalkit.publish import Page, glue, markdown, markdown_table, show_figure, show_table
 from evalkit.reported import Pilot, PilotFacts, load_pilots
-from evalkit.suppression import count_text, rate_text
+from evalkit.suppression import is_small_count, rate_hidden, rate_text
 
 RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
 COST_ROWS = (("cost_per_participant", None), ("cost_per_employed", 3), ("cost_per_positive_exit", 3))
 EMPLOYER_ROWS = ("employers_reached", "employers_interested", "employers_coached", "employers_hiring", "hires")
 COUNT_ROWS = frozenset({"employers_reached", "hires"})
-COST_COUNTS = {"cost_per_participant": "participants", "cost_per_employed": "employment_rate",
-               "cost_per_positive_exit": "positive_exit_rate"}
 
 
 @dataclass(frozen=True)
@@ -92,19 +90,24 @@ def _glue_profile(page: PilotPage) -> None:
     glue("as_of", page.params.as_of.strftime(t("format.date")))
 
 
+def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:
+    """A count as published: ``<5`` when it is 1–4, a dash when missing or hidden as the partner of
+    a small count (it is not small itself), else the number."""
+    exact = page.results.value(who, indicator, horizon, column)
+    if exact is None or pd.isna(exact):
+        return t("format.missing")
+    if is_small_count(exact):
+        return t("format.suppressed")
+    if not page.results.shown(who, indicator, horizon, column):
+        return t("format.missing")
+    return fmt_number(int(exact))
+
+
 def flow_counts(page: PilotPage, who: str) -> dict[str, str]:
-    """Flow counts as published: 1–4 hidden, and ended/in service hidden together when one is."""
-    res = page.results
-    ended, in_service = (res.value(who, name) for name in ("ended", "in_service"))
-    hidden = protect_parts(pd.Series({"ended": ended, "in_service": in_service}),
-                           also=pd.Series({name: res.partner(who, name) for name in ("ended", "in_service")}))
-    dash = t("format.missing")
-    out = {"participants": dash if res.partner(who, "participants") else count_text(res.value(who, "participants"))}
-    for name, count in (("ended", ended), ("in_service", in_service)):
-        out[name] = dash if hidden[name] and count > 4 else count_text(count)
+    """Flow counts as published (ended and still in service are parts of the participants)."""
+    out = {name: _count(page, who, name) for name in ("participants", "ended", "in_service")}
     for months in HORIZONS:
-        out[f"eligible_{months}"] = dash if res.partner(who, "eligible", months) \
-            else count_text(res.value(who, "eligible", months))
+        out[f"eligible_{months}"] = _count(page, who, "eligible", months)
     return out
 
 
@@ -127,8 +130,7 @@ def _glue_flow(page: PilotPage) -> None:
 def _rate(page: PilotPage, who: str, indicator: str, horizon: int | None = None) -> tuple[str, str, bool]:
     """(value, interval, shown) of a rate as published."""
     row = page.results.rows(who, indicator, horizon)
-    if row is None or hidden_share(row["numerator"], row["denominator"]) or pd.isna(row["value"]) \
-            or page.results.partner(who, indicator, horizon):
+    if row is None or pd.isna(row["value"]) or not page.results.shown(who, indicator, horizon):
         return t("format.missing"), t("format.missing"), False
     return fmt_percent(row["value"]), fmt_interval(row["ci_low"], row["ci_high"]), True
 
@@ -139,7 +141,7 @@ def _glue_outcomes(page: PilotPage) -> None:
         rate, interval, shown = _rate(page, pid, "employment_rate", months)
         if shown:
             glue("outcome_summary", t("pilot.outcome_summary", months=months, rate=rate, interval=interval,
-                                      n=count_text(page.results.value(pid, "eligible", months))))
+                                      n=_count(page, pid, "eligible", months)))
             return
     glue("outcome_summary", t("pilot.outcome_summary_too_few"))
 
@@ -157,10 +159,10 @@ def _glue_identification(page: PilotPage) -> None:
 
 def _glue_was(page: PilotPage) -> None:
     res, pid = page.results, page.pilot.pilot_id
-    glue("was_start_n", count_text(res.value(pid, "was_start_recorded", column="numerator")))
-    glue("was_end_n", count_text(res.value(pid, "was_end_recorded", column="numerator")))
+    glue("was_start_n", _count(page, pid, "was_start_recorded", column="numerator"))
+    glue("was_end_n", _count(page, pid, "was_end_recorded", column="numerator"))
     row = res.rows(pid, "was_change")
-    if row is None or pd.isna(row["denominator"]) or row["denominator"] < 5 or pd.isna(row["ci_low"]):
+    if row is None or not res.shown(pid, "was_change") or pd.isna(row["ci_low"]):
         glue("was_change_summary", t("pilot.was_change_hidden"))
     else:
         glue("was_change_summary", t("pilot.was_change_summary", n=fmt_number(int(row["denominator"])),
@@ -216,17 +218,18 @@ def status_mix_frame(page: PilotPage, who: str) -> tuple[pd.DataFrame, pd.Series
     """Per horizon, the published status shares (NaN where hidden or too few followed up) and the
     share the hidden statuses make up together."""
     shares, hidden_total = {}, {}
+    res = page.results
     for months in HORIZONS:
-        eligible = page.results.value(who, "eligible", months)
-        counts = pd.Series({c: page.results.value(who, f"share_{c}", months, "numerator") for c in STATUS_CODES},
+        eligible = res.value(who, "eligible", months)
+        counts = pd.Series({c: res.value(who, f"share_{c}", months, "numerator") for c in STATUS_CODES},
                            dtype="float64")
-        if eligible is None or pd.isna(eligible) or eligible < 5:
+        if eligible is None or pd.isna(eligible) or eligible < 5 or not res.shown(who, "eligible", months):
             shares[months] = pd.Series(float("nan"), index=list(STATUS_CODES))
             hidden_total[months] = float("nan")
             continue
-        hide = protect_parts(counts, STATUS_GROUPS)
-        shares[months] = (counts / eligible).mask(hide)
-        hidden_total[months] = float(counts[hide].sum() / eligible)
+        shown = pd.Series({c: res.shown(who, f"share_{c}", months) for c in STATUS_CODES}, dtype=bool)
+        shares[months] = (counts / eligible).where(shown)
+        hidden_total[months] = float(counts[~shown].sum() / eligible)
     return pd.DataFrame(shares).T.reindex(columns=list(STATUS_CODES)), pd.Series(hidden_total)
 
 
@@ -235,7 +238,7 @@ def status_figure(page: PilotPage) -> None:
 
     pid = page.pilot.pilot_id
     shares, hidden = status_mix_frame(page, pid)
-    eligible = {m: count_text(page.results.value(pid, "eligible", m)) for m in HORIZONS}
+    eligible = {m: _count(page, pid, "eligible", m) for m in HORIZONS}
     figure, alt = status_mix(shares, hidden, eligible, page.name)
     show_figure(page.page, figure, f"status-{pid}", t("pilot.status_caption", pilot=page.name), alt)
 
@@ -247,15 +250,8 @@ def status_table(page: PilotPage) -> None:
     rows = [{t("pilot.col_status"): t(f"pilot.status.{code}"),
              **{month[m]: fmt_percent(shares.at[m, code]) for m in HORIZONS}} for code in STATUS_CODES]
     rows.append({t("pilot.col_status"): t("pilot.followed_row"),
-                 **{month[m]: count_text(page.results.value(pid, "eligible", m)) for m in HORIZONS}})
+                 **{month[m]: _count(page, pid, "eligible", m) for m in HORIZONS}})
     _table(page, rows, "pilot.status_table_caption", "status")
-
-
-def _open_rate_hidden(page: PilotPage, who: str, months: int) -> bool:
-    """The open employment rate equals the share of ``employed_open``: hidden whenever that share is
-    hidden in the status table, so the two cannot be played against each other."""
-    shares, _ = status_mix_frame(page, who)
-    return pd.isna(shares.at[months, "employed_open"])
 
 
 def rates_table(page: PilotPage) -> None:
@@ -267,13 +263,11 @@ def rates_table(page: PilotPage) -> None:
         row = {t("pilot.col_indicator"): t(f"pilot.indicator.{indicator}")}
         for months in HORIZONS:
             value, interval, shown = _rate(page, pid, indicator, months)
-            if indicator == "open_employment_rate" and shown and _open_rate_hidden(page, pid, months):
-                shown = False
             row[month[months]] = t("pilot.value_with_interval", value=value, interval=interval) \
                 if shown else t("format.missing")
         rows.append(row)
     rows.append({t("pilot.col_indicator"): t("pilot.followed_row"),
-                 **{month[m]: count_text(page.results.value(pid, "eligible", m)) for m in HORIZONS}})
+                 **{month[m]: _count(page, pid, "eligible", m) for m in HORIZONS}})
     _table(page, rows, "pilot.rates_caption", "rates")
 
 
@@ -284,20 +278,16 @@ def suppression_note(page: PilotPage) -> None:
 # ---------------------------------------------------------------- identification and work ability
 
 def basis_table(page: PilotPage) -> None:
-    rows = []
-    partner = pd.Series({code: ("basis", code) in page.results.partner_hidden for code in page.results.basis.columns})
-    hidden = {who: protect_parts(page.results.basis.loc[who], also=partner if who != POOLED else None)
-              for who in page.columns}
-    for code in page.results.basis.columns:
+    rows, res = [], page.results
+    for code in BASIS_CODES:
         row = {t("pilot.col_basis"): t(f"pilot.basis.{code}")}
         for who in page.columns:
-            count = page.results.basis.at[who, code]
-            total = page.results.basis.loc[who].sum()
-            hide = bool(hidden[who][code])
+            count, total = res.value(who, f"basis_{code}"), res.value(who, "participants")
+            shown = res.shown(who, f"basis_{code}") and res.shown(who, "participants") and bool(total)
             label = page.column_label(who)
-            row[t("pilot.col_count_of", who=label)] = count_text(count) if not hide or count <= 4 \
+            row[t("pilot.col_count_of", who=label)] = _count(page, who, f"basis_{code}")
+            row[t("pilot.col_share_of", who=label)] = rate_text(count / total, total, count) if shown \
                 else t("format.missing")
-            row[t("pilot.col_share_of", who=label)] = t("format.missing") if hide else rate_text(count / total, total)
         rows.append(row)
     _table(page, rows, "pilot.basis_caption", "basis")
 
@@ -309,13 +299,12 @@ def was_frame(page: PilotPage) -> tuple[pd.DataFrame, dict[str, str]]:
     for column, prefix, recorded in (("start", "was_band_", "was_start_recorded"),
                                      ("end", "was_end_band_", "was_end_recorded")):
         n = res.value(pid, recorded, column="numerator")
-        parts = pd.Series({b: res.value(pid, f"{prefix}{b}", column="numerator") for b in WAS_BANDS},
-                          dtype="float64")
-        if n is None or pd.isna(n) or n < 5:
+        if n is None or pd.isna(n) or n < 5 or not res.shown(pid, recorded, column="numerator"):
             columns[column] = pd.Series(float("nan"), index=list(WAS_BANDS))
         else:
-            columns[column] = (parts / n).mask(protect_parts(parts))
-        counts[column] = count_text(n)
+            columns[column] = pd.Series({b: res.value(pid, f"{prefix}{b}") if res.shown(pid, f"{prefix}{b}")
+                                         else float("nan") for b in WAS_BANDS}, dtype="float64")
+        counts[column] = _count(page, pid, recorded, column="numerator")
     return pd.DataFrame(columns), counts
 
 
@@ -348,8 +337,7 @@ def employers_section(page: PilotPage) -> None:
         row = {t("pilot.col_indicator"): t(f"pilot.employer.{indicator}")}
         for who in page.columns:
             if indicator in COUNT_ROWS:
-                text = t("format.missing") if page.results.partner(who, indicator) \
-                    else count_text(page.results.value(who, indicator))
+                text = _count(page, who, indicator)
             else:
                 text = _rate(page, who, indicator)[0]
             row[page.column_label(who)] = text
@@ -358,12 +346,9 @@ def employers_section(page: PilotPage) -> None:
 
 
 def _cost_text(page: PilotPage, who: str, indicator: str, horizon: int | None) -> str:
+    # The budget divided by a cost gives back the people counted: the rule hides the cost with them.
     row = page.results.rows(who, indicator, horizon)
-    if row is None or pd.isna(row["denominator"]) or row["denominator"] < 5 or pd.isna(row["value"]):
-        return t("format.missing")
-    # The budget divided by this cost gives back the people counted: hide it with that count.
-    counted = COST_COUNTS.get(indicator, indicator)
-    if page.results.partner(who, counted, horizon):
+    if row is None or pd.isna(row["value"]) or not page.results.shown(who, indicator, horizon):
         return t("format.missing")
     return fmt_eur(row["value"])
 
@@ -389,9 +374,10 @@ def _format_goal_value(indicator: str, value) -> str:
     return fmt_number(value, 1) if indicator == "was_change" else fmt_percent(value)
 
 
-def published_goal(result: GoalResult) -> dict[str, str]:
+def published_goal(result: GoalResult, hidden: bool | None = None) -> dict[str, str]:
     """One row of the goals table; a result hidden by the small-cell rule gets no verdict either
-    (a verdict on three people would say nearly as much as their number)."""
+    (a verdict on three people would say nearly as much as their number). ``hidden`` is the full
+    rule's answer for the result's cell; without it the result is judged alone."""
     goal = result.goal
     if goal.indicator is None:
         dash = t("format.missing")
@@ -402,10 +388,9 @@ def published_goal(result: GoalResult) -> dict[str, str]:
         measure = t("pilot.measure_with_horizon", indicator=measure, months=goal.horizon)
     bound = "pilot.target_ceiling" if result.lower_is_better else "pilot.target_floor"
     target = t(bound, value=_format_goal_value(goal.indicator, goal.target))
-    if goal.indicator == "was_change":
-        hidden = result.denominator is None or result.denominator < 5
-    else:
-        hidden = hidden_share(result.numerator, result.denominator)
+    if hidden is None:
+        hidden = rate_hidden(result.denominator) if goal.indicator == "was_change" \
+            else rate_hidden(result.denominator, result.numerator)
     if hidden or result.value is None:
         dash = t("format.missing")
         return {"measure": measure, "target": target, "result": dash, "interval": dash,
@@ -426,7 +411,10 @@ def goals_table(page: PilotPage) -> None:
     results = assess_goals(page.params.goals, page.results.indicators, page.pilot.pilot_id)
     rows = []
     for result in results:
-        shown = published_goal(result)
+        goal = result.goal
+        hidden = None if goal.indicator is None else \
+            not page.results.shown(page.pilot.pilot_id, goal.indicator, goal.horizon)
+        shown = published_goal(result, hidden)
         result_text = shown["result"] if shown["interval"] == t("format.missing") else \
             t("pilot.value_with_interval", value=shown["result"], interval=shown["interval"])
         rows.append({t("pilot.col_goal"): result.goal.text, t("pilot.col_measure"): shown["measure"],
@@ -448,8 +436,7 @@ def _beside_rows(page: PilotPage) -> pd.DataFrame:
                               months=months)}
             for key, who in (("pilot", page.pilot.pilot_id), ("pooled", POOLED)):
                 record = page.results.rows(who, indicator, months)
-                hide = record is None or hidden_share(record["numerator"], record["denominator"]) or \
-                    (indicator == "open_employment_rate" and _open_rate_hidden(page, who, months))
+                hide = record is None or not page.results.shown(who, indicator, months)
                 for column, source in (("value", "value"), ("low", "ci_low"), ("high", "ci_high")):
                     row[f"{key}_{column}"] = float("nan") if hide else float(record[source])
             rows.append(row)
@@ -475,7 +462,7 @@ def pooled_section(page: PilotPage) -> None:
                 text = _cost_text(page, who, indicator, None)
             elif indicator == "was_change":
                 record = page.results.rows(who, indicator)
-                text = t("format.missing") if record is None or record["denominator"] < 5 or \
+                text = t("format.missing") if record is None or not page.results.shown(who, indicator) or \
                     pd.isna(record["ci_low"]) else t("pilot.mean_with_interval",
                                                      mean=fmt_number(record["value"], 1),
                                                      low=fmt_number(record["ci_low"], 1),

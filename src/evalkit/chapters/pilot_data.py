@@ -7,29 +7,27 @@ indicator module does not provide them (yet):
 
 - :func:`was_end_bands`  the work ability score *at the end* in the same bands as at the start
   (``indicators.was_bands`` reads ``was_start`` only; this feeds it the end scores);
-- :func:`basis_counts`   participants by identification basis (diagnosis, täsmätyö, none).
+- :func:`basis_counts`   participants by identification basis (diagnosis, täsmätyö, none);
+- :func:`basis_rows`     the same as tidy count rows, so the small-cell rule sees them.
 
-The small-cell rule itself is :mod:`evalkit.suppression`. :func:`protect_parts` adds the one step
-that rule cannot take on single cells: when the parts of a whole are published next to each other
-(statuses summing to the eligible, bases summing to the participants), one hidden part could be
-recomputed as the whole minus the shown parts, so a second part is hidden with it.
-:func:`cross_pilot_hidden` does the same across pilots, because the pooled figure of all pilots is
-published beside each pilot's own.
+:func:`published_indicators` is the complete frame every page and export publishes from one
+register; the small-cell rule, with its complementary suppression, lives in
+:mod:`evalkit.suppression` and is applied to that whole frame (all pilots at once), so a cell
+hidden on one page is hidden on every page.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import pandas as pd
 
-from evalkit.definitions import (BASIS_CODES, EMPLOYED_CODES, POOLED, POSITIVE_EXIT_CODES,
-                                 STATUS_CODES)
-from evalkit.indicators import (WAS_BANDS, compute_indicators, extra_indicators, order_rows,
-                                was_bands)
+from evalkit.definitions import BASIS_CODES, POOLED
+from evalkit.indicators import (CONTRACT_COLUMNS, WAS_BANDS, compute_indicators, extra_indicators,
+                                order_rows, was_bands)
 from evalkit.reported import PILOT_IDS
-from evalkit.suppression import MIN_DENOMINATOR, SMALL_COUNT_MAX
+from evalkit.suppression import suppress_complementary
 
 WAS_END_BAND_INDICATORS = (*(f"was_end_band_{b}" for b in WAS_BANDS), "was_end_recorded")
 
@@ -55,95 +53,28 @@ def basis_counts(register: pd.DataFrame) -> pd.DataFrame:
     return table.astype("int64")
 
 
-def protect_parts(counts: pd.Series, groups: Sequence[Sequence[str]] | None = None,
-                  also: pd.Series | None = None) -> pd.Series:
-    """Which parts of a whole to hide: every count from 1 to 4, and, whenever exactly one
-    non-zero part of a group would be hidden, also the smallest other non-zero part of that group
-    (else the group's published total minus its shown parts gives the hidden one back).
-
-    ``groups`` lists the sets of parts whose total is published (by default one group: all parts);
-    they are revisited until nothing changes, since hiding a part can expose another group.
-    ``also`` marks parts hidden for another reason (see :func:`cross_pilot_hidden`); they need
-    partners in the same way. Zeros are never hidden; they disclose nobody."""
-    counts = counts.astype("float64")
-    hidden = (counts >= 1) & (counts <= SMALL_COUNT_MAX)
-    if also is not None:
-        hidden |= also.reindex(counts.index, fill_value=False).astype(bool) & (counts > 0)
-    groups = [list(counts.index)] if groups is None else [list(g) for g in groups]
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            part = counts[group]
-            if int((hidden[group] & (part > 0)).sum()) != 1:
-                continue
-            others = part[~hidden[group] & (part > 0)]
-            if len(others):
-                hidden[others.idxmin()] = True
-                changed = True
-    return hidden
+def basis_rows(register: pd.DataFrame) -> pd.DataFrame:
+    """:func:`basis_counts` as tidy count rows ``basis_<code>`` (value = numerator = the count), so
+    that the small-cell rule sees them beside the participants they add up to."""
+    table = basis_counts(register)
+    rows = [{"pilot_id": who, "horizon_months": pd.NA, "indicator": f"basis_{code}",
+             "numerator": int(table.at[who, code]), "denominator": pd.NA,
+             "value": float(table.at[who, code]), "ci_low": float("nan"), "ci_high": float("nan")}
+            for who in table.index for code in table.columns]
+    frame = pd.DataFrame(rows, columns=list(CONTRACT_COLUMNS))
+    return frame.astype({"horizon_months": "Int64", "numerator": "Int64", "denominator": "Int64"})
 
 
-# The totals a pilot chapter publishes over status codes: everyone eligible, the employed
-# (employment rate), the other positive exits (positive-exit rate minus employment rate) and the
-# rest (eligible minus positive exits).
-STATUS_GROUPS = (
-    STATUS_CODES,
-    tuple(c for c in STATUS_CODES if c in EMPLOYED_CODES),
-    tuple(c for c in STATUS_CODES if c in POSITIVE_EXIT_CODES - EMPLOYED_CODES),
-    tuple(c for c in STATUS_CODES if c not in POSITIVE_EXIT_CODES),
-)
-
-
-def hidden_share(numerator, denominator) -> bool:
-    """A share may not be published: denominator under 5 or a numerator of 1–4 people."""
-    if denominator is None or pd.isna(denominator) or denominator < MIN_DENOMINATOR:
-        return True
-    return bool(numerator is not None and not pd.isna(numerator) and 1 <= numerator <= SMALL_COUNT_MAX)
-
-
-def _own_rule_hidden(group: pd.DataFrame) -> pd.Series:
-    """Per pilot row: is the count behind this cell hidden by the small-cell rule itself?"""
-    numerator = group["numerator"].astype("float64")
-    denominator = group["denominator"].astype("float64")
-    small = (numerator >= 1) & (numerator <= SMALL_COUNT_MAX)
-    # A rate over fewer than five people hides its numerator as well.
-    return small | (denominator.notna() & (denominator < MIN_DENOMINATOR) & (numerator > 0))
-
-
-def cross_pilot_hidden(everything: pd.DataFrame, basis: pd.DataFrame, pilot_id: str) -> frozenset:
-    """Cells of ``pilot_id`` to hide because the pooled ``all`` figure is published beside them.
-
-    The pooled count minus the other pilots' published counts gives back a pilot's hidden count.
-    So, per cell, over the pilots: when exactly one pilot's count is hidden, the smallest other
-    non-zero count is hidden too (:func:`protect_parts` across pilots). Every chapter computes the
-    same answer from the same register, so the eight pages agree. Returns ``(indicator, horizon)``
-    keys (horizon ``None`` when there is none) and ``("basis", code)`` keys."""
-    keys = set()
-    pilots = everything[(everything["pilot_id"] != POOLED)
-                        & ~everything["indicator"].str.startswith(("cost_", "was_change"))]
-    for (indicator, horizon), group in pilots.groupby(["indicator", "horizon_months"], dropna=False, sort=False):
-        if group["pilot_id"].nunique() < 2 or pilot_id not in set(group["pilot_id"]):
-            continue
-        group = group.set_index("pilot_id")
-        own = _own_rule_hidden(group)
-        counts = group["numerator"].astype("float64").fillna(0)
-        hidden = own.copy()
-        if int((own & (counts > 0)).sum()) == 1:
-            others = counts[~own & (counts > 0)]
-            if len(others):
-                hidden[others.idxmin()] = True
-        if hidden[pilot_id] and not own[pilot_id]:
-            keys.add((indicator, None if pd.isna(horizon) else int(horizon)))
-    pilot_rows = basis.drop(index=POOLED, errors="ignore")
-    if len(pilot_rows) > 1:
-        for code in pilot_rows.columns:
-            column = pilot_rows[code].astype("float64")
-            own = (column >= 1) & (column <= SMALL_COUNT_MAX)
-            hidden = protect_parts(column)
-            if hidden[pilot_id] and not own[pilot_id]:
-                keys.add(("basis", code))
-    return frozenset(keys)
+def published_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
+                         employers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator row any page or export publishes from this register, for every pilot and
+    pooled: the contract's families, the extra ones, the end-of-service score bands and the
+    identification bases. The small-cell rule (:func:`evalkit.suppression.hidden_counts`) is
+    computed on this whole frame, so every page and export hides the same cells."""
+    frames = [compute_indicators(register, as_of, budgets),
+              extra_indicators(register, as_of, employers=employers),
+              was_end_bands(register), basis_rows(register)]
+    return order_rows(pd.concat(frames, ignore_index=True))
 
 
 @dataclass(frozen=True)
@@ -151,39 +82,38 @@ class PilotResults:
     pilot_id: str
     as_of: dt.date
     indicators: pd.DataFrame   # exact tidy rows of this pilot and of ``all``
-    basis: pd.DataFrame        # basis_counts rows of this pilot and ``all``
+    published: pd.DataFrame    # the same rows as published: hidden cells missing (suppress_complementary)
     has_employers: bool        # employer data exist for this pilot
     has_pooled: bool           # the register holds other pilots too (``all`` is not the pilot)
-    partner_hidden: frozenset = frozenset()   # cross_pilot_hidden keys of this pilot
 
-    def rows(self, who: str, indicator: str, horizon: int | None = None) -> pd.Series | None:
-        frame = self.indicators
+    def _pick(self, frame: pd.DataFrame, who: str, indicator: str, horizon: int | None):
         chosen = frame[(frame["pilot_id"] == who) & (frame["indicator"] == indicator)]
         chosen = chosen[chosen["horizon_months"].isna()] if horizon is None \
             else chosen[chosen["horizon_months"] == horizon]
         return chosen.iloc[0] if len(chosen) else None
 
+    def rows(self, who: str, indicator: str, horizon: int | None = None) -> pd.Series | None:
+        return self._pick(self.indicators, who, indicator, horizon)
+
     def value(self, who: str, indicator: str, horizon: int | None = None, column: str = "value"):
         row = self.rows(who, indicator, horizon)
         return None if row is None else row[column]
 
-    def partner(self, who: str, indicator: str, horizon: int | None = None) -> bool:
-        """Hidden only because the pooled figure beside it would give it back (see cross_pilot_hidden)."""
-        return who != POOLED and (indicator, horizon) in self.partner_hidden
+    def shown(self, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> bool:
+        """The cell exists, has a value and the small-cell rule lets it be published."""
+        row = self._pick(self.published, who, indicator, horizon)
+        return row is not None and not pd.isna(row[column])
 
 
 def pilot_results(register: pd.DataFrame, pilot_id: str, as_of: dt.date,
                   budgets: Mapping[str, int], employers: pd.DataFrame | None = None) -> PilotResults:
-    """Every number of the chapter, computed once from the validated register."""
-    frames = [compute_indicators(register, as_of, budgets),
-              extra_indicators(register, as_of, employers=employers),
-              was_end_bands(register)]
-    everything = order_rows(pd.concat(frames, ignore_index=True))
-    mine = everything[everything["pilot_id"].isin([pilot_id, POOLED])].reset_index(drop=True)
+    """Every number of the chapter, computed once from the validated register; the small-cell
+    rule is applied on the rows of all pilots, as on the national pages and exports."""
+    everything = published_indicators(register, as_of, budgets, employers)
+    published = suppress_complementary(everything)
+    keep = everything["pilot_id"].isin([pilot_id, POOLED]).to_numpy()
+    mine = everything[keep].reset_index(drop=True)
+    shown = published[keep].reset_index(drop=True)
     has_employers = employers is not None and bool((employers["pilot_id"] == pilot_id).any())
-    pilots_in_register = set(register["pilot_id"].dropna().astype(str))
-    all_basis = basis_counts(register)
-    basis = all_basis.loc[[p for p in (pilot_id, POOLED) if p in all_basis.index]]
-    has_pooled = bool(pilots_in_register - {pilot_id})
-    partner = cross_pilot_hidden(everything, all_basis, pilot_id) if has_pooled else frozenset()
-    return PilotResults(pilot_id, as_of, mine, basis, has_employers, has_pooled, partner)
+    has_pooled = bool(set(register["pilot_id"].dropna().astype(str)) - {pilot_id})
+    return PilotResults(pilot_id, as_of, mine, shown, has_employers, has_pooled)

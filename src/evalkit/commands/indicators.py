@@ -2,8 +2,10 @@
 
 One row per (pilot_id, horizon_months, indicator) with the columns pilot_id, horizon_months,
 indicator, numerator, denominator, value, ci_low, ci_high; ``all`` is the pooled row. Numbers
-are exact and unsuppressed unless ``--suppress`` is given (then counts 1–4 show ``<5`` and
-hidden rates, costs and intervals are empty). ``--all`` adds the families beyond the contract
+are exact and unsuppressed unless ``--suppress`` is given: then the full small-cell rule of the
+published pages applies (evalkit.suppression, complementary suppression included, computed on the
+rows written): counts 1–4 show ``<5``, counts hidden as partners and hidden rates, costs and
+intervals are empty. ``--all`` adds the families beyond the contract
 (flow, work ability bands, employers with ``--employers``).
 """
 from __future__ import annotations
@@ -28,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "default all")
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
     parser.add_argument("--suppress", action="store_true",
-                        help="apply the small-cell rule of published tables")
+                        help="apply the small-cell rule of published tables (with its "
+                             "complementary suppression)")
     parser.add_argument("--all", action="store_true", dest="all_families",
                         help="also participants/ended/eligible, work ability bands, employers")
     parser.add_argument("--employers", metavar="FILE", help="employers.csv (with --all)")
@@ -70,18 +73,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _suppressed_output(result):
-    """Hidden counts become ``<5``, hidden rates/costs/intervals empty (null in JSON)."""
-    from evalkit.suppression import suppression_mask
+    """Hidden counts 1–4 become ``<5``; counts hidden as partners (5 or more) and hidden
+    rates/costs/intervals become empty (null in JSON)."""
+    from evalkit.suppression import complementary_mask
 
-    mask = suppression_mask(result)
+    mask = complementary_mask(result)
     out = result.astype({"numerator": object, "denominator": object, "value": object,
                          "ci_low": object, "ci_high": object})
     count_like = result["indicator"].isin(
-        {"participants", "ended", "in_service", "eligible", "employers_reached", "hires"})
-    for column in ("numerator", "denominator"):
-        out.loc[mask[column].to_numpy(), column] = "<5"
-    value_hidden = mask["value"].to_numpy()
-    out.loc[value_hidden & count_like.to_numpy(), "value"] = "<5"
-    out.loc[value_hidden & ~count_like.to_numpy(), "value"] = None
-    out.loc[value_hidden, ["ci_low", "ci_high"]] = None
+        {"participants", "ended", "in_service", "eligible", "employers_reached", "hires"}).to_numpy()
+    for column in ("numerator", "denominator", "value"):
+        counts = result[column].astype("float64").to_numpy()
+        small = (counts >= 1) & (counts <= 4)
+        if column == "value":
+            small &= count_like
+        elif column == "numerator":   # a budget or a sum of score changes is not a count of people
+            small &= ~result["indicator"].str.startswith(("cost_", "was_change")).to_numpy()
+        hide = mask[column].to_numpy()
+        out.loc[hide & small, column] = "<5"
+        out.loc[hide & ~small, column] = None
+    out.loc[mask["value"].to_numpy(), ["ci_low", "ci_high"]] = None
     return out
