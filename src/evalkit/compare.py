@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit.definitions import EMPLOYED_CODES, HORIZONS, POOLED
+from evalkit.definitions import CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOLED
 from evalkit.errors import EvalkitError
 from evalkit.indicators import wilson_interval
 from evalkit.register.schema import eligible
 
-CONFIDENCE = 0.95
+CONFIDENCE = CONFIDENCE_LEVEL
 FUNNEL_LEVELS = (0.95, 0.998)
 MODEL_FORMULA = "employed ~ C(pilot_id) + age + C(sex) + C(basis) + unemployment_months"
 MODEL_COVARIATES = ("age", "sex", "basis", "unemployment_months")

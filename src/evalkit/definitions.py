@@ -20,7 +20,13 @@ HORIZON_INDICATORS = (*RATE_INDICATORS, "cost_per_employed", "cost_per_positive_
 OVERALL_INDICATORS = ("was_change", "tasmatyo_share", "cost_per_participant")
 INDICATORS = (*HORIZON_INDICATORS, *OVERALL_INDICATORS)
 
-# Indicators that come with a 95 % interval, so a goal on them can get a verdict.
+# The confidence level of every interval evalkit computes (Wilson, t, Wald, delta method) and the
+# matching test level the book reads p-values against; the prose glues these, so text and
+# computation cannot disagree.
+CONFIDENCE_LEVEL = 0.95
+SIGNIFICANCE_LEVEL = round(1 - CONFIDENCE_LEVEL, 10)
+
+# Indicators that come with a confidence interval, so a goal on them can get a verdict.
 INDICATORS_WITH_INTERVAL = (*RATE_INDICATORS, "was_change", "tasmatyo_share")
 
 REGISTER_COLUMNS = (

@@ -58,3 +58,17 @@ def fmt_interval(low: float | None, high: float | None, decimals: int = 1,
     lo = fmt_number(low * 100, decimals, lang)
     hi = fmt_number(high * 100, decimals, lang)
     return t("format.percent", lang, number=f"{lo}–{hi}").replace("NBSP", NBSP)
+
+
+def fmt_range(low: float, high: float, decimals: int = 0, lang: str | None = None) -> str:
+    """A closed range of numbers as ``0–10``; a single number when both ends are equal."""
+    lo, hi = fmt_number(low, decimals, lang), fmt_number(high, decimals, lang)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def fmt_list(items, conjunction: str = "and", lang: str | None = None) -> str:
+    """``["3", "6", "12"]`` as ``3, 6 ja 12`` (``conjunction``: ``and`` or ``or``)."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return t(f"format.list_{conjunction}", lang, head=", ".join(items[:-1]), last=items[-1])

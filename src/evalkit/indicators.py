@@ -44,7 +44,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from evalkit.definitions import (EMPLOYED_CODES, HORIZONS, INDICATORS, POOLED,
+from evalkit.definitions import (CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, INDICATORS, POOLED,
                                  POSITIVE_EXIT_CODES, STATUS_CODES)
 from evalkit.errors import EvalkitError
 from evalkit.register.schema import eligible
@@ -103,7 +103,7 @@ def wilson_interval(numerator, denominator) -> tuple[np.ndarray, np.ndarray]:
     high = np.full(numerator.shape, np.nan)
     ok = denominator > 0
     if ok.any():
-        low[ok], high[ok] = proportion_confint(numerator[ok], denominator[ok], alpha=0.05,
+        low[ok], high[ok] = proportion_confint(numerator[ok], denominator[ok], alpha=1 - CONFIDENCE_LEVEL,
                                                method="wilson")
     return low, high
 
@@ -225,7 +225,7 @@ def was_change(register: pd.DataFrame) -> pd.DataFrame:
     mean = _ratio(total, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         variance = np.where(n > 1, (squares - n * mean ** 2) / (n - 1), np.nan)
-        half = stats.t.ppf(0.975, np.where(n > 1, n - 1, 1)) * np.sqrt(np.maximum(variance, 0) / n)
+        half = stats.t.ppf(0.5 + CONFIDENCE_LEVEL / 2, np.where(n > 1, n - 1, 1)) * np.sqrt(np.maximum(variance, 0) / n)
     half = np.where(n > 1, half, np.nan)
     return _frame(_labels(present), None, "was_change", np.rint(total).astype(np.int64), n,
                   mean, mean - half, mean + half)

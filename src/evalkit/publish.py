@@ -36,10 +36,16 @@ def _caption(caption: str) -> str:
 
 
 class _PlainText(str):
-    """A string whose repr is itself, so that ``{glue:text}`` shows it without quotes."""
+    """A string whose text/plain form gives back exactly this text under ``{glue:text}``.
+
+    myst-nb reads the glued text/plain with ``ast.literal_eval`` (to strip quotes), so a bare
+    ``7,800`` came out as the tuple ``(7, 800)`` in the English edition; a quoted Python literal
+    always evaluates back to the string itself. Set here, not left to IPython's pretty printer,
+    which splits long strings over several lines.
+    """
 
     def __repr__(self) -> str:
-        return str(self)
+        return str.__repr__(self)
 
 
 def glue(name: str, text: str) -> None:
@@ -61,11 +67,15 @@ def _cell(value: object) -> str:
 
 
 def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
-                   align: list[str] | None = None) -> str:
+                   align: list[str] | None = None, widths: list[int] | None = None) -> str:
     """A MyST table (with a caption, and a label for cross-references when ``name`` is given).
 
     Cells must already be formatted strings; numeric columns are right-aligned by default.
+    ``widths`` gives relative column widths (MyST ``:widths:``, one per column), so that a column
+    of long text gets the room it needs in the PDF; by default LaTeX sizes columns itself.
     """
+    if widths is not None and len(widths) != frame.shape[1]:
+        raise ValueError(f"widths has {len(widths)} entries for {frame.shape[1]} columns")
     align = align or ["l" if i == 0 else "r" for i in range(frame.shape[1])]
     marks = {"l": ":--", "r": "--:", "c": ":-:"}
     lines = [
@@ -74,12 +84,13 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
     ]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     label = f":name: {name}\n" if name else ""
-    return f":::{{table}} {caption}\n{label}:align: center\n\n" + "\n".join(lines) + "\n:::\n"
+    sizes = f":widths: {' '.join(str(int(w)) for w in widths)}\n" if widths is not None else ""
+    return f":::{{table}} {caption}\n{label}:align: center\n{sizes}\n" + "\n".join(lines) + "\n:::\n"
 
 
 def show_table(frame: pd.DataFrame, caption: str, name: str | None = None,
-               align: list[str] | None = None) -> None:
-    markdown(markdown_table(frame, _caption(caption), name, align))
+               align: list[str] | None = None, widths: list[int] | None = None) -> None:
+    markdown(markdown_table(frame, _caption(caption), name, align, widths))
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from evalkit import compare, did, suppression
+from evalkit.chapters.method_numbers import level_text, method_numbers
 from evalkit.definitions import HORIZONS, POOLED
 from evalkit.errors import EvalkitError
-from evalkit.formatting import fmt_interval, fmt_number, fmt_percent
+from evalkit.formatting import fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import set_language, t
 from evalkit.params import load_all_params
 from evalkit.plots import comparison as plots
@@ -58,6 +59,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     set_data_origin(synthetic=pooled.synthetic)
     page = Page(Path(page_dir), page_name)
     result = ComparisonPage(page, root_path, labels, None, None, pooled.synthetic, list(pooled.missing))
+    _glue_method()
     if pooled.register is None:
         return result
     result.register = pooled.register
@@ -70,12 +72,24 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     glue("participants", fmt_number(len(result.register)))
     glue("pilots_with_data", fmt_number(len(present)))
     glue("main_horizon", fmt_number(MAIN_HORIZON))
+    at_horizon = []
     for horizon in HORIZONS:
         pooled = _pooled(result.rates, horizon)
-        glue(f"pooled_rate_{horizon}", fmt_percent(pooled["value"]) if pooled["denominator"] else
-             t("format.missing"))
+        rate = fmt_percent(pooled["value"]) if pooled["denominator"] else t("format.missing")
+        glue(f"pooled_rate_{horizon}", rate)
         glue(f"pooled_eligible_{horizon}", _count(result, POOLED, "eligible", horizon, pooled["denominator"]))
+        at_horizon.append(t("comparison.pooled_rate_at", months=fmt_number(horizon), rate=rate))
+    glue("pooled_rates", fmt_list(at_horizon))
     return result
+
+
+def _glue_method() -> None:
+    """The method's constants the prose names: follow-up times, levels, scale, small-cell limits."""
+    for name, text in method_numbers().items():
+        glue(name, text)
+    inner, outer = compare.FUNNEL_LEVELS
+    glue("funnel_level_inner", level_text(inner))
+    glue("funnel_level_outer", level_text(outer))
 
 
 def notices(page: ComparisonPage) -> None:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalkit.chapters.method_numbers import method_numbers
 from evalkit.chapters.pilot_data import PilotResults, pilot_results
 from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
 from evalkit.errors import EvalkitError
-from evalkit.formatting import fmt_eur, fmt_interval, fmt_number, fmt_percent
+from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent, fmt_range
 from evalkit.goals import GoalResult, assess_goals
-from evalkit.i18n import set_language, t
+from evalkit.i18n import has, set_language, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
 from evalkit.publish import Page, glue, markdown, markdown_table, show_figure, show_table
@@ -30,7 +31,9 @@ from evalkit.reported import Pilot, PilotFacts, load_pilots
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
 
 RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
-COST_ROWS = (("cost_per_participant", None), ("cost_per_employed", 3), ("cost_per_positive_exit", 3))
+COST_HORIZON = 3  # months: the horizon with the most people followed up, so the steadiest cost
+COST_ROWS = (("cost_per_participant", None), ("cost_per_employed", COST_HORIZON),
+             ("cost_per_positive_exit", COST_HORIZON))
 EMPLOYER_ROWS = ("employers_reached", "employers_interested", "employers_coached", "employers_hiring", "hires")
 COUNT_ROWS = frozenset({"employers_reached", "hires"})
 
@@ -72,6 +75,7 @@ def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, 
     results = pilot_results(register, pilot_id, params.as_of, facts.budgets, employers)
     synthetic = is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
     page = PilotPage(pilot, facts, params, Page(Path(page_dir), page_name), results, synthetic)
+    _glue_method()
     _glue_profile(page)
     _glue_flow(page)
     _glue_outcomes(page)
@@ -82,11 +86,22 @@ def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, 
 
 # ---------------------------------------------------------------- glued prose numbers
 
+def _glue_method() -> None:
+    """The method's constants the prose names (follow-up times, confidence level, the work ability
+    scale and its bands, the horizon of the cost figures)."""
+    for name, text in method_numbers().items():
+        glue(name, text)
+    glue("was_bands", fmt_list([t("pilot.was_band_in_text", band=t(f"pilot.was_band_word.{band}"),
+                                  range=fmt_range(low, high)) for band, (low, high) in WAS_BANDS.items()]))
+    glue("cost_horizon", fmt_number(COST_HORIZON))
+
+
 def _glue_profile(page: PilotPage) -> None:
     total = sum(page.facts.budgets.values())
     glue("budget", fmt_eur(page.pilot.budget_eur))
     glue("budget_share", fmt_percent(page.pilot.budget_eur / total))
-    glue("focus_area_count", str(len(page.pilot.focus_areas)))
+    glue("focus_area_count", fmt_number(len(page.pilot.focus_areas)))
+    glue("focus_area_total", fmt_number(len(page.facts.focus_area_names)))
     glue("as_of", page.params.as_of.strftime(t("format.date")))
 
 
@@ -179,9 +194,16 @@ def synthetic_notice(page: PilotPage) -> None:
                  f"{t('pilot.synthetic_text')}\n:::\n")
 
 
+def focus_area_name(number: int, reported: str) -> str:
+    """A focus area's name in the active language; the reported (Finnish) name if the catalogue
+    has none, rather than no name at all."""
+    key = f"national.focus_area_name.{number}"
+    return t(key) if has(key) else reported
+
+
 def focus_area_table(page: PilotPage) -> None:
     rows = [
-        {t("pilot.focus_area"): f"{number}. {name}",
+        {t("pilot.focus_area"): f"{number}. {focus_area_name(number, name)}",
          t("pilot.chosen"): t("pilot.yes") if number in page.pilot.focus_areas else t("pilot.no")}
         for number, name in page.facts.focus_area_names.items()
     ]
@@ -240,7 +262,9 @@ def status_figure(page: PilotPage) -> None:
     shares, hidden = status_mix_frame(page, pid)
     eligible = {m: _count(page, pid, "eligible", m) for m in HORIZONS}
     figure, alt = status_mix(shares, hidden, eligible, page.name)
-    show_figure(page.page, figure, f"status-{pid}", t("pilot.status_caption", pilot=page.name), alt)
+    horizons = fmt_list([fmt_number(m) for m in HORIZONS])
+    show_figure(page.page, figure, f"status-{pid}", t("pilot.status_caption", pilot=page.name, horizons=horizons),
+                alt)
 
 
 def status_table(page: PilotPage) -> None:
@@ -272,7 +296,9 @@ def rates_table(page: PilotPage) -> None:
 
 
 def suppression_note(page: PilotPage) -> None:
-    markdown(t("pilot.suppression_note"))
+    numbers = method_numbers()
+    markdown(t("pilot.suppression_note", suppressed=t("format.suppressed"), small_counts=numbers["small_counts"],
+               min_denominator=numbers["min_denominator"]))
 
 
 # ---------------------------------------------------------------- identification and work ability
@@ -354,7 +380,7 @@ def _cost_text(page: PilotPage, who: str, indicator: str, horizon: int | None) -
 
 
 def costs_table(page: PilotPage) -> None:
-    rows = [{t("pilot.col_indicator"): t(f"pilot.cost.{indicator}"),
+    rows = [{t("pilot.col_indicator"): t(f"pilot.cost.{indicator}", months=horizon),
              **{page.column_label(w): _cost_text(page, w, indicator, horizon) for w in page.columns}}
             for indicator, horizon in COST_ROWS]
     _table(page, rows, "pilot.costs_caption", "costs")
@@ -421,9 +447,9 @@ def goals_table(page: PilotPage) -> None:
                      t("pilot.col_target"): shown["target"], t("pilot.col_result"): result_text,
                      t("pilot.col_verdict"): shown["verdict"]})
     # Relative column widths, so the goal's text gets the room it needs in the PDF.
-    table = markdown_table(pd.DataFrame(rows), t("pilot.goals_caption", pilot=page.name),
-                           name=f"tbl-goals-{page.pilot.pilot_id}", align=["l", "l", "r", "r", "l"])
-    markdown(table.replace(":align: center\n", ":align: center\n:widths: 36 20 13 18 13\n", 1))
+    markdown(markdown_table(pd.DataFrame(rows), t("pilot.goals_caption", pilot=page.name),
+                            name=f"tbl-goals-{page.pilot.pilot_id}", align=["l", "l", "r", "r", "l"],
+                            widths=[36, 20, 13, 18, 13]))
 
 
 # ---------------------------------------------------------------- beside all pilots
