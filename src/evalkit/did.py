@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evalkit.definitions import SIGNIFICANCE_LEVEL
 from evalkit.errors import EvalkitError, InputError, InputProblem
 from evalkit.paths import project_root
 
@@ -151,7 +152,7 @@ def estimate_did(series: pd.DataFrame, treated_regions, start_month=DEFAULT_PILO
 
     did_x = np.column_stack([(data["treated"] & data["post"]).to_numpy(float), fixed])
     did = _cluster_ols(y, did_x, groups)
-    ci = did.conf_int(alpha=0.05)[0]
+    ci = did.conf_int(alpha=SIGNIFICANCE_LEVEL)[0]
 
     events, names = _event_dummies(data, bin_months, lead_bins, lag_bins)
     event_fit = _cluster_ols(y, np.column_stack([events, fixed]), groups)
@@ -160,7 +161,7 @@ def estimate_did(series: pd.DataFrame, treated_regions, start_month=DEFAULT_PILO
     for row, i in enumerate(lead_idx):
         restriction[row, i] = 1.0
     wald = event_fit.f_test(restriction)
-    event_ci = event_fit.conf_int(alpha=0.05)
+    event_ci = event_fit.conf_int(alpha=SIGNIFICANCE_LEVEL)
     rows = [{"event_time": b, "estimate": event_fit.params[i], "std_error": event_fit.bse[i],
              "ci_low": event_ci[i, 0], "ci_high": event_ci[i, 1], "reference": False}
             for i, b in enumerate(names)]

@@ -15,7 +15,7 @@ from evalkit import national, suppression
 from evalkit.claims import INCONSISTENT, claims_table
 from evalkit.claims_view import claims_display
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
-from evalkit.formatting import fmt_eur, fmt_number, fmt_percent
+from evalkit.formatting import fmt_eur, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import set_language, t
 from evalkit.plots import national as plots
 from evalkit.publish import Page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
@@ -256,8 +256,7 @@ def inconsistencies_list(page: NationalPage) -> None:
 
 def glue_method_figures() -> None:
     """The numbers the methods chapter's prose names: horizons, interval level, the cell rule."""
-    glue("horizon_list", t("national.list_and", first=", ".join(fmt_number(h) for h in HORIZONS[:-1]),
-                           last=fmt_number(HORIZONS[-1])))
+    glue("horizon_list", fmt_list([fmt_number(h) for h in HORIZONS]))
     glue("ci_level", fmt_percent(CONFIDENCE_LEVEL, 0))
     glue("small_count_max", fmt_number(suppression.SMALL_COUNT_MAX))
     glue("min_denominator", fmt_number(suppression.MIN_DENOMINATOR))
