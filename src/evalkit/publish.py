@@ -21,12 +21,16 @@ def set_data_origin(synthetic: bool) -> None:
     _origin["synthetic"] = bool(synthetic)
 
 
-def synthetic_notice() -> None:
-    """The box every page built from synthetic data shows near its top."""
+def synthetic_notice_markdown() -> str:
+    """The box every page built from synthetic data shows near its top, as MyST Markdown."""
     from evalkit.i18n import t
 
-    markdown(f":::{{admonition}} {t('publish.synthetic_title')}\n:class: warning evalkit-synthetic\n\n"
-             f"{t('publish.synthetic_notice')}\n:::\n")
+    return (f":::{{admonition}} {t('publish.synthetic_title')}\n:class: warning evalkit-synthetic\n\n"
+            f"{t('publish.synthetic_notice')}\n:::\n")
+
+
+def synthetic_notice() -> None:
+    markdown(synthetic_notice_markdown())
 
 
 def _caption(caption: str) -> str:
@@ -70,7 +74,8 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
                    align: list[str] | None = None, widths: list[int] | None = None) -> str:
     """A MyST table (with a caption, and a label for cross-references when ``name`` is given).
 
-    Cells must already be formatted strings; numeric columns are right-aligned by default.
+    Cells must already be formatted strings; numeric columns are right-aligned by default. On a
+    page of synthetic data (``set_data_origin``) the caption says so.
     ``widths`` gives relative column widths (MyST ``:widths:``, one per column), so that a column
     of long text gets the room it needs in the PDF; by default LaTeX sizes columns itself.
     """
@@ -85,12 +90,12 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     label = f":name: {name}\n" if name else ""
     sizes = f":widths: {' '.join(str(int(w)) for w in widths)}\n" if widths is not None else ""
-    return f":::{{table}} {caption}\n{label}:align: center\n{sizes}\n" + "\n".join(lines) + "\n:::\n"
+    return f":::{{table}} {_caption(caption)}\n{label}:align: center\n{sizes}\n" + "\n".join(lines) + "\n:::\n"
 
 
 def show_table(frame: pd.DataFrame, caption: str, name: str | None = None,
                align: list[str] | None = None, widths: list[int] | None = None) -> None:
-    markdown(markdown_table(frame, _caption(caption), name, align, widths))
+    markdown(markdown_table(frame, caption, name, align, widths))
 
 
 @dataclass(frozen=True)

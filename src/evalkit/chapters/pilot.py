@@ -26,7 +26,8 @@ from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import has, set_language, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
-from evalkit.publish import Page, glue, markdown, markdown_table, show_figure, show_table
+from evalkit.publish import Page, glue, markdown, markdown_table, set_data_origin, show_figure, show_table
+from evalkit.publish import synthetic_notice_markdown
 from evalkit.reported import Pilot, PilotFacts, load_pilots
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
 
@@ -74,6 +75,7 @@ def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, 
     employers = load_employers(params.employers) if params.employers else None
     results = pilot_results(register, pilot_id, params.as_of, facts.budgets, employers)
     synthetic = is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
+    set_data_origin(synthetic=synthetic)
     page = PilotPage(pilot, facts, params, Page(Path(page_dir), page_name), results, synthetic)
     _glue_method()
     _glue_profile(page)
@@ -190,8 +192,7 @@ def _glue_was(page: PilotPage) -> None:
 def synthetic_notice(page: PilotPage) -> None:
     """A visible box on every page built from synthetic data (and nothing for a real register)."""
     if page.synthetic:
-        markdown(f":::{{admonition}} {t('pilot.synthetic_title')}\n:class: evalkit-synthetic\n\n"
-                 f"{t('pilot.synthetic_text')}\n:::\n")
+        markdown(synthetic_notice_markdown())
 
 
 def focus_area_name(number: int, reported: str) -> str:
