@@ -1,6 +1,7 @@
 """Shared fixtures: a throwaway copy of the project, so tests never touch the developer's _build."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -30,6 +31,23 @@ def run_evalkit(project: Path, *args: str, timeout: int = 900) -> subprocess.Com
     env = {**os.environ, "EVALKIT_ROOT": str(project)}
     return subprocess.run([*EVALKIT, *args], cwd=project, env=env, capture_output=True, text=True,
                           timeout=timeout)
+
+
+@contextlib.contextmanager
+def failing_pilot_template(project: Path, pilot_id: str, message: str):
+    """The pilot template raises ``message`` for one pilot while the block runs, then is restored."""
+    import nbformat
+
+    template = project / "book" / "templates" / "pilot.ipynb"
+    original = template.read_bytes()
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        f'if pilot_id == "{pilot_id}":\n    raise RuntimeError("{message}")'))
+    nbformat.write(notebook, template)
+    try:
+        yield
+    finally:
+        template.write_bytes(original)
 
 
 @pytest.fixture

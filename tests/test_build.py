@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from conftest import copy_project, run_evalkit
+from conftest import failing_pilot_template, run_evalkit
 from evalkit.reported import load_pilots
 
 pytestmark = pytest.mark.slow
@@ -65,16 +63,8 @@ def test_failing_notebook_fails_the_build_and_keeps_the_previous_site(built):
     html_link = built / "_build" / "html"
     before_target = html_link.resolve()
     before_index = (html_link / "pilots" / "lappi.html").read_bytes()
-    template = built / "book" / "templates" / "pilot.ipynb"
-    original = template.read_bytes()
-    notebook = nbformat.read(template, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        'if pilot_id == "lappi":\n    raise RuntimeError("deliberate failure for the test")'))
-    nbformat.write(notebook, template)
-    try:
+    with failing_pilot_template(built, "lappi", "deliberate failure for the test"):
         result = run_evalkit(built, "build", "--no-pdf", "--jobs", "2")
-    finally:
-        template.write_bytes(original)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "lappi" in result.stderr and "cell" in result.stderr and "deliberate failure" in result.stderr

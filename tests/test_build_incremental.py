@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_evalkit
+from conftest import copy_project, failing_pilot_template, run_evalkit
 from evalkit.build.pipeline import code_digest, edition, make_jobs
 from evalkit.build.runner import run_jobs
 
@@ -103,17 +103,8 @@ def test_status_and_provenance_pages_say_what_happened(project):
 
 
 def test_a_failing_pilot_does_not_stop_the_others(project):
-    template = project / "book" / "templates" / "pilot.ipynb"
-    original = template.read_bytes()
-    import nbformat
-    notebook = nbformat.read(template, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        'if pilot_id == "hame":\n    raise ValueError("broken on purpose")'))
-    nbformat.write(notebook, template)
-    try:
+    with failing_pilot_template(project, "hame", "broken on purpose"):
         result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2")
-    finally:
-        template.write_bytes(original)
     assert result.returncode != 0
     seen = statuses(result.stderr)
     assert seen["hame"] == "failed"

@@ -17,3 +17,23 @@ def pilot_choice(text: str) -> str:
     if text not in PILOT_IDS:
         raise argparse.ArgumentTypeError(f"unknown pilot {text!r}; choose one of {', '.join(PILOT_IDS)}")
     return text
+
+
+def load_inputs(data, as_of: dt.date, pilot_id: str | None, employers_path=None):
+    """The register and, when given, the employer file, with every problem of both reported at once."""
+    from evalkit.errors import InputError
+    from evalkit.register import load_employers, load_register
+
+    problems, register, employers = [], None, None
+    try:
+        register = load_register(data, as_of, pilot_id=pilot_id)
+    except InputError as exc:
+        problems += exc.problems
+    if employers_path:
+        try:
+            employers = load_employers(employers_path)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return register, employers

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evalkit.commands._common import as_of_date, pilot_choice
+from evalkit.commands._common import as_of_date, load_inputs, pilot_choice
 from evalkit.definitions import HORIZONS
 
 NAME = "indicators"
@@ -42,24 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from evalkit.errors import InputError
     from evalkit.indicators import compute_indicators, extra_indicators, order_rows
-    from evalkit.register import load_employers, load_register
     from evalkit.reported import load_pilots
 
     horizons = tuple(sorted(set(args.horizon))) if args.horizon else HORIZONS
-    problems, register, employers = [], None, None
-    try:
-        register = load_register(args.data, args.as_of, pilot_id=args.pilot)
-    except InputError as exc:
-        problems += exc.problems
-    if args.employers:
-        try:
-            employers = load_employers(args.employers)
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
+    register, employers = load_inputs(args.data, args.as_of, args.pilot, args.employers)
     result = compute_indicators(register, args.as_of, load_pilots().budgets, horizons)
     if args.all_families:
         extra = extra_indicators(register, args.as_of, horizons, employers)

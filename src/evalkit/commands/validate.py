@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from evalkit.commands._common import as_of_date, pilot_choice
+from evalkit.commands._common import as_of_date, load_inputs, pilot_choice
 
 NAME = "validate"
 HELP = "check a participant register against the contract"
@@ -23,22 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from evalkit.errors import InputError
-    from evalkit.register import is_synthetic, load_employers, load_register
+    from evalkit.register import is_synthetic
 
-    problems = []
-    register = None
-    try:
-        register = load_register(args.file, args.as_of, pilot_id=args.pilot)
-    except InputError as exc:
-        problems += exc.problems
-    if args.employers:
-        try:
-            load_employers(args.employers)
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
+    register, _ = load_inputs(args.file, args.as_of, args.pilot, args.employers)
     pilots = register["pilot_id"].nunique()
     note = " (synthetic demonstration data)" if is_synthetic(args.file) else ""
     print(f"{args.file}: OK, {len(register)} rows, {pilots} pilot(s), as of "
