@@ -94,7 +94,7 @@ def test_status_and_provenance_pages_say_what_happened(project):
     for pilot in ("lappi", "uusimaa", "hame"):
         assert pilot in status
     provenance = (html / "provenance.html").read_text(encoding="utf-8").replace(" ", "")
-    from evalkit.build.runner import file_digest
+    from evalkit.paths import file_digest
     assert file_digest(project / "data" / "demo" / "participants.csv") in provenance  # shown in groups of 16
     assert file_digest(project / "uv.lock") in provenance
     # and every page's footer carries the short hashes

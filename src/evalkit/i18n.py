@@ -27,10 +27,6 @@ def set_language(lang: str) -> None:
     _active = lang
 
 
-def current_language() -> str:
-    return _active
-
-
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}

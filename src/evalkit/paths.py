@@ -1,6 +1,7 @@
 """Where things live in a project checkout."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -28,5 +29,10 @@ def params_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "params"
 
 
-def build_dir(root: Path | None = None) -> Path:
-    return (root or project_root()) / "_build"
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks (registers can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -15,7 +15,8 @@ import yaml
 
 from evalkit.build import book, pages, provenance
 from evalkit.build.exports import national_indicators, write_exports
-from evalkit.build.runner import JobResult, NotebookJob, file_digest, run_jobs, tree_digest
+from evalkit.build.runner import JobResult, NotebookJob, run_jobs, tree_digest
+from evalkit.paths import file_digest
 from evalkit.errors import BuildError
 from evalkit.i18n import set_language
 from evalkit.params import load_all_params

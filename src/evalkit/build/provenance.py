@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit import __version__
-from evalkit.build.runner import file_digest
+from evalkit.paths import file_digest
 from evalkit.params import PilotParams
 
 

@@ -19,6 +19,8 @@ from typing import Any, Callable, Iterable
 
 import nbformat
 
+from evalkit.paths import file_digest
+
 KEY_VERSION = "evalkit-nb-1"
 
 
@@ -45,14 +47,6 @@ class JobResult:
     error: str | None = None
     kept_notebook: str | None = None
     cache_key: str = ""
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def tree_digest(folder: Path, suffixes: tuple[str, ...] = (".py", ".yml", ".yaml")) -> str:

@@ -9,15 +9,12 @@ numbers as real ones.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from evalkit.paths import file_digest
+
 MANIFEST_NAME = "SYNTHETIC.json"
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_manifest(folder: Path) -> dict | None:
