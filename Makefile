@@ -7,6 +7,9 @@ EVALKIT := $(VENV)/bin/evalkit
 # uv never downloads a Python of its own here: the machine's python3 is used.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3
+# Compile bytecode at install: these machines set PYTHONDONTWRITEBYTECODE, so without it every
+# kernel would compile pandas, scipy and statsmodels from source on import (8 s instead of 1.5 s).
+export UV_COMPILE_BYTECODE := 1
 UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 

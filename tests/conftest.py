@@ -50,6 +50,35 @@ def failing_pilot_template(project: Path, pilot_id: str, message: str):
         template.write_bytes(original)
 
 
+def evalkit_processes(project: Path, wait: float = 0.0) -> list[str]:
+    """Processes started for ``project`` (their environment names it as EVALKIT_ROOT), other
+    than this test process: build workers, kernels, Jupyter Book. Waits up to ``wait`` seconds
+    for them to end (a kernel notices its parent is gone within a second), then lists the rest.
+    """
+    import time
+
+    marker = f"EVALKIT_ROOT={project}".encode()
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                if marker not in (entry / "environ").read_bytes().split(b"\0"):
+                    continue
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue  # ended meanwhile, or not ours to read
+            if parent == os.getpid() and "multiprocessing.resource_tracker" in command:
+                continue  # this test process's own helper, shared by all its process pools
+            found.append(f"{entry.name}: {command[:120]}")
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.25)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")

@@ -16,6 +16,18 @@ import pandas as pd
 _origin = {"synthetic": False}
 
 
+def start_page(lang: str) -> None:
+    """Begin a page: set its language and forget the data origin of any page before it.
+
+    Page kernels are reused from page to page (``evalkit.build.kernel``), so every chapter's
+    setup calls this first and no page inherits another's state.
+    """
+    from evalkit.i18n import set_language
+
+    set_language(lang)
+    _origin["synthetic"] = False
+
+
 def set_data_origin(synthetic: bool) -> None:
     """Say once per page whether its register data are synthetic; captions and figures then say so."""
     _origin["synthetic"] = bool(synthetic)

@@ -10,7 +10,6 @@ import contextlib
 import fcntl
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from evalkit.build.runner import die_with_parent
 from evalkit.build.templates import fill
 from evalkit.errors import BuildError
 from evalkit.i18n import t
@@ -65,22 +65,12 @@ def write_toc(root: Path, lang: str, target: Path) -> Path:
     return target
 
 
-def _die_with_parent() -> None:
-    """In the Jupyter Book child: end it if the build is killed (SIGKILL leaves no time to clean up)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: an orphaned run only writes into its own staging folder
-
-
 def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: str) -> None:
     """Run Jupyter Book; warnings are errors, so a broken reference fails the build."""
     executable = Path(sys.executable).with_name("jupyter-book")
     command = [str(executable), "build", str(source), "--path-output", str(output),
                "--config", str(config), "--toc", str(toc), "--builder", builder, "-W", "-n", "--keep-going"]
-    completed = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
+    completed = subprocess.run(command, capture_output=True, text=True, preexec_fn=die_with_parent)
     log = output / f"jupyter-book-{builder}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(completed.stdout + "\n" + completed.stderr, encoding="utf-8")

@@ -1,15 +1,43 @@
-"""A kernel manager that talks to its kernel over Unix sockets in a private folder.
+"""Kernels for the page notebooks: private IPC sockets, and one warm kernel per worker process.
 
 Parallel papermill runs over TCP pick free ports and bind them later; two kernels starting at
 once can pick the same port and one dies (papermill issue 511). IPC sockets in a folder of
 their own cannot collide.
+
+Starting a kernel and importing pandas, statsmodels and matplotlib into it costs more than most
+pages' own work, so each worker process keeps one kernel and papermill runs page after page in
+it through the ``evalkit-warm`` engine. Before every page the kernel is reset to a fresh
+session: the user namespace is emptied, the execution count starts again at 1, figures are
+closed and the working folder is set, so a page's output does not depend on the pages before it
+(tests/test_kernel_reuse.py compares with fresh kernels). Imported modules stay loaded: that is
+the saving.
 """
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import tempfile
+import threading
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+from papermill.utils import merge_kwargs, remove_args
+
+ENGINE_NAME = "evalkit-warm"
+
+# Run silently before each page. reset(new_session=True) empties the namespace and restarts the
+# execution count, so the executed notebook is the same whichever pages ran before it.
+_RESET = """\
+get_ipython().reset(new_session=True, aggressive=False)
+import os as _os, matplotlib.pyplot as _plt
+_plt.close("all")
+_os.chdir({cwd!r})
+del _os, _plt
+"""
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -23,3 +51,84 @@ class IPCKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+class _WarmKernel:
+    """This process's kernel manager and client, kept from page to page."""
+
+    def __init__(self) -> None:
+        self.km: IPCKernelManager | None = None
+        self.kc = None
+
+    def manager(self, kernel_name: str) -> IPCKernelManager:
+        if self.km is not None and not run_sync(self.km.is_alive)():
+            self.shutdown()  # died with the last page: start afresh
+        if self.km is None:
+            self.km = IPCKernelManager(kernel_name=kernel_name)
+        return self.km
+
+    def shutdown(self) -> None:
+        km, kc, self.km, self.kc = self.km, self.kc, None, None
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None:
+            try:
+                if km.has_kernel:
+                    run_sync(km.shutdown_kernel)(now=True)  # now: no interrupt, no shutdown chatter
+            finally:
+                run_sync(km.cleanup_resources)()
+
+
+_local = threading.local()   # one warm kernel per thread: a thread pool as executor works too
+_every: list[_WarmKernel] = []
+
+
+def _current() -> _WarmKernel:
+    if not hasattr(_local, "kernel"):
+        _local.kernel = _WarmKernel()
+        _every.append(_local.kernel)
+    return _local.kernel
+
+
+@atexit.register
+def shutdown_warm_kernels() -> None:
+    """End every page kernel of this process (a build that ran pages in its own process calls this)."""
+    for kernel in _every:
+        kernel.shutdown()
+
+
+class _WarmClient(PapermillNotebookClient):
+    """papermill's client, resetting the reused kernel to a fresh session before the first cell."""
+
+    def execute(self, **kwargs):
+        self.reset_execution_trackers()
+        with self.setup_kernel(**kwargs):
+            _current().kc = self.kc
+            reply = self.wait_for_reply(self.kc.execute(_RESET.format(cwd=os.getcwd()), silent=True,
+                                                        store_history=False))
+            if reply is None or reply["content"].get("status") != "ok":
+                raise RuntimeError("the page kernel could not be reset to a fresh session")
+            self.papermill_execute_cells()
+            info_msg = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+            self.set_widgets_metadata()
+        return self.nb
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill engine that runs every notebook of this process in the same, reset, kernel."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                             kernel_name=kernel_name, log=logger, log_output=log_output,
+                             stdout_file=stdout_file, stderr_file=stderr_file)
+        warm = _current()
+        client = _WarmClient(nb_man, km=warm.manager(kernel_name), **final)
+        client.kc = warm.kc
+        return client.execute(cwd=os.getcwd())
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)

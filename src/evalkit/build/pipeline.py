@@ -57,6 +57,11 @@ def toc_pages(root: Path) -> list[str]:
     return pages
 
 
+def timings_file(build_root: Path, lang: str) -> Path:
+    """Each page's seconds in earlier builds, for starting the longest pages first."""
+    return build_root / f".page-seconds-{lang}.json"
+
+
 def code_digest(root: Path) -> str:
     package = Path(__file__).resolve().parents[1]
     lock = root / "uv.lock"
@@ -173,7 +178,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         progress = Progress(len(jobs))
         try:
             results = run_jobs(jobs, code_digest(root), executor=executor, parallel=parallel, force=force,
-                               on_done=progress)
+                               on_done=progress, timings=timings_file(build_root, lang))
         finally:
             progress.close()
         failed = [r for r in results if r.status == "failed"]

@@ -97,6 +97,7 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from evalkit.build.kernel import ENGINE_NAME
     from evalkit.build.templates import render
 
     started = time.monotonic()
@@ -110,8 +111,8 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     try:
         papermill.execute_notebook(
             tmp_in, str(tmp_out), parameters=job.parameters, cwd=str(job.parameters.get("root", ".")),
-            kernel_name="python3", progress_bar=False, log_output=False,
-            kernel_manager_class="evalkit.build.kernel.IPCKernelManager",
+            kernel_name="python3", progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
+            request_save_on_cell_execute=False,  # one write at the end: saving after every cell costs more than a small page
         )
     except PapermillExecutionError as exc:
         result.status = "failed"
@@ -153,16 +154,38 @@ def _hide_parameter_cells(notebook) -> None:
 
 def default_executor(jobs: int) -> Executor:
     # spawn: a fresh interpreter per worker, no inherited zmq or matplotlib state.
-    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG).
+
+    A build killed with SIGKILL gets no chance to stop its workers; without this they would run
+    on as orphans. A worker's kernel follows its worker: ipykernel polls its parent's pid.
+    """
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: an orphan only writes into the build's own temporary files
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the request was made
 
 
 def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor | None = None,
              parallel: int = 1, force: bool = False,
-             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+             on_done: Callable[[JobResult], None] | None = None,
+             timings: Path | None = None) -> list[JobResult]:
     """Run what needs running (all jobs when ``force``), reuse the rest; never stop at a failure.
 
     ``executor`` may be any ``concurrent.futures.Executor`` (a dask.distributed client's executor
     fans out over a cluster); by default a process pool of ``parallel`` workers is used.
+    ``timings`` is a JSON file of each job's seconds in earlier runs: jobs are started longest
+    first (jobs never timed before come first of all), so that no long page is left running alone
+    at the end, and the file is updated with this run's times. Results keep the order of ``jobs``.
     """
     results: dict[str, JobResult] = {}
     pending = []
@@ -177,6 +200,8 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
         else:
             pending.append((job, key, parts, reason))
     if pending:
+        seconds = _read_timings(timings)
+        pending.sort(key=lambda item: -seconds.get(item[0].name, float("inf")))  # stable: ties keep order
         own = executor is None
         pool = executor or default_executor(min(parallel, len(pending)))
         try:
@@ -197,7 +222,19 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)
+        if timings is not None:
+            seconds.update({r.name: r.seconds for r in results.values() if r.status == "built"})
+            timings.parent.mkdir(parents=True, exist_ok=True)
+            timings.write_text(json.dumps(seconds, indent=1, sort_keys=True), encoding="utf-8")
     return [results[job.name] for job in jobs]
+
+
+def _read_timings(path: Path | None) -> dict[str, float]:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in stored.items() if isinstance(v, (int, float))} if isinstance(stored, dict) else {}
 
 
 def _stop_workers(pool: Executor) -> None:

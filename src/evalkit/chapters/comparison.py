@@ -20,10 +20,10 @@ from evalkit.chapters.method_numbers import level_text, method_numbers
 from evalkit.definitions import HORIZONS, POOLED
 from evalkit.errors import EvalkitError
 from evalkit.formatting import fmt_interval, fmt_list, fmt_number, fmt_percent
-from evalkit.i18n import set_language, t
+from evalkit.i18n import t
 from evalkit.params import load_all_params
 from evalkit.plots import comparison as plots
-from evalkit.publish import Page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
+from evalkit.publish import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import load_pilots
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
@@ -51,7 +51,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     """
     from evalkit.pooled import load_pooled
 
-    set_language(lang)
+    start_page(lang)
     root_path = Path(root)
     facts = load_pilots(root_path / "data" / "reported" / "pilots.yml")
     labels = {p.pilot_id: p.region for p in facts.pilots}

@@ -16,9 +16,9 @@ from evalkit.claims import INCONSISTENT, claims_table
 from evalkit.claims_view import claims_display
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
 from evalkit.formatting import fmt_eur, fmt_list, fmt_number, fmt_percent
-from evalkit.i18n import set_language, t
+from evalkit.i18n import t
 from evalkit.plots import national as plots
-from evalkit.publish import Page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
+from evalkit.publish import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
 
@@ -33,7 +33,7 @@ class NationalPage:
 
 def setup(lang: str, root: str, page_dir: str, page_name: str) -> NationalPage:
     """Load the reported facts and glue every figure any national page's prose refers to."""
-    set_language(lang)
+    start_page(lang)
     root_path = Path(root)
     pilots = load_pilots(root_path / "data" / "reported" / "pilots.yml")
     facts = load_facts(root_path / "data" / "reported" / "facts.yml")

@@ -23,10 +23,10 @@ from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
 from evalkit.errors import EvalkitError
 from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent, fmt_range
 from evalkit.goals import GoalResult, assess_goals
-from evalkit.i18n import has, set_language, t
+from evalkit.i18n import has, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
-from evalkit.publish import Page, glue, markdown, markdown_table, set_data_origin, show_figure, show_table
+from evalkit.publish import Page, start_page, glue, markdown, markdown_table, set_data_origin, show_figure, show_table
 from evalkit.publish import synthetic_notice_markdown
 from evalkit.reported import Pilot, PilotFacts, load_pilots
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
@@ -65,7 +65,7 @@ def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, 
     """Load facts, params and the register once, compute every number, glue the prose figures."""
     from evalkit.register import is_synthetic, load_employers, load_register
 
-    set_language(lang)
+    start_page(lang)
     facts = load_pilots(Path(root) / "data" / "reported" / "pilots.yml")
     pilot = facts.by_id(pilot_id)
     params = load_params(Path(params_file), Path(root))

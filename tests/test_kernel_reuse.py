@@ -1,0 +1,50 @@
+"""Pages run one after another in a reused kernel come out as they do in a fresh kernel.
+
+The build keeps one kernel per worker (evalkit.build.kernel) and resets it between pages; a page
+must not inherit anything of the pages before it. Expected values come from the second route:
+the same page executed alone, in a new worker with a new kernel.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import evalkit_processes
+from evalkit.build.pipeline import code_digest, edition, make_jobs
+from evalkit.build.runner import run_jobs
+
+pytestmark = pytest.mark.slow
+
+
+def _comparable(path: Path) -> dict:
+    """The executed notebook without the ids papermill draws at random and the cache metadata."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook["metadata"].pop("evalkit", None)
+    for cell in notebook["cells"]:
+        cell.pop("id", None)
+    return notebook
+
+
+def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kernel(project, monkeypatch):
+    monkeypatch.setenv("EVALKIT_ROOT", str(project))
+    by_name = {job.name: job for job in make_jobs(project, edition(project, "fi"), project / "_build")}
+    digest = code_digest(project)
+
+    def run(names: list[str], folder: str) -> dict[str, Path]:
+        jobs = [dataclasses.replace(by_name[n], output=project / folder / f"{n}.ipynb") for n in names]
+        results = run_jobs(jobs, digest, parallel=1, force=True)   # one worker: one kernel, in this order
+        assert [r.status for r in results] == ["built"] * len(names), [r.error for r in results]
+        return {job.name: job.output for job in jobs}
+
+    # A pilot page marks its data synthetic and glues many names; the claims page reads no
+    # register and the comparison page reads all: what either inherits would show.
+    shared = run(["lappi", "claims", "uusimaa", "comparison"], "shared")
+    for name in ("claims", "uusimaa", "comparison"):
+        alone = run([name], f"alone-{name}")
+        assert _comparable(shared[name]) == _comparable(alone[name]), name
+    # The pool is shut down: no worker or kernel of this project is left running.
+    assert evalkit_processes(project, wait=10) == []
