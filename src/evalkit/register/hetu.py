@@ -51,12 +51,18 @@ def contains_hetu(text: str) -> bool:
 def hetu_mask(values: pd.Series) -> np.ndarray:
     """Boolean array: which cells of a text column hold a valid henkilötunnus anywhere.
 
-    A vectorised regular-expression prefilter (Arrow) narrows a million cells to the few
-    candidates; only those are checked character by character in Python.
+    Only distinct values are examined (most register columns hold a few dozen codes, dates or
+    numbers), a vectorised regular-expression prefilter (Arrow) narrows them to the few
+    candidates, and only those are checked character by character in Python.
     """
-    array = pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
-    candidates = pc.match_substring_regex(array, _PREFILTER).fill_null(False)
-    mask = np.asarray(candidates.to_numpy(zero_copy_only=False), dtype=bool)
-    for position in np.flatnonzero(mask):
-        mask[position] = contains_hetu(str(values.iloc[position]))
-    return mask
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        array = pa.array(values.array)   # the column's own Arrow buffers, not a copy
+    else:
+        array = pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
+    distinct = pc.unique(array).drop_null()
+    candidates = distinct.filter(pc.match_substring_regex(distinct, _PREFILTER))
+    found = [value for value in candidates.to_pylist() if contains_hetu(value)]
+    if not found:
+        return np.zeros(len(values), dtype=bool)
+    return np.asarray(pc.is_in(array, value_set=pa.array(found, type=array.type)).fill_null(False)
+                      .to_numpy(zero_copy_only=False), dtype=bool)
