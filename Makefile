@@ -39,11 +39,11 @@ report-all: report report-en ## build both editions
 html: setup ## build the Finnish site only (no PDF)
 	$(EVALKIT) build --jobs $(JOBS) --no-pdf
 
-test: setup system-deps ## run the whole test suite (includes real book builds)
-	$(PY) -m pytest -q
+test: setup system-deps ## run the whole test suite (includes real book builds), two workers
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 test-fast: setup ## run the tests that do not build the book
-	$(PY) -m pytest -q -m "not slow and not browser"
+	$(PY) -m pytest -q -n 2 -m "not slow and not browser"
 
 bench: setup ## print speed and memory figures (indicators, builds)
 	$(PY) bench/run.py

@@ -79,6 +79,17 @@ def evalkit_processes(project: Path, wait: float = 0.0) -> list[str]:
         time.sleep(0.25)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test` runs two workers): tests that share a built book run on
+    one worker, so each book is built once; everything else is spread over both."""
+    for item in items:
+        if "built_editions" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("editions"))
+        elif item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))  # module-scoped builds
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")

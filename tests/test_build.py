@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import failing_pilot_template, run_evalkit
+from conftest import evalkit_processes, failing_pilot_template, run_evalkit
 from evalkit.reported import load_pilots
 
 pytestmark = pytest.mark.slow
@@ -120,18 +120,21 @@ def _force_site_rebuild(project: Path, tag: str) -> None:
     config.write_text(config.read_text(encoding="utf-8") + f"# {tag}\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
-def test_killing_the_build_at_any_moment_leaves_the_previous_outputs_usable(built, signal_name):
+def test_killing_the_build_in_any_phase_leaves_the_previous_outputs_usable_and_no_process_behind(built):
+    """SIGTERM (unwinds) and SIGKILL (no time to clean up) in each phase: executing pages,
+    building the site with Sphinx, building the PDF. The published site and PDF stay whole, no
+    worker, kernel or Jupyter Book process of the build outlives it, and the next build works."""
     _site_is_whole(built)
-    # In each phase: executing pages, building the site with Sphinx, building the PDF with LaTeX.
-    _kill_during(built, "pages (fi)", 3.0, signal_name, "--force")
-    _site_is_whole(built)
-    _force_site_rebuild(built, f"{signal_name} site")
-    _kill_during(built, "building the site", 2.0, signal_name)
-    _site_is_whole(built)
-    _force_site_rebuild(built, f"{signal_name} pdf")
-    _kill_during(built, "building the PDF", 4.0, signal_name)
-    _site_is_whole(built)
+    for phase, marker, delay in (("pages", "pages (fi)", 3.0), ("site", "building the site", 2.0),
+                                 ("pdf", "building the PDF", 4.0)):
+        for signal_name in ("SIGTERM", "SIGKILL"):
+            if phase == "pages":
+                _kill_during(built, marker, delay, signal_name, "--force")
+            else:
+                _force_site_rebuild(built, f"{signal_name} {phase}")
+                _kill_during(built, marker, delay, signal_name)
+            _site_is_whole(built)
+            assert evalkit_processes(built, wait=10) == [], (phase, signal_name)
     # The lock is released and the litter cleaned: the next build succeeds.
     result = run_evalkit(built, "build", "--jobs", "2")
     assert result.returncode == 0, result.stderr[-2000:]
