@@ -15,6 +15,11 @@ from evalkit.errors import InputProblem
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _FINNISH_DATE = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
 _WHOLE = r"^[+-]?\d+$"
+# Longer whole numbers than this cannot be any count or score here, and would not fit 64 bits.
+_MAX_DIGITS = 15
+# How a spreadsheet shows a very long number (1,23E+15), and Python or Parquet an endless one.
+_EXPONENT = r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+$"
+_NON_FINITE = r"(?i)^[+-]?(?:inf|infinity|nan)$"
 
 
 def shown(value: str) -> str:
@@ -65,8 +70,10 @@ class CellParser:
         compact = text.str.replace(r"[\s\u00a0]", "", regex=True)
         ok = compact.str.match(_WHOLE).to_numpy(dtype=bool)
         empty = (text == "").to_numpy(dtype=bool)
-        self._report(text, ~(ok | empty), column, "is not a whole number", allowed)
-        values = pd.to_numeric(compact.where(ok, None), errors="coerce")
+        long = ok & (compact.str.lstrip("+-").str.len() > _MAX_DIGITS).to_numpy(dtype=bool)
+        self._report_unreadable(text, compact, ~(ok | empty), column, "is not a whole number", allowed)
+        self._report(text, long, column, "is far too large", allowed)
+        values = pd.to_numeric(compact.where(ok & ~long, None), errors="coerce")
         return values.astype("Int64")
 
     def number(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
@@ -74,9 +81,20 @@ class CellParser:
         pattern = r"^[+-]?\d+([.,]\d+)?$" if self.decimal_comma else r"^[+-]?\d+(\.\d+)?$"
         ok = compact.str.match(pattern).to_numpy(dtype=bool)
         empty = (text == "").to_numpy(dtype=bool)
-        hint = "is not a number (use a decimal comma only in a semicolon-separated file)" \
-            if not self.decimal_comma else "is not a number"
-        self._report(text, ~(ok | empty), column, hint, allowed)
+        comma = compact.str.match(r"^[+-]?\d+,\d+$").to_numpy(dtype=bool) & ~ok
+        hint = "is not a number (use a decimal comma only in a semicolon-separated file)"
+        self._report(text, comma, column, hint, allowed)
+        self._report_unreadable(text, compact, ~(ok | empty | comma), column, "is not a number", allowed)
         values = pd.to_numeric(compact.where(ok, None).str.replace(",", ".", regex=False),
                                errors="coerce")
         return values.astype("float64")
+
+    def _report_unreadable(self, text: pd.Series, compact: pd.Series, bad: np.ndarray, column: str,
+                           message: str, allowed: str) -> None:
+        """Bad numbers, saying why when a program wrote them so: in exponent form, or endless."""
+        exponent = bad & compact.str.match(_EXPONENT).to_numpy(dtype=bool)
+        endless = bad & compact.str.match(_NON_FINITE).to_numpy(dtype=bool)
+        self._report(text, exponent, column, "is a number in exponent form (a spreadsheet shows a "
+                     "very long number so); write the number out in digits", allowed)
+        self._report(text, endless, column, "is not a finite number", allowed)
+        self._report(text, bad & ~exponent & ~endless, column, message, allowed)
