@@ -79,6 +79,20 @@ def test_code_right_of_the_last_header_is_refused(tmp_path):
     assert code not in "\n".join(found)
 
 
+def test_a_code_in_a_sheet_name_or_file_name_is_never_printed(tmp_path):
+    # Third variant: the sheet's name (named in every message) or the file's name holds a code.
+    code = _hetu("241224", "A", "912")
+    path = workbook(tmp_path / "r.xlsx", ("Data", [COLUMNS, values(age="12")]), (code, [["x"]]))
+    found = problems_of(path)
+    assert len(found) == 2 and code not in "\n".join(found)
+    assert found[0].startswith('r.xlsx, sheet "Data": line 2: column age:')
+    assert found[1] == (f"r.xlsx, sheet 2: the sheet name {HETU_WORDS}; only pseudonymous identifiers "
+                        "may enter evalkit (the value is not shown)")
+    named = write_register(tmp_path, row(), name=f"{code}.csv")
+    assert problems_of(named) == [f"(file name not shown): the file name {HETU_WORDS}; only pseudonymous "
+                                  "identifiers may enter evalkit (the value is not shown); rename the file"]
+
+
 def test_a_workbook_whose_first_sheet_is_empty_reads_the_next_one_and_names_it(tmp_path):
     path = workbook(tmp_path / "r.xlsx", ("Kansi", []), ("Data", [COLUMNS, values(age="12")]))
     assert problems_of(path)[0].startswith('r.xlsx, sheet "Data": line 2: column age: ')

@@ -59,8 +59,13 @@ class RawTable:
 
 def read_table(path: str | Path) -> RawTable:
     """Read ``path`` into a :class:`RawTable`; raise ``InputError`` when it is not a table."""
+    from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
+
     path = Path(path)
     label = path.name
+    if contains_hetu(label):   # every message names the file: not this one
+        raise InputError([InputProblem("(file name not shown)", None, None,
+                                       f"the file name {HETU_MESSAGE}; rename the file")])
     if not path.exists():
         raise InputError([InputProblem(label, None, None, f"file not found: {path}")])
     if path.is_dir():

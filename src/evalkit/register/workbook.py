@@ -37,11 +37,16 @@ def read_xlsx(path: Path, label: str) -> RawTable:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InputError([InputProblem(label, None, None, f"is not a readable .xlsx workbook "
                                        f"({type(exc).__name__})")]) from None
-    table, other_problems = None, []
+    from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
+
+    table, other_problems, name_problems = None, [], []
     try:
-        for sheet in book.worksheets:
+        for number, sheet in enumerate(book.worksheets, start=1):
             rows = _used_rows(sheet)
             sheet_label = f'{label}, sheet "{sheet.title}"'
+            if contains_hetu(sheet.title):   # named in every message: by its place instead
+                sheet_label = f"{label}, sheet {number}"
+                name_problems.append(InputProblem(sheet_label, None, None, f"the sheet name {HETU_MESSAGE}"))
             if table is None and rows:
                 table = _table(rows, sheet_label)
                 table.problems += _unsaved_formulas(path, sheet._worksheet_path, table)
@@ -53,6 +58,7 @@ def read_xlsx(path: Path, label: str) -> RawTable:
         raise InputError([InputProblem(label, None, None, "every sheet is empty; expected a "
                                        "header row and one row per person")])
     table.file_problems += other_problems
+    table.problems += name_problems   # reported with the rows (a file problem would stop the checks)
     return table
 
 
