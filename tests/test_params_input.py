@@ -67,6 +67,12 @@ def test_a_code_in_any_field_is_refused_by_key(tmp_path, where, text):
     assert found == [f"lappi.yml: column {where}: {HETU_WORDS}"]
 
 
+def test_a_code_in_the_file_name_is_not_printed(tmp_path):
+    path = tmp_path / f"{HETU}.yml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert problems(path) == [f"(file name not shown): the file name {HETU_WORDS}; rename the file"]
+
+
 def test_a_code_in_a_file_yaml_cannot_read_is_not_quoted(tmp_path):
     # YAML's own error reports quote the lines around the fault.
     for text in (GOOD.replace("Työnantajien tieto vahvistuu", f'"Asiakas {HETU}'),

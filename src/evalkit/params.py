@@ -108,6 +108,10 @@ def load_params(path: Path, root: Path | None = None) -> PilotParams:
     def problem(key: str | None, message: str) -> None:
         problems.append(InputProblem(name, None, key, message))
 
+    from evalkit.register.hetu import contains_hetu
+    if contains_hetu(Path(path).name):   # every message names the file: not this one
+        raise InputError([InputProblem("(file name not shown)", None, None,
+                                       f"the file name {HETU_IN_PARAMS}; rename the file")])
     raw = load_yaml(Path(path), name)
     hits = identity_code_keys(raw)
     if hits:   # before any other check: those quote values
