@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs from Debian what the report needs and Python cannot bring: TeX Live for the PDF
-# (xelatex), DejaVu fonts, poppler-utils (pdftotext/pdffonts, used by the tests) and Chromium
+# (xelatex), DejaVu fonts, Noto Color Emoji (the fallback for glyphs such as emoji in text people
+# wrote, e.g. goal texts, which the text fonts lack), poppler-utils (pdftotext/pdffonts, used by the tests) and Chromium
 # (browser checks). Does nothing when all are present; uses sudo when not root; otherwise says
 # in one line what to install.
 set -euo pipefail
@@ -9,6 +10,7 @@ packages=()
 command -v xelatex >/dev/null 2>&1 || packages+=(texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended texlive-lang-european)
 command -v latexmk >/dev/null 2>&1 || packages+=(latexmk)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || packages+=(fonts-dejavu-core fonts-dejavu-extra)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || packages+=(fonts-noto-color-emoji)
 command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 if [ "${EVALKIT_NO_BROWSER:-0}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)

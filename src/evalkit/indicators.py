@@ -96,7 +96,11 @@ def _labels(present: list[int]) -> list[str]:
 
 
 def wilson_interval(numerator, denominator) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson 95 % interval; NaN where the denominator is 0."""
+    """Wilson 95 % interval; NaN where the denominator is 0.
+
+    At x = 0 the lower bound is exactly 0 and at x = n the upper bound exactly 1 (the formula's
+    value); floating point gives 5.6e-17 or 0.9999999999999999 there, which would turn a goal
+    with a target of 1 (or a ceiling of 0) from "not yet clear" into "not met"."""
     numerator = np.asarray(numerator, dtype=float)
     denominator = np.asarray(denominator, dtype=float)
     low = np.full(numerator.shape, np.nan)
@@ -105,6 +109,9 @@ def wilson_interval(numerator, denominator) -> tuple[np.ndarray, np.ndarray]:
     if ok.any():
         low[ok], high[ok] = proportion_confint(numerator[ok], denominator[ok], alpha=1 - CONFIDENCE_LEVEL,
                                                method="wilson")
+        low[ok & (numerator == 0)] = 0.0
+        high[ok & (numerator == denominator)] = 1.0
+        low[ok], high[ok] = np.clip(low[ok], 0.0, 1.0), np.clip(high[ok], 0.0, 1.0)
     return low, high
 
 

@@ -3,6 +3,10 @@
 Notebook cells call the chapter modules, which call these. Everything is emitted as MyST Markdown
 (``text/markdown`` outputs, rendered by myst-nb with ``nb_render_markdown_format: myst``) so that
 the same output becomes a real table or figure in both the HTML and the PDF.
+
+Text that people wrote (service names, goal texts, anything from params or a register) is shown
+as written, never read as markup: :func:`literal` escapes it, and every table cell is escaped
+except in the columns a caller names as ``markup`` (a role or link evalkit writes itself).
 """
 from __future__ import annotations
 
@@ -77,16 +81,32 @@ def markdown(text: str) -> None:
     display(Markdown(text))
 
 
-def _cell(value: object) -> str:
+# CommonMark lets a backslash escape any ASCII punctuation character, and MyST's extensions
+# (dollar math, roles, substitutions, colon fences, HTML) all start with one of them.
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
+
+
+def literal(text: object) -> str:
+    """``text`` as MyST Markdown that shows exactly these characters: no emphasis, math, role,
+    link or HTML tag is read in it (each ASCII punctuation character is backslash-escaped) and
+    a line break becomes a space, so it stays one paragraph, list item or table cell."""
+    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    return _ASCII_PUNCTUATION.sub(r"\\\1", _LINE_BREAK.sub(" ", text).strip())
+
+
+def _markup_cell(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
-                   align: list[str] | None = None, widths: list[int] | None = None) -> str:
+                   align: list[str] | None = None, widths: list[int] | None = None,
+                   markup: tuple[str, ...] = ()) -> str:
     """A MyST table (with a caption, and a label for cross-references when ``name`` is given).
 
-    Cells must already be formatted strings; numeric columns are right-aligned by default. On a
+    Cells must already be formatted strings, and are shown literally (escaped), as are the column
+    names, except the cells of the columns named in ``markup``, which are MyST as they stand. Numeric columns are right-aligned by default. On a
     page of synthetic data (``set_data_origin``) the caption says so.
     ``widths`` gives relative column widths (MyST ``:widths:``, one per column), so that a column
     of long text gets the room it needs in the PDF; by default LaTeX sizes columns itself.
@@ -95,11 +115,13 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
         raise ValueError(f"widths has {len(widths)} entries for {frame.shape[1]} columns")
     align = align or ["l" if i == 0 else "r" for i in range(frame.shape[1])]
     marks = {"l": ":--", "r": "--:", "c": ":-:"}
+    cell = [_markup_cell if column in markup else literal for column in frame.columns]
     lines = [
-        "| " + " | ".join(_cell(c) for c in frame.columns) + " |",
+        "| " + " | ".join(literal(c) for c in frame.columns) + " |",
         "| " + " | ".join(marks[a] for a in align) + " |",
     ]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines += ["| " + " | ".join(show(v) for show, v in zip(cell, row)) + " |"
+              for row in frame.itertuples(index=False)]
     label = f":name: {name}\n" if name else ""
     sizes = f":widths: {' '.join(str(int(w)) for w in widths)}\n" if widths is not None else ""
     return f":::{{table}} {_caption(caption)}\n{label}:align: center\n{sizes}\n" + "\n".join(lines) + "\n:::\n"

@@ -12,7 +12,10 @@ person next to the budget gives back the number employed. So:
 - a rate or share is hidden when its denominator is under 5 **or** its numerator is 1–4;
 - a cost per person or a mean (``cost_*``, ``was_change``) is hidden when its denominator is
   under 5 (the numerator there is euros or score points, not people);
-- for count indicators (``participants``, ``eligible``, ``hires``…) the value is the count.
+- for count indicators (``participants``, ``eligible``, ``hires``…) the value is the count;
+- a mean whose interval has zero width (``was_change`` where every person changed by the same
+  amount) is hidden with its sum, whatever the number of people: the interval would tell each
+  person's value.
 
 Two entry points, for tables and for figures: :func:`suppress` returns the same frame with
 hidden cells set to missing (plot it, missing points are not drawn) and a ``suppressed`` flag;
@@ -31,11 +34,17 @@ the shown parts gives a lone hidden part back. Two kinds of wholes are published
 - across pilots, each count at each follow-up time has the pooled ``all`` count as its whole.
 
 So the full rule (:func:`hidden_counts`, :func:`suppress_complementary`) adds *complementary*
-(secondary) suppression: whenever a whole and its parts would show all but one hidden count, the
+(secondary) suppression: whenever a whole and its parts would show all but one hidden count, or
+the shown whole minus the shown parts would leave 1–4 people in the hidden parts together, the
 smallest other non-zero count of that group is hidden too (the fewest people hidden). Groups are
-revisited until none is left with exactly one hidden count, and then the published equations are
-checked as a whole (:func:`recoverable_counts`, linear algebra over all groups at once): any hidden
-count they still pin down gets a further partner. A count hidden this way is shown as a dash, not
+revisited until none is left so, and then everything a reader knows is checked as a whole
+(:func:`recoverable_counts`): the published sums (linear algebra over all groups at once), the
+subsets (the people followed up at any time have ended their service, and those followed up at 12
+or 6 months are followed up at 6 or 3 months too; a rate's count lies within its denominator:
+:func:`published_relations`), and that a ``<5`` is 1–4 and a dash 5 or more. A hidden count whose
+smallest and largest possible values under all of these are equal (an integer program,
+:func:`pinned_counts`) gets a further partner: the smallest count tied to it whose hiding sets it
+free. A count hidden this way is shown as a dash, not
 ``<5``: it is not small. Every cell that would give a hidden count back hides with it (the rate
 whose numerator it is, the rate whose denominator it is, the cost per employed person whose
 divisor it is). Every page and export computes the rule on the same complete frame of all pilots,
@@ -112,6 +121,16 @@ def mask_rates(rates: pd.DataFrame | pd.Series, denominators, numerators=None):
     return rates.astype("float64").mask(hidden)
 
 
+def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
+    """True for a mean (``was_change``) whose interval has zero width: all values are equal, so
+    the interval tells each person's value."""
+    low = np.asarray(ci_low, dtype="float64")
+    high = np.asarray(ci_high, dtype="float64")
+    is_mean = np.asarray(pd.Series(indicator).astype(str) == "was_change", dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return is_mean & np.isfinite(low) & np.isfinite(high) & (np.abs(high - low) < 1e-9)
+
+
 def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
     """Which cells of a tidy indicator frame must be hidden (bool frame with columns
     ``numerator, denominator, value, ci_low, ci_high``)."""
@@ -123,9 +142,13 @@ def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
     small_num = (numerator >= 1) & (numerator <= SMALL_COUNT_MAX)
     small_den = (denominator >= 1) & (denominator <= SMALL_COUNT_MAX)
     low_den = ~(denominator >= MIN_DENOMINATOR)   # NaN denominators count as low
-    hide_numerator = small_num & ~non_count
     hide_value = np.where(is_count, small_num,
                           np.where(non_count, low_den, low_den | small_num))
+    # A mean whose interval has no width says that every person's value is that mean: hidden
+    # with its sum (sum / people = the mean), whatever the number of people.
+    every_value = reveals_every_value(indicator, frame["ci_low"], frame["ci_high"])
+    hide_value = hide_value | every_value
+    hide_numerator = (small_num & ~non_count) | every_value
     return pd.DataFrame({
         "numerator": hide_numerator,
         "denominator": small_den,
@@ -308,33 +331,161 @@ def published_equations(values: dict, groups: Sequence = PART_GROUPS) -> list[tu
     return equations
 
 
-def recoverable_counts(values: dict, equations: Sequence, hidden: set) -> list[Key]:
-    """Hidden counts that the published equations give back exactly.
+#: Subsets a reader knows besides the published sums, per pilot (``(count, horizon)`` pairs,
+#: part first): the people followed up at h months have ended their service, those followed up
+#: at 12 (6) months are followed up at 6 (3) months too, and the people with both work ability
+#: scores have a start score and an end score. Every rate's numerator is also a subset of its
+#: denominator's people (:func:`published_relations`).
+SUBSET_PAIRS = (
+    (("eligible", 3), ("ended", None)), (("eligible", 6), ("ended", None)),
+    (("eligible", 12), ("ended", None)), (("eligible", 6), ("eligible", 3)),
+    (("eligible", 12), ("eligible", 6)),
+    (("was_change", None), ("was_start_recorded", None)), (("was_change", None), ("was_end_recorded", None)),
+)
 
-    The equations restricted to the hidden counts form a linear system whose right-hand sides a
-    reader knows (the shown counts). A hidden count is pinned down exactly when every solution of
-    the homogeneous system is zero in its coordinate, i.e. when the null space of the system has
-    no component there (computed by SVD). Zeros are shown and never hidden."""
-    unknown = sorted({k for whole, parts in equations for k in (whole, *parts) if k in hidden})
-    if not unknown:
-        return []
-    column = {k: i for i, k in enumerate(unknown)}
-    rows = []
-    for whole, parts in equations:
-        row = np.zeros(len(unknown))
-        for key, sign in ((whole, 1.0), *((p, -1.0) for p in parts)):
-            if key in column:
-                row[column[key]] += sign
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return []
-    matrix = np.array(rows)
-    _, singular, vt = np.linalg.svd(matrix)
-    rank = int((singular > 1e-9 * max(1.0, singular.max())).sum())
-    null_space = vt[rank:]
-    pinned = np.abs(null_space).max(axis=0) < 1e-9 if len(null_space) else np.ones(len(unknown), bool)
-    return [k for k, p in zip(unknown, pinned) if p]
+
+def published_relations(values: dict, numerator_keys: Sequence = (), denominator_keys: Sequence = (),
+                        pairs: Sequence = SUBSET_PAIRS) -> list[tuple[Key, Key]]:
+    """Every *part <= whole* a reader knows, as keys: each rate's numerator within its
+    denominator (the rows' keys from :func:`count_keys`) and :data:`SUBSET_PAIRS` per pilot."""
+    relations = set()
+    for part, whole in zip(numerator_keys, denominator_keys):
+        if part is not None and whole is not None and part != whole and part in values and whole in values:
+            relations.add((part, whole))
+    for pilot_id in {k[0] for k in values}:
+        for (part_name, part_h), (whole_name, whole_h) in pairs:
+            part, whole = (pilot_id, part_name, part_h), (pilot_id, whole_name, whole_h)
+            if part in values and whole in values:
+                relations.add((part, whole))
+    return sorted(relations, key=str)
+
+
+def reader_bounds(values: dict, hidden: set) -> dict:
+    """What a reader knows of each hidden count: ``<5`` is 1–4, a dash (a complementary partner,
+    never small) is 5 or more. Zeros are never hidden."""
+    return {k: (1, SMALL_COUNT_MAX) if values[k] <= SMALL_COUNT_MAX else (SMALL_COUNT_MAX + 1, None)
+            for k in hidden}
+
+
+def recoverable_counts(values: dict, equations: Sequence, hidden: set,
+                       relations: Sequence = ()) -> list[Key]:
+    """Hidden counts that the published numbers give back exactly.
+
+    First the sums alone: the equations restricted to the hidden counts form a linear system
+    whose right-hand sides a reader knows (the shown counts); a hidden count is pinned down when
+    every solution of the homogeneous system is zero in its coordinate, i.e. when the null space
+    of the system has no component there (computed by SVD). Then everything a reader knows at
+    once, as an integer program: the sums, the subsets ``relations`` (part <= whole), that a
+    ``<5`` is 1–4 and a dash 5 or more; a hidden count is pinned down when its smallest and its
+    largest possible value are equal (:func:`pinned_counts`). Zeros are shown and never hidden."""
+    return _pinned_by_sums(equations, hidden) or pinned_counts(values, equations, relations, hidden)
+
+
+def _pinned_by_sums(equations: Sequence, hidden: set) -> list[Key]:
+    unknown = sorted({k for whole, parts in equations for k in (whole, *parts) if k in hidden}, key=str)
+    if unknown:
+        column = {k: i for i, k in enumerate(unknown)}
+        rows = []
+        for whole, parts in equations:
+            row = np.zeros(len(unknown))
+            for key, sign in ((whole, 1.0), *((p, -1.0) for p in parts)):
+                if key in column:
+                    row[column[key]] += sign
+            if row.any():
+                rows.append(row)
+        if rows:
+            matrix = np.array(rows)
+            _, singular, vt = np.linalg.svd(matrix)
+            rank = int((singular > 1e-9 * max(1.0, singular.max())).sum())
+            null_space = vt[rank:]
+            pinned = np.abs(null_space).max(axis=0) < 1e-9 if len(null_space) else np.ones(len(unknown), bool)
+            return [k for k, p in zip(unknown, pinned) if p]
+    return []
+
+
+def _components(keys: Sequence[Key], links: Sequence[Sequence[Key]]) -> list[list[Key]]:
+    """The hidden counts grouped by the equations and relations that tie them together."""
+    parent = {k: k for k in keys}
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for link in links:
+        members = [k for k in link if k in parent]
+        for other in members[1:]:
+            parent[root(other)] = root(members[0])
+    groups: dict = {}
+    for k in keys:
+        groups.setdefault(root(k), []).append(k)
+    return list(groups.values())
+
+
+def pinned_counts(values: dict, equations: Sequence, relations: Sequence, hidden: set,
+                  only: Sequence[Key] | None = None) -> list[Key]:
+    """Hidden counts (of ``only``, default all) whose every value consistent with what a reader
+    knows is the true one: for each, the integer program's minimum and maximum (HiGHS through
+    scipy's ``milp``). Any solution found also shows every count it differs in to be free."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    links = [(whole, *parts) for whole, parts in equations] + [tuple(r) for r in relations]
+    involved = sorted({k for link in links for k in link if k in hidden}, key=str)
+    bounds = reader_bounds(values, set(involved))
+    wanted = set(involved if only is None else only) & set(involved)
+    pinned = []
+    for component in _components(involved, links):
+        if not wanted.intersection(component):
+            continue
+        column = {k: i for i, k in enumerate(component)}
+        n = len(component)
+        low = np.array([bounds[k][0] for k in component], dtype=float)
+        high = np.array([np.inf if bounds[k][1] is None else bounds[k][1] for k in component], dtype=float)
+        rows, lower, upper = [], [], []
+        for whole, parts in equations:
+            row, constant = np.zeros(n), 0.0
+            for key, sign in ((whole, 1.0), *((p, -1.0) for p in parts)):
+                if key in column:
+                    row[column[key]] += sign
+                elif key not in hidden:
+                    constant += sign * values[key]
+            if row.any() and not any(k in hidden and k not in column for k in (whole, *parts)):
+                rows.append(row)
+                lower.append(-constant)
+                upper.append(-constant)
+        for part, whole in relations:
+            if part in column and whole in column:
+                row = np.zeros(n)
+                row[column[part]], row[column[whole]] = 1.0, -1.0
+                rows.append(row)
+                lower.append(-np.inf)
+                upper.append(0.0)
+            elif part in column and whole not in hidden:
+                high[column[part]] = min(high[column[part]], values[whole])
+            elif whole in column and part not in hidden:
+                low[column[whole]] = max(low[column[whole]], values[part])
+        constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
+        truth = np.array([values[k] for k in component], dtype=float)
+        free = np.zeros(n, dtype=bool)
+        for key in component:
+            i = column[key]
+            if key not in wanted or free[i]:
+                continue
+            for sense in (-1.0, 1.0):   # maximise, then minimise
+                cost = np.zeros(n)
+                cost[i] = sense
+                result = milp(cost, constraints=constraints, integrality=np.ones(n),
+                              bounds=Bounds(low, high))
+                if result.status == 0:
+                    free |= np.abs(np.round(result.x) - truth) > 0.5
+                elif result.status != 2:   # unbounded (or a limit reached): not pinned
+                    free[i] = True
+                if free[i]:
+                    break
+            if not free[i]:
+                pinned.append(key)
+    return pinned
 
 
 def _partner(values: dict, members: Sequence[Key], hidden: set) -> Key | None:
@@ -369,34 +520,66 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozen
 
     ``frame`` must hold everything that is published from the same register (every pilot and
     ``all``), so that each page and export hides the same cells."""
-    values, _, _ = _count_values(frame)
+    values, numerator_keys, denominator_keys = _count_values(frame)
     equations = published_equations(values, groups)
+    relations = published_relations(values, numerator_keys, denominator_keys)
     hidden = {k for k, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
     # Smallest groups first: a partner found among a few parts (the employed, the rest) usually
     # protects the larger groups containing them too, so fewer cells are hidden in all.
     by_size = sorted(equations, key=lambda equation: len(equation[1]))
     while True:
         changed = True
-        while changed:   # the group rule: no group with exactly one hidden count
+        while changed:   # the group rules
             changed = False
             for whole, parts in by_size:
                 members = [*parts, whole]
-                if sum(k in hidden for k in members) == 1:
+                if _group_gives_back(values, whole, parts, hidden):
                     partner = _partner(values, members, hidden)
                     if partner is not None:
                         hidden.add(partner)
                         changed = True
-        loose = recoverable_counts(values, equations, hidden)
+        loose = recoverable_counts(values, equations, hidden, relations)
         if not loose:
             return frozenset(hidden)
-        # Several groups together still pin a count down: partner it in a group it belongs to.
-        target = loose[0]
-        members = [k for whole, parts in equations if target in (whole, *parts) for k in (*parts, whole)]
-        partner = _partner(values, members, hidden) or _partner(
-            values, _linked_members(equations, target, hidden), hidden)
+        # Several groups together still pin a count down: partner it with the smallest count
+        # whose hiding sets it free.
+        partner = _freeing_partner(values, equations, relations, hidden, loose[0])
         if partner is None:
             return frozenset(hidden)
         hidden.add(partner)
+
+
+def _group_gives_back(values: dict, whole: Key, parts: Sequence[Key], hidden: set) -> bool:
+    """A group with exactly one hidden count (the whole minus the shown parts gives it back),
+    or whose shown whole minus its shown parts leaves a small total of hidden parts (1–4 people
+    in all: a small count by difference, and with two parts of 1 each, both given back)."""
+    members = [*parts, whole]
+    count = sum(k in hidden for k in members)
+    if count == 1:
+        return True
+    if count and whole not in hidden:
+        total = sum(values[k] for k in parts if k in hidden)
+        return 1 <= total <= SMALL_COUNT_MAX
+    return False
+
+
+def _freeing_partner(values: dict, equations: Sequence, relations: Sequence, hidden: set,
+                     target: Key) -> Key | None:
+    """The shown non-zero count, among those tied to ``target`` by a sum or a subset, whose
+    hiding (smallest first) leaves ``target`` no longer pinned down; else the smallest of them,
+    and failing those, the smallest count linked to it through hidden counts."""
+    near = [k for whole, parts in equations if target in (whole, *parts) for k in (*parts, whole)]
+    near += [k for pair in relations if target in pair for k in pair]
+    candidates = sorted({k for k in near if k not in hidden and values[k] > 0},
+                        key=lambda k: (values[k], near.index(k)))
+    for candidate in candidates:
+        trial = hidden | {candidate}
+        if target not in _pinned_by_sums(equations, trial) and \
+                not pinned_counts(values, equations, relations, trial, only=[target]):
+            return candidate
+    if candidates:
+        return candidates[0]
+    return _partner(values, _linked_members(equations, target, hidden), hidden)
 
 
 def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,

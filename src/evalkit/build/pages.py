@@ -10,7 +10,7 @@ import pandas as pd
 from evalkit.build.provenance import Provenance
 from evalkit.build.runner import JobResult
 from evalkit.i18n import t
-from evalkit.publish import markdown_table
+from evalkit.publish import literal, markdown_table
 
 STATUS_PAGE = "build_status"
 PROVENANCE_PAGE = "provenance"
@@ -28,8 +28,8 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
     for r in results:
         failure = ""
         if r.status == "failed":
-            failure = t("build.failed_detail", cell="–" if r.failed_cell is None else r.failed_cell,
-                        error=r.error or "")
+            failure = literal(t("build.failed_detail", cell="–" if r.failed_cell is None else r.failed_cell,
+                                error=r.error or ""))
             if r.kept_notebook:
                 kept = folder / f"failed-{r.name}.ipynb.json"
                 shutil.copy2(r.kept_notebook, kept)
@@ -44,7 +44,8 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
     summary = t("build.some_failed") if any(r.status == "failed" for r in results) else t("build.all_ok")
     text = (f"# {t('build.status_heading')}\n\n{t('build.status_intro')}\n\n{summary}\n\n"
             + markdown_table(pd.DataFrame(rows), t("build.status_caption"), name="tbl-build-status",
-                             align=["l", "l", "l", "r", "l"]))
+                             align=["l", "l", "l", "r", "l"],
+                             markup=(t("build.col_failure"),)))   # the error in it is escaped above
     path = folder / f"{STATUS_PAGE}.md"
     path.write_text(text, encoding="utf-8")
     return path

@@ -357,9 +357,12 @@ def was_change(page: ComparisonPage) -> None:
         return
     was = compare.was_change_by_pilot(page.register)
     # A mean over fewer than five people, or over people hidden as partners (the pooled mean and
-    # count minus the other pilots' would give theirs back).
+    # count minus the other pilots' would give theirs back), or whose interval has no width
+    # (every person's change is then that mean).
     hidden = (was["n_pairs"] < suppression.MIN_DENOMINATOR) | \
-        pd.Series([(p, "was_change", None) in page.hidden for p in was["pilot_id"]], index=was.index)
+        pd.Series([(p, "was_change", None) in page.hidden for p in was["pilot_id"]], index=was.index) | \
+        pd.Series(suppression.reveals_every_value(["was_change"] * len(was), was["ci_low"], was["ci_high"]),
+                  index=was.index)
     pilots = was[(was["pilot_id"] != POOLED) & ~hidden]
     if not pilots.dropna(subset=["mean_change"]).empty:
         fig, alt = plots.was_change_plot(pilots, page.labels)

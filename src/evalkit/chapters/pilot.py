@@ -26,7 +26,8 @@ from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import has, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
-from evalkit.publish import Page, start_page, glue, markdown, markdown_table, set_data_origin, show_figure, show_table
+from evalkit.publish import (Page, glue, literal, markdown, markdown_table, set_data_origin, show_figure,
+                             show_table, start_page)
 from evalkit.publish import synthetic_notice_markdown
 from evalkit.reported import Pilot, PilotFacts, load_pilots
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
@@ -214,7 +215,7 @@ def focus_area_table(page: PilotPage) -> None:
 
 def services_list(page: PilotPage) -> None:
     if page.params.services:
-        markdown("\n".join(f"- {service}" for service in page.params.services))
+        markdown("\n".join(f"- {literal(service)}" for service in page.params.services))
     else:
         markdown(t("pilot.no_services"))
 

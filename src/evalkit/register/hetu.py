@@ -9,16 +9,23 @@ A value is treated as a henkilötunnus only when both the pattern and the check 
 right, so ordinary identifiers are not refused by accident. The search runs inside longer text
 too (a code pasted into a free-text column is still personal data). Callers must never echo the
 value: functions here return positions only.
+
+What a person could type for the separator is read as the ASCII sign first: every Unicode dash
+and hyphen (a word processor turns ``131052-308T`` into ``131052–308T``) and the full-width forms
+of digits, letters and ``+`` (NFKC), so that a look-alike code is still found.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+HETU_MESSAGE = ("holds a Finnish personal identity code (henkilötunnus); only pseudonymous "
+                "identifiers may enter evalkit (the value is not shown)")
 CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 CENTURY_SIGNS = "+-YXWVUABCDEF"
 _PATTERN_TEXT = (
@@ -27,12 +34,32 @@ _PATTERN_TEXT = (
 )
 # No letter or digit directly around the code: "x131052-308Tx" is some other identifier.
 _SEARCH = re.compile(rf"(?<![0-9A-Za-z])({_PATTERN_TEXT})(?![0-9A-Za-z])", re.IGNORECASE)
-_PREFILTER = rf"(?i){_PATTERN_TEXT}"
+
+# Dashes and hyphens a person or a word processor may put where "-" belongs: Unicode's dash
+# punctuation (category Pd) and the minus and hyphen look-alikes of other categories.
+DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
+          "\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
+          "\u2212\u2043\u00ad\u02d7\u207b\u208b\u2796")
+_TO_ASCII_DASH = str.maketrans({c: "-" for c in DASHES})
+# The Arrow prefilter sees the raw text, so its classes take the look-alikes too: any dash,
+# full-width digits (U+FF10-FF19), letters (U+FF21-FF3A, U+FF41-FF5A) and plus (U+FF0B).
+_DIGIT = r"[0-9\x{ff10}-\x{ff19}]"
+_SIGN = "[-+YXWVUABCDEFyxwvuabcdef\\x{ff0b}\\x{ff21}-\\x{ff3a}\\x{ff41}-\\x{ff5a}" + \
+    "".join(f"\\x{{{ord(c):x}}}" for c in DASHES) + "]"
+_CHECK = r"[0-9A-Za-z\x{ff10}-\x{ff19}\x{ff21}-\x{ff3a}\x{ff41}-\x{ff5a}]"
+_PREFILTER = rf"{_DIGIT}{{6}}{_SIGN}{_DIGIT}{{3}}{_CHECK}"
+
+
+def normalise(text: str) -> str:
+    """``text`` with look-alike characters read as the ASCII a henkilötunnus is written in."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_TO_ASCII_DASH)
 
 
 def is_valid_hetu(text: str) -> bool:
     """True when ``text`` is exactly one henkilötunnus with a correct check character."""
-    text = text.strip().upper()
+    text = normalise(text).strip().upper()
     match = _SEARCH.fullmatch(text)
     return bool(match) and _check_character_ok(text)
 
@@ -45,7 +72,7 @@ def _check_character_ok(code: str) -> bool:
 
 def contains_hetu(text: str) -> bool:
     """True when a valid henkilötunnus appears anywhere in ``text``."""
-    return any(_check_character_ok(m.group(1)) for m in _SEARCH.finditer(text))
+    return any(_check_character_ok(m.group(1)) for m in _SEARCH.finditer(normalise(text)))
 
 
 def hetu_mask(values: pd.Series) -> np.ndarray:

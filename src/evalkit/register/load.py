@@ -17,14 +17,12 @@ import pandera.pandas as pa
 from evalkit.definitions import (BASIS_CODES, HORIZONS, OPTIONAL_REGISTER_COLUMNS, REGISTER_COLUMNS,
                                  SEX_CODES, STATUS_CODES)
 from evalkit.errors import InputError, InputProblem
-from evalkit.register.hetu import contains_hetu, hetu_mask
+from evalkit.register.hetu import HETU_MESSAGE, contains_hetu, hetu_mask
 from evalkit.register.parse import CellParser, shown
 from evalkit.register.readers import RawTable, read_table
 from evalkit.register.schema import ALLOWED, REQUIRED, due_dates, register_schema
 from evalkit.reported import PILOT_IDS
 
-HETU_MESSAGE = ("holds a Finnish personal identity code (henkilötunnus); only pseudonymous "
-                "identifiers may enter evalkit (the value is not shown)")
 DATE_COLUMNS = ("start_date", "end_date")
 WHOLE_COLUMNS = ("age", "unemployment_months", "was_start", "was_end")
 STATUS_COLUMNS = tuple(f"status_{h}m" for h in HORIZONS)
@@ -60,10 +58,10 @@ def check_header(raw: RawTable, expected: tuple[str, ...], optional: tuple[str, 
     label, columns = raw.file_label, list(raw.cells.columns)
     found = [c for c in columns if c in expected]
     if not found:
-        return [InputProblem(label, raw.header_line, None,
+        return raw.file_problems + [InputProblem(label, raw.header_line, None,
                              f"does not look like {what}: none of the expected columns found; "
                              f"the header row must name the columns {', '.join(expected)}")]
-    problems = []
+    problems = list(raw.file_problems)   # the reader's: unnamed or repeated columns, other sheets
     for column in expected:
         if column not in columns and column not in optional:
             problems.append(InputProblem(label, raw.header_line, column,

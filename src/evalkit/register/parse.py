@@ -14,6 +14,11 @@ from evalkit.errors import InputProblem
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _FINNISH_DATE = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
+# Longer whole numbers than this cannot be any count or score here, and would not fit 64 bits.
+_MAX_DIGITS = 15
+# How a spreadsheet shows a very long number (1,23E+15), and Python or Parquet an endless one.
+_EXPONENT = r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+$"
+_NON_FINITE = r"(?i)^[+-]?(?:inf|infinity|nan)$"
 
 
 def shown(value: str) -> str:
@@ -61,16 +66,23 @@ class CellParser:
         return parsed.astype("datetime64[ns]")
 
     def whole(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
-        ok, values = self._numbers(text, r"[+-]?\d{1,18}")   # 18 digits always fit in int64
-        self._report(text, ~(ok | (text == "").to_numpy(dtype=bool)), column, "is not a whole number", allowed)
-        return values.astype("Int64")
+        ok, values = self._numbers(text, r"[+-]?\d+")
+        long = ok & (values.str.lstrip("-").str.len() > _MAX_DIGITS).fillna(False).to_numpy(dtype=bool)
+        self._report_unreadable(text, ~(ok | (text == "").to_numpy(dtype=bool)), column,
+                                "is not a whole number", allowed)
+        self._report(text, long, column, "is far too large", allowed)
+        return values.where(~long, None).astype("Int64")
 
     def number(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
         pattern = r"[+-]?\d+([.,]\d+)?" if self.decimal_comma else r"[+-]?\d+(\.\d+)?"
         ok, values = self._numbers(text, pattern)
-        hint = "is not a number (use a decimal comma only in a semicolon-separated file)" \
-            if not self.decimal_comma else "is not a number"
-        self._report(text, ~(ok | (text == "").to_numpy(dtype=bool)), column, hint, allowed)
+        bad = ~(ok | (text == "").to_numpy(dtype=bool))
+        comma = np.zeros(len(text), dtype=bool)
+        if bad.any():
+            comma[bad] = _compact(text[bad]).str.match(r"^[+-]?\d+,\d+$").to_numpy(dtype=bool)
+        hint = "is not a number (use a decimal comma only in a semicolon-separated file)"
+        self._report(text, comma, column, hint, allowed)
+        self._report_unreadable(text, bad & ~comma, column, "is not a number", allowed)
         if self.decimal_comma:
             values = values.str.replace(",", ".", regex=False)
         return values.astype("float64")
@@ -84,9 +96,28 @@ class CellParser:
         values = text.where(ok, None)
         rest = ~ok & (text != "").to_numpy(dtype=bool)
         if rest.any():
-            compact = text[rest].str.replace(r"[\s\u00a0]", "", regex=True)
+            compact = _compact(text[rest])
             fixed = compact.str.fullmatch(pattern).to_numpy(dtype=bool)
             positions = np.flatnonzero(rest)[fixed]
             values.iloc[positions] = compact[fixed].to_numpy()
             ok[positions] = True
         return ok, values.str.removeprefix("+")
+
+    def _report_unreadable(self, text: pd.Series, bad: np.ndarray, column: str, message: str,
+                           allowed: str) -> None:
+        """Bad numbers, saying why when a program wrote them so: in exponent form, or endless."""
+        exponent = np.zeros(len(text), dtype=bool)
+        endless = np.zeros(len(text), dtype=bool)
+        if bad.any():
+            compact = _compact(text[bad])
+            exponent[bad] = compact.str.match(_EXPONENT).to_numpy(dtype=bool)
+            endless[bad] = compact.str.match(_NON_FINITE).to_numpy(dtype=bool)
+        self._report(text, exponent, column, "is a number in exponent form (a spreadsheet shows a "
+                     "very long number so); write the number out in digits", allowed)
+        self._report(text, endless, column, "is not a finite number", allowed)
+        self._report(text, bad & ~exponent & ~endless, column, message, allowed)
+
+
+def _compact(text: pd.Series) -> pd.Series:
+    """Spaces (also no-break spaces) between thousands removed: "1 000" is 1000."""
+    return text.str.replace(r"[\s\u00a0]", "", regex=True)

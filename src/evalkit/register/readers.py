@@ -1,18 +1,31 @@
 """Reading a table file into text cells, with the line of the file each row came from.
 
-Everything is read as text so that validation can say exactly what was in a cell. Supported:
-UTF-8 CSV with commas; CSV saved by a Finnish Excel (semicolons, decimal comma, byte-order mark,
-Windows-1252 when not saved as UTF-8); ``.xlsx`` (first sheet); ``.parquet``. The format is
+Everything is read as text so that validation can say exactly what was in a cell. The format is
 recognised from the content (a renamed file still reads), the extension only breaks ties.
 
-Line numbers follow the file: the header is line 1. A CSV field holding a line break moves the
-following rows down, as an editor would show them. For ``.xlsx`` the line is the sheet's row
-number; for ``.parquet`` it is the row position + 1 (header = 1), as if exported to CSV.
+Read:
+- CSV in UTF-8, with or without a byte-order mark, separated by commas, semicolons (Finnish
+  Excel, with decimal commas) or tabs (Excel's "Text (tab delimited)");
+- CSV in Windows-1252 (Finnish Excel's plain "CSV"), also when only some lines are: every line
+  that is valid UTF-8 is read as UTF-8, never re-decoded, and only the others as Windows-1252;
+- UTF-16 with a byte-order mark (Excel's "Unicode text", tab-separated);
+- Excel's ``sep=;`` first line, which names the separator (line numbers still follow the file);
+- ``.xlsx`` (see :mod:`evalkit.register.workbook`) and ``.parquet``.
+
+Columns: trailing columns with no name and no value in any row are ignored (spreadsheet exports
+leave them); a column with no name that holds values, and a name used twice, are refused by
+position. Line numbers follow the file: the header is line 1. A CSV field holding a line break
+moves the following rows down, as an editor would show them. For ``.xlsx`` the line is the
+sheet's row number; for ``.parquet`` it is the row position + 1 (header = 1), as if exported.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import io
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +36,11 @@ from evalkit.errors import InputError, InputProblem
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _PARQUET_MAGIC = b"PAR1"
+# Excel writes (and reads) a first line "sep=;" naming the separator; sometimes quoted.
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?$', re.IGNORECASE)
+_SEPARATORS = (",", ";", "\t")
+# A float from Excel or Parquet is written out in digits only while every digit is exact.
+_EXACT_INTEGER = 2 ** 53
 
 
 @dataclass
@@ -30,59 +48,116 @@ class RawTable:
     """Text cells (``""`` for empty, ``NA`` for a field missing from a short CSV line)."""
 
     cells: pd.DataFrame          # index = line in the file, columns = header as written
-    decimal_comma: bool          # numbers may use a decimal comma (semicolon CSV)
-    file_label: str
+    decimal_comma: bool          # numbers may use a decimal comma (semicolon or tab CSV)
+    file_label: str              # the file's name (and the sheet read, for a workbook)
     header_line: int = 1
-    hetu_cells: set[tuple[int, str]] = field(default_factory=set)  # blanked, never quoted
-    problems: list[InputProblem] = field(default_factory=list)     # lines that are not rows
+    # Cells already reported and blanked (identity codes, unsaved formulas): never quoted again.
+    hetu_cells: set[tuple[int, str]] = field(default_factory=set)
+    problems: list[InputProblem] = field(default_factory=list)       # lines that are not rows
+    file_problems: list[InputProblem] = field(default_factory=list)  # header and other sheets
 
 
 def read_table(path: str | Path) -> RawTable:
     """Read ``path`` into a :class:`RawTable`; raise ``InputError`` when it is not a table."""
+    from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
+
     path = Path(path)
     label = path.name
+    if contains_hetu(label):   # every message names the file: not this one
+        raise InputError([InputProblem("(file name not shown)", None, None,
+                                       f"the file name {HETU_MESSAGE}; rename the file")])
     if not path.exists():
         raise InputError([InputProblem(label, None, None, f"file not found: {path}")])
     if path.is_dir():
         raise InputError([InputProblem(label, None, None, "is a folder, expected a table file")])
-    head = path.open("rb").read(8192)
+    with path.open("rb") as handle:
+        head = handle.read(8192)
     if not head:
         raise InputError([InputProblem(label, None, None, "the file is empty; expected a header "
                                        "row and one row per person")])
     if head.startswith(_XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, label)
+        from evalkit.register.workbook import read_xlsx
+        return tidy_header(read_xlsx(path, label), spreadsheet=True)
     if head.startswith(_PARQUET_MAGIC) or path.suffix.lower() == ".parquet":
-        return _read_parquet(path, label)
-    if b"\x00" in head:
+        return tidy_header(_read_parquet(path, label))
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in head:
         raise InputError([InputProblem(label, None, None, "is not a text table (binary content); "
                                        "give a CSV, .xlsx or .parquet file")])
-    return _read_csv(path, label)
+    return tidy_header(_read_csv(path, label))
 
 
-def _decode(path: Path, label: str) -> str:
-    data = path.read_bytes()
+# ---------------------------------------------------------------- text
+
+def decode(data: bytes, label: str) -> str:
+    """The file's text. UTF-16 when it starts with its byte-order mark; else UTF-8 when the
+    whole file is; else line by line, UTF-8 where a line is valid UTF-8 and Windows-1252 where
+    it is not (a file saved by Finnish Excel, or such lines appended to a UTF-8 file)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError([InputProblem(label, None, None, "starts as UTF-16 (Unicode text) "
+                                           "but is not readable as UTF-16; save it again as CSV "
+                                           "UTF-8")]) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    try:
-        # Finnish Excel's plain "CSV" export is Windows-1252, not UTF-8.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise InputError([InputProblem(label, None, None, "cannot be read as text: it is neither "
-                                       "UTF-8 nor Windows-1252; save it as CSV UTF-8")]) from None
+    lines = data.split(b"\n")
+    if lines[0].startswith(codecs.BOM_UTF8):
+        lines[0] = lines[0][len(codecs.BOM_UTF8):]
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            lines[number - 1] = line.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                lines[number - 1] = line.decode("cp1252")
+            except UnicodeDecodeError:
+                raise InputError([InputProblem(label, number, None, "cannot be read as text: "
+                                               "neither UTF-8 nor Windows-1252; save the file as "
+                                               "CSV UTF-8")]) from None
+    return "\n".join(line if isinstance(line, str) else line.decode("ascii") for line in lines)
+
+
+def _separator(first_line: str) -> str:
+    """The separator the header row uses most (a comma when none or tied)."""
+    counts = {sep: first_line.count(sep) for sep in _SEPARATORS}
+    best = max(_SEPARATORS, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
 
 
 def _read_csv(path: Path, label: str) -> RawTable:
-    text = _decode(path, label)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    text = decode(path.read_bytes(), label)
+    first_line, _, rest = text.partition("\n")
+    named = _SEP_LINE.match(first_line)
+    offset = 0
+    if named:
+        text, offset = rest, 1
+        first_line = text.partition("\n")[0]
     if not first_line.strip():
-        raise InputError([InputProblem(label, 1, None, "the first line is empty; expected the "
-                                       "header row with the column names")])
+        raise InputError([InputProblem(label, 1 + offset, None, "the first line is empty; expected "
+                                       "the header row with the column names")])
+    delimiter = named.group(1) if named else _separator(first_line)
+    raw = _read_csv_text(text, delimiter, label)
+    return _shifted(raw, offset) if offset else raw
+
+
+def _read_csv_text(text: str, delimiter: str, label: str) -> RawTable:
+    decimal_comma = delimiter in (";", "\t")
     if '"' in text:
         # Quoted fields may hold separators and line breaks: read record by record, which
         # knows the line each record starts on.
+        return _read_csv_by_line(text, delimiter, label)
+    lines = text.split("\n")
+    header = [name.strip() for name in lines[0].split(delimiter)]
+    width, named = len(header), _named_width(header)
+    # Without quotes every record is one line (header = line 1): its separators give its
+    # fields. A line with more fields than the header would make pandas take the first
+    # column as the index (and shift every value); pandas would pad a short one silently.
+    counts = [line.count(delimiter) + 1 for line in lines[1:]]
+    if any(count > width for count in counts):
         return _read_csv_by_line(text, delimiter, label)
     try:
         cells = pd.read_csv(
@@ -90,33 +165,37 @@ def _read_csv(path: Path, label: str) -> RawTable:
             skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c",
         )
     except pd.errors.ParserError:
-        # Some line has too many fields: read line by line to name every such line.
         return _read_csv_by_line(text, delimiter, label)
     except pd.errors.EmptyDataError:
         raise InputError([InputProblem(label, None, None, "the file has no header row")]) from None
-    cells.columns = [str(c).strip() for c in cells.columns]
-    # Without quotes every record is one line (header = line 1), so a short line shows in its
-    # separator count; pandas would silently pad it with empty fields.
-    lines = text.split("\n")[1:1 + len(cells)]
-    expected = len(cells.columns) - 1
-    problems = [_field_count_problem(label, number, line.count(delimiter) + 1, expected + 1)
-                for number, line in enumerate(lines, start=2)
-                if line.strip() and line.count(delimiter) < expected]
+    cells.columns = header   # as written: pandas renames empty and repeated names
+    problems = [_field_count_problem(label, number, count, named)
+                for number, (count, line) in enumerate(zip(counts, lines[1:]), start=2)
+                if count < named and line.strip()]
     cells.index = pd.Index(np.arange(len(cells), dtype=np.int64) + 2, name="line")
     if problems:
         short = [p.line for p in problems]
         cells.loc[short] = np.nan   # marked so that check_short_rows leaves them out
-    return RawTable(cells, decimal_comma=delimiter == ";", file_label=label, problems=problems)
+    return RawTable(cells, decimal_comma=decimal_comma, file_label=label, problems=problems)
+
+
+def _named_width(header: list[str]) -> int:
+    """Columns up to the last one with a name: a line may leave out the unnamed ones after it."""
+    width = len(header)
+    while width > 1 and not header[width - 1].strip():
+        width -= 1
+    return width
 
 
 def _read_csv_by_line(text: str, delimiter: str, label: str) -> RawTable:
-    """The slow path for a damaged CSV: every line whose field count differs from the header's
-    is reported and left out, the rest is read as usual."""
+    """The slow path for quoted or damaged CSV: every line whose field count differs from the
+    header's is reported and left out, the rest is read as usual."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [c.strip() for c in next(reader)]
     except (StopIteration, csv.Error):
         raise InputError([InputProblem(label, 1, None, "is not a readable CSV header")]) from None
+    width, named = len(header), _named_width(header)
     rows, lines, problems = [], [], []
     next_line = 2
     try:
@@ -124,17 +203,20 @@ def _read_csv_by_line(text: str, delimiter: str, label: str) -> RawTable:
             line, next_line = next_line, reader.line_num + 1
             if not row:
                 continue
-            if len(row) != len(header):
-                problems.append(_field_count_problem(label, line, len(row), len(header)))
+            if len(row) > width or len(row) < named:
+                expected = width if len(row) > width else named
+                problems.append(_field_count_problem(label, line, len(row), expected))
                 continue
-            rows.append(row)
+            rows.append(row + [""] * (width - len(row)))
             lines.append(line)
     except csv.Error as exc:
         problems.append(InputProblem(label, next_line, None, f"is not readable CSV ({exc})"))
-    cells = pd.DataFrame(rows, columns=header, dtype=object).astype(str) if rows else \
-        pd.DataFrame(columns=header, dtype=str)
+    cells = pd.DataFrame(rows, dtype=object).astype(str) if rows else \
+        pd.DataFrame(columns=range(width), dtype=str)
+    cells.columns = header
     cells.index = pd.Index(np.asarray(lines, dtype=np.int64), name="line")
-    return RawTable(cells, decimal_comma=delimiter == ";", file_label=label, problems=problems)
+    return RawTable(cells, decimal_comma=delimiter in (";", "\t"), file_label=label,
+                    problems=problems)
 
 
 def _field_count_problem(label: str, line: int, fields: int, expected: int) -> InputProblem:
@@ -142,11 +224,75 @@ def _field_count_problem(label: str, line: int, fields: int, expected: int) -> I
                                            "check the separators and quotes on this line")
 
 
+def _shifted(raw: RawTable, offset: int) -> RawTable:
+    """The same table ``offset`` lines further down the file (after a ``sep=`` line)."""
+    raw.cells.index = raw.cells.index + offset
+    raw.header_line += offset
+    raw.problems = [dataclasses.replace(p, line=p.line + offset) if p.line is not None else p
+                    for p in raw.problems]
+    return raw
+
+
+# ---------------------------------------------------------------- columns
+
+def column_letter(position: int) -> str:
+    """A spreadsheet's name for the column at 1-based ``position``: 1 = A, 27 = AA."""
+    letters = ""
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def tidy_header(raw: RawTable, spreadsheet: bool = False) -> RawTable:
+    """Columns as the checks need them: a column with no name is dropped when it is empty in
+    every row, else refused by its position; a repeated name is refused ("column age appears
+    twice"). Refused columns get the name ``#<position>`` (``#P`` in a spreadsheet), which the
+    header check leaves to these messages and the row checks ignore."""
+    from evalkit.register.hetu import contains_hetu
+
+    names = [str(name).strip() for name in raw.cells.columns]
+    if len(set(names)) == len(names) and "" not in names:
+        raw.cells.columns = names
+        return raw
+    keep, renamed, first_position = [], [], {}
+    for position, name in enumerate(names, start=1):
+        where = column_letter(position) if spreadsheet else str(position)
+        if name == "":
+            column = raw.cells.iloc[:, position - 1]
+            filled = (column.notna() & (column.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+            if not filled.any():
+                if position > _named_width(names):
+                    continue    # a trailing column a spreadsheet left: no name, no values
+                renamed.append(f"#{where}")
+            else:
+                first = int(raw.cells.index[filled][0])
+                raw.file_problems.append(InputProblem(
+                    raw.file_label, raw.header_line, where,
+                    f"has no name in the header row but holds values, first on line {first}; "
+                    "name the column or delete it"))
+                renamed.append(f"#{where}")
+        elif name in first_position and not contains_hetu(name):
+            raw.file_problems.append(InputProblem(
+                raw.file_label, raw.header_line, name,
+                f"appears twice (columns {first_position[name]} and {where}); keep one of them"))
+            renamed.append(f"#{where}")
+        else:
+            first_position.setdefault(name, where)
+            renamed.append(name)
+        keep.append(position - 1)
+    raw.cells = raw.cells.iloc[:, keep].copy()
+    raw.cells.columns = renamed
+    return raw
+
+
+# ---------------------------------------------------------------- typed cells
+
 def _cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Typed cells (from Excel or Parquet) to the text a CSV export would hold."""
     out = {}
-    for column in frame.columns:
-        values = frame[column]
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
         if pd.api.types.is_datetime64_any_dtype(values):
             text = values.dt.strftime("%Y-%m-%d")
             has_time = values.notna() & (values != values.dt.normalize())
@@ -154,14 +300,24 @@ def _cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(values):
             text = values.map({True: "true", False: "false"})
         elif pd.api.types.is_float_dtype(values):
-            whole = values.notna() & (values == np.floor(values.fillna(0)))
-            text = values.astype(object).map(lambda v: "" if pd.isna(v) else repr(float(v)))
-            text = text.where(~whole, values.fillna(0).astype("int64").astype(str))
+            text = values.astype(object).map(_float_to_text)
         else:
             text = values.astype(object).map(_object_to_text)
-        out[str(column).strip()] = text.where(values.notna(), "").astype(str)
+        out[position] = text.where(values.notna(), "").astype(str)
     result = pd.DataFrame(out, index=frame.index)
+    result.columns = [str(column).strip() for column in frame.columns]
     return result
+
+
+def _float_to_text(value) -> str:
+    """A float as the file holds it: whole numbers in digits while exact, anything else
+    (fractions, 1e+20, inf) as Python writes the float, so a refusal quotes it faithfully."""
+    if value is None or pd.isna(value):
+        return ""
+    value = float(value)
+    if math.isfinite(value) and value.is_integer() and abs(value) < _EXACT_INTEGER:
+        return str(int(value))
+    return repr(value)
 
 
 def _object_to_text(value) -> str:
@@ -174,37 +330,11 @@ def _object_to_text(value) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return _float_to_text(value)
     return str(value)
-
-
-def _read_xlsx(path: Path, label: str) -> RawTable:
-    import openpyxl
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError([InputProblem(label, None, None, f"is not a readable .xlsx workbook "
-                                       f"({type(exc).__name__})")]) from None
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
-    while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise InputError([InputProblem(label, None, None, "the first sheet is empty; expected a "
-                                       "header row and one row per person")])
-    header = [("" if v is None else str(v)).strip() for v in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    body = [[_object_to_text(v) for v in row[:len(header)]] for row in rows[1:]]
-    body = [row + [""] * (len(header) - len(row)) for row in body]
-    cells = pd.DataFrame(body, columns=header, dtype=object).astype(str) if body else \
-        pd.DataFrame(columns=header, dtype=str)
-    cells.index = pd.Index(np.arange(len(body), dtype=np.int64) + 2, name="line")
-    return RawTable(cells, decimal_comma=False, file_label=label)
 
 
 def _read_parquet(path: Path, label: str) -> RawTable:

@@ -1,0 +1,110 @@
+"""Reading a YAML file a person wrote (a params file), with the gotchas made plain.
+
+- Encoding: UTF-8 (with or without a byte-order mark), UTF-16 with its mark (Notepad's
+  "Unicode"), else Windows-1252 (Notepad's "ANSI" on a Finnish Windows).
+- Only ``true`` and ``false`` are booleans (as in YAML 1.2): YAML 1.1 also reads ``yes``, ``no``,
+  ``on`` and ``off`` as booleans, which turns a goal text "yes" or a pilot "no" into ``True`` or
+  ``False``; here they stay the words written.
+- A syntax error is one line with its line and column, never YAML's multi-line report, which
+  quotes the file (and could quote an identity code). A tab in the indentation says so.
+- :func:`identity_code_keys` finds every text holding a personal identity code, by its key
+  (``goals[1].text``), so that a caller refuses the file without printing the value.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evalkit.errors import InputError, InputProblem
+
+
+class PlainLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false, in any of the three casings."""
+
+
+PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+PlainLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                  re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def decode(data: bytes, name: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError([InputProblem(name, None, None, "starts as UTF-16 but is not readable "
+                                           "as UTF-16; save it as UTF-8")]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError([InputProblem(name, None, None, "is neither UTF-8 nor Windows-1252 text; "
+                                       "save it as UTF-8")]) from None
+
+
+def load_yaml(path: Path, name: str) -> Any:
+    """The file's content, or :class:`InputError` with one line naming line and column."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError([InputProblem(name, None, None, f"cannot read the file: {exc.strerror}")]) from None
+    text = decode(data, name)
+    try:
+        return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise InputError([syntax_problem(name, exc, text)]) from None
+
+
+def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:
+    from evalkit.register.hetu import contains_hetu
+
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    column = str(mark.column + 1) if mark is not None else None
+    problem = str(getattr(exc, "problem", "") or "")
+    if mark is not None and _tab_in_indentation(text, mark.line):
+        message = "a tab is used for indentation; YAML indents with spaces only (replace the tab " \
+                  "with spaces)"
+    elif "'\\t'" in problem:
+        message = "a tab where YAML needs a space; replace the tab with spaces"
+    elif problem and not contains_hetu(problem):
+        message = f"is not valid YAML: {problem}"
+    else:
+        message = "is not valid YAML"
+    return InputProblem(name, line, column, message)
+
+
+def _tab_in_indentation(text: str, line: int) -> bool:
+    lines = text.splitlines()
+    return 0 <= line < len(lines) and "\t" in lines[line][:len(lines[line]) - len(lines[line].lstrip())]
+
+
+def identity_code_keys(node: Any, path: str = "") -> list[str]:
+    """The keys (``services[0]``, ``goals[1].text``) of every text in ``node`` that holds a
+    personal identity code; a mapping key holding one is named by its parent and ``<key>``."""
+    from evalkit.register.hetu import contains_hetu
+
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            key_text = str(key)
+            if contains_hetu(key_text):
+                found.append(f"{path}.<key>" if path else "<key>")
+                key_text = "<key>"
+            found += identity_code_keys(value, f"{path}.{key_text}" if path else key_text)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += identity_code_keys(item, f"{path}[{index}]")
+    elif isinstance(node, str) and contains_hetu(node):
+        found.append(path)
+    return found

@@ -1,0 +1,172 @@
+"""Params files as people write them: identity codes anywhere refused by key (never printed),
+Notepad's encodings read, YAML's gotchas answered in one line, goal targets in range.
+
+Expected messages are written out by hand from the small files below.
+"""
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from evalkit.errors import InputError
+from evalkit.params import load_params
+
+ROOT = Path(__file__).resolve().parents[1]
+HETU = "131052-308T"   # valid: 131052308 mod 31 = 26 -> "T"
+HETU_WORDS = ("holds a Finnish personal identity code (henkilötunnus); no text that reaches the "
+              "report may hold one (the value is not shown)")
+
+GOOD = """\
+pilot_id: lappi
+data: data/demo/participants.csv
+as_of: 2023-12-31
+services:
+- Työkykykoordinaattorin ohjaus
+goals:
+- text: Vähintään 25 % on työssä
+  indicator: employment_rate
+  horizon: 6
+  target: 0.25
+- text: Työnantajien tieto vahvistuu
+"""
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "lappi.yml"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_params(path, ROOT)
+    return [str(p).replace(str(path), path.name) for p in caught.value.problems]
+
+
+# ---------------------------------------------------------------- identity codes
+
+def test_a_code_in_a_goal_text_is_refused_by_key_and_never_printed(tmp_path):
+    path = write(tmp_path, GOOD.replace("Työnantajien tieto vahvistuu", f"Asiakas {HETU} ohjattiin"))
+    assert problems(path) == [f"lappi.yml: column goals[1].text: {HETU_WORDS}"]
+
+
+@pytest.mark.parametrize("where, text", [
+    ("services[0]", GOOD.replace("- Työkykykoordinaattorin ohjaus", "- Ohjaus 131052–308T")),   # en dash
+    ("goals[0].indicator", GOOD.replace("indicator: employment_rate", "indicator: 131052-308T y")),
+    ("data", GOOD.replace("data/demo/participants.csv", "own/131052-308T.csv")),
+    ("goals[1].<key>", GOOD.replace("- text: Työnantajien tieto vahvistuu",
+                                    "- text: Työnantajien tieto vahvistuu\n  131052-308T: x")),
+    ("as_of", GOOD.replace("as_of: 2023-12-31", "as_of: 'syntynyt 131052-308T'")),
+])
+def test_a_code_in_any_field_is_refused_by_key(tmp_path, where, text):
+    # Second variants: a service typed with an en dash, a bad indicator (whose message would quote
+    # it), the data path, a mapping key, the date.
+    found = problems(write(tmp_path, text))
+    assert found == [f"lappi.yml: column {where}: {HETU_WORDS}"]
+
+
+def test_a_code_in_the_file_name_is_not_printed(tmp_path):
+    path = tmp_path / f"{HETU}.yml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert problems(path) == [f"(file name not shown): the file name {HETU_WORDS}; rename the file"]
+
+
+def test_a_code_in_a_file_yaml_cannot_read_is_not_quoted(tmp_path):
+    # YAML's own error reports quote the lines around the fault.
+    for text in (GOOD.replace("Työnantajien tieto vahvistuu", f'"Asiakas {HETU}'),
+                 GOOD.replace("Työnantajien tieto vahvistuu", f"*{HETU}")):
+        found = problems(write(tmp_path, text))
+        assert len(found) == 1 and HETU not in found[0] and "308" not in found[0]
+
+
+def test_pilot_command_refuses_a_code_in_its_params_and_writes_nothing(project, tmp_path):
+    from conftest import run_evalkit
+
+    params = write(tmp_path, GOOD.replace("Työnantajien tieto vahvistuu", f"Asiakas {HETU} ohjattiin"))
+    out = tmp_path / "report"
+    done = run_evalkit(project, "pilot", "lappi", "--data", "data/demo/participants.csv",
+                       "--as-of", "2023-12-31", "--params", str(params), "--out", str(out), "--no-pdf")
+    assert done.returncode == 2, done.stderr
+    assert "goals[1].text: holds a Finnish personal identity code" in done.stderr
+    assert HETU not in done.stderr + done.stdout and "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- encodings and YAML gotchas
+
+def test_notepad_ansi_windows_1252_is_read(tmp_path):
+    params = load_params(write(tmp_path, GOOD, encoding="cp1252"), ROOT)
+    assert params.services == ("Työkykykoordinaattorin ohjaus",)
+    assert params.goals[1].text == "Työnantajien tieto vahvistuu"
+
+
+def test_notepad_unicode_utf16_is_read(tmp_path):
+    # Second variant: Notepad's "Unicode" is UTF-16 little-endian with a byte-order mark.
+    path = tmp_path / "lappi.yml"
+    path.write_bytes(codecs.BOM_UTF16_LE + GOOD.encode("utf-16-le"))
+    assert load_params(path, ROOT).goals[0].text == "Vähintään 25 % on työssä"
+
+
+def test_yes_no_on_off_stay_the_words_written(tmp_path):
+    text = GOOD.replace("- Työkykykoordinaattorin ohjaus", "- on\n- off").replace(
+        "text: Työnantajien tieto vahvistuu", "text: yes")
+    params = load_params(write(tmp_path, text), ROOT)
+    assert params.services == ("on", "off") and params.goals[1].text == "yes"
+
+
+def test_yes_as_a_target_and_true_as_a_text_get_clear_messages(tmp_path):
+    text = GOOD.replace("target: 0.25", "target: yes").replace("text: Työnantajien tieto vahvistuu", "text: true")
+    assert problems(write(tmp_path, text)) == [
+        "lappi.yml: column goals[0].target: a goal with an indicator needs a numeric target, got 'yes'; "
+        "a share is written 0–1 (25 % as 0.25)",
+        "lappi.yml: column goals[1].text: expected text, got true (put the text in quotes)"]
+
+
+def test_a_tab_in_the_indentation_is_one_line(tmp_path):
+    # Line 9 is "  horizon: 6"; its indentation becomes a tab.
+    path = write(tmp_path, GOOD.replace("  horizon: 6", "\thorizon: 6"))
+    assert problems(path) == ["lappi.yml: line 9: column 1: a tab is used for indentation; YAML indents "
+                              "with spaces only (replace the tab with spaces)"]
+
+
+def test_a_tab_after_a_colon_is_one_line_too(tmp_path):
+    # Second variant: the tab separates a key from its value (line 10, after "  target:").
+    found = problems(write(tmp_path, GOOD.replace("target: 0.25", "target:\t0.25")))
+    assert len(found) == 1 and found[0].startswith("lappi.yml: line 10: column ") and "tab" in found[0]
+
+
+# ---------------------------------------------------------------- targets in range
+
+@pytest.mark.parametrize("target, shown", [("25", "25"), ("-3", "-3"), ("1.5", "1.5"), (".nan", "nan")])
+def test_a_share_target_outside_0_to_1_is_refused(tmp_path, target, shown):
+    found = problems(write(tmp_path, GOOD.replace("target: 0.25", f"target: {target}")))
+    assert found == [f"lappi.yml: column goals[0].target: {shown} is outside 0–1: a share is written "
+                     "0–1 (25 % as 0.25)"]
+
+
+@pytest.mark.parametrize("target", ["0", "1", "0.0", "1.0"])
+def test_share_targets_at_the_ends_are_accepted(tmp_path, target):
+    assert load_params(write(tmp_path, GOOD.replace("target: 0.25", f"target: {target}")), ROOT).goals[0].target \
+        == float(target)
+
+
+def test_other_indicators_have_their_own_ranges(tmp_path):
+    # Second variant: a score change of 15 cannot happen on a 0–10 scale; -3 (a decrease) can;
+    # the täsmätyö share is a share; "25 %" and "0,25" are not numbers YAML reads.
+    text = GOOD.replace("indicator: employment_rate\n  horizon: 6\n  target: 0.25",
+                        "indicator: was_change\n  target: 15") + (
+        "- text: b\n  indicator: was_change\n  target: -3\n"
+        "- text: c\n  indicator: tasmatyo_share\n  target: 30\n"
+        "- text: d\n  indicator: share_unknown\n  horizon: 3\n  target: 25 %\n"
+        "- text: e\n  indicator: positive_exit_rate\n  horizon: 12\n  target: 0,25\n"
+        "- text: f\n  indicator: tasmatyo_share\n  horizon: 6\n  target: 0.3\n")
+    assert problems(write(tmp_path, text)) == [
+        "lappi.yml: column goals[0].target: 15 is outside -10–10: a change of the work ability score "
+        "(0–10) lies between -10 and 10",
+        "lappi.yml: column goals[3].target: 30 is outside 0–1: a share is written 0–1 (25 % as 0.25)",
+        "lappi.yml: column goals[4].target: a goal with an indicator needs a numeric target, got '25 %'; "
+        "a share is written 0–1 (25 % as 0.25)",
+        "lappi.yml: column goals[5].target: '0,25' uses a decimal comma; write a decimal point (0.25)",
+        "lappi.yml: column goals[6].horizon: tasmatyo_share has no follow-up time; leave horizon out"]
