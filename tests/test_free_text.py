@@ -48,7 +48,7 @@ def doctree(source: str):
 
 
 def markup_nodes(tree) -> list[str]:
-    return sorted({type(node).__name__ for node in tree.traverse() if isinstance(node, MARKUP)})
+    return sorted({type(node).__name__ for node in tree.findall() if isinstance(node, MARKUP)})
 
 
 def shown(text: str) -> str:
@@ -65,20 +65,20 @@ def test_unescaped_the_same_texts_would_be_read_as_markup():
 def test_literal_text_in_paragraphs_and_list_items_is_shown_as_written():
     tree = doctree("\n".join(f"- {literal(text)}" for text in HOSTILE))
     assert markup_nodes(tree) == []
-    assert [item.astext() for item in tree.traverse(nodes.list_item)] == [shown(t) for t in HOSTILE]
+    assert [item.astext() for item in tree.findall(nodes.list_item)] == [shown(t) for t in HOSTILE]
 
 
 def test_table_cells_are_shown_as_written_and_markup_cells_stay_markup():
     frame = pd.DataFrame({"Tavoite": HOSTILE, "Mittari": ["<5"] * (len(HOSTILE) - 1) + ["**vahva**"]})
     tree = doctree(markdown_table(frame, "Tavoitteet", name="tbl-goals", markup=("Mittari",)))
-    rows = [[entry.astext() for entry in row.traverse(nodes.entry)] for row in tree.traverse(nodes.row)]
+    rows = [[entry.astext() for entry in row.findall(nodes.entry)] for row in tree.findall(nodes.row)]
     assert rows[0] == ["Tavoite", "Mittari"]
     assert [row[0] for row in rows[1:]] == [shown(t) for t in HOSTILE]
     assert [row[1] for row in rows[1:]] == ["<5"] * (len(HOSTILE) - 1) + ["vahva"]
     # Only the column named as markup (evalkit's own, e.g. a download link) is read as markup;
     # the one title is the table's caption.
     assert markup_nodes(tree) == ["strong", "title"]
-    assert [title.astext() for title in tree.traverse(nodes.title)] == ["Tavoitteet"]
+    assert [title.astext() for title in tree.findall(nodes.title)] == ["Tavoitteet"]
 
 
 def test_html_output_escapes_the_tags():
