@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from register_rows import BASE, COLUMNS, HEADER, row, write_register
 
+from conftest import ROOT
 from evalkit.register import is_synthetic, load_employers, load_register
 
 AS_OF = dt.date(2023, 12, 31)
@@ -123,3 +124,27 @@ def test_is_synthetic_needs_a_manifest_naming_the_file(tmp_path):
     assert not is_synthetic(write_register(tmp_path, row()))
     (tmp_path / "demo" / "SYNTHETIC.json").write_text("not json", encoding="utf-8")
     assert not is_synthetic(tmp_path / "demo" / "participants.csv")
+
+
+def test_the_fast_reader_and_the_careful_reader_give_the_same_frame(tmp_path):
+    """A regular unquoted CSV takes Arrow's reader; the same rows with every field quoted take
+    the csv module's record-by-record reader. Both must give the same trusted frame, line
+    numbers included (blank lines and Windows line ends are kept in both files)."""
+    import csv
+
+    demo = pd.read_csv(ROOT / "data" / "demo" / "participants.csv", dtype=str, keep_default_na=False)
+    rows = demo.head(400)
+    lines = [",".join(rows.columns)] + [",".join(r) for r in rows.itertuples(index=False)]
+    lines.insert(50, "")   # an empty line in the middle shifts every later line number
+    (tmp_path / "plain.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    with open(tmp_path / "quoted.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(rows.columns)
+        for number, values in enumerate(rows.itertuples(index=False), start=2):
+            if number == 51:
+                handle.write("\r\n")
+            writer.writerow(values)
+    as_of = dt.date(2023, 12, 31)
+    fast, careful = load_register(tmp_path / "plain.csv", as_of), load_register(tmp_path / "quoted.csv", as_of)
+    pd.testing.assert_frame_equal(fast, careful)
+    assert fast["line"].iloc[48] == 50 and fast["line"].iloc[49] == 52   # the empty line 51 skipped

@@ -212,12 +212,12 @@ def other_pilot_problems(frame: pd.DataFrame, pilot_id: str, file_label: str) ->
 
 def finish(frame: pd.DataFrame) -> pd.DataFrame:
     """The trusted frame: categorical codes with the contract's categories, a ``line`` helper."""
-    out = frame.copy()
-    out["pilot_id"] = pd.Categorical(out["pilot_id"], categories=PILOT_IDS)
-    out["sex"] = pd.Categorical(out["sex"], categories=SEX_CODES)
-    out["basis"] = pd.Categorical(out["basis"], categories=BASIS_CODES)
+    out = frame   # the parsed frame is this call's own: no copy of a million rows
+    out["pilot_id"] = out["pilot_id"].astype(pd.CategoricalDtype(PILOT_IDS))
+    out["sex"] = out["sex"].astype(pd.CategoricalDtype(SEX_CODES))
+    out["basis"] = out["basis"].astype(pd.CategoricalDtype(BASIS_CODES))
     for column in STATUS_COLUMNS:
-        out[column] = pd.Categorical(out[column], categories=STATUS_CODES)
+        out[column] = out[column].astype(pd.CategoricalDtype(STATUS_CODES))
     if "cost_eur" not in out.columns:
         out["cost_eur"] = np.nan
     out = out[list(REGISTER_COLUMNS)]

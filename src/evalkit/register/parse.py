@@ -51,10 +51,9 @@ class CellParser:
 
     def date(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
         iso = text.str.match(_ISO_DATE).to_numpy(dtype=bool)
-        finnish = text.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-        if iso.any():
-            parsed[iso] = pd.to_datetime(text[iso], format="%Y-%m-%d", errors="coerce")
+        finnish = ~iso & text.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
+        # The whole column at once (most files write every date one way); the other form after.
+        parsed = pd.to_datetime(text.where(iso, None), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
         if finnish.any():
             parsed[finnish] = pd.to_datetime(text[finnish], format="%d.%m.%Y", errors="coerce")
         empty = (text == "").to_numpy(dtype=bool)

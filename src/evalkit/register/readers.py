@@ -159,6 +159,12 @@ def _read_csv_text(text: str, delimiter: str, label: str) -> RawTable:
     counts = [line.count(delimiter) + 1 for line in lines[1:]]
     if any(count > width for count in counts):
         return _read_csv_by_line(text, delimiter, label)
+    data_lines = [number for number, (count, line) in enumerate(zip(counts, lines[1:]), start=2)
+                  if line not in ("", "\r")]
+    if all(counts[number - 2] == width for number in data_lines):
+        # Every line has the header's fields: the common case, and the one large files are.
+        return RawTable(_read_regular_csv(text, delimiter, header, data_lines),
+                        decimal_comma=decimal_comma, file_label=label)
     try:
         cells = pd.read_csv(
             io.StringIO(text), sep=delimiter, dtype=str, na_filter=False,
@@ -177,6 +183,30 @@ def _read_csv_text(text: str, delimiter: str, label: str) -> RawTable:
         short = [p.line for p in problems]
         cells.loc[short] = np.nan   # marked so that check_short_rows leaves them out
     return RawTable(cells, decimal_comma=decimal_comma, file_label=label, problems=problems)
+
+
+def _read_regular_csv(text: str, delimiter: str, header: list[str], data_lines: list[int]) -> pd.DataFrame:
+    """Every cell as text, read by Arrow's multithreaded CSV reader (a million rows in well under
+    a second, where pandas takes seconds). Only for text without quotes whose every line has the
+    header's fields; empty lines are skipped, so ``data_lines`` gives each row's line."""
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    names = [f"c{position}" for position in range(len(header))]  # header names may repeat
+    table = arrow_csv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=names),
+        parse_options=arrow_csv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False),
+        convert_options=arrow_csv.ConvertOptions(column_types={name: pa.large_string() for name in names},
+                                                 strings_can_be_null=False),
+    )
+    if table.num_rows != len(data_lines):   # never expected: the lines were counted above
+        raise InputError([InputProblem("(register)", None, None, "could not be read line by line")])
+    # large_string is what pandas keeps its text in: no copy on the way in.
+    cells = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    cells.columns = header
+    cells.index = pd.Index(np.asarray(data_lines, dtype=np.int64), name="line")
+    return cells
 
 
 def _named_width(header: list[str]) -> int:
