@@ -37,7 +37,8 @@ def first_heading(page: Path) -> str | None:
     return None
 
 
-def front_matter(lang: str, built_at: str, *, title: str | None = None, publisher: str | None = None,
+def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle: str | None = None,
+                 publisher: str | None = None,
                  summary_section: str = "", appendix_part: str = "", keywords: str = "",
                  contents_depth: int = 1) -> FrontMatter:
     """The printed report's cover, summary and contents texts, from the catalogue.
@@ -48,7 +49,7 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, publishe
     return FrontMatter(
         lang=t("publication.language_tag", lang),
         title=title or t("book.title", lang),
-        subtitle=" ".join(t("publication.pdf_subject", lang).split()),
+        subtitle=" ".join((subtitle or t("publication.pdf_subject", lang)).split()),
         publisher=publisher or t("publication.publisher", lang),
         date=t("publication.cover_date", lang, date=moment.strftime(t("format.date", lang))),
         edition=t("publication.edition", lang),

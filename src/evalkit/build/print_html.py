@@ -179,7 +179,7 @@ def _make_chapter(section, part: str, label: str, appendix: bool) -> Chapter:
 
 def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
     """The print document for WeasyPrint from the single-page HTML file ``singlehtml``."""
-    page = html.parse(str(singlehtml)).getroot()
+    page = html.parse(str(singlehtml), parser=html.HTMLParser(encoding="utf-8")).getroot()
     parts = _part_captions(page)
     article = page.xpath('//article[contains(concat(" ", @class, " "), " bd-article ")]')
     if not article:
@@ -307,7 +307,8 @@ def _contents(front: FrontMatter, chapters: list[Chapter]):
             nav.append(listing)
         item = _el("li", class_="contents-chapter")
         link = _el("a", href=f"#{chapter.anchor}")
-        link.append(_el("span", chapter.label, class_="contents-number"))
+        if chapter.label:
+            link.append(_el("span", chapter.label, class_="contents-number"))
         link.append(_el("span", chapter.title, class_="contents-title"))
         item.append(link)
         if front.contents_depth > 1 and chapter.sections:
