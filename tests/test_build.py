@@ -123,7 +123,7 @@ def _force_site_rebuild(project: Path, tag: str) -> None:
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
 def test_killing_the_build_at_any_moment_leaves_the_previous_outputs_usable(built, signal_name):
     _site_is_whole(built)
-    # In each phase: executing pages, building the site with Sphinx, building the PDF with LaTeX.
+    # In each phase: executing pages, building the site with Sphinx, building the PDF with WeasyPrint.
     _kill_during(built, "pages (fi)", 3.0, signal_name, "--force")
     _site_is_whole(built)
     _force_site_rebuild(built, f"{signal_name} site")

@@ -71,7 +71,7 @@ CHAPTERS = ("Etusivu", "Lappi", "Häme", "Koonnin tiedot")
 def front(**changes) -> FrontMatter:
     values = dict(lang="fi-FI", title="Testiraportti", subtitle="Aihe", publisher="Ministeriö", date="Koottu 1.2.2026",
                   edition="Suomenkielinen laitos", author="Tekijä", summary_heading="Tiivistelmä",
-                  contents_heading="Sisällys", summary_section="Keskeiset luvut", appendix_part="Liitteet",
+                  contents_heading="Sisällys", summary_sections=("Keskeiset luvut",), appendix_part="Liitteet",
                   synthetic_label="Synteettinen esimerkkiaineisto")
     return FrontMatter(**{**values, **changes})
 

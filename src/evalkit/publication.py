@@ -39,7 +39,7 @@ def first_heading(page: Path) -> str | None:
 
 def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle: str | None = None,
                  publisher: str | None = None,
-                 summary_section: str = "", appendix_part: str = "", keywords: str = "",
+                 summary_sections: tuple[str, ...] = (), appendix_part: str = "", keywords: str = "",
                  contents_depth: int = 1) -> FrontMatter:
     """The printed report's cover, summary and contents texts, from the catalogue.
 
@@ -56,7 +56,7 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
         author=t("book.author", lang),
         summary_heading=t("publication.summary", lang),
         contents_heading=t("publication.contents", lang),
-        summary_section=summary_section,
+        summary_sections=summary_sections,
         appendix_part=appendix_part,
         keywords=keywords,
         synthetic_label=t("publish.synthetic_title", lang),

@@ -185,7 +185,7 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
                 lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
                 subtitle=t("publication.pilot_subject"),
                 publisher=t("publication.pilot_publisher", region=pilot.region, project=pilot.project_name),
-                summary_section=t("pilot.goals_heading"), contents_depth=2)
+                summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
             build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
                       front, say=_say)
         (finished / MARKER).write_text(json.dumps({

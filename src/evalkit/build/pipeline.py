@@ -153,15 +153,23 @@ def _site(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Pa
     return out / "_build" / builder
 
 
+# The front page's sections that make the PDF's summary page (Tiivistelmä).
+SUMMARY_SECTIONS = ("front.key_heading",)
+
+
 def _pdf(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
          prov: provenance.Provenance) -> Path:
     """The printed report: the book as one HTML page (Sphinx's singlehtml), laid out by WeasyPrint."""
+    started = time.monotonic()
     single = _site(root, ed, lang, stage, config, toc, "singlehtml")
-    front = front_matter(lang, prov.built_at_utc, summary_section=t("front.key_heading", lang),
+    front = front_matter(lang, prov.built_at_utc, summary_sections=tuple(t(key, lang) for key in SUMMARY_SECTIONS),
                          appendix_part=t("toc.appendix", lang), keywords=pages.pdf_keywords(prov))
     target = stage / ed.pdf_name
-    build_pdf(single / f"{toc_pages(root)[0]}.html", target, front,
-              say=lambda text: print(f"evalkit build: {text}", file=sys.stderr, flush=True))
+    laid_out = time.monotonic()
+    count = build_pdf(single / f"{toc_pages(root)[0]}.html", target, front)
+    done = time.monotonic()
+    print(f"evalkit build: PDF: {count} pages in {done - started:.1f} s (single page {laid_out - started:.1f} s, "
+          f"WeasyPrint and tagging {done - laid_out:.1f} s)", file=sys.stderr, flush=True)
     return target
 
 

@@ -35,7 +35,7 @@ class FrontMatter:
     author: str
     summary_heading: str        # "Tiivistelmä"
     contents_heading: str       # "Sisällys"
-    summary_section: str = ""   # heading of the root page's section shown as the summary
+    summary_sections: tuple[str, ...] = ()   # headings of the root page's sections on the summary page
     appendix_part: str = ""     # caption of the table of contents part whose chapters are A, B, …
     keywords: str = ""          # provenance, into the PDF's Keywords
     synthetic_label: str = ""   # shown on the cover when any page carries the synthetic-data notice
@@ -198,13 +198,13 @@ def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
 
     _unique_ids([section for _, _, section in pages])
     body = etree.Element("body")
-    summary = _summary_section(pages[0][2], front.summary_section)
+    summary = _summary_sections(pages[0][2], front.summary_sections)
     pages = [(part, section) for _, part, section in pages if next(section.iter(*HEADINGS), None) is not None]
     chapters = [_make_chapter(section, part, label, front.appendix_part and part == front.appendix_part)
                 for (part, section), label in zip(pages, _labels([part for part, _ in pages], front.appendix_part))]
 
     body.append(_cover(front, synthetic))
-    if summary is not None:
+    if summary:
         body.append(_summary_page(front, summary))
     body.append(_contents(front, chapters))
     for _, section in pages:
@@ -248,15 +248,14 @@ def _unique_ids(sections) -> None:
                 link.set("href", "#" + renamed[href[1:]])
 
 
-def _summary_section(root_section, wanted: str):
-    """The root page's section headed ``wanted`` (or its first section), taken out of the page."""
+def _summary_sections(root_section, wanted: tuple[str, ...]) -> list:
+    """The root page's sections headed by one of ``wanted`` (or else its first section), in page
+    order, taken out of the page for the summary page."""
     sections = [child for child in root_section if child.tag == "section"]
-    if not sections:
-        return None
-    chosen = next((s for s in sections if wanted and any(text_of(h) == wanted for h in s.iterchildren(*HEADINGS))),
-                  None)
-    chosen = sections[0] if chosen is None else chosen
-    root_section.remove(chosen)
+    chosen = [s for s in sections if any(text_of(h) in wanted for h in s.iterchildren(*HEADINGS))]
+    chosen = chosen or sections[:1]
+    for section in chosen:
+        root_section.remove(section)
     return chosen
 
 
@@ -283,13 +282,11 @@ def _cover(front: FrontMatter, synthetic: bool):
     return cover
 
 
-def _summary_page(front: FrontMatter, section):
+def _summary_page(front: FrontMatter, sections: list):
     page = _el("section", class_="summary", id="evalkit-summary")
     page.append(_el("h1", front.summary_heading, class_="front-title"))
-    for heading in section.iter(*HEADINGS):   # the moved section sits one level below the page
-        level = int(heading.tag[1])
-        heading.tag = f"h{max(2, min(6, level))}"
-    page.append(section)
+    for section in sections:
+        page.append(section)   # h2 sections of the root page: one level below the summary's h1
     return page
 
 
