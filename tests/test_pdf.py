@@ -151,6 +151,11 @@ def test_a_table_of_six_columns_two_of_running_text_gets_a_landscape_page(tmp_pa
     assert "wide-table" not in printed.xpath('//table[@id="tbl-narrow"]')[0].getparent().get("class")
     # Short body cells never wrap.
     assert "nowrap" in printed.xpath('//table[@id="tbl-narrow"]//td')[0].get("class")
+    # Alone in a short section, the wide table takes its section (heading, text) to the landscape page.
+    page.write_text(SINGLE_PAGE.replace("<p>Versio.</p>", "<p>Versio.</p>" + wide), encoding="utf-8")
+    printed = html.fromstring(build_print_html(page, front()).html)
+    assert "wide-table" in printed.xpath('//section[@id="tiedot"]')[0].get("class")
+    assert "wide-table" not in printed.xpath('//table[@id="tbl-wide"]')[0].getparent().get("class")
 
 
 # --- The rendered PDF and the checks ----------------------------------------------------------

@@ -20,6 +20,12 @@ from lxml import etree, html
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 SHORT_CELL = 18     # characters: a body cell this short is never wrapped ("✓ johdonmukainen")
 LONG_CELL = 50      # characters: a column holding such a cell is running text
+SHORT_SECTION = 600  # characters of text besides its wide table: the section goes landscape too
+# A rough height of a table in print.css (8.2 pt text): a line of about 40 characters in a cell,
+# 3.8 mm a line and 2 mm of padding a row; and the height of a page's text block.
+CELL_LINE_CHARACTERS = 40
+PORTRAIT_TEXT_HEIGHT_MM = 240
+LANDSCAPE_TEXT_HEIGHT_MM = 150
 
 
 @dataclass(frozen=True)
@@ -105,15 +111,40 @@ def _clean(article) -> None:
             header.set("scope", "col")
         # The caption is inside the table, but WeasyPrint may still break between the two; a
         # block around both is what "keep together" applies to.
-        block = etree.Element("div", {"class": "table-block" + (" wide-table" if _is_wide(table) else "")})
+        block = etree.Element("div", {"class": "table-block"})
         table.addprevious(block)
         block.append(table)
+        wide = _is_wide(table)
+        if wide:
+            _landscape(block)
+        if _height_mm(table) > (LANDSCAPE_TEXT_HEIGHT_MM if wide else PORTRAIT_TEXT_HEIGHT_MM):
+            # Longer than a page: kept together it would only leave a page blank before it.
+            block.set("class", block.get("class") + " table-long")
         for cell in table.xpath("./tbody/tr/td"):
             if len(text_of(cell)) <= SHORT_CELL:
                 cell.set("class", ((cell.get("class") or "") + " nowrap").strip())
     # The theme's wrapper makes tables scroll on a screen; on paper it only gets in the way.
     for wrapper in article.xpath('.//div[contains(concat(" ", @class, " "), " pst-scrollable-table-container ")]'):
         wrapper.drop_tag()
+
+
+def _landscape(block) -> None:
+    """Give a wide table a landscape page; its section goes along when the table is all there is
+    to it besides a few lines of text, so that no page is left with a heading and a paragraph."""
+    section = next(block.iterancestors("section"), None)
+    if section is not None and len(section.xpath(".//table | .//figure")) == 1:
+        rest = len(" ".join("".join(section.itertext()).split())) - len(" ".join("".join(block.itertext()).split()))
+        if rest <= SHORT_SECTION:
+            section.set("class", ((section.get("class") or "") + " wide-table").strip())
+            return
+    block.set("class", block.get("class") + " wide-table")
+
+
+def _height_mm(table) -> float:
+    rows = table.xpath("./thead/tr | ./tbody/tr | ./tr")
+    lines = [max([1] + [-(-len(text_of(cell)) // CELL_LINE_CHARACTERS) for cell in row.xpath("./td|./th")])
+             for row in rows]
+    return sum(2 + 3.8 * count for count in lines) + 10   # and the caption
 
 
 def _is_wide(table) -> bool:
