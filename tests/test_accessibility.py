@@ -122,6 +122,7 @@ def test_front_matter_comes_from_the_catalogue():
         assert front.subtitle == " ".join(catalogue(lang)["publication.pdf_subject"].split())
         assert front.date == date   # the build's date as the language writes it (UTC)
         assert front.summary_heading == catalogue(lang)["publication.summary"]
+        assert front.created == "2026-03-05T23:59:00Z"   # the PDF's CreationDate
 
 
 def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):

@@ -59,6 +59,7 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
         summary_sections=summary_sections,
         appendix_part=appendix_part,
         keywords=keywords,
+        created=built_at,
         synthetic_label=t("publish.synthetic_title", lang),
         contents_depth=contents_depth,
     )

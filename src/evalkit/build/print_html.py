@@ -44,6 +44,7 @@ class FrontMatter:
     summary_sections: tuple[str, ...] = ()   # headings of the root page's sections on the summary page
     appendix_part: str = ""     # caption of the table of contents part whose chapters are A, B, …
     keywords: str = ""          # provenance, into the PDF's Keywords
+    created: str = ""           # the build's time (ISO 8601), the PDF's CreationDate
     synthetic_label: str = ""   # shown on the cover when any page carries the synthetic-data notice
     contents_depth: int = 1     # 1: chapters; 2: chapters and their sections
 
@@ -360,6 +361,8 @@ def _document(front: FrontMatter, body) -> str:
     if front.keywords:
         head.append(_el("meta", name="keywords", content=front.keywords))
     head.append(_el("meta", name="generator", content="evalkit"))
+    if front.created:
+        head.append(_el("meta", name="dcterms.created", content=front.created))
     page.append(head)
     page.append(body)
     text = html.tostring(page, encoding="unicode", method="html", doctype="<!DOCTYPE html>")
