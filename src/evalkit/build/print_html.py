@@ -5,27 +5,20 @@ WeasyPrint stalls on the theme's nested flex layout, so only the article's conte
 single page nests every chapter inside the root page's section; here each chapter becomes a section
 of its own with an ``h1`` (the levels a reader sees on the site), numbered, and the root page's own
 sections stay sections of its chapter. Front matter is added before the chapters: a cover, a
-summary page (one section of the root page, moved) and a table of contents whose page numbers
+summary page (sections of the root page, moved) and a table of contents whose page numbers
 WeasyPrint fills in (``target-counter``). All text comes from the pages or the catalogue.
 """
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree, html
 
+from evalkit.build.print_tables import lay_out_table, text_of
+
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-SHORT_CELL = 18     # characters: a body cell this short is never wrapped ("✓ johdonmukainen")
-LONG_CELL = 50      # characters: a column holding such a cell is running text
-SHORT_SECTION = 600  # characters of text besides its wide table: the section goes landscape too
-# A rough height of a table in print.css (8.2 pt text): a line of about 40 characters in a cell,
-# 3.8 mm a line and 2 mm of padding a row; and the height of a page's text block.
-CELL_LINE_CHARACTERS = 40
-PORTRAIT_TEXT_HEIGHT_MM = 240
-LANDSCAPE_TEXT_HEIGHT_MM = 150
 
 
 @dataclass(frozen=True)
@@ -65,14 +58,6 @@ class PrintDocument:
     link_descriptions: dict[str, str]   # {target id: what a link to it leads to}
 
 
-def text_of(element) -> str:
-    """An element's text as a reader sees it: without the '#' link, whitespace collapsed."""
-    clone = copy.deepcopy(element)
-    for link in clone.xpath('.//a[contains(concat(" ", @class, " "), " headerlink ")]'):
-        link.drop_tree()
-    return " ".join("".join(clone.itertext()).split())
-
-
 def _has_class(element, name: str) -> bool:
     return name in (element.get("class") or "").split()
 
@@ -108,54 +93,10 @@ def _clean(article) -> None:
             for name in ("href", "title"):
                 link.attrib.pop(name, None)
     for table in list(article.iter("table")):
-        for header in table.xpath("./thead//th"):
-            header.set("scope", "col")
-        # The caption is inside the table, but WeasyPrint may still break between the two; a
-        # block around both is what "keep together" applies to.
-        block = etree.Element("div", {"class": "table-block"})
-        table.addprevious(block)
-        block.append(table)
-        wide = _is_wide(table)
-        if wide:
-            _landscape(block)
-        if _height_mm(table) > (LANDSCAPE_TEXT_HEIGHT_MM if wide else PORTRAIT_TEXT_HEIGHT_MM):
-            # Longer than a page: kept together it would only leave a page blank before it.
-            block.set("class", block.get("class") + " table-long")
-        for cell in table.xpath("./tbody/tr/td"):
-            if len(text_of(cell)) <= SHORT_CELL:
-                cell.set("class", ((cell.get("class") or "") + " nowrap").strip())
+        lay_out_table(table)
     # The theme's wrapper makes tables scroll on a screen; on paper it only gets in the way.
     for wrapper in article.xpath('.//div[contains(concat(" ", @class, " "), " pst-scrollable-table-container ")]'):
         wrapper.drop_tag()
-
-
-def _landscape(block) -> None:
-    """Give a wide table a landscape page; its section goes along when the table is all there is
-    to it besides a few lines of text, so that no page is left with a heading and a paragraph."""
-    section = next(block.iterancestors("section"), None)
-    if section is not None and len(section.xpath(".//table | .//figure")) == 1:
-        rest = len(" ".join("".join(section.itertext()).split())) - len(" ".join("".join(block.itertext()).split()))
-        if rest <= SHORT_SECTION:
-            section.set("class", ((section.get("class") or "") + " wide-table").strip())
-            return
-    block.set("class", block.get("class") + " wide-table")
-
-
-def _height_mm(table) -> float:
-    rows = table.xpath("./thead/tr | ./tbody/tr | ./tr")
-    lines = [max([1] + [-(-len(text_of(cell)) // CELL_LINE_CHARACTERS) for cell in row.xpath("./td|./th")])
-             for row in rows]
-    return sum(2 + 3.8 * count for count in lines) + 10   # and the caption
-
-
-def _is_wide(table) -> bool:
-    """Six or more columns of which two hold running text: too cramped on a portrait page."""
-    rows = table.xpath("./tbody/tr")
-    columns: dict[int, int] = {}
-    for row in rows:
-        for index, cell in enumerate(row.xpath("./td|./th")):
-            columns[index] = max(columns.get(index, 0), len(text_of(cell)))
-    return len(columns) >= 6 and sum(1 for width in columns.values() if width >= LONG_CELL) >= 2
 
 
 def _chapters(article, parts: list[str]) -> list[tuple[str, str, object]]:
