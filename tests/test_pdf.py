@@ -199,6 +199,12 @@ def test_the_rendered_pdf_is_tagged_pdf_ua_and_passes_every_structure_check(rend
         links = {str(a.Dest): str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])}
         assert links["fig-a"] == "Kuvio 1 Rahoitus alueittain"
         assert str(pdf.Root.PageMode) == "/UseOutlines"
+        # The running header and the page number are pagination artifacts (PDF 32000-1, 14.8.2.2).
+        marked = [operands for operands, operator in pikepdf.parse_content_stream(pdf.pages[3])
+                  if str(operator) == "BDC" and operands[0] == pikepdf.Name.Artifact]
+        artifacts = [str(o[1].get("/Subtype")) for o in marked
+                     if isinstance(o[1], pikepdf.Dictionary) and o[1].get("/Type") == "/Pagination"]
+        assert artifacts == ["/Header", "/Header", "/Footer"]
 
 
 @needs_poppler

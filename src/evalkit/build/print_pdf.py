@@ -105,17 +105,21 @@ def _reachable_mcids(pdf) -> dict[tuple[int, int], set[int]]:
 
 def _margins_to_artifacts(pdf, page, reachable: set[int]) -> None:
     """Marked content whose MCID no reachable element owns (the page-margin boxes) becomes a
-    pagination artifact, and leaves the parent tree."""
+    pagination artifact, a header or a footer by where its text sits, and leaves the parent tree."""
     import pikepdf
 
-    instructions = pikepdf.parse_content_stream(page)
+    instructions = list(pikepdf.parse_content_stream(page))
+    # WeasyPrint draws in CSS pixels (0.75 pt) from the top of the page: text above the middle of
+    # the page is the running header, below it the page number.
+    middle = float(page.MediaBox[3]) / 0.75 / 2
     changed = []
     orphans = set()
-    for operands, operator in instructions:
+    for index, (operands, operator) in enumerate(instructions):
         if (str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary)
                 and "/MCID" in operands[1] and int(operands[1].MCID) not in reachable):
             orphans.add(int(operands[1].MCID))
-            operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)]
+            place = pikepdf.Name.Header if _text_y(instructions, index + 1, middle) < middle else pikepdf.Name.Footer
+            operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination, Subtype=place)]
         changed.append(pikepdf.ContentStreamInstruction(operands, operator))
     if not orphans:
         return
@@ -131,6 +135,16 @@ def _margins_to_artifacts(pdf, page, reachable: set[int]) -> None:
             break
 
 
+def _text_y(instructions, start: int, default: float) -> float:
+    """Where the first text of a marked-content sequence starting at ``start`` is placed (Tm's y)."""
+    for operands, operator in instructions[start:]:
+        if str(operator) == "Tm":
+            return float(operands[5])
+        if str(operator) == "EMC":
+            break
+    return default
+
+
 def _links_under_link_elements(pdf) -> None:
     """WeasyPrint gives every inline box inside a link its own annotation, owned by that box's Span;
     PDF/UA wants each link annotation in a Link element, so it moves to the enclosing Link."""
@@ -141,7 +155,8 @@ def _links_under_link_elements(pdf) -> None:
         owner = numbers[index + 1]
         if not isinstance(owner, pikepdf.Dictionary) or owner.get("/S") == "/Link":
             continue
-        references = [kid for kid in _kids(owner) if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"]
+        references = [kid for kid in _kids(owner)
+                      if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"]
         if not references:
             continue
         link = owner.get("/P")
