@@ -225,6 +225,8 @@ def test_the_rendered_pdf_passes_the_text_image_and_page_edge_checks(rendered):
     (lambda pdf: [(th.A.__delitem__("/Scope"), th.__delitem__("/ID")) for th in elements(pdf, "TH")],
      "table 1: 2 header cell(s) have neither a /Scope nor a data cell pointing at them (/Headers) [pdf-tables]"),
     (lambda pdf: setattr(elements(pdf, "TR")[0], "S", pikepdf.Name.P), "table 1 has rows that are not TR [pdf-tables]"),
+    (lambda pdf: setattr(elements(pdf, "LBody")[0], "S", pikepdf.Name.P),
+     "a list element LI holds P [pdf-lists]"),
     (lambda pdf: pdf.Root.__delitem__("/Outlines"),
      "the top-level bookmarks are not the chapters (missing: Etusivu, Lappi, Häme, Koonnin tiedot) [pdf-bookmarks]"),
     (lambda pdf: [a.__delitem__("/Contents") for a in pdf.pages[3].obj.Annots],

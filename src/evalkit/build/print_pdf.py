@@ -63,6 +63,7 @@ def fix_up(source: Path, target: Path, descriptions: dict[str, str]) -> None:
         for page in pdf.pages:
             _margins_to_artifacts(pdf, page, reachable.get(page.objgen, set()))
         _scope_header_cells(pdf)
+        _list_bodies(pdf)
         _links_under_link_elements(pdf)
         for page in pdf.pages:
             for annotation in page.obj.get("/Annots", []):
@@ -168,6 +169,30 @@ def _links_under_link_elements(pdf) -> None:
         owner.K = pikepdf.Array([kid for kid in _kids(owner) if getattr(kid, "objgen", None) not in moved])
         link.K = pikepdf.Array([*_kids(link), *references])
         numbers[index + 1] = link
+
+
+def _list_bodies(pdf) -> None:
+    """A list item holds a label (Lbl) and a body (LBody) only; WeasyPrint puts a bulleted item's
+    paragraphs straight into the LI, so they are wrapped in an LBody."""
+    import pikepdf
+
+    stack = [pdf.Root.StructTreeRoot]
+    while stack:
+        element = stack.pop()
+        kids = [kid for kid in _kids(element) if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
+        stack += kids
+        if element.get("/S") != "/LI":
+            continue
+        loose = [kid for kid in kids if kid.S not in ("/Lbl", "/LBody")]
+        if not loose or len(loose) != len(_kids(element)) - sum(1 for kid in kids if kid.S == "/Lbl"):
+            continue   # nothing to wrap, or marked content straight in the LI: left as it is
+        body = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.LBody,
+                                                    P=element, K=pikepdf.Array(loose)))
+        if "/Pg" in element:
+            body.Pg = element.Pg
+        for kid in loose:
+            kid.P = body
+        element.K = pikepdf.Array([*(kid for kid in kids if kid.S == "/Lbl"), body])
 
 
 def _scope_header_cells(pdf) -> None:

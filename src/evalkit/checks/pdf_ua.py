@@ -117,6 +117,7 @@ def check_structure(pdf: pikepdf.Pdf, expected: Expected, where: str) -> list[Pr
 
     problems += _headings(elements, texts, expected, where)
     problems += _tables(elements, where)
+    problems += _lists(elements, where)
     problems += _links(pdf, where)
     problems += _bookmarks(pdf, expected, where)
     return problems + _fonts(pdf, where)
@@ -192,6 +193,21 @@ def _tables(elements, where: str) -> list[Problem]:
             problems.append(Problem(where, f"table {number}: {len(loose)} header cell(s) have neither a /Scope "
                                     "nor a data cell pointing at them (/Headers)", "pdf-tables"))
     return problems
+
+
+def _lists(elements, where: str) -> list[Problem]:
+    """L > LI (or a nested L, a Caption) > Lbl, LBody (ISO 32000-1, table 336)."""
+    problems = []
+    for element in elements:
+        if element.tag == "L":
+            odd = sorted({kid.tag for kid in element.kids} - {"LI", "L", "Caption"})
+        elif element.tag == "LI":
+            odd = sorted({kid.tag for kid in element.kids} - {"Lbl", "LBody"})
+        else:
+            continue
+        if odd:
+            problems.append(Problem(where, f"a list element {element.tag} holds {', '.join(odd)}", "pdf-lists"))
+    return sorted(set(problems))
 
 
 def _links(pdf: pikepdf.Pdf, where: str) -> list[Problem]:
