@@ -25,7 +25,7 @@ $(VENV)/.synced: uv.lock pyproject.toml
 
 setup: $(VENV)/.synced ## create .venv from the committed uv.lock
 
-system-deps: ## install TeX Live, fonts, poppler and Chromium from Debian when missing
+system-deps: ## install Pango, fonts, poppler and Chromium from Debian when missing
 	@bash scripts/install-system-deps.sh
 
 report: setup system-deps ## build the Finnish report: _build/html/index.html and _build/pdf/report.pdf

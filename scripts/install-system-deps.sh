@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs from Debian what the report needs and Python cannot bring: TeX Live for the PDF
-# (xelatex), DejaVu fonts, Noto Color Emoji (the fallback for glyphs such as emoji in text people
-# wrote, e.g. goal texts, which the text fonts lack), poppler-utils (pdftotext/pdffonts, used by the tests) and Chromium
-# (browser checks). Does nothing when all are present; uses sudo when not root; otherwise says
-# in one line what to install.
+# Installs from Debian what the report needs and Python cannot bring: Pango (WeasyPrint lays out
+# the PDF with it), DejaVu fonts, Noto Color Emoji (the fallback for glyphs the text fonts lack,
+# such as emoji in goal texts people wrote), poppler-utils (pdftotext/pdfimages/pdftoppm, used by
+# the checks) and Chromium (browser checks). Does nothing when all are present; uses sudo when not
+# root; otherwise says in one line what to install.
 set -euo pipefail
 
 packages=()
-command -v xelatex >/dev/null 2>&1 || packages+=(texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended texlive-lang-european)
-command -v latexmk >/dev/null 2>&1 || packages+=(latexmk)
+has_library() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+has_library libpango-1.0.so.0 || packages+=(libpango-1.0-0)
+has_library libpangoft2-1.0.so.0 || packages+=(libpangoft2-1.0-0)
+has_library libharfbuzz-subset.so.0 || packages+=(libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || packages+=(fonts-dejavu-core fonts-dejavu-extra)
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || packages+=(fonts-noto-color-emoji)
 command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)

@@ -15,7 +15,7 @@ from evalkit.checks import pdf as pdfcheck  # noqa: E402
 from evalkit.checks.site import check_site  # noqa: E402
 from evalkit.i18n import catalogue  # noqa: E402
 from evalkit.plots import style  # noqa: E402
-from evalkit.publication import apply_publication_settings, hyperref_setup, latex_escape  # noqa: E402
+from evalkit.publication import apply_publication_settings, front_matter  # noqa: E402
 
 GOOD_PAGE = """<!DOCTYPE html><html lang="{lang}"><head><title>x</title>
 <link rel="stylesheet" href="../_static/site.css"></head><body>
@@ -113,29 +113,16 @@ def test_text_search_allows_line_breaks_and_hyphenation():
     assert not pdfcheck.contains(text, "Tuella työhön -pilotti")
 
 
-def test_pdffonts_table_is_read_by_its_columns(monkeypatch):
-    # pdffonts output copied from a real run, one font changed to not embedded.
-    output = (
-        "name                                 type              encoding         emb sub uni object ID\n"
-        "------------------------------------ ----------------- ---------------- --- --- --- ---------\n"
-        "NNMZAX+DejaVuSans-Bold               CID TrueType      Identity-H       yes yes yes      4  0\n"
-        "Helvetica                            Type 1            WinAnsi          no  no  no       7  0\n")
-    monkeypatch.setattr(pdfcheck, "_run", lambda tool, *args: output)
-    fonts = pdfcheck.fonts(Path("x.pdf"))
-    assert [(f.name, f.type, f.embedded) for f in fonts] == [
-        ("NNMZAX+DejaVuSans-Bold", "CID TrueType", True), ("Helvetica", "Type 1", False)]
-
-
-def test_latex_escape_keeps_metadata_text_literal():
-    assert latex_escape("50 % & #1 {x}_y") == r"50 \% \& \#1 \{x\}\_y"
-
-
-def test_pdf_metadata_comes_from_the_catalogue():
-    for lang, tag in (("fi", "fi-FI"), ("en", "en-GB")):
-        setup = hyperref_setup(lang)
-        assert f"pdflang={{{tag}}}" in setup
-        assert f"pdftitle={{{catalogue(lang)['book.title']}}}" in setup
-        assert "pdfsubject={" in setup and "pdfauthor={" in setup
+def test_front_matter_comes_from_the_catalogue():
+    for lang, tag, date in (("fi", "fi-FI", "Koottu 5.3.2026"), ("en", "en-GB", "Built 5 March 2026")):
+        front = front_matter(lang, "2026-03-05T23:59:00Z")
+        assert front.lang == tag
+        assert front.title == catalogue(lang)["book.title"]
+        assert front.author == catalogue(lang)["book.author"]
+        assert front.subtitle == " ".join(catalogue(lang)["publication.pdf_subject"].split())
+        assert front.date == date   # the build's date as the language writes it (UTC)
+        assert front.summary_heading == catalogue(lang)["publication.summary"]
+        assert front.created == "2026-03-05T23:59:00Z"   # the PDF's CreationDate
 
 
 def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):

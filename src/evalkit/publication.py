@@ -1,15 +1,19 @@
-"""Publication settings both editions share: the link between editions, the PDF's metadata and
-bookmarks. ``evalkit.build.book.write_config`` calls ``apply_publication_settings`` once per
-edition; all reader-facing text comes from the catalogue (locales/<lang>/publication.yml).
+"""Publication settings both editions share: the link between editions (``apply_publication_settings``,
+called by ``evalkit.build.book.write_config`` once per edition) and the printed report's front
+matter and metadata (``front_matter``). All reader-facing text comes from the catalogue
+(locales/<lang>/publication.yml).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+from evalkit.build.print_html import FrontMatter
 from evalkit.i18n import LANGUAGES, t
+
 
 def edition_folder(lang: str) -> str:
     """The site's folder inside _build (must agree with evalkit.build.pipeline.edition)."""
@@ -18,59 +22,51 @@ def edition_folder(lang: str) -> str:
     return edition(Path("."), lang).html_link
 
 
-def first_heading(notebook: Path) -> str | None:
-    """The text of the first Markdown heading of a notebook, without inline markup."""
-    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-    for cell in cells:
-        if cell.get("cell_type") != "markdown":
-            continue
-        for line in "".join(cell.get("source", [])).splitlines():
+def first_heading(page: Path) -> str | None:
+    """The text of the first Markdown heading of a notebook (or a Markdown page), without inline markup."""
+    if page.suffix == ".md":
+        sources = [page.read_text(encoding="utf-8")]
+    else:
+        cells = json.loads(page.read_text(encoding="utf-8")).get("cells", [])
+        sources = ["".join(cell.get("source", [])) for cell in cells if cell.get("cell_type") == "markdown"]
+    for source in sources:
+        for line in source.splitlines():
             match = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
             if match:
                 return re.sub(r"[*_`]", "", match.group(1)).strip()
     return None
 
 
-def root_page_title(root: Path, lang: str) -> str | None:
-    """The first heading of the book's root page as executed for ``lang`` (None before a build)."""
-    from evalkit.build.pipeline import edition, toc_pages
+def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle: str | None = None,
+                 publisher: str | None = None,
+                 summary_sections: tuple[str, ...] = (), appendix_part: str = "", keywords: str = "",
+                 contents_depth: int = 1) -> FrontMatter:
+    """The printed report's cover, summary and contents texts, from the catalogue.
 
-    if not (root / "_toc.yml").is_file():
-        return None
-    notebook = edition(root, lang).pages_dir / f"{toc_pages(root)[0]}.ipynb"
-    return first_heading(notebook) if notebook.is_file() else None
-
-
-def latex_escape(text: str) -> str:
-    """Text safe inside a LaTeX argument (PDF metadata strings)."""
-    replacements = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
-                    "$": r"\$", "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-    return "".join(replacements.get(ch, ch) for ch in text)
-
-
-def hyperref_setup(lang: str) -> str:
-    """hyperref with the PDF's metadata (title, author, subject, language) and numbered
-    bookmarks; replaces Sphinx's default ``hyperref`` LaTeX element. Keywords are left to the
-    build, which puts the provenance there."""
-    fields = {
-        "pdftitle": t("book.title", lang),
-        "pdfauthor": t("book.author", lang),
-        "pdfsubject": t("publication.pdf_subject", lang),
-        "pdfcreator": "evalkit",
-    }
-    metadata = ",\n  ".join(f"{key}={{{latex_escape(value)}}}" for key, value in fields.items())
-    return (
-        "\\usepackage{hyperref}\n"
-        "\\usepackage{hypcap}\n"
-        "\\urlstyle{same}\n"
-        "\\hypersetup{\n  " + metadata + f",\n  pdflang={{{t('publication.language_tag', lang)}}},\n"
-        "  pdfdisplaydoctitle=true,\n  bookmarksnumbered=true,\n  bookmarksopen=true,\n"
-        "  bookmarksopenlevel=1\n}\n"
+    ``built_at``: the build's UTC time (ISO 8601), shown on the cover as the language writes dates.
+    """
+    moment = dt.datetime.strptime(built_at[:10], "%Y-%m-%d")
+    return FrontMatter(
+        lang=t("publication.language_tag", lang),
+        title=title or t("book.title", lang),
+        subtitle=" ".join((subtitle or t("publication.pdf_subject", lang)).split()),
+        publisher=publisher or t("publication.publisher", lang),
+        date=t("publication.cover_date", lang, date=moment.strftime(t("format.date", lang))),
+        edition=t("publication.edition", lang),
+        author=t("book.author", lang),
+        summary_heading=t("publication.summary", lang),
+        contents_heading=t("publication.contents", lang),
+        summary_sections=summary_sections,
+        appendix_part=appendix_part,
+        keywords=keywords,
+        created=built_at,
+        synthetic_label=t("publish.synthetic_title", lang),
+        contents_depth=contents_depth,
     )
 
 
 def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) -> dict[str, Any]:
-    """Add the edition link, PDF metadata and bookmarks to a Jupyter Book config (in place)."""
+    """Add the edition link to a Jupyter Book config (in place)."""
     extensions = config.setdefault("sphinx", {}).setdefault("extra_extensions", []) or []
     if "evalkit.sphinxext" not in extensions:
         config["sphinx"]["extra_extensions"] = [*extensions, "evalkit.sphinxext"]
@@ -88,20 +84,4 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
                               "text": t("publication.edition_link", other)}
                              for other in LANGUAGES if other != lang],
     }
-    latex = sphinx.setdefault("latex_elements", {})
-    latex["hyperref"] = hyperref_setup(lang)
-    # Chapter numbers of two digits need more room in the contents than report.cls gives
-    # (1.5em); otherwise "13Häme" runs into its title.
-    latex["preamble"] = latex.get("preamble", "") + (
-        "\n\\usepackage{etoolbox}\\makeatletter\\patchcmd{\\l@chapter}{1.5em}{2.3em}{}{}\\makeatother\n")
-    # Bookmarks for the table of contents and for the root page. Sphinx prints the root page
-    # (right after the contents) without its heading, so the heading is printed here, unnumbered,
-    # as the reader sees it on the site; otherwise the PDF's first chapter would have no title.
-    contents = [f"\\pdfbookmark[0]{{{latex_escape(t('publication.contents', lang))}}}{{evalkit-contents}}",
-                "\\sphinxtableofcontents"]
-    front = root_page_title(root, lang)
-    if front and "{" not in front:
-        contents.append(f"\\chapter*{{{latex_escape(front)}}}\\phantomsection"
-                        f"\\pdfbookmark[0]{{{latex_escape(front)}}}{{evalkit-front}}")
-    latex["tableofcontents"] = "\n".join(contents) + "\n"
     return config

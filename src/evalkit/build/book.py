@@ -36,8 +36,7 @@ def build_lock(build_root: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "",
-                 pdf_keywords: str = "") -> Path:
+def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "") -> Path:
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = t("book.title", lang)
     config["author"] = t("book.author", lang)
@@ -46,14 +45,8 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     sphinx["numfig_format"] = {kind: t(f"book.numfig_{kind}", lang) for kind in ("figure", "table", "section", "code-block")}
     sphinx["html_static_path"] = [str(root / "book" / "_static")]
     sphinx["html_css_files"] = ["evalkit.css"]
-    latex = sphinx.setdefault("latex_elements", {})
-    latex["polyglossia"] = latex.get("polyglossia", "").replace("finnish", t("book.latex_language", lang))
     config.setdefault("html", {})["extra_footer"] = provenance_footer
-    if pdf_keywords:  # provenance in the PDF's metadata (pdfinfo shows it as Keywords)
-        keywords = pdf_keywords.replace("\\", "/").replace("{", "(").replace("}", ")").replace("%", "")
-        latex["preamble"] = latex.get("preamble", "") + f"\n\\AtBeginDocument{{\\hypersetup{{pdfkeywords={{{keywords}}}}}}}\n"
-    config["latex"]["latex_documents"]["targetname"] = "report.tex" if lang == "fi" else f"report-{lang}.tex"
-    apply_publication_settings(config, root, lang)  # edition links, PDF metadata and bookmarks
+    apply_publication_settings(config, root, lang)  # the link to the other edition
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target

@@ -21,11 +21,13 @@ from pathlib import Path
 import yaml
 
 from evalkit.build import book
+from evalkit.build.print_pdf import build_pdf
 from evalkit.build.runner import NotebookJob, execute_job
 from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
 from evalkit.paths import params_dir, project_root
+from evalkit.publication import front_matter
 from evalkit.reported import load_pilots
 
 MARKER = ".evalkit-pilot.json"   # marks DIR as ours, so a rerun may replace it
@@ -126,35 +128,17 @@ def write_book_files(root: Path, lang: str, stage: Path, title: str) -> tuple[Pa
     """The national configuration with the pilot report's title, and a table of contents of one page."""
     config_path = book.write_config(root, lang, stage / "_config.yml")
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    national_title = config.get("title", "")
     config["title"] = title
     sphinx = config.get("sphinx", {}).get("config", {})
     context = sphinx.get("html_context")
     if isinstance(context, dict) and "evalkit_editions" in context:
         context["evalkit_editions"] = []   # a pilot's report has one edition: no link to another
-    latex = sphinx.get("latex_elements", {})
-    if national_title and isinstance(latex.get("hyperref"), str):  # the PDF's metadata title
-        latex["hyperref"] = latex["hyperref"].replace(national_title, _latex_text(title))
-    config["latex"]["latex_documents"]["targetname"] = "report.tex"
-    # One page, not a book: its sections stay sections (not chapters on fresh right-hand pages).
-    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
-    sphinx_config["latex_toplevel_sectioning"] = "section"
-    latex_elements = sphinx_config.setdefault("latex_elements", {})
-    latex_elements["extraclassoptions"] = "openany,oneside"
-    # Unnumbered sections (the page title would otherwise make them 0.1, 0.2 …), and tables and
-    # figures numbered through the report rather than per section.
-    latex_elements["preamble"] = latex_elements.get("preamble", "") + "\n\\setcounter{secnumdepth}{0}\n"
-    sphinx_config["numfig_secnum_depth"] = 0
+    # Tables and figures numbered through the report, not per section.
+    sphinx["numfig_secnum_depth"] = 0
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     toc = stage / "_toc.yml"
     toc.write_text("format: jb-book\nroot: index\n", encoding="utf-8")
     return config_path, toc
-
-
-def _latex_text(text: str) -> str:
-    specials = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-                "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-    return "".join(specials.get(ch, ch) for ch in text)
 
 
 def _say(text: str) -> None:
@@ -171,8 +155,6 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
     inputs = resolve_inputs(pilot_id, data, as_of, params_file, employers, root)
     check_inputs(inputs)
     check_out_dir(out)
-    if pdf and shutil.which("xelatex") is None:
-        raise BuildError("xelatex is missing: run `make report` (installs TeX Live), or build with --no-pdf")
     pilot = load_pilots(root / "data" / "reported" / "pilots.yml").by_id(pilot_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
@@ -198,11 +180,14 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
         shutil.move(stage / "html-out" / "_build" / "html", finished)
         if pdf:
             _say("building the PDF")
-            book.jupyter_book(pages, config, toc, stage / "pdf-out", "pdflatex")
-            built = stage / "pdf-out" / "_build" / "latex" / "report.pdf"
-            if not built.is_file():
-                raise BuildError(f"the PDF builder ran but wrote no report.pdf; {out} is unchanged")
-            shutil.copy2(built, finished / "report.pdf")
+            book.jupyter_book(pages, config, toc, stage / "pdf-out", "singlehtml")
+            front = front_matter(
+                lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
+                subtitle=t("publication.pilot_subject"),
+                publisher=t("publication.pilot_publisher", region=pilot.region, project=pilot.project_name),
+                summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
+            build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
+                      front, say=_say)
         (finished / MARKER).write_text(json.dumps({
             "pilot_id": pilot_id, "data": str(inputs.data), "as_of": as_of.isoformat(), "lang": lang,
             "params": str(inputs.params_source) if inputs.params_source else None,

@@ -15,11 +15,13 @@ import yaml
 
 from evalkit.build import book, pages, provenance
 from evalkit.build.exports import national_indicators, write_exports
+from evalkit.build.print_pdf import build_pdf
 from evalkit.build.runner import JobResult, NotebookJob, run_jobs, tree_digest
 from evalkit.paths import file_digest
 from evalkit.errors import BuildError
-from evalkit.i18n import set_language
+from evalkit.i18n import set_language, t
 from evalkit.params import load_all_params
+from evalkit.publication import front_matter
 from evalkit.reported import load_pilots
 
 PILOT_TEMPLATE = "pilot.ipynb"
@@ -153,7 +155,27 @@ def _clean_litter(build_root: Path) -> None:
 def _site(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path, builder: str) -> Path:
     out = stage / f"{builder}-out"
     book.jupyter_book(ed.pages_dir, config, toc, out, builder)
-    return out / "_build" / ("html" if builder == "html" else "latex")
+    return out / "_build" / builder
+
+
+# The front page's sections that make the PDF's summary page (Tiivistelmä).
+SUMMARY_SECTIONS = ("front.key_heading",)
+
+
+def _pdf(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
+         prov: provenance.Provenance) -> Path:
+    """The printed report: the book as one HTML page (Sphinx's singlehtml), laid out by WeasyPrint."""
+    started = time.monotonic()
+    single = _site(root, ed, lang, stage, config, toc, "singlehtml")
+    front = front_matter(lang, prov.built_at_utc, summary_sections=tuple(t(key, lang) for key in SUMMARY_SECTIONS),
+                         appendix_part=t("toc.appendix", lang), keywords=pages.pdf_keywords(prov))
+    target = stage / ed.pdf_name
+    laid_out = time.monotonic()
+    count = build_pdf(single / f"{toc_pages(root)[0]}.html", target, front)
+    done = time.monotonic()
+    print(f"evalkit build: PDF: {count} pages in {done - started:.1f} s (single page {laid_out - started:.1f} s, "
+          f"WeasyPrint and tagging {done - laid_out:.1f} s)", file=sys.stderr, flush=True)
+    return target
 
 
 def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, force: bool = False,
@@ -168,10 +190,6 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     ed = edition(root, lang)
     params = load_all_params(root)  # refuse bad params before anything runs
     jobs = make_jobs(root, ed, build_root)
-    if pdf and shutil.which("xelatex") is None:
-        raise BuildError("xelatex is missing: run `make report` (installs TeX Live), or install "
-                         "texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended "
-                         "texlive-lang-european, or build with --no-pdf")
     with book.build_lock(build_root):
         _clean_litter(build_root)
         print(f"evalkit build: {len(jobs)} pages ({lang})", file=sys.stderr, flush=True)
@@ -198,8 +216,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
                 budgets = load_pilots().budgets
                 exports = write_exports(national_indicators(params, budgets), stage / "data")
             pages.write_provenance_page(national, prov, exports)
-            config = book.write_config(root, lang, stage / "_config.yml", pages.footer_html(prov),
-                                       pages.pdf_keywords(prov))
+            config = book.write_config(root, lang, stage / "_config.yml", pages.footer_html(prov))
             toc = book.write_toc(root, lang, stage / "_toc.yml")
             if failed:
                 _publish_failure_preview(root, ed, lang, stage, config, toc, failed)
@@ -214,9 +231,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
             pdf_version = None
             if pdf:
                 print("evalkit build: building the PDF", file=sys.stderr, flush=True)
-                built = _site(root, ed, lang, stage, config, toc, "pdflatex") / ed.pdf_name
-                if not built.exists():
-                    raise BuildError(f"the PDF builder ran but wrote no {ed.pdf_name}")
+                built = _pdf(root, ed, lang, stage, config, toc, prov)
                 pdf_version = book.new_version_dir(build_root, "pdf")
                 pdf_version.mkdir()
                 current = build_root / "pdf"

@@ -38,10 +38,11 @@ def chapter_titles(root: Path, lang: str) -> dict[str, str]:
     pages_dir = built_edition(root, lang).pages_dir
     titles = {}
     for page in toc_pages(root):
-        notebook = pages_dir / f"{page}.ipynb"
-        if not notebook.is_file():
+        source = next((pages_dir / f"{page}{suffix}" for suffix in (".ipynb", ".md")
+                       if (pages_dir / f"{page}{suffix}").is_file()), None)
+        if source is None:
             continue
-        title = first_heading(notebook)
+        title = first_heading(source)
         if title and "{" not in title:
             titles[page] = title
     return titles
@@ -51,3 +52,51 @@ def project_names(root: Path) -> dict[str, str]:
     """{pilot_id: project name} from the reported facts."""
     facts = load_pilots(root / "data" / "reported" / "pilots.yml")
     return {p.pilot_id: p.project_name for p in facts.pilots}
+
+
+def site_headings(html_dir: Path, pages: list[str]) -> tuple[tuple[tuple[int, str], ...], int]:
+    """(every heading of the built site's pages as (level, text), how many images they show),
+    from the article of each page, in the table of contents' order."""
+    from lxml import html
+
+    from evalkit.build.print_html import HEADINGS, text_of
+
+    headings: list[tuple[int, str]] = []
+    images = 0
+    for page in pages:
+        path = html_dir / f"{page}.html"
+        if not path.is_file():
+            continue
+        article = html.parse(str(path), parser=html.HTMLParser(encoding="utf-8")).getroot().xpath('//article[contains(@class, "bd-article")]')
+        if not article:
+            continue
+        headings += [(int(h.tag[1]), text_of(h)) for h in article[0].iter(*HEADINGS)]
+        images += len(article[0].xpath(".//img"))
+    return tuple(headings), images
+
+
+def expected_pdf(root: Path, lang: str) -> "Expected":
+    """What the national report's PDF of ``lang`` must hold."""
+    from evalkit.checks.pdf import Expected
+    from evalkit.i18n import t
+
+    ed = built_edition(root, lang)
+    headings, images = site_headings(ed.html_dir, toc_pages(root))
+    return Expected(
+        lang=lang, title=t("book.title", lang), chapters=tuple(chapter_titles(root, lang).values()),
+        front=(t("publication.summary", lang), t("publication.contents", lang)),
+        headings=headings if headings else None, images=images if headings else None,
+        required_texts={f"the project name of pilot {pilot_id}": name
+                        for pilot_id, name in project_names(root).items()})
+
+
+def expected_pilot_pdf(report_dir: Path, lang: str, title: str) -> "Expected":
+    """What a pilot's own report (``evalkit pilot``) must hold: its PDF beside its index.html."""
+    from evalkit.checks.pdf import Expected
+    from evalkit.i18n import t
+
+    headings, images = site_headings(report_dir, ["index"])
+    chapter = tuple(text for level, text in headings[:1] if level == 1)
+    return Expected(lang=lang, title=title, chapters=chapter,
+                    front=(t("publication.summary", lang), t("publication.contents", lang)),
+                    headings=headings, images=images)

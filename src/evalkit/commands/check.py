@@ -1,16 +1,17 @@
 """Check the built report as a reader gets it: every page of the site (language, heading order,
 table headers, link text, alt text, links and images, the link to the other edition), every page
 again in headless Chromium (console errors, images that do not load; a screenshot of each page under
-_build/screenshots/<lang>/), and the PDF (metadata, embedded fonts, bookmarks, chapter titles and
-project names in the text, print resolution, nothing off the page). Prints one line per problem;
+_build/screenshots/<lang>/), and the PDF (tagged PDF/UA-1: metadata, language, headings, tables,
+figures' alt text, bookmarks, fonts, nothing untagged; chapter titles and project names in the
+text, print resolution, nothing off the page). Prints one line per problem;
 exits 1 when there is any. Build first: `make report-all` (or `evalkit build --lang fi|en`)."""
 from __future__ import annotations
 
 import sys
 
 from evalkit.checks import Problem, failures
-from evalkit.checks.expected import built_edition, chapter_titles, project_names
-from evalkit.i18n import LANGUAGES, t
+from evalkit.checks.expected import built_edition
+from evalkit.i18n import LANGUAGES
 from evalkit.paths import project_root
 
 NAME = "check"
@@ -37,11 +38,10 @@ def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> li
         problems += check_in_browser(ed.html_dir, lang, root / "_build" / "screenshots" / lang,
                                      tuple(others.values()))
     if pdf:
+        from evalkit.checks.expected import expected_pdf
         from evalkit.checks.pdf import check_pdf
 
-        required = {f"the project name of pilot {pilot_id}": name
-                    for pilot_id, name in project_names(root).items()}
-        problems += check_pdf(ed.pdf, lang, t("book.title", lang), chapter_titles(root, lang), required)
+        problems += check_pdf(ed.pdf, expected_pdf(root, lang))
     return problems
 
 
