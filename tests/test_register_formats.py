@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import math
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -158,9 +159,10 @@ def _saved_by_a_spreadsheet(path: Path, cached: str) -> Path:
             if item.filename == "xl/workbook.xml":
                 data = data.replace(b' fullCalcOnLoad="1"', b"")
             if item.filename == "xl/worksheets/sheet1.xml":
-                assert b"<v />" in data
+                # The empty value is <v /> or <v/> or <v></v>, as the XML writer openpyxl finds has it.
+                data, found = re.subn(rb"<v\s*/>|<v></v>", f"<v>{cached}</v>".encode(), data)
+                assert found == 1
                 data = data.replace(b"<c r=\"L3\"><f>", b"<c r=\"L3\" t=\"str\"><f>")
-                data = data.replace(b"<v />", f"<v>{cached}</v>".encode())
             target.writestr(item, data)
     return patched
 
