@@ -126,17 +126,19 @@ def test_is_synthetic_needs_a_manifest_naming_the_file(tmp_path):
     assert not is_synthetic(tmp_path / "demo" / "participants.csv")
 
 
-def test_the_fast_reader_and_the_careful_reader_give_the_same_frame(tmp_path):
-    """A regular unquoted CSV takes Arrow's reader; the same rows with every field quoted take
-    the csv module's record-by-record reader. Both must give the same trusted frame, line
-    numbers included (blank lines and Windows line ends are kept in both files)."""
+def test_the_fast_readers_and_the_careful_reader_give_the_same_frame(tmp_path):
+    """Three routes to the same rows: a plain UTF-8 CSV is read by Arrow from its bytes; with an
+    empty line in it, from its decoded text with each row's line counted; with every field
+    quoted, by the csv module record by record. All must give the same trusted frame, line
+    numbers included (Windows line ends throughout)."""
     import csv
 
     demo = pd.read_csv(ROOT / "data" / "demo" / "participants.csv", dtype=str, keep_default_na=False)
     rows = demo.head(400)
     lines = [",".join(rows.columns)] + [",".join(r) for r in rows.itertuples(index=False)]
-    lines.insert(50, "")   # an empty line in the middle shifts every later line number
     (tmp_path / "plain.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    lines.insert(50, "")   # an empty line 51 shifts every later line number by one
+    (tmp_path / "blank.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     with open(tmp_path / "quoted.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writerow(rows.columns)
@@ -144,7 +146,13 @@ def test_the_fast_reader_and_the_careful_reader_give_the_same_frame(tmp_path):
             if number == 51:
                 handle.write("\r\n")
             writer.writerow(values)
+    from evalkit.register.readers import _read_plain_utf8_csv
+
+    routes = [_read_plain_utf8_csv((tmp_path / n).read_bytes(), n) is not None for n in ("plain.csv", "blank.csv", "quoted.csv")]
+    assert routes == [True, False, False]   # each file takes the route it is meant to test
     as_of = dt.date(2023, 12, 31)
-    fast, careful = load_register(tmp_path / "plain.csv", as_of), load_register(tmp_path / "quoted.csv", as_of)
-    pd.testing.assert_frame_equal(fast, careful)
-    assert fast["line"].iloc[48] == 50 and fast["line"].iloc[49] == 52   # the empty line 51 skipped
+    plain, blank, quoted = (load_register(tmp_path / name, as_of) for name in ("plain.csv", "blank.csv", "quoted.csv"))
+    pd.testing.assert_frame_equal(blank, quoted)
+    assert plain["line"].tolist() == list(range(2, 402))
+    assert blank["line"].iloc[48] == 50 and blank["line"].iloc[49] == 52   # the empty line 51 skipped
+    pd.testing.assert_frame_equal(plain.drop(columns="line"), blank.drop(columns="line"))
