@@ -11,16 +11,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalkit import key_results as compute
 from evalkit import national, suppression
+from evalkit.chapters.comparison import MAIN_HORIZON
+from evalkit.chapters.method_numbers import level_text
 from evalkit.claims import INCONSISTENT, claims_table
 from evalkit.claims_view import claims_display
+from evalkit.compare import FUNNEL_LEVELS
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
-from evalkit.formatting import fmt_eur, fmt_list, fmt_number, fmt_percent
+from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
+from evalkit.key_results import KeyResults
+from evalkit.params import load_all_params
 from evalkit.plots import national as plots
+from evalkit.pooled import load_pooled
 from evalkit.publish import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
+from evalkit.suppression import count_text
 
 
 @dataclass
@@ -163,6 +171,132 @@ def stock_table(page: NationalPage) -> None:
                align=["l", "r", "r", "r", "r", "r"])
 
 
+# --- front page: the key outcome results ------------------------------------------------------
+
+@dataclass(frozen=True)
+class SummaryResults:
+    """What the summary's results section computed, for its table (None: no register found)."""
+
+    results: KeyResults | None
+    synthetic: bool
+
+
+_RESULT_NAMES = ("results_origin", "results_ci_level", "results_participants", "results_pilots", "results_horizon",
+                 "results_employment_main", "results_positive_main", "results_range", "results_funnel",
+                 "results_cost_per_employed", "results_was",
+                 *(f"results_goals_{name}" for name in ("total", "measurable", "met", "not_met", "unclear",
+                                                        "no_data", "qualitative")))
+
+
+def key_results(page: NationalPage) -> SummaryResults:
+    """The front page's key outcome results: every number the section's prose names, glued, as
+    the small-cell rule publishes it (evalkit.key_results); the synthetic-data notice when the
+    registers are demonstration data. The registers are those params/ names, pooled as on the
+    comparison page; the range, the funnel and the cost are at the comparison's main horizon."""
+    params = load_all_params(page.root)
+    pooled = load_pooled(params)
+    if pooled.register is None:
+        for name in _RESULT_NAMES:
+            glue(name, t("format.missing"))
+        glue("results_origin", t("front.results_no_registers"))
+        return SummaryResults(None, False)
+    if pooled.synthetic:
+        synthetic_notice()
+    results = compute.key_results(pooled.register, pooled.as_of, page.pilots.budgets, pooled.employers,
+                                  horizon=MAIN_HORIZON)
+    as_of = pd.Timestamp(results.as_of).strftime(t("format.date"))
+    glue("results_origin", t("front.results_origin_synthetic" if pooled.synthetic else "front.results_origin",
+                             as_of=as_of))
+    glue("results_ci_level", level_text(CONFIDENCE_LEVEL))
+    glue("results_participants", count_text(results.participants))
+    glue("results_pilots", fmt_number(results.pilots))
+    glue("results_horizon", fmt_number(results.horizon))
+    for indicator, name in (("employment_rate", "results_employment_main"),
+                            ("positive_exit_rate", "results_positive_main")):
+        glue(name, fmt_percent(_pooled_rate(results, indicator, results.horizon)["value"]))
+    glue("results_range", _range_sentence(page, results))
+    glue("results_funnel", _funnel_sentence(page, results))
+    glue("results_cost_per_employed", fmt_eur(results.cost_per_employed))
+    was = results.was_change
+    glue("results_was", t("front.results_was_hidden") if was is None or pd.isna(was.ci_low) else
+         t("front.results_was", change=_signed(was.value, 2), low=_signed(was.ci_low, 2),
+           high=_signed(was.ci_high, 2), n=fmt_number(was.n)))
+    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.pilots.budgets,
+                                                          pooled.employers))
+    glue("results_goals_total", fmt_number(int(counts.sum())))
+    glue("results_goals_measurable", fmt_number(int(counts.sum() - counts["qualitative"])))
+    for verdict in ("met", "not_met", "unclear", "no_data", "qualitative"):
+        glue(f"results_goals_{verdict}", fmt_number(int(counts[verdict])))
+    return SummaryResults(results, pooled.synthetic)
+
+
+def _pooled_rate(results: KeyResults, indicator: str, horizon: int) -> pd.Series:
+    rows = results.rates[(results.rates["indicator"] == indicator) & (results.rates["horizon_months"] == horizon)]
+    return rows.iloc[0]
+
+
+def _signed(value: float, decimals: int) -> str:
+    """A change with its sign: ``+0,6``, ``−0,2``, ``0,0``."""
+    text = fmt_number(value, decimals)
+    return f"+{text}" if text.strip("0,.") and value > 0 else text
+
+
+def _pilot_names(page: NationalPage, pilot_ids) -> str:
+    labels = {p.pilot_id: p.region for p in page.pilots.pilots}
+    return fmt_list([labels.get(p, p) for p in pilot_ids])
+
+
+def _range_sentence(page: NationalPage, results: KeyResults) -> str:
+    rates = results.pilot_rates
+    if len(rates) < 2:
+        return t("front.results_range_too_few", horizon=fmt_number(results.horizon))
+    low, high = rates["value"].min(), rates["value"].max()
+    return t("front.results_range", horizon=fmt_number(results.horizon), shown=fmt_number(len(rates)),
+             low=fmt_percent(low), high=fmt_percent(high),
+             low_pilots=_pilot_names(page, rates.loc[rates["value"] == low, "pilot_id"]),
+             high_pilots=_pilot_names(page, rates.loc[rates["value"] == high, "pilot_id"]))
+
+
+def _funnel_sentence(page: NationalPage, results: KeyResults) -> str:
+    level = level_text(FUNNEL_LEVELS[0])
+    if results.pilot_rates.empty:
+        return t("front.results_funnel_none_shown")
+    outside = results.outside_funnel
+    if outside.empty:
+        return t("front.results_funnel_inside", level=level)
+    above = outside.loc[outside["side"] == "above", "pilot_id"]
+    below = outside.loc[outside["side"] != "above", "pilot_id"]
+    key = "front.results_funnel_" + ("both" if len(above) and len(below) else "above" if len(above) else "below")
+    return t(key, level=level, above=_pilot_names(page, above), below=_pilot_names(page, below))
+
+
+def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
+    """All pilots' employment and positive exit rates at every follow-up time, with intervals:
+    the follow-up times as columns, so that the table stays narrow on the summary page."""
+    if summary.results is None:
+        return
+    rates = summary.results.rates
+    horizons = list(dict.fromkeys(int(h) for h in rates["horizon_months"]))
+    first = t("front.results_col_measure")
+    rows = [{first: t("front.results_row_eligible"),
+             **{t("front.results_col_horizon", months=fmt_number(h)):
+                count_text(_pooled_rate(summary.results, "employment_rate", h)["denominator"]) for h in horizons}}]
+    for indicator in ("employment_rate", "positive_exit_rate"):
+        row = {first: t(f"front.results_row_{indicator}")}
+        for h in horizons:
+            r = _pooled_rate(summary.results, indicator, h)
+            row[t("front.results_col_horizon", months=fmt_number(h))] = t("format.missing") if pd.isna(r["value"]) \
+                else t("front.rate_with_interval", rate=fmt_percent(r["value"]),
+                       interval=fmt_interval(r["ci_low"], r["ci_high"]))
+        rows.append(row)
+    set_data_origin(synthetic=summary.synthetic)
+    try:
+        show_table(pd.DataFrame(rows), t("front.results_table_caption"), name="tbl-key-results",
+                   align=["l", *["r"] * len(horizons)])
+    finally:
+        set_data_origin(synthetic=False)   # the page's other figures come from the reported facts
+
+
 # --- costs -----------------------------------------------------------------------------------
 
 def budget_table(page: NationalPage) -> None:
@@ -206,8 +340,6 @@ def cost_per_participant(page: NationalPage) -> None:
     """
     from evalkit.chapters.pilot_data import published_indicators
     from evalkit.indicators import costs
-    from evalkit.params import load_all_params
-    from evalkit.pooled import load_pooled
 
     pooled = load_pooled(load_all_params(page.root))
     if pooled.register is None:
