@@ -55,9 +55,29 @@ def test_a_pilot_with_fewer_than_five_followed_up_is_not_plotted_and_shows_lt5(t
     ticks = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
     assert len(ticks) == 2 and not any("Lappi" in tick for tick in ticks) and "Lappi" not in alt
     chapter.rates_table(page)
+    table = captured["tables"][0].set_index("Pilotti")
+    lappi = table.loc["Lappi"]
+    assert lappi["Seurattuja, 6 kk"] == "<5" and lappi["Osuus 6 kk (95 %:n väli)"] == "–"
+
+
+def test_rates_table_has_pilots_as_rows_and_follow_up_times_as_columns(tmp_path, captured):
+    # Häme: 8 of 20 employed at every follow-up time; Uusimaa: 5 of 10, the rest unemployed.
+    rows = [{"pilot_id": "hame", "person_id": f"h{i}", "end_date": "2021-06-30",
+             **{f"status_{h}m": "employed_open" if i < 8 else "unemployed" for h in HORIZONS}}
+            for i in range(20)]
+    rows += [{"pilot_id": "uusimaa", "person_id": f"u{i}", "end_date": "2021-06-30",
+              **{f"status_{h}m": "employed_subsidised" if i < 5 else "unemployed" for h in HORIZONS}}
+             for i in range(10)]
+    page = _page(tmp_path, make_register(rows))
+    chapter.rates_table(page)
     table = captured["tables"][0]
-    lappi = table[(table.iloc[:, 1] == "Lappi") & (table.iloc[:, 0] == "6")].iloc[0]
-    assert lappi.iloc[2] == "<5" and lappi.iloc[3] == "–"
+    assert list(table.columns) == ["Pilotti"] + [name for h in HORIZONS
+                                                 for name in (f"Seurattuja, {h} kk", f"Osuus {h} kk (95 %:n väli)")]
+    assert list(table["Pilotti"]) == ["Häme", "Uusimaa", "Kaikki pilotit"]   # the pooled row last
+    # Wilson interval of 8/20 with z = 1.96: 21.9–61.3 %; of 13/30: 27.4–60.8 %.
+    assert table.iloc[0]["Osuus 6 kk (95 %:n väli)"] == "40,0 % (21,9⁠–⁠61,3 %)"
+    assert list(table.iloc[2][[f"Seurattuja, {h} kk" for h in HORIZONS]]) == ["30"] * 3
+    assert table.iloc[2]["Osuus 12 kk (95 %:n väli)"] == "43,3 % (27,4⁠–⁠60,8 %)"
 
 
 def test_did_section_says_how_to_supply_a_series_when_none_ships(tmp_path, captured):

@@ -141,27 +141,27 @@ def _shown(page: ComparisonPage, rates: pd.DataFrame) -> pd.Series:
 # --- crude rates ------------------------------------------------------------------------------
 
 def rates_table(page: ComparisonPage) -> None:
-    """Crude rates in long form (one row per follow-up time and pilot, pooled last): it stays
-    readable on a phone and in the PDF, where seven interval columns would not."""
+    """Crude rates with pilots as rows (pooled last) and the follow-up times as columns: for each,
+    the people followed up and the rate with its interval in one cell, so that the table fits a
+    portrait page without an interval wrapping."""
     if page.rates is None:
         return
     order = [*sorted(set(page.rates["pilot_id"]) - {POOLED}, key=page.labels.get), POOLED]
+    dash = t("format.missing")
     rows = []
-    for horizon in HORIZONS:
-        at_h = page.rates[page.rates["horizon_months"] == horizon].set_index("pilot_id")
-        for pilot_id in order:
-            r = at_h.loc[pilot_id]
+    for pilot_id in order:
+        row = {t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled"))}
+        for horizon in HORIZONS:
+            r = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] == pilot_id)].iloc[0]
             hidden = _rate_hidden(page, pilot_id, horizon, r["numerator"], r["denominator"]) or pd.isna(r["value"])
-            rows.append({
-                t("comparison.col.horizon"): fmt_number(horizon),
-                t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled")),
-                t("comparison.col.eligible"): _count(page, pilot_id, "eligible", horizon, r["denominator"]),
-                t("comparison.col.rate"): t("format.missing") if hidden else fmt_percent(r["value"]),
-                t("comparison.col.wilson_ci"): t("format.missing") if hidden else
-                _interval(r["ci_low"], r["ci_high"]),
-            })
+            row[t("comparison.col.eligible_at", months=fmt_number(horizon))] = \
+                _count(page, pilot_id, "eligible", horizon, r["denominator"])
+            row[t("comparison.col.rate_at", months=fmt_number(horizon))] = dash if hidden else \
+                t("comparison.rate_with_interval", rate=fmt_percent(r["value"]),
+                  interval=_interval(r["ci_low"], r["ci_high"]))
+        rows.append(row)
     show_table(pd.DataFrame(rows), t("comparison.rates_caption"), name="tbl-comparison-rates",
-               align=["r", "l", "r", "r", "r"])
+               align=["l", *["r"] * (2 * len(HORIZONS))])
 
 
 def _interval(low: float, high: float) -> str:
