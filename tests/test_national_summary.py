@@ -53,18 +53,20 @@ def _budgets(pilots):
 def test_finnish_summary_states_the_results(shown):
     glued = _run("fi", shown)
     assert glued["results_participants"] == "80" and glued["results_pilots"] == "3"
-    assert glued["results_horizon"] == "6"
+    assert glued["results_horizon"] == "6" and glued["results_as_of"] == "1.1.2023"
     assert glued["results_employment_main"] == "37,5\u00a0%"        # 30 / 80
     assert glued["results_positive_main"] == "62,5\u00a0%"          # 50 / 80
-    assert "0,0\u00a0%:sta (Häme)" in glued["results_range"]
-    assert "50,0\u00a0%:iin (Pohjanmaa ja Uusimaa)" in glued["results_range"]   # a tie at the top
-    assert glued["results_funnel"] == "Suppilokuvion 95\u00a0%:n kontrollirajojen alapuolella on Häme."
+    assert (glued["results_range_low"], glued["results_range_low_pilots"]) == ("0,0\u00a0%", "Häme")
+    # A tie at the top: 10/20 and 20/40.
+    assert (glued["results_range_high"], glued["results_range_high_pilots"]) == ("50,0\u00a0%", "Pohjanmaa ja Uusimaa")
+    assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("ei yhtään", "Häme")
+    assert glued["results_funnel_level"] == glued["results_ci_level"] == "95\u00a0%"
     assert glued["results_cost_per_employed"] == "40\u00a0000\u00a0€"   # 1 200 000 / 30
-    assert "+1,50 pistettä" in glued["results_was"] and "40 osallistujalla" in glued["results_was"]
+    # 20 changes of +1 and 20 of +2; t interval 1.34–1.66 (test_key_results works it out).
+    assert [glued[f"results_was_{n}"] for n in ("change", "low", "high", "n")] == ["+1,50", "+1,34", "+1,66", "40"]
     assert [glued[f"results_goals_{v}"] for v in ("total", "measurable", "met", "not_met", "unclear",
                                                    "no_data", "qualitative")] == ["4", "3", "1", "1", "1", "0", "1"]
-    assert "esimerkkilukuja" in glued["results_origin"]
-    assert "1.1.2023" in glued["results_origin"]
+    assert "esimerkkilukuja" in glued["results_demo"]
     assert shown["markdown"] == ["SYNTHETIC NOTICE"]
 
 
@@ -74,7 +76,7 @@ def test_the_table_has_the_horizons_as_columns_and_says_the_data_are_synthetic(s
     assert name == "tbl-key-results"
     assert list(frame.columns) == ["Kaikki pilotit", "3 kk", "6 kk", "12 kk"]
     assert list(frame.iloc[0]) == ["Seurattuja", "80", "80", "80"]
-    assert frame.iloc[1]["12 kk"] == "43,8\u00a0% (33,4–54,7\u00a0%)"   # 35 / 80, Wilson
+    assert frame.iloc[1]["12 kk"] == "43,8\u00a0% (33,4\u2060–\u206054,7\u00a0%)"   # 35 / 80, Wilson
     assert caption.endswith("(synteettinen esimerkkiaineisto)")
     assert publish._origin["synthetic"] is False   # the page's later figures are the reported facts'
 
@@ -82,9 +84,10 @@ def test_the_table_has_the_horizons_as_columns_and_says_the_data_are_synthetic(s
 def test_english_summary_and_a_real_register(shown):
     shown["pooled"] = PooledRegister(small_register(), None, AS_OF, synthetic=False, missing=())
     glued = _run("en", shown)
-    assert glued["results_employment_main"] == "37.5%"
-    assert glued["results_origin"] == "The figures are computed from the pilots' registers as of 1 January 2023."
-    assert glued["results_funnel"] == "Outside the funnel plot's 95% control limits: Häme (below the overall rate)."
+    assert glued["results_employment_main"] == "37.5%" and glued["results_as_of"] == "1 January 2023"
+    assert glued["results_demo"] == ""               # real data: no demonstration marker
+    assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("none", "Häme")
+    assert glued["results_range_high_pilots"] == "Pohjanmaa and Uusimaa"
     assert glued["results_cost_per_employed"] == "€40,000"
     assert shown["markdown"] == []                   # no synthetic-data notice
     assert not shown["tables"][0][1].endswith("(synthetic demonstration data)")
@@ -94,5 +97,6 @@ def test_without_any_register_every_name_is_still_glued(shown):
     shown["pooled"] = PooledRegister(None, None, None, synthetic=False, missing=("hame",))
     glued = _run("fi", shown)
     assert set(glued) >= set(chapter._RESULT_NAMES)
-    assert "rekisteriaineistoa ei löytynyt" in glued["results_origin"]
+    assert glued["results_participants"] == "–" and glued["results_demo"] == ""
+    assert any("rekisteriaineistoa ei löytynyt" in text for text in shown["markdown"])
     assert shown["tables"] == []

@@ -181,46 +181,57 @@ class SummaryResults:
     synthetic: bool
 
 
-_RESULT_NAMES = ("results_origin", "results_ci_level", "results_participants", "results_pilots", "results_horizon",
-                 "results_employment_main", "results_positive_main", "results_range", "results_funnel",
-                 "results_cost_per_employed", "results_was",
+_RESULT_NAMES = ("results_as_of", "results_demo", "results_ci_level", "results_participants", "results_pilots",
+                 "results_horizon", "results_employment_main", "results_positive_main",
+                 "results_range_low", "results_range_low_pilots", "results_range_high", "results_range_high_pilots",
+                 "results_funnel_level", "results_funnel_above", "results_funnel_below",
+                 "results_cost_per_employed", "results_was_change", "results_was_low", "results_was_high",
+                 "results_was_n",
                  *(f"results_goals_{name}" for name in ("total", "measurable", "met", "not_met", "unclear",
                                                         "no_data", "qualitative")))
 
 
 def key_results(page: NationalPage) -> SummaryResults:
     """The front page's key outcome results: every number the section's prose names, glued, as
-    the small-cell rule publishes it (evalkit.key_results); the synthetic-data notice when the
+    the small-cell rule publishes it (evalkit.key_results), and the synthetic-data notice when the
     registers are demonstration data. The registers are those params/ names, pooled as on the
-    comparison page; the range, the funnel and the cost are at the comparison's main horizon."""
+    comparison page; the range, the funnel and the cost are at the comparison's main horizon.
+    A value the rule hides is glued as a dash, so the prose keeps its shape."""
+    dash = t("format.missing")
+    glue("results_ci_level", level_text(CONFIDENCE_LEVEL))
+    glue("results_funnel_level", level_text(FUNNEL_LEVELS[0]))
     params = load_all_params(page.root)
     pooled = load_pooled(params)
     if pooled.register is None:
+        markdown(t("front.results_no_registers"))
         for name in _RESULT_NAMES:
-            glue(name, t("format.missing"))
-        glue("results_origin", t("front.results_no_registers"))
+            if name not in ("results_ci_level", "results_funnel_level"):
+                glue(name, "" if name == "results_demo" else dash)
         return SummaryResults(None, False)
     if pooled.synthetic:
         synthetic_notice()
     results = compute.key_results(pooled.register, pooled.as_of, page.pilots.budgets, pooled.employers,
                                   horizon=MAIN_HORIZON)
-    as_of = pd.Timestamp(results.as_of).strftime(t("format.date"))
-    glue("results_origin", t("front.results_origin_synthetic" if pooled.synthetic else "front.results_origin",
-                             as_of=as_of))
-    glue("results_ci_level", level_text(CONFIDENCE_LEVEL))
+    glue("results_as_of", pd.Timestamp(results.as_of).strftime(t("format.date")))
+    glue("results_demo", t("front.results_demo") if pooled.synthetic else "")
     glue("results_participants", count_text(results.participants))
     glue("results_pilots", fmt_number(results.pilots))
     glue("results_horizon", fmt_number(results.horizon))
     for indicator, name in (("employment_rate", "results_employment_main"),
                             ("positive_exit_rate", "results_positive_main")):
         glue(name, fmt_percent(_pooled_rate(results, indicator, results.horizon)["value"]))
-    glue("results_range", _range_sentence(page, results))
-    glue("results_funnel", _funnel_sentence(page, results))
+    _glue_range(page, results)
+    outside = results.outside_funnel
+    for side, chosen in (("above", outside["side"] == "above"), ("below", outside["side"] != "above")):
+        names = outside.loc[chosen, "pilot_id"]
+        glue(f"results_funnel_{side}", _pilot_names(page, names) if len(names) else t("front.results_none"))
     glue("results_cost_per_employed", fmt_eur(results.cost_per_employed))
     was = results.was_change
-    glue("results_was", t("front.results_was_hidden") if was is None or pd.isna(was.ci_low) else
-         t("front.results_was", change=_signed(was.value, 2), low=_signed(was.ci_low, 2),
-           high=_signed(was.ci_high, 2), n=fmt_number(was.n)))
+    shown = was is not None and not pd.isna(was.ci_low)
+    glue("results_was_change", _signed(was.value, 2) if shown else dash)
+    glue("results_was_low", _signed(was.ci_low, 2) if shown else dash)
+    glue("results_was_high", _signed(was.ci_high, 2) if shown else dash)
+    glue("results_was_n", fmt_number(was.n) if shown else dash)
     counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.pilots.budgets,
                                                           pooled.employers))
     glue("results_goals_total", fmt_number(int(counts.sum())))
@@ -246,28 +257,16 @@ def _pilot_names(page: NationalPage, pilot_ids) -> str:
     return fmt_list([labels.get(p, p) for p in pilot_ids])
 
 
-def _range_sentence(page: NationalPage, results: KeyResults) -> str:
+def _glue_range(page: NationalPage, results: KeyResults) -> None:
+    """The lowest and highest published pilot rate and whose they are (dashes with fewer than two)."""
     rates = results.pilot_rates
     if len(rates) < 2:
-        return t("front.results_range_too_few", horizon=fmt_number(results.horizon))
-    low, high = rates["value"].min(), rates["value"].max()
-    return t("front.results_range", horizon=fmt_number(results.horizon), shown=fmt_number(len(rates)),
-             low=fmt_percent(low), high=fmt_percent(high),
-             low_pilots=_pilot_names(page, rates.loc[rates["value"] == low, "pilot_id"]),
-             high_pilots=_pilot_names(page, rates.loc[rates["value"] == high, "pilot_id"]))
-
-
-def _funnel_sentence(page: NationalPage, results: KeyResults) -> str:
-    level = level_text(FUNNEL_LEVELS[0])
-    if results.pilot_rates.empty:
-        return t("front.results_funnel_none_shown")
-    outside = results.outside_funnel
-    if outside.empty:
-        return t("front.results_funnel_inside", level=level)
-    above = outside.loc[outside["side"] == "above", "pilot_id"]
-    below = outside.loc[outside["side"] != "above", "pilot_id"]
-    key = "front.results_funnel_" + ("both" if len(above) and len(below) else "above" if len(above) else "below")
-    return t(key, level=level, above=_pilot_names(page, above), below=_pilot_names(page, below))
+        for name in ("low", "low_pilots", "high", "high_pilots"):
+            glue(f"results_range_{name}", t("format.missing"))
+        return
+    for name, value in (("low", rates["value"].min()), ("high", rates["value"].max())):
+        glue(f"results_range_{name}", fmt_percent(value))
+        glue(f"results_range_{name}_pilots", _pilot_names(page, rates.loc[rates["value"] == value, "pilot_id"]))
 
 
 def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
@@ -287,7 +286,7 @@ def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
             r = _pooled_rate(summary.results, indicator, h)
             row[t("front.results_col_horizon", months=fmt_number(h))] = t("format.missing") if pd.isna(r["value"]) \
                 else t("front.rate_with_interval", rate=fmt_percent(r["value"]),
-                       interval=fmt_interval(r["ci_low"], r["ci_high"]))
+                       interval=fmt_interval(r["ci_low"], r["ci_high"]).replace("–", "\u2060–\u2060"))
         rows.append(row)
     set_data_origin(synthetic=summary.synthetic)
     try:
