@@ -16,6 +16,7 @@ from evalkit.checks.site import check_site  # noqa: E402
 from evalkit.i18n import catalogue  # noqa: E402
 from evalkit.plots import style  # noqa: E402
 from evalkit.publication import apply_publication_settings, front_matter  # noqa: E402
+from evalkit.sphinxext import root_redirect_page, write_root_redirect  # noqa: E402
 
 GOOD_PAGE = """<!DOCTYPE html><html lang="{lang}"><head><title>x</title>
 <link rel="stylesheet" href="../_static/site.css"></head><body>
@@ -36,7 +37,7 @@ def make_site(folder: Path, page: str, lang: str = "fi") -> Path:
     (folder / "_images").mkdir()
     (folder / "_static" / "site.css").write_text("", encoding="utf-8")
     (folder / "_images" / "fig.png").write_bytes(b"\x89PNG")
-    (folder / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=pilots/a.html" />')
+    (folder / "index.html").write_text(root_redirect_page(lang, "Lappi — Raportti", "pilots/a.html"))
     (folder / "pilots" / "a.html").write_text(page.replace("{lang}", lang), encoding="utf-8")
     (folder / "pilots" / "b.html").write_text(
         GOOD_PAGE.replace("{lang}", lang).replace("s1", "s2").replace("b.html#s2", "a.html#s1"),
@@ -98,6 +99,55 @@ def test_a_redirect_page_to_a_missing_page_is_a_problem(tmp_path):
     (site / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=pilots/none.html" />')
     messages = [p.message for p in check_site(site, "fi", {})]
     assert "redirects to a missing page: pilots/none.html" in messages
+
+
+def test_a_bare_redirect_without_language_or_title_is_a_problem(tmp_path):
+    # What sphinx-external-toc writes by itself: one meta line, no <html lang>, no <title>.
+    site = make_site(tmp_path / "_build" / "html", GOOD_PAGE)
+    (site / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=pilots/a.html" />')
+    assert [f"{p.where} {p.message} [{p.check}]" for p in check_site(site, "fi", {})
+            if p.where == "index.html"] == [
+        'index.html <html lang="None">, expected "fi" (a forwarding page too) [language]',
+        "index.html the forwarding page has no <title> [title]"]
+
+
+def test_a_redirect_page_in_the_wrong_language_is_a_problem(tmp_path):
+    site = make_site(tmp_path / "_build" / "html", GOOD_PAGE)
+    (site / "index.html").write_text(root_redirect_page("en", "Lappi — Report", "pilots/a.html"))
+    assert [p.check for p in check_site(site, "fi", {}) if p.where == "index.html"] == ["language"]
+
+
+def _sphinx_app(outdir: Path, builder: str = "html", root: str = "national/index", language: str = "fi"):
+    """What write_root_redirect reads of a Sphinx application."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    return SimpleNamespace(
+        config=SimpleNamespace(root_doc=root, html_title="TE-palvelupilotit: raportti", project="x",
+                               language=language),
+        builder=SimpleNamespace(name=builder), outdir=str(outdir),
+        env=SimpleNamespace(titles={root: nodes.title(text="Kansallinen yhteenveto")}))
+
+
+def test_the_root_page_forwards_to_the_front_page_with_language_and_title(tmp_path):
+    site = make_site(tmp_path / "html", GOOD_PAGE)
+    (site / "national").mkdir()
+    (site / "national" / "index.html").write_text(GOOD_PAGE.replace("{lang}", "fi"), encoding="utf-8")
+    (site / "index.html").unlink()
+    write_root_redirect(_sphinx_app(site), None)
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fi">' in text
+    assert "<title>Kansallinen yhteenveto \u2014 TE-palvelupilotit: raportti</title>" in text
+    assert '<meta http-equiv="refresh" content="0; url=national/index.html">' in text
+    assert [p for p in check_site(site, "fi", {}) if p.where == "index.html"] == []
+
+
+@pytest.mark.parametrize("builder, root", [("singlehtml", "national/index"), ("html", "index")])
+def test_no_root_page_is_written_where_none_is_needed(tmp_path, builder, root):
+    # singlehtml is one page already; a root document called index is index.html itself.
+    write_root_redirect(_sphinx_app(tmp_path, builder, root), None)
+    assert not (tmp_path / "index.html").exists()
 
 
 def test_a_missing_site_is_reported(tmp_path):

@@ -55,29 +55,25 @@ def test_a_pilot_with_fewer_than_five_followed_up_is_not_plotted_and_shows_lt5(t
     ticks = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
     assert len(ticks) == 2 and not any("Lappi" in tick for tick in ticks) and "Lappi" not in alt
     chapter.rates_table(page)
-    table = captured["tables"][0]
-    lappi = table[(table.iloc[:, 1] == "Lappi") & (table.iloc[:, 0] == "6")].iloc[0]
-    assert lappi.iloc[2] == "<5" and lappi.iloc[3] == "–"
+    rates, counts = (table.set_index("Pilotti") for table in captured["tables"])
+    assert counts.loc["Lappi", "6 kk"] == "<5" and rates.loc["Lappi", "6 kk"] == "–"
 
 
-def test_did_section_says_how_to_supply_a_series_when_none_ships(tmp_path, captured):
-    chapter.regional_did(_page(tmp_path))
-    assert "data/regional/" in captured["markdown"][0] and "region" in captured["markdown"][0]
-    assert captured["figures"] == []
-
-
-def test_did_section_reports_the_estimate_from_a_supplied_series(tmp_path, captured):
-    page = _page(tmp_path)
-    regions = ["Uusimaa", "Häme", "Pirkanmaa", "Lappi", "Pohjois-Karjala", "Etelä-Pohjanmaa",
-               "Pohjanmaa", "Pohjois-Pohjanmaa", "Varsinais-Suomi", "Satakunta", "Kaakkois-Suomi",
-               "Etelä-Savo", "Pohjois-Savo", "Keski-Suomi", "Kainuu"]
-    panel = simulate_panel(np.random.default_rng(9), sd=0.0, rho=0.0, effect=-0.1)
-    panel["region"] = panel["region"].map(dict(zip(sorted(panel["region"].unique()), regions)))
-    panel["month"] = panel["month"].astype(str)
-    panel["count"] = panel["count"].round().astype(int)
-    (tmp_path / "data" / "regional").mkdir()
-    panel.to_csv(tmp_path / "data" / "regional" / "series.csv", index=False)
-    chapter.regional_did(page)
-    text = captured["markdown"][0]
-    assert "8 aluetta" in text and "15 aluetta" in text and "−0,10" in text  # rounding of counts
-    assert captured["figures"][0][0] == "event-study"
+def test_rates_table_has_pilots_as_rows_and_follow_up_times_as_columns(tmp_path, captured):
+    # Häme: 8 of 20 employed at every follow-up time; Uusimaa: 5 of 10, the rest unemployed.
+    rows = [{"pilot_id": "hame", "person_id": f"h{i}", "end_date": "2021-06-30",
+             **{f"status_{h}m": "employed_open" if i < 8 else "unemployed" for h in HORIZONS}}
+            for i in range(20)]
+    rows += [{"pilot_id": "uusimaa", "person_id": f"u{i}", "end_date": "2021-06-30",
+              **{f"status_{h}m": "employed_subsidised" if i < 5 else "unemployed" for h in HORIZONS}}
+             for i in range(10)]
+    page = _page(tmp_path, make_register(rows))
+    chapter.rates_table(page)
+    rates, counts = captured["tables"]
+    for table in (rates, counts):
+        assert list(table.columns) == ["Pilotti", "3 kk", "6 kk", "12 kk"]
+        assert list(table["Pilotti"]) == ["Häme", "Uusimaa", "Kaikki pilotit"]   # the pooled row last
+    # Wilson interval of 8/20 with z = 1.96: 21.9–61.3 %; of 13/30: 27.4–60.8 %.
+    assert rates.iloc[0]["6 kk"] == "40,0\u00a0% (21,9\u2060–\u206061,3\u00a0%)"
+    assert rates.iloc[2]["12 kk"] == "43,3\u00a0% (27,4\u2060–\u206060,8\u00a0%)"
+    assert list(counts.iloc[:, 1]) == ["20", "10", "30"]

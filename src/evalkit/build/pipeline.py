@@ -159,7 +159,7 @@ def _site(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Pa
 
 
 # The front page's sections that make the PDF's summary page (Tiivistelmä).
-SUMMARY_SECTIONS = ("front.key_heading",)
+SUMMARY_SECTIONS = ("front.key_heading", "front.results_heading")
 
 
 def _pdf(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,

@@ -141,27 +141,29 @@ def _shown(page: ComparisonPage, rates: pd.DataFrame) -> pd.Series:
 # --- crude rates ------------------------------------------------------------------------------
 
 def rates_table(page: ComparisonPage) -> None:
-    """Crude rates in long form (one row per follow-up time and pilot, pooled last): it stays
-    readable on a phone and in the PDF, where seven interval columns would not."""
+    """Crude rates with pilots as rows (pooled last) and the follow-up times as columns, the rate
+    and its interval in one cell, then the people followed up in the same layout: narrow enough
+    for a portrait page and a laptop screen without an interval wrapping."""
     if page.rates is None:
         return
     order = [*sorted(set(page.rates["pilot_id"]) - {POOLED}, key=page.labels.get), POOLED]
-    rows = []
-    for horizon in HORIZONS:
-        at_h = page.rates[page.rates["horizon_months"] == horizon].set_index("pilot_id")
-        for pilot_id in order:
-            r = at_h.loc[pilot_id]
+    dash = t("format.missing")
+    rates, counts = [], []
+    for pilot_id in order:
+        label = {t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled"))}
+        rate_row, count_row = dict(label), dict(label)
+        for horizon in HORIZONS:
+            r = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] == pilot_id)].iloc[0]
             hidden = _rate_hidden(page, pilot_id, horizon, r["numerator"], r["denominator"]) or pd.isna(r["value"])
-            rows.append({
-                t("comparison.col.horizon"): fmt_number(horizon),
-                t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled")),
-                t("comparison.col.eligible"): _count(page, pilot_id, "eligible", horizon, r["denominator"]),
-                t("comparison.col.rate"): t("format.missing") if hidden else fmt_percent(r["value"]),
-                t("comparison.col.wilson_ci"): t("format.missing") if hidden else
-                _interval(r["ci_low"], r["ci_high"]),
-            })
-    show_table(pd.DataFrame(rows), t("comparison.rates_caption"), name="tbl-comparison-rates",
-               align=["r", "l", "r", "r", "r"])
+            column = t("comparison.col.at_horizon", months=fmt_number(horizon))
+            rate_row[column] = dash if hidden else t("comparison.rate_with_interval", rate=fmt_percent(r["value"]),
+                                                     interval=_interval(r["ci_low"], r["ci_high"]))
+            count_row[column] = _count(page, pilot_id, "eligible", horizon, r["denominator"])
+        rates.append(rate_row)
+        counts.append(count_row)
+    align = ["l", *["r"] * len(HORIZONS)]
+    show_table(pd.DataFrame(rates), t("comparison.rates_caption"), name="tbl-comparison-rates", align=align)
+    show_table(pd.DataFrame(counts), t("comparison.eligible_caption"), name="tbl-comparison-eligible", align=align)
 
 
 def _interval(low: float, high: float) -> str:

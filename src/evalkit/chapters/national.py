@@ -11,16 +11,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalkit import key_results as compute
 from evalkit import national, suppression
+from evalkit.chapters.comparison import MAIN_HORIZON
+from evalkit.chapters.method_numbers import level_text
 from evalkit.claims import INCONSISTENT, claims_table
 from evalkit.claims_view import claims_display
+from evalkit.compare import FUNNEL_LEVELS
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
-from evalkit.formatting import fmt_eur, fmt_list, fmt_number, fmt_percent
+from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
+from evalkit.key_results import KeyResults
+from evalkit.params import load_all_params
 from evalkit.plots import national as plots
+from evalkit.pooled import load_pooled
 from evalkit.publish import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
+from evalkit.suppression import count_text
 
 
 @dataclass
@@ -163,6 +171,131 @@ def stock_table(page: NationalPage) -> None:
                align=["l", "r", "r", "r", "r", "r"])
 
 
+# --- front page: the key outcome results ------------------------------------------------------
+
+@dataclass(frozen=True)
+class SummaryResults:
+    """What the summary's results section computed, for its table (None: no register found)."""
+
+    results: KeyResults | None
+    synthetic: bool
+
+
+_RESULT_NAMES = ("results_as_of", "results_demo", "results_ci_level", "results_participants", "results_pilots",
+                 "results_horizon", "results_employment_main", "results_positive_main",
+                 "results_range_low", "results_range_low_pilots", "results_range_high", "results_range_high_pilots",
+                 "results_funnel_level", "results_funnel_above", "results_funnel_below",
+                 "results_cost_per_employed", "results_was_change", "results_was_low", "results_was_high",
+                 "results_was_n",
+                 *(f"results_goals_{name}" for name in ("total", "measurable", "met", "not_met", "unclear",
+                                                        "no_data", "qualitative")))
+
+
+def key_results(page: NationalPage) -> SummaryResults:
+    """The front page's key outcome results: every number the section's prose names, glued, as
+    the small-cell rule publishes it (evalkit.key_results), and the synthetic-data notice when the
+    registers are demonstration data. The registers are those params/ names, pooled as on the
+    comparison page; the range, the funnel and the cost are at the comparison's main horizon.
+    A value the rule hides is glued as a dash, so the prose keeps its shape."""
+    dash = t("format.missing")
+    glue("results_ci_level", level_text(CONFIDENCE_LEVEL))
+    glue("results_funnel_level", level_text(FUNNEL_LEVELS[0]))
+    params = load_all_params(page.root)
+    pooled = load_pooled(params)
+    if pooled.register is None:
+        markdown(t("front.results_no_registers"))
+        for name in _RESULT_NAMES:
+            if name not in ("results_ci_level", "results_funnel_level"):
+                glue(name, "" if name == "results_demo" else dash)
+        return SummaryResults(None, False)
+    if pooled.synthetic:
+        synthetic_notice()
+    results = compute.key_results(pooled.register, pooled.as_of, page.pilots.budgets, pooled.employers,
+                                  horizon=MAIN_HORIZON)
+    glue("results_as_of", pd.Timestamp(results.as_of).strftime(t("format.date")))
+    glue("results_demo", t("front.results_demo") if pooled.synthetic else "")
+    glue("results_participants", count_text(results.participants))
+    glue("results_pilots", fmt_number(results.pilots))
+    glue("results_horizon", fmt_number(results.horizon))
+    for indicator, name in (("employment_rate", "results_employment_main"),
+                            ("positive_exit_rate", "results_positive_main")):
+        glue(name, fmt_percent(_pooled_rate(results, indicator, results.horizon)["value"]))
+    _glue_range(page, results)
+    outside = results.outside_funnel
+    for side, chosen in (("above", outside["side"] == "above"), ("below", outside["side"] != "above")):
+        names = outside.loc[chosen, "pilot_id"]
+        glue(f"results_funnel_{side}", _pilot_names(page, names) if len(names) else t("front.results_none"))
+    glue("results_cost_per_employed", fmt_eur(results.cost_per_employed))
+    was = results.was_change
+    shown = was is not None and not pd.isna(was.ci_low)
+    glue("results_was_change", _signed(was.value, 2) if shown else dash)
+    glue("results_was_low", _signed(was.ci_low, 2) if shown else dash)
+    glue("results_was_high", _signed(was.ci_high, 2) if shown else dash)
+    glue("results_was_n", fmt_number(was.n) if shown else dash)
+    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.pilots.budgets,
+                                                          pooled.employers))
+    glue("results_goals_total", fmt_number(int(counts.sum())))
+    glue("results_goals_measurable", fmt_number(int(counts.sum() - counts["qualitative"])))
+    for verdict in ("met", "not_met", "unclear", "no_data", "qualitative"):
+        glue(f"results_goals_{verdict}", fmt_number(int(counts[verdict])))
+    return SummaryResults(results, pooled.synthetic)
+
+
+def _pooled_rate(results: KeyResults, indicator: str, horizon: int) -> pd.Series:
+    rows = results.rates[(results.rates["indicator"] == indicator) & (results.rates["horizon_months"] == horizon)]
+    return rows.iloc[0]
+
+
+def _signed(value: float, decimals: int) -> str:
+    """A change with its sign: ``+0,6``, ``−0,2``, ``0,0``."""
+    text = fmt_number(value, decimals)
+    return f"+{text}" if text.strip("0,.") and value > 0 else text
+
+
+def _pilot_names(page: NationalPage, pilot_ids) -> str:
+    labels = {p.pilot_id: p.region for p in page.pilots.pilots}
+    return fmt_list([labels.get(p, p) for p in pilot_ids])
+
+
+def _glue_range(page: NationalPage, results: KeyResults) -> None:
+    """The lowest and highest published pilot rate and whose they are (dashes with fewer than two)."""
+    rates = results.pilot_rates
+    if len(rates) < 2:
+        for name in ("low", "low_pilots", "high", "high_pilots"):
+            glue(f"results_range_{name}", t("format.missing"))
+        return
+    for name, value in (("low", rates["value"].min()), ("high", rates["value"].max())):
+        glue(f"results_range_{name}", fmt_percent(value))
+        glue(f"results_range_{name}_pilots", _pilot_names(page, rates.loc[rates["value"] == value, "pilot_id"]))
+
+
+def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
+    """All pilots' employment and positive exit rates at every follow-up time, with intervals:
+    the follow-up times as columns, so that the table stays narrow on the summary page."""
+    if summary.results is None:
+        return
+    rates = summary.results.rates
+    horizons = list(dict.fromkeys(int(h) for h in rates["horizon_months"]))
+    first = t("front.results_col_measure")
+    rows = [{first: t("front.results_row_eligible"),
+             **{t("front.results_col_horizon", months=fmt_number(h)):
+                count_text(_pooled_rate(summary.results, "employment_rate", h)["denominator"]) for h in horizons}}]
+    for indicator in ("employment_rate", "positive_exit_rate"):
+        row = {first: t(f"front.results_row_{indicator}")}
+        for h in horizons:
+            r = _pooled_rate(summary.results, indicator, h)
+            row[t("front.results_col_horizon", months=fmt_number(h))] = t("format.missing") if pd.isna(r["value"]) \
+                else t("front.rate_with_interval", rate=fmt_percent(r["value"]),
+                       interval=fmt_interval(r["ci_low"], r["ci_high"]).replace("–", "\u2060–\u2060"))
+        rows.append(row)
+    set_data_origin(synthetic=summary.synthetic)
+    try:
+        show_table(pd.DataFrame(rows), t("front.results_table_caption"), name="tbl-key-results",
+                   align=["l", *["r"] * len(horizons)])
+    finally:
+        set_data_origin(synthetic=False)   # the page's other figures come from the reported facts
+
+
 # --- costs -----------------------------------------------------------------------------------
 
 def budget_table(page: NationalPage) -> None:
@@ -206,8 +339,6 @@ def cost_per_participant(page: NationalPage) -> None:
     """
     from evalkit.chapters.pilot_data import published_indicators
     from evalkit.indicators import costs
-    from evalkit.params import load_all_params
-    from evalkit.pooled import load_pooled
 
     pooled = load_pooled(load_all_params(page.root))
     if pooled.register is None:

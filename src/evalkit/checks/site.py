@@ -50,6 +50,7 @@ class ParsedPage:
     resources: list[str] = field(default_factory=list)               # <link href>, <script src>
     ids: set[str] = field(default_factory=set)
     redirect: str | None = None   # the target of a <meta http-equiv="refresh"> page
+    title: str | None = None      # the <title> text (None when there is no <title>)
 
 
 class _Parser(HTMLParser):
@@ -60,6 +61,7 @@ class _Parser(HTMLParser):
         self.heading: list | None = None
         self.open_links: list[Link] = []
         self.table_stack: list[bool] = []
+        self.in_title = False
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
@@ -72,6 +74,9 @@ class _Parser(HTMLParser):
             self.page.redirect = match.group(1).strip(" '\"") if match else ""
         elif tag == "html":
             self.page.lang = a.get("lang")
+        elif tag == "title":
+            self.in_title = True
+            self.page.title = self.page.title or ""
         elif tag == "article":
             if self.article_depth or "bd-article" in a.get("class", "").split():
                 self.article_depth += 1
@@ -102,7 +107,9 @@ class _Parser(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
-        if tag == "article" and self.article_depth:
+        if tag == "title":
+            self.in_title = False
+        elif tag == "article" and self.article_depth:
             self.article_depth -= 1
         elif re.fullmatch(r"h[1-6]", tag) and self.heading is not None:
             self.page.headings.append((self.heading[0], " ".join(self.heading[1].split())))
@@ -113,6 +120,8 @@ class _Parser(HTMLParser):
             self.open_links.pop()
 
     def handle_data(self, data):
+        if self.in_title:
+            self.page.title += data
         if self.heading is not None:
             self.heading[1] += data
         for link in self.open_links:
@@ -185,11 +194,17 @@ def check_page(page: ParsedPage, lang: str, other_langs: dict[str, Path],
     def add(message: str, check: str) -> None:
         problems.append(Problem(where, message, check))
 
-    if page.redirect is not None and not page.headings and not page.links:
-        # Jupyter Book's root index.html only forwards the reader: check where it forwards to.
-        resolved = resolve_local(page.path, page.redirect)
-        if resolved is not None and not resolved[0].exists():
-            add(f"redirects to a missing page: {page.redirect}", "links")
+    if page.redirect is not None and not page.headings:
+        # The root index.html only forwards the reader to the front page: it must still say in
+        # which language and what it is (a screen reader announces both), and lead somewhere real.
+        if page.lang != lang:
+            add(f'<html lang="{page.lang}">, expected "{lang}" (a forwarding page too)', "language")
+        if not (page.title or "").strip():
+            add("the forwarding page has no <title>", "title")
+        for href in [page.redirect] + [link.href for link in page.links]:
+            resolved = resolve_local(page.path, href)
+            if resolved is not None and not resolved[0].exists():
+                add(f"redirects to a missing page: {href}", "links")
         return problems
 
     if page.lang != lang:

@@ -1,0 +1,102 @@
+"""The front page's key results section (evalkit.chapters.national.key_results): what it glues and
+shows, from the small register of test_key_results, in both languages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evalkit import publish
+from evalkit.chapters import national as chapter
+from evalkit.params import Goal
+from evalkit.pooled import PooledRegister
+from test_key_results import AS_OF, _params, small_register
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    out = {"glue": {}, "markdown": [], "tables": []}
+    monkeypatch.setattr(chapter, "glue", lambda name, text: out["glue"].__setitem__(name, text))
+    monkeypatch.setattr(chapter, "markdown", lambda text: out["markdown"].append(text))
+    monkeypatch.setattr(chapter, "synthetic_notice", lambda: out["markdown"].append("SYNTHETIC NOTICE"))
+    monkeypatch.setattr(chapter, "show_table", lambda frame, caption, name=None, align=None:
+                        out["tables"].append((frame, publish._caption(caption), name)))
+    params = {"uusimaa": _params("uusimaa", Goal("work", "employment_rate", 6, 0.3), Goal("qualitative")),
+              "hame": _params("hame", Goal("work", "employment_rate", 6, 0.2)),
+              "pohjanmaa": _params("pohjanmaa", Goal("exits", "positive_exit_rate", 12, 0.5))}
+    monkeypatch.setattr(chapter, "load_all_params", lambda root: params)
+    out["pooled"] = PooledRegister(small_register(), None, AS_OF, synthetic=True, missing=())
+    monkeypatch.setattr(chapter, "load_pooled", lambda p: out["pooled"])
+    return out
+
+
+def _run(lang: str, out: dict) -> dict:
+    page = chapter.setup(lang, str(ROOT), "/tmp/unused", "index")
+    page = chapter.NationalPage(page.page, page.root, _budgets(page.pilots), page.facts)
+    summary = chapter.key_results(page)
+    chapter.key_results_table(page, summary)
+    return out["glue"]
+
+
+def _budgets(pilots):
+    """The reported pilots with the test's budgets (1.2 M€ over the three pilots present)."""
+    import dataclasses
+
+    budgets = {"uusimaa": 600_000, "hame": 300_000, "pohjanmaa": 300_000}
+    return dataclasses.replace(pilots, pilots=tuple(dataclasses.replace(p, budget_eur=budgets.get(p.pilot_id, p.budget_eur))
+                                                    for p in pilots.pilots))
+
+
+def test_finnish_summary_states_the_results(shown):
+    glued = _run("fi", shown)
+    assert glued["results_participants"] == "80" and glued["results_pilots"] == "3"
+    assert glued["results_horizon"] == "6" and glued["results_as_of"] == "1.1.2023"
+    assert glued["results_employment_main"] == "37,5\u00a0%"        # 30 / 80
+    assert glued["results_positive_main"] == "62,5\u00a0%"          # 50 / 80
+    assert (glued["results_range_low"], glued["results_range_low_pilots"]) == ("0,0\u00a0%", "Häme")
+    # A tie at the top: 10/20 and 20/40.
+    assert (glued["results_range_high"], glued["results_range_high_pilots"]) == ("50,0\u00a0%", "Pohjanmaa ja Uusimaa")
+    assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("ei yhtään", "Häme")
+    assert glued["results_funnel_level"] == glued["results_ci_level"] == "95\u00a0%"
+    assert glued["results_cost_per_employed"] == "40\u00a0000\u00a0€"   # 1 200 000 / 30
+    # 20 changes of +1 and 20 of +2; t interval 1.34–1.66 (test_key_results works it out).
+    assert [glued[f"results_was_{n}"] for n in ("change", "low", "high", "n")] == ["+1,50", "+1,34", "+1,66", "40"]
+    assert [glued[f"results_goals_{v}"] for v in ("total", "measurable", "met", "not_met", "unclear",
+                                                   "no_data", "qualitative")] == ["4", "3", "1", "1", "1", "0", "1"]
+    assert "esimerkkilukuja" in glued["results_demo"]
+    assert shown["markdown"] == ["SYNTHETIC NOTICE"]
+
+
+def test_the_table_has_the_horizons_as_columns_and_says_the_data_are_synthetic(shown):
+    _run("fi", shown)
+    frame, caption, name = shown["tables"][0]
+    assert name == "tbl-key-results"
+    assert list(frame.columns) == ["Kaikki pilotit", "3 kk", "6 kk", "12 kk"]
+    assert list(frame.iloc[0]) == ["Seurattuja", "80", "80", "80"]
+    assert frame.iloc[1]["12 kk"] == "43,8\u00a0% (33,4\u2060–\u206054,7\u00a0%)"   # 35 / 80, Wilson
+    assert caption.endswith("(synteettinen esimerkkiaineisto)")
+    assert publish._origin["synthetic"] is False   # the page's later figures are the reported facts'
+
+
+def test_english_summary_and_a_real_register(shown):
+    shown["pooled"] = PooledRegister(small_register(), None, AS_OF, synthetic=False, missing=())
+    glued = _run("en", shown)
+    assert glued["results_employment_main"] == "37.5%" and glued["results_as_of"] == "1 January 2023"
+    assert glued["results_demo"] == ""               # real data: no demonstration marker
+    assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("none", "Häme")
+    assert glued["results_range_high_pilots"] == "Pohjanmaa and Uusimaa"
+    assert glued["results_cost_per_employed"] == "€40,000"
+    assert shown["markdown"] == []                   # no synthetic-data notice
+    assert not shown["tables"][0][1].endswith("(synthetic demonstration data)")
+
+
+def test_without_any_register_every_name_is_still_glued(shown):
+    shown["pooled"] = PooledRegister(None, None, None, synthetic=False, missing=("hame",))
+    glued = _run("fi", shown)
+    assert set(glued) >= set(chapter._RESULT_NAMES)
+    assert glued["results_participants"] == "–" and glued["results_demo"] == ""
+    assert any("rekisteriaineistoa ei löytynyt" in text for text in shown["markdown"])
+    assert shown["tables"] == []
