@@ -157,8 +157,8 @@ def _goal_source(goal: dict) -> str:
 
 
 # The notebook's language is that of its Markdown cells, so it is fixed, not a parameter.
-SETUP_CALL = ("page = chapter.setup_notebook(pilot_id, data, as_of, params_file, employers=employers, "
-              "goals=goals, facts=facts, lang={lang})")
+SETUP_CALL = ("page = chapter.setup_notebook(pilot_id, data, as_of, params_file, employers=employers,\n"
+              "                              goals=goals, facts=facts, lang={lang})")
 
 
 def _say_cell(key: str) -> nbformat.NotebookNode:

@@ -51,6 +51,9 @@ def lab_command(notebook: Path, no_browser: bool = False, port: int | None = Non
         raise EvalkitError("JupyterLab is not installed in this environment: run `uv sync --group lab` "
                            "(or `make lab DIR=...`, which installs it)")
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebook.parent}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # `make report` is run as root on a fresh machine (README); JupyterLab refuses root unless told.
+        command.append("--allow-root")
     if no_browser:
         command.append("--no-browser")
     if port is not None:
