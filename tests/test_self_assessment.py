@@ -370,7 +370,10 @@ def test_the_report_folder_holds_the_executed_notebook_and_its_inputs(report):
     notebook = nbformat.read(notebook_path(report["out"]), as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code" and c.source]
     assert all(c.get("execution_count") for c in code[:-1])   # executed, all but the own-analysis cell
-    assert any(o.get("data", {}).get("image/png") for c in code for o in c.outputs)   # figures inline
+    figures = [o.data for c in code for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(figures) == 2 and all("Uusimaa" in f["text/plain"] for f in figures)   # inline, alt as text
+    said = [o.data for c in code if c.source.startswith("chapter.say(") for o in c.outputs]
+    assert said and all(d["text/plain"] == d["text/markdown"] for d in said)
     sources = "\n".join(c.source for c in notebook.cells)
     assert str(report["base"]) not in sources   # no absolute path: it runs wherever it is copied
     for name in ("participants.csv", "employers.csv", "reported-pilots.yml", f"{PILOT}.yml"):

@@ -127,6 +127,11 @@ def prose(text: str) -> str:
 def markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
+    if _state["mode"] == "notebook":
+        # Its plain-text form is the Markdown itself, not "<Markdown object>", for any reader
+        # that shows no Markdown (a text export, a terminal).
+        display({"text/markdown": text, "text/plain": text}, raw=True)
+        return
     display(Markdown(text))
 
 
@@ -240,7 +245,9 @@ def _inline_figure(figure, caption: str, alt: str) -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})
     plt.close(figure)
-    display(Image(data=buffer.getvalue(), format="png", retina=True, alt=alt.replace("\n", " ")))
+    alt = alt.replace("\n", " ")
+    data, metadata = Image(data=buffer.getvalue(), format="png", retina=True, alt=alt)._repr_mimebundle_()
+    display({**data, "text/plain": alt}, metadata=metadata, raw=True)   # as text: the alt text
     markdown(_numbered("figures", "book.numfig_figure", caption))
 
 
