@@ -48,7 +48,7 @@ class PilotPage:
     page: Page
     results: PilotResults
     synthetic: bool
-    register: pd.DataFrame | None = None      # the validated register the results come from
+    register: pd.DataFrame | None = None      # a notebook's validated register (not a book page's)
     employers: pd.DataFrame | None = None
 
     @property
@@ -120,7 +120,9 @@ def _prepare(pilot_id: str, facts: PilotFacts, params: PilotParams, where: Page,
     results = pilot_results(register, pilot_id, params.as_of, facts.budgets, employers)
     synthetic = is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
     set_data_origin(synthetic=synthetic)
-    page = PilotPage(pilot, facts, params, where, results, synthetic, register, employers)
+    # A book page keeps no register: the national one can be large, and its page kernel lives on.
+    page = PilotPage(pilot, facts, params, where, results, synthetic,
+                     register if own_only else None, employers if own_only else None)
     _glue_method()
     _glue_profile(page)
     _glue_flow(page)
@@ -144,6 +146,8 @@ def indicator_frame(page: PilotPage) -> pd.DataFrame:
     publication: published figures go through the small-cell rule."""
     from evalkit.indicators import compute_indicators, extra_indicators, order_rows
 
+    if page.register is None:
+        raise EvalkitError("indicator_frame is for a self-assessment notebook (chapter.setup_notebook)")
     frames = [compute_indicators(page.register, page.params.as_of, page.facts.budgets),
               extra_indicators(page.register, page.params.as_of, employers=page.employers)]
     return order_rows(pd.concat(frames, ignore_index=True))
