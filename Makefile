@@ -13,7 +13,7 @@ export UV_COMPILE_BYTECODE := 1
 UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup system-deps report report-en report-all html test test-fast bench clean
+.PHONY: help setup system-deps report report-en report-all html lab test test-fast bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,11 @@ report-all: report report-en ## build both editions
 
 html: setup ## build the Finnish site only (no PDF)
 	$(EVALKIT) build --jobs $(JOBS) --no-pdf
+
+lab: setup ## open a pilot's own notebook in JupyterLab: make lab DIR=own/report (installs JupyterLab)
+	@test -n "$(DIR)" || { echo "make lab: name the folder evalkit pilot wrote, e.g. make lab DIR=own/report" >&2; exit 2; }
+	$(UV) sync --frozen --group lab
+	$(EVALKIT) lab $(DIR)
 
 test: setup system-deps ## run the whole test suite (includes real book builds), two workers
 	$(PY) -m pytest -q -n 2 --dist loadgroup

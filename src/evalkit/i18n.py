@@ -27,6 +27,11 @@ def set_language(lang: str) -> None:
     _active = lang
 
 
+def language() -> str:
+    """The active language."""
+    return _active
+
+
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}

@@ -99,25 +99,39 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
-def load_params(path: Path, root: Path | None = None) -> PilotParams:
-    """Read and check one params file; raise InputError naming every bad key."""
+def load_params(path: Path, root: Path | None = None, overrides: dict[str, Any] | None = None,
+                overrides_label: str = "parameters") -> PilotParams:
+    """Read and check one params file; raise InputError naming every bad key.
+
+    ``overrides`` replace keys of the file before anything is checked (a self-assessment
+    notebook's parameters cell names the data, the date and perhaps its own goals); a problem in
+    one of them is reported against ``overrides_label`` instead of the file. Relative paths are
+    resolved against ``root``.
+    """
     root = root or project_root()
+    overrides = dict(overrides or {})
     name = str(path)
     problems: list[InputProblem] = []
 
+    def source(key: str | None) -> str:
+        top = re.split(r"[.\[]", key, maxsplit=1)[0] if key else None
+        return overrides_label if top in overrides else name
+
     def problem(key: str | None, message: str) -> None:
-        problems.append(InputProblem(name, None, key, message))
+        problems.append(InputProblem(source(key), None, key, message))
 
     from evalkit.register.hetu import contains_hetu
     if contains_hetu(Path(path).name):   # every message names the file: not this one
         raise InputError([InputProblem("(file name not shown)", None, None,
                                        f"the file name {HETU_IN_PARAMS}; rename the file")])
     raw = load_yaml(Path(path), name)
+    if not isinstance(raw, dict) and not identity_code_keys(raw):
+        raise InputError([InputProblem(name, None, None, "a params file is a YAML mapping of keys")])
+    if isinstance(raw, dict):
+        raw = {**raw, **overrides}
     hits = identity_code_keys(raw)
     if hits:   # before any other check: those quote values
-        raise InputError([InputProblem(name, None, key, HETU_IN_PARAMS) for key in hits])
-    if not isinstance(raw, dict):
-        raise InputError([InputProblem(name, None, None, "a params file is a YAML mapping of keys")])
+        raise InputError([InputProblem(source(key), None, key, HETU_IN_PARAMS) for key in hits])
 
     for key in sorted(set(raw) - _PARAM_KEYS):
         problem(key, f"unknown key{_suggest(key, _PARAM_KEYS)}")

@@ -1,8 +1,16 @@
-"""Putting computed results on a book page: glued values, Markdown tables and figures.
+"""Putting computed results on a page: glued values, Markdown tables and figures.
 
-Notebook cells call the chapter modules, which call these. Everything is emitted as MyST Markdown
-(``text/markdown`` outputs, rendered by myst-nb with ``nb_render_markdown_format: myst``) so that
-the same output becomes a real table or figure in both the HTML and the PDF.
+Notebook cells call the chapter modules, which call these. A page is written in one of two modes,
+chosen by :func:`start_page`:
+
+- ``book``: MyST Markdown (``text/markdown`` outputs, rendered by myst-nb with
+  ``nb_render_markdown_format: myst``), so that the same output becomes a real table or figure in
+  both the HTML and the PDF; glued values reach the prose through ``{glue:text}`` roles.
+- ``notebook``: what Jupyter itself renders, for a pilot's own self-assessment notebook: a table is
+  a plain Markdown table under its caption, a figure an inline image with its caption, a notice a
+  block quote; prose is written out with the glued values in it (:func:`prose`).
+
+The same frames and the same small-cell rule feed both; only the markup differs.
 
 Text that people wrote (service names, goal texts, anything from params or a register) is shown
 as written, never read as markup: :func:`literal` escapes it, and every table cell is escaped
@@ -17,30 +25,49 @@ from pathlib import Path
 import pandas as pd
 
 
-_origin = {"synthetic": False}
+MODES = ("book", "notebook")
+_GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
 
 
-def start_page(lang: str) -> None:
-    """Begin a page: set its language and forget the data origin of any page before it.
+def _fresh_page(mode: str = "book") -> dict:
+    return {"synthetic": False, "mode": mode, "glued": {}, "tables": 0, "figures": 0}
+
+
+_state = _fresh_page()
+
+
+def start_page(lang: str, mode: str = "book") -> None:
+    """Begin a page: set its language and output mode, and forget the data origin, glued values
+    and table and figure numbers of any page before it.
 
     Page kernels are reused from page to page (``evalkit.build.kernel``), so every chapter's
     setup calls this first and no page inherits another's state.
     """
     from evalkit.i18n import set_language
 
+    if mode not in MODES:
+        raise ValueError(f"unknown output mode {mode!r}; one of {', '.join(MODES)}")
     set_language(lang)
-    _origin["synthetic"] = False
+    _state.clear()
+    _state.update(_fresh_page(mode))
+
+
+def output_mode() -> str:
+    return _state["mode"]
 
 
 def set_data_origin(synthetic: bool) -> None:
     """Say once per page whether its register data are synthetic; captions and figures then say so."""
-    _origin["synthetic"] = bool(synthetic)
+    _state["synthetic"] = bool(synthetic)
 
 
 def synthetic_notice_markdown() -> str:
-    """The box every page built from synthetic data shows near its top, as MyST Markdown."""
+    """The box every page built from synthetic data shows near its top: a MyST admonition in a
+    book, a block quote in a notebook (Jupyter shows no admonitions)."""
     from evalkit.i18n import t
 
+    if _state["mode"] == "notebook":
+        return f"> **{t('publish.synthetic_title')}**\n>\n> {t('publish.synthetic_notice')}\n"
     return (f":::{{admonition}} {t('publish.synthetic_title')}\n:class: warning evalkit-synthetic\n\n"
             f"{t('publish.synthetic_notice')}\n:::\n")
 
@@ -52,7 +79,7 @@ def synthetic_notice() -> None:
 def _caption(caption: str) -> str:
     from evalkit.i18n import t
 
-    return f"{caption} {t('publish.synthetic_caption')}" if _origin["synthetic"] else caption
+    return f"{caption} {t('publish.synthetic_caption')}" if _state["synthetic"] else caption
 
 
 class _PlainText(str):
@@ -69,15 +96,42 @@ class _PlainText(str):
 
 
 def glue(name: str, text: str) -> None:
-    """Make ``text`` available to the page's Markdown as ``{glue:text}`name` ``."""
-    from myst_nb import glue as myst_glue
+    """Make ``text`` available to the page's Markdown as ``{glue:text}`name` `` (in a book), and
+    to :func:`prose` (in either mode)."""
+    _state["glued"][name] = str(text)
+    if _state["mode"] == "book":   # a notebook has no reader of myst-nb's glue outputs
+        from myst_nb import glue as myst_glue
 
-    myst_glue(name, _PlainText(text), display=False)
+        myst_glue(name, _PlainText(text), display=False)
+
+
+def glued() -> dict[str, str]:
+    """The texts glued on this page so far, by name."""
+    return dict(_state["glued"])
+
+
+def prose(text: str) -> str:
+    """Markdown with every ``{glue:text}`name` `` role replaced by the text glued as ``name`` on
+    this page, shown literally: the prose of a notebook reads as the book's does."""
+    from evalkit.errors import EvalkitError
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in _state["glued"]:
+            raise EvalkitError(f"the text refers to {name!r}, which this page has not glued (yet)")
+        return literal(_state["glued"][name])
+
+    return _GLUE_ROLE.sub(replace, text)
 
 
 def markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
+    if _state["mode"] == "notebook":
+        # Its plain-text form is the Markdown itself, not "<Markdown object>", for any reader
+        # that shows no Markdown (a text export, a terminal).
+        display({"text/markdown": text, "text/plain": text}, raw=True)
+        return
     display(Markdown(text))
 
 
@@ -122,9 +176,20 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
     ]
     lines += ["| " + " | ".join(show(v) for show, v in zip(cell, row)) + " |"
               for row in frame.itertuples(index=False)]
+    if _state["mode"] == "notebook":
+        return f"{_numbered('tables', 'book.numfig_table', caption)}\n\n" + "\n".join(lines) + "\n"
     label = f":name: {name}\n" if name else ""
     sizes = f":widths: {' '.join(str(int(w)) for w in widths)}\n" if widths is not None else ""
     return f":::{{table}} {_caption(caption)}\n{label}:align: center\n{sizes}\n" + "\n".join(lines) + "\n:::\n"
+
+
+def _numbered(kind: str, label_key: str, caption: str) -> str:
+    """A notebook's caption, numbered as the book numbers it (tables and figures through the
+    page, in order), so the notebook's "Table 3" is the report's Table 3."""
+    from evalkit.i18n import t
+
+    _state[kind] += 1
+    return f"**{t(label_key) % _state[kind]}.** {_caption(caption)}"
 
 
 def show_table(frame: pd.DataFrame, caption: str, name: str | None = None,
@@ -150,12 +215,15 @@ def show_figure(page: Page, figure, name: str, caption: str, alt: str) -> None:
     """Save ``figure`` at print resolution next to the page and show it with caption and alt text."""
     import matplotlib.pyplot as plt
 
-    if _origin["synthetic"]:  # the picture itself says so, even when copied out of the report
+    if _state["synthetic"]:  # the picture itself says so, even when copied out of the report
         from evalkit.i18n import t
 
         figure.text(0.995, 0.005, t("publish.synthetic_watermark"), ha="right", va="bottom",
                     fontsize=7, color="#8c4a00", alpha=0.9)
         alt = f"{alt} {t('publish.synthetic_caption')}"
+    if _state["mode"] == "notebook":
+        _inline_figure(figure, caption, alt)
+        return
     caption = _caption(caption)
     target, relative = page.figure_path(name)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -164,3 +232,47 @@ def show_figure(page: Page, figure, name: str, caption: str, alt: str) -> None:
     plt.close(figure)
     alt_text = alt.replace("\n", " ").replace('"', "'")
     markdown(f":::{{figure}} {relative}\n:name: fig-{name}\n:alt: {alt_text}\n:width: 100%\n\n{caption}\n:::\n")
+
+
+def _inline_figure(figure, caption: str, alt: str) -> None:
+    """A figure inside the notebook itself (no file beside it, so the notebook travels alone),
+    at print resolution shown at half size, then its numbered caption."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    alt = alt.replace("\n", " ")
+    data, metadata = Image(data=buffer.getvalue(), format="png", retina=True, alt=alt)._repr_mimebundle_()
+    display({**data, "text/plain": alt}, metadata=metadata, raw=True)   # as text: the alt text
+    markdown(_numbered("figures", "book.numfig_figure", caption))
+
+
+def show_input_errors_briefly() -> None:
+    """In a notebook, show an evalkit error as the command line does, one line per problem,
+    instead of a traceback through evalkit's internals. The cell still fails (and so does a run
+    of the whole notebook); the message never holds an identity code, only where one is."""
+    from evalkit.errors import EvalkitError
+
+    try:
+        from IPython import get_ipython
+    except ImportError:   # not in IPython: exceptions surface as they are
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def brief(self, etype, value, tb, tb_offset=None):
+        if _state["mode"] != "notebook":   # a reused kernel's next page is a book page again
+            lines = self.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        else:
+            lines = [f"{etype.__name__}: {line}" for line in str(value).splitlines()] or [etype.__name__]
+        # IPython discards what a custom handler returns when the error comes from running a
+        # cell, so the error output (and the cell's failure) is sent from here.
+        self._showtraceback(etype, value, lines)
+        return lines
+
+    shell.set_custom_exc((EvalkitError,), brief)

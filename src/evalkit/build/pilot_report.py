@@ -2,7 +2,9 @@
 
 The same template as the pilot's chapter in the national book (``book/templates/pilot.ipynb``),
 executed once with papermill and built by Jupyter Book as a one-page book whose root page is the
-chapter, so ``DIR/index.html`` is the report itself. Inputs are checked before anything is built:
+chapter, so ``DIR/index.html`` is the report itself. The same template also becomes the pilot's own
+self-assessment notebook (:mod:`evalkit.build.self_assessment`), executed and written to ``DIR``
+with copies of its inputs in ``DIR/data/``. Inputs are checked before anything is built:
 rows of other pilots are refused (a pilot sees only its own people). Everything is built in a
 temporary folder beside ``DIR`` and moved into place only when complete, so a failed run leaves
 the previous report as it was.
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from evalkit.build import book
+from evalkit.build import book, self_assessment
 from evalkit.build.print_pdf import build_pdf
 from evalkit.build.runner import NotebookJob, execute_job
 from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
@@ -28,6 +30,7 @@ from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
 from evalkit.paths import params_dir, project_root
 from evalkit.publication import front_matter
+from evalkit.register.employers import other_pilot_employers
 from evalkit.reported import load_pilots
 
 MARKER = ".evalkit-pilot.json"   # marks DIR as ours, so a rerun may replace it
@@ -90,15 +93,6 @@ def check_inputs(inputs: ReportInputs) -> None:
         raise InputError(problems)
 
 
-def other_pilot_employers(employers, pilot_id: str, label: str) -> list[InputProblem]:
-    """``load_employers`` has no pilot filter: refuse other pilots' employers here, one line per pilot."""
-    other = employers[(employers["pilot_id"] != pilot_id).to_numpy(dtype=bool)]
-    return [InputProblem(label, int(group["line"].iloc[0]), "pilot_id",
-                         f"{len(group)} row(s) belong to pilot {pilot}, first on this line; this report "
-                         f"is for pilot {pilot_id} only: give a file with that pilot's employers only")
-            for pilot, group in other.groupby("pilot_id", observed=True, sort=True)]
-
-
 def check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise EvalkitError(f"{out} exists and is not a folder; choose another --out")
@@ -109,15 +103,8 @@ def check_out_dir(out: Path) -> None:
 
 def write_params(inputs: ReportInputs, target: Path) -> Path:
     """The params file the notebook reads: the command line's data and date, the goals and services."""
-    goals = []
-    for goal in inputs.goals:
-        entry = {"text": goal.text}
-        for key in ("indicator", "horizon", "target"):
-            if getattr(goal, key) is not None:
-                entry[key] = getattr(goal, key)
-        goals.append(entry)
     content = {"pilot_id": inputs.pilot_id, "data": str(inputs.data), "as_of": inputs.as_of.isoformat(),
-               "services": list(inputs.services), "goals": goals}
+               "services": list(inputs.services), "goals": self_assessment.goal_entries(inputs.goals)}
     if inputs.employers is not None:
         content["employers"] = str(inputs.employers)
     target.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -148,7 +135,8 @@ def _say(text: str) -> None:
 def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf: bool = True,
                        params_file: Path | None = None, employers: Path | None = None,
                        lang: str = "fi", root: Path | None = None) -> Path:
-    """Build ``out/index.html`` (and ``out/report.pdf``); return ``out``."""
+    """Build ``out/index.html`` (and ``out/report.pdf``) and the pilot's own notebook
+    ``out/<pilot_id>-self-assessment.ipynb`` with its inputs in ``out/data/``; return ``out``."""
     root = root or project_root()
     set_language(lang)
     out = Path(out).resolve()
@@ -168,10 +156,10 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
             context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": pilot_id},
             lang=lang)
         _say(f"running the {pilot_id} notebook")
-        result = execute_job(job, "", {}, "evalkit pilot")
-        if result.status == "failed":
-            cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
-            raise BuildError(f"the report notebook failed{cell}: {result.error}; {out} is unchanged")
+        _run(job, "the report notebook", out)
+        own = stage / "own"
+        _say("running the self-assessment notebook")
+        _run(self_assessment_job(inputs, root, lang, job.context, own, stage), "the self-assessment notebook", out)
         title = t("pilot.report.title", region=pilot.region, project=pilot.project_name)
         config, toc = write_book_files(root, lang, stage, title)
         _say("building the site")
@@ -188,14 +176,39 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
                 summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
             build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
                       front, say=_say)
+        for item in own.iterdir():   # the notebook and its data/, beside the report
+            shutil.move(item, finished / item.name)
         (finished / MARKER).write_text(json.dumps({
             "pilot_id": pilot_id, "data": str(inputs.data), "as_of": as_of.isoformat(), "lang": lang,
             "params": str(inputs.params_source) if inputs.params_source else None,
-            "employers": str(inputs.employers) if inputs.employers else None}, indent=1), encoding="utf-8")
+            "employers": str(inputs.employers) if inputs.employers else None,
+            "notebook": self_assessment.notebook_name(pilot_id)}, indent=1), encoding="utf-8")
         _swap_in(finished, out, stage)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return out
+
+
+def _run(job: NotebookJob, what: str, out: Path) -> None:
+    result = execute_job(job, "", {}, "evalkit pilot")
+    if result.status == "failed":
+        cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
+        raise BuildError(f"{what} failed{cell}: {result.error}; {out} is unchanged")
+
+
+def self_assessment_job(inputs: ReportInputs, root: Path, lang: str, context: dict, own: Path,
+                        stage: Path) -> NotebookJob:
+    """The pilot's own notebook, with copies of its inputs in ``own/data/``, run where it will live
+    (paths in it are relative to its folder, so it runs the same after the folder is moved)."""
+    files = self_assessment.copy_inputs(own, inputs.pilot_id, inputs.data, inputs.as_of.isoformat(),
+                                        inputs.employers, inputs.services, inputs.goals,
+                                        root / "data" / "reported" / "pilots.yml")
+    template = self_assessment.write_notebook(
+        stage / "self-assessment-template.ipynb", root / TEMPLATE, context, inputs.pilot_id, files,
+        self_assessment.goal_entries(inputs.goals))
+    return NotebookJob(name=f"{inputs.pilot_id}-self-assessment", template=template,
+                       output=own / self_assessment.notebook_name(inputs.pilot_id), parameters={},
+                       context=context, lang=lang, cwd=own, book_page=False)
 
 
 def _swap_in(finished: Path, out: Path, stage: Path) -> None:

@@ -34,6 +34,8 @@ class NotebookJob:
     lang: str
     inputs: tuple[Path, ...] = ()   # data and params files whose bytes the output depends on
     failed_dir: Path | None = None  # where a failed notebook is kept for inspection
+    cwd: Path | None = None         # the kernel's working folder (default: the ``root`` parameter)
+    book_page: bool = True          # a page of a book: its parameters cell is hidden from readers
 
 
 @dataclass
@@ -110,7 +112,8 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     result = JobResult(job.name, "built", reason, cache_key=key)
     try:
         papermill.execute_notebook(
-            tmp_in, str(tmp_out), parameters=job.parameters, cwd=str(job.parameters.get("root", ".")),
+            tmp_in, str(tmp_out), parameters=job.parameters,
+            cwd=str(job.cwd if job.cwd is not None else job.parameters.get("root", ".")),
             kernel_name="python3", progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
             request_save_on_cell_execute=False,  # one write at the end: saving after every cell costs more than a small page
         )
@@ -134,8 +137,10 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
         tmp_out.unlink(missing_ok=True)
         return result
     executed = nbformat.read(tmp_out, as_version=4)
-    _hide_parameter_cells(executed)
-    executed.metadata["evalkit"] = {"cache_key": key, "key_parts": parts}
+    if job.book_page:
+        _hide_parameter_cells(executed)
+    if job.book_page:
+        executed.metadata["evalkit"] = {"cache_key": key, "key_parts": parts}
     executed.metadata.pop("papermill", None)  # timings differ per run; keep outputs reproducible
     for cell in executed.cells:
         cell.metadata.pop("papermill", None)

@@ -20,14 +20,14 @@ import pandas as pd
 from evalkit.chapters.method_numbers import method_numbers
 from evalkit.chapters.pilot_data import PilotResults, pilot_results
 from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
-from evalkit.errors import EvalkitError
+from evalkit.errors import EvalkitError, InputError
 from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent, fmt_range
 from evalkit.goals import GoalResult, assess_goals
-from evalkit.i18n import has, t
+from evalkit.i18n import has, language, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
-from evalkit.publish import (Page, glue, literal, markdown, markdown_table, set_data_origin, show_figure,
-                             show_table, start_page)
+from evalkit.publish import (Page, glue, literal, markdown, markdown_table, prose, set_data_origin,
+                             show_figure, show_table, start_page)
 from evalkit.publish import synthetic_notice_markdown
 from evalkit.reported import Pilot, PilotFacts, load_pilots
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
@@ -48,10 +48,18 @@ class PilotPage:
     page: Page
     results: PilotResults
     synthetic: bool
+    register: pd.DataFrame | None = None      # a notebook's validated register (not a book page's)
+    employers: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
         return self.pilot.region
+
+    @property
+    def context(self) -> dict[str, str]:
+        """The values the template's ``{{ ctx.name }}`` placeholders take on this page."""
+        return {"project_name": self.pilot.project_name, "region": self.pilot.region,
+                "pilot_id": self.pilot.pilot_id}
 
     @property
     def columns(self) -> list[str]:
@@ -64,20 +72,57 @@ class PilotPage:
 
 def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, page_name: str) -> PilotPage:
     """Load facts, params and the register once, compute every number, glue the prose figures."""
-    from evalkit.register import is_synthetic, load_employers, load_register
-
     start_page(lang)
     facts = load_pilots(Path(root) / "data" / "reported" / "pilots.yml")
-    pilot = facts.by_id(pilot_id)
     params = load_params(Path(params_file), Path(root))
-    register = load_register(params.data, params.as_of)
+    return _prepare(pilot_id, facts, params, Page(Path(page_dir), page_name), own_only=False)
+
+
+def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, employers: str | None = None,
+                   goals: list[dict] | None = None, facts: str | None = None, lang: str = "fi") -> PilotPage:
+    """:func:`setup` for a pilot's own self-assessment notebook, which Jupyter renders itself.
+
+    Paths are relative to the notebook's folder (the kernel's working folder). ``data``,
+    ``as_of`` and ``employers`` replace those of ``params_file``, and so do ``goals`` when given
+    (a list of mappings as in a params file), checked exactly as a params file is. Rows of other
+    pilots are refused, as by ``evalkit pilot``. An input error is shown as its one-line messages,
+    not as a traceback.
+    """
+    from evalkit.publish import show_input_errors_briefly
+
+    start_page(lang, mode="notebook")
+    show_input_errors_briefly()
+    here = Path.cwd()
+    overrides: dict = {"data": data, "as_of": as_of, "employers": employers}
+    if goals is not None:
+        overrides["goals"] = goals
+    params = load_params(Path(params_file), here, overrides, overrides_label="the notebook's parameters")
+    if params.pilot_id != pilot_id:
+        raise EvalkitError(f"{params_file}: the params are for pilot {params.pilot_id}, not {pilot_id}")
+    reported = load_pilots(Path(facts)) if facts else load_pilots()
+    return _prepare(pilot_id, reported, params, Page(here, f"{pilot_id}-self-assessment"), own_only=True)
+
+
+def _prepare(pilot_id: str, facts: PilotFacts, params: PilotParams, where: Page, own_only: bool) -> PilotPage:
+    from evalkit.register import is_synthetic, load_employers, load_register
+
+    pilot = facts.by_id(pilot_id)
+    register = load_register(params.data, params.as_of, pilot_id=pilot_id if own_only else None)
     if not (register["pilot_id"] == pilot_id).any():
         raise EvalkitError(f"{params.data}: no rows of pilot {pilot_id}")
     employers = load_employers(params.employers) if params.employers else None
+    if own_only and employers is not None:
+        from evalkit.register.employers import other_pilot_employers
+
+        problems = other_pilot_employers(employers, pilot_id, Path(params.employers).name)
+        if problems:
+            raise InputError(problems)
     results = pilot_results(register, pilot_id, params.as_of, facts.budgets, employers)
     synthetic = is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
     set_data_origin(synthetic=synthetic)
-    page = PilotPage(pilot, facts, params, Page(Path(page_dir), page_name), results, synthetic)
+    # A book page keeps no register: the national one can be large, and its page kernel lives on.
+    page = PilotPage(pilot, facts, params, where, results, synthetic,
+                     register if own_only else None, employers if own_only else None)
     _glue_method()
     _glue_profile(page)
     _glue_flow(page)
@@ -85,6 +130,27 @@ def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, 
     _glue_identification(page)
     _glue_was(page)
     return page
+
+
+def say(page: PilotPage, key: str) -> None:
+    """Show the catalogue text ``key`` as a notebook shows prose: the page's values filled in and
+    every glued number written out (a book page refers to them with roles instead)."""
+    from evalkit.build.templates import fill
+
+    markdown(prose(fill(t(key), page.context, language(), source=key)))
+
+
+def indicator_frame(page: PilotPage) -> pd.DataFrame:
+    """The pilot's own indicators, exact and unsuppressed: the rows ``evalkit indicators --all``
+    prints for the same file (and employer file). For the pilot's own analysis, not for
+    publication: published figures go through the small-cell rule."""
+    from evalkit.indicators import compute_indicators, extra_indicators, order_rows
+
+    if page.register is None:
+        raise EvalkitError("indicator_frame is for a self-assessment notebook (chapter.setup_notebook)")
+    frames = [compute_indicators(page.register, page.params.as_of, page.facts.budgets),
+              extra_indicators(page.register, page.params.as_of, employers=page.employers)]
+    return order_rows(pd.concat(frames, ignore_index=True))
 
 
 # ---------------------------------------------------------------- glued prose numbers

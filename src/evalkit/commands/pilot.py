@@ -1,4 +1,6 @@
-"""Build one pilot's own report from its own register extract: DIR/index.html and DIR/report.pdf.
+"""Build one pilot's own report from its own register extract: DIR/index.html, DIR/report.pdf and
+the pilot's own notebook DIR/PILOT_ID-self-assessment.ipynb (executed; its inputs copied into
+DIR/data/ so that it runs again anywhere: open it with `evalkit lab DIR`).
 
 The report has the same content as the pilot's chapter in the national report. Rows of other pilots
 in the file are refused. Goals and services come from --params, or else from params/PILOT_ID.yml
@@ -24,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the pilot's participants .csv, .xlsx or .parquet")
     parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
                         help="extract date of the data, YYYY-MM-DD")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for index.html and report.pdf")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for index.html, report.pdf and the self-assessment notebook")
     parser.add_argument("--no-pdf", action="store_true", help="build the HTML report only")
     parser.add_argument("--params", metavar="FILE",
                         help="params file with the pilot's goals and services (default: params/PILOT_ID.yml)")
@@ -34,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from evalkit.build.pilot_report import build_pilot_report
+    from evalkit.build.self_assessment import notebook_name
 
     out = build_pilot_report(args.pilot_id, Path(args.data), args.as_of, Path(args.out),
                              pdf=not args.no_pdf, params_file=Path(args.params) if args.params else None,
@@ -41,4 +44,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"site: {out / 'index.html'}")
     if not args.no_pdf:
         print(f"pdf:  {out / 'report.pdf'}")
+    print(f"notebook: {out / notebook_name(args.pilot_id)}")
     return 0

@@ -87,3 +87,12 @@ def load_employers(path: str | Path) -> pd.DataFrame:
         "line": cells.index.to_numpy(dtype=np.int64),
     })
     return out.reset_index(drop=True)
+
+
+def other_pilot_employers(employers, pilot_id: str, label: str) -> list[InputProblem]:
+    """``load_employers`` has no pilot filter: refuse other pilots' employers here, one line per pilot."""
+    other = employers[(employers["pilot_id"] != pilot_id).to_numpy(dtype=bool)]
+    return [InputProblem(label, int(group["line"].iloc[0]), "pilot_id",
+                         f"{len(group)} row(s) belong to pilot {pilot}, first on this line; this report "
+                         f"is for pilot {pilot_id} only: give a file with that pilot's employers only")
+            for pilot, group in other.groupby("pilot_id", observed=True, sort=True)]

@@ -1,0 +1,237 @@
+"""A pilot's own self-assessment notebook, made from the chapter's template (one source of truth).
+
+``evalkit pilot`` writes ``DIR/<pilot_id>-self-assessment.ipynb`` beside the HTML and the PDF.
+It is the template ``book/templates/pilot.ipynb`` turned into a notebook that Jupyter itself can
+read and run again:
+
+- the parameters cell names the pilot's own files, copied into ``DIR/data/`` so that the folder
+  is self-contained (paths are relative to the notebook), and writes the pilot's goals out, so
+  that a pilot changes a target there and runs the notebook again to see the new verdict;
+- the setup line calls :func:`evalkit.chapters.pilot.setup_notebook`, which puts the page in
+  ``notebook`` output mode (:mod:`evalkit.publish`): plain Markdown tables, inline figures;
+- a Markdown line that is one catalogue placeholder whose text holds ``{glue:text}`` roles
+  becomes a code cell ``chapter.say(page, "key")`` that writes the text with its numbers in it;
+  headings and other text stay Markdown with their placeholders filled;
+- an empty "your own analysis" section at the end shows the one call that gives the pilot's
+  exact indicator frame, and says that those numbers are not for publication.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from evalkit.build.templates import PLACEHOLDER, fill
+from evalkit.chapters.method_numbers import level_text, method_numbers
+from evalkit.errors import BuildError
+from evalkit.i18n import has, language, t
+from evalkit.params import Goal
+from evalkit.register.manifest import MANIFEST_NAME, read_manifest
+
+SUFFIX = "-self-assessment.ipynb"
+DATA_DIR = "data"
+SETUP_LINE = re.compile(r"^page = chapter\.setup\(.*\)$", re.MULTILINE)
+_WHOLE_PLACEHOLDER = re.compile(r"^\s*\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}\s*$")
+_COMMENT_WIDTH = 96
+
+
+def notebook_name(pilot_id: str) -> str:
+    return f"{pilot_id}{SUFFIX}"
+
+
+@dataclass(frozen=True)
+class OwnFiles:
+    """The notebook's inputs, as paths relative to its folder (POSIX, so they read the same everywhere)."""
+
+    data: str
+    as_of: str
+    params: str
+    employers: str | None
+    facts: str
+
+
+def goal_entries(goals: tuple[Goal, ...] | list[Goal]) -> list[dict]:
+    """Goals as a params file writes them: text, then indicator, horizon and target when set."""
+    entries = []
+    for goal in goals:
+        entry: dict = {"text": goal.text}
+        for key in ("indicator", "horizon", "target"):
+            if getattr(goal, key) is not None:
+                entry[key] = getattr(goal, key)
+        entries.append(entry)
+    return entries
+
+
+def copy_inputs(folder: Path, pilot_id: str, data: Path, as_of: str, employers: Path | None,
+                services: tuple[str, ...], goals: tuple[Goal, ...], facts: Path) -> OwnFiles:
+    """Copy the register, the employer file and the reported facts into ``folder/data/`` byte for
+    byte, and write the params there with paths relative to ``folder``. A synthetic register stays
+    marked as synthetic: the manifest entries of the copied files come along."""
+    target = folder / DATA_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    manifest: dict = {}
+
+    def copy(source: Path, preferred: str) -> str:
+        name = _free_name(preferred, taken)
+        shutil.copy2(source, target / name)
+        origin = read_manifest(source.resolve().parent) or {}
+        entry = (origin.get("files") or {}).get(source.name)
+        if origin.get("synthetic") is True and entry is not None:
+            manifest.setdefault("files", {})[name] = entry
+        return f"{DATA_DIR}/{name}"
+
+    data_name = copy(Path(data), Path(data).name)
+    employers_name = copy(Path(employers), Path(employers).name) if employers else None
+    facts_name = copy(Path(facts), "reported-pilots.yml")
+    params_name = f"{DATA_DIR}/{_free_name(f'{pilot_id}.yml', taken)}"
+    content: dict = {"pilot_id": pilot_id, "data": data_name, "as_of": as_of}
+    if employers_name:
+        content["employers"] = employers_name
+    content["services"] = list(services)
+    content["goals"] = goal_entries(goals)
+    (folder / params_name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False),
+                                      encoding="utf-8")
+    if manifest:
+        manifest = {"synthetic": True, "note": "copied by evalkit pilot with the self-assessment notebook",
+                    **manifest}
+        (target / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    return OwnFiles(data_name, as_of, params_name, employers_name, facts_name)
+
+
+def _free_name(preferred: str, taken: set[str]) -> str:
+    """``preferred``, or ``stem-2.suffix`` and so on when a file of that name is already copied."""
+    stem, dot, suffix = preferred.partition(".")
+    name, number = preferred, 1
+    while name.lower() in taken or name == MANIFEST_NAME:
+        number += 1
+        name = f"{stem}-{number}{dot}{suffix}"
+    taken.add(name.lower())
+    return name
+
+
+def _comment(text: str) -> list[str]:
+    return ["# " + line for line in textwrap.wrap(text, _COMMENT_WIDTH - 2)]
+
+
+def _python(value) -> str:
+    """A value as Python source: JSON's strings, numbers and lists are Python's too; None stays None."""
+    return "None" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def parameters_source(pilot_id: str, files: OwnFiles, goals: list[dict]) -> str:
+    """The notebook's parameters cell: the pilot's files and its goals, each with a comment in
+    the active language."""
+    lines = _comment(t("notebook.params_intro"))
+    for name, value in (("pilot_id", pilot_id), ("data", files.data), ("as_of", files.as_of),
+                        ("employers", files.employers), ("params_file", files.params),
+                        ("facts", files.facts)):
+        if has(f"notebook.param.{name}"):
+            lines += _comment(t(f"notebook.param.{name}"))
+        lines.append(f"{name} = {_python(value)}")
+    lines.append("")
+    example = 0.25   # a target as a params file writes it, and as the report shows it
+    lines += _comment(t("notebook.goals_comment", example=repr(example), example_percent=level_text(example),
+                        horizons=method_numbers()["horizons_or"]))
+    if goals:
+        lines.append("goals = [")
+        lines += [_goal_source(goal) for goal in goals]
+        lines.append("]")
+    else:
+        lines.append("goals = []")
+    return "\n".join(lines)
+
+
+def _goal_source(goal: dict) -> str:
+    """One goal as a dict literal: its text on the first line, the measure (what a pilot edits)
+    on the next, so a target is easy to find."""
+    text = f'    {{"text": {_python(goal["text"])}'
+    measure = [f'"{key}": {_python(goal[key])}' for key in ("indicator", "horizon", "target") if key in goal]
+    return f"{text},\n     {', '.join(measure)}}}," if measure else f"{text}}},"
+
+
+# The notebook's language is that of its Markdown cells, so it is fixed, not a parameter.
+SETUP_CALL = ("page = chapter.setup_notebook(pilot_id, data, as_of, params_file, employers=employers,\n"
+              "                              goals=goals, facts=facts, lang={lang})")
+
+
+def _say_cell(key: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(f'chapter.say(page, "{key}")')
+    # JupyterLab shows the written-out text, not the call that writes it.
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    return cell
+
+
+def _split_markdown(source: str, context: dict, template: str) -> list[nbformat.NotebookNode]:
+    """One template Markdown cell as notebook cells: each line that is a placeholder whose text
+    holds glue roles becomes a ``say`` cell; the lines around it stay Markdown, filled."""
+    lang = language()
+    cells: list[nbformat.NotebookNode] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(pending).strip("\n")
+        pending.clear()
+        if text.strip():
+            cells.append(nbformat.v4.new_markdown_cell(fill(text, context, lang, source=template)))
+
+    for line in source.splitlines():
+        match = _WHOLE_PLACEHOLDER.match(line)
+        key = match.group(1) if match else None
+        if key and not key.startswith("ctx.") and has(key, lang) and "{glue:" in str(t(key, lang)):
+            flush()
+            cells.append(_say_cell(key))
+            continue
+        for other in PLACEHOLDER.findall(line):
+            if not other.startswith("ctx.") and has(other, lang) and "{glue:" in str(t(other, lang)):
+                raise BuildError(f"{template}: {{{{ {other} }}}} refers to glued numbers but shares its "
+                                 f"line with other text; give it a line of its own")
+        pending.append(line)
+    flush()
+    return cells
+
+
+def make_notebook(template: Path, context: dict, parameters: str) -> nbformat.NotebookNode:
+    """The self-assessment notebook (not yet executed) from the chapter template, in the active
+    language."""
+    source = nbformat.read(template, as_version=4)
+    cells: list[nbformat.NotebookNode] = []
+    seen_parameters = seen_setup = False
+    for cell in source.cells:
+        if cell.cell_type == "markdown":
+            cells += _split_markdown(cell.source, context, template.name)
+        elif "parameters" in cell.metadata.get("tags", []):
+            cells.append(nbformat.v4.new_markdown_cell(t("notebook.intro")))
+            cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+            seen_parameters = True
+        elif SETUP_LINE.search(cell.source):
+            call = SETUP_CALL.format(lang=_python(language()))
+            cells.append(nbformat.v4.new_code_cell(SETUP_LINE.sub(lambda _: call, cell.source)))
+            seen_setup = True
+        else:
+            cells.append(nbformat.v4.new_code_cell(cell.source))
+    if not (seen_parameters and seen_setup):
+        raise BuildError(f"{template.name}: no parameters cell or no line `page = chapter.setup(...)`; "
+                         f"the self-assessment notebook is made from both")
+    cells.append(nbformat.v4.new_markdown_cell(f"## {t('notebook.own_heading')}\n\n{t('notebook.own_text')}"))
+    cells.append(nbformat.v4.new_code_cell("\n".join(
+        [*_comment(t("notebook.own_code_comment")), "indicators = chapter.indicator_frame(page)"])))
+    cells.append(nbformat.v4.new_code_cell(""))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def write_notebook(path: Path, template: Path, context: dict, pilot_id: str, files: OwnFiles,
+                   goals: list[dict]) -> Path:
+    """Write the notebook, not yet executed, to ``path`` (in the active language)."""
+    notebook = make_notebook(template, context, parameters_source(pilot_id, files, goals))
+    nbformat.write(notebook, path)
+    return path
