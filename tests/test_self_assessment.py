@@ -34,7 +34,7 @@ TEMPLATE = ROOT / "book" / "templates" / "pilot.ipynb"
 CONTEXT = {"project_name": "Projekti", "region": "Uusimaa", "pilot_id": "uusimaa"}
 HETU = "131052-308T"   # a valid code: 131052308 mod 31 = 26 -> "T"
 MYST = ("{{", "{glue", ":::{")
-FILES = self_assessment.OwnFiles("data/own.csv", "2023-12-31", "data/uusimaa.yml", None, "data/reported-pilots.yml")
+FILES = self_assessment.OwnFiles("private-data/own.csv", "2023-12-31", "private-data/uusimaa.yml", None, "private-data/reported-pilots.yml")
 
 
 def jupyter_markdown() -> MarkdownIt:
@@ -101,7 +101,7 @@ def test_the_parameters_and_setup_cells_name_the_pilots_own_files(finnish):
     values: dict = {}
     exec(parameters[0].source, values)   # plain Python a pilot can edit
     assert (values["data"], values["as_of"], values["employers"], values["params_file"]) == \
-        ("data/own.csv", "2023-12-31", None, "data/uusimaa.yml")
+        ("private-data/own.csv", "2023-12-31", None, "private-data/uusimaa.yml")
     assert values["goals"][0] == {"text": "Työssä", "indicator": "employment_rate", "horizon": 6, "target": 0.3}
     setup = [c.source for c in notebook.cells if "setup_notebook" in c.source]
     assert len(setup) == 1 and 'lang="fi"' in setup[0] and "goals=goals" in setup[0]
@@ -211,7 +211,7 @@ def test_copied_inputs_keep_their_bytes_and_synthetic_marking(finnish, tmp_path)
     files = self_assessment.copy_inputs(folder, "lappi", tmp_path / "synth" / "participants.csv", "2023-12-31",
                                         real / "participants.csv", ("Ohjaus",), (Goal("Työssä", "employment_rate", 6, 0.25),),
                                         ROOT / "data" / "reported" / "pilots.yml")
-    assert files.data == "data/participants.csv" and files.employers == "data/participants-2.csv"
+    assert files.data == "private-data/participants.csv" and files.employers == "private-data/participants-2.csv"
     assert (folder / files.data).read_bytes() == (tmp_path / "synth" / "participants.csv").read_bytes()
     assert is_synthetic(folder / files.data)             # invented data stays marked as such
     assert not is_synthetic(folder / files.employers)    # a file without a manifest is not
@@ -377,7 +377,7 @@ def test_the_report_folder_holds_the_executed_notebook_and_its_inputs(report):
     sources = "\n".join(c.source for c in notebook.cells)
     assert str(report["base"]) not in sources   # no absolute path: it runs wherever it is copied
     for name in ("participants.csv", "employers.csv", "reported-pilots.yml", f"{PILOT}.yml"):
-        assert (report["out"] / "data" / name).is_file()
+        assert (report["out"] / "private-data" / name).is_file()
     assert (report["out"] / "index.html").is_file()
 
 
@@ -439,7 +439,7 @@ def test_changing_a_goal_in_the_parameters_cell_changes_the_verdict(report):
 def test_goals_none_reads_the_edited_params_file(report, tmp_path):
     folder = tmp_path / "again"
     shutil.copytree(report["moved"], folder)
-    params_file = folder / "data" / f"{PILOT}.yml"
+    params_file = folder / "private-data" / f"{PILOT}.yml"
     params = yaml.safe_load(params_file.read_text(encoding="utf-8"))
     row = cli_row(cli_frame(report), "employment_rate", 6)
     params["goals"] = [{"text": "Kaikki työssä", "indicator": "employment_rate", "horizon": 6,
@@ -454,7 +454,7 @@ def test_goals_none_reads_the_edited_params_file(report, tmp_path):
 def test_an_identity_code_in_the_params_stops_the_notebook_without_showing_it(report, tmp_path):
     folder = tmp_path / "again"
     shutil.copytree(report["moved"], folder)
-    params_file = folder / "data" / f"{PILOT}.yml"
+    params_file = folder / "private-data" / f"{PILOT}.yml"
     params_file.write_text(params_file.read_text(encoding="utf-8").replace(
         "- TyöDesign-työhönvalmennus", f"- Ohjaus {HETU}"), encoding="utf-8")
     notebook = run_fresh(folder, f'goals[0]["text"] = "Tavoite {HETU}"', allow_errors=True)

@@ -4,7 +4,7 @@
 It is the template ``book/templates/pilot.ipynb`` turned into a notebook that Jupyter itself can
 read and run again:
 
-- the parameters cell names the pilot's own files, copied into ``DIR/data/`` so that the folder
+- the parameters cell names the pilot's own files, copied into ``DIR/private-data/`` so that the folder
   is self-contained (paths are relative to the notebook), and writes the pilot's goals out, so
   that a pilot changes a target there and runs the notebook again to see the new verdict;
 - the setup line calls :func:`evalkit.chapters.pilot.setup_notebook`, which puts the page in
@@ -35,7 +35,7 @@ from evalkit.params import Goal
 from evalkit.register.manifest import MANIFEST_NAME, read_manifest
 
 SUFFIX = "-self-assessment.ipynb"
-DATA_DIR = "data"
+DATA_DIR = "private-data"   # person-level extract: the name itself says it is not for publication
 SETUP_LINE = re.compile(r"^page = chapter\.setup\(.*\)$", re.MULTILINE)
 _WHOLE_PLACEHOLDER = re.compile(r"^\s*\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}\s*$")
 _COMMENT_WIDTH = 96
