@@ -78,7 +78,7 @@ def test_the_table_has_the_horizons_as_columns_and_says_the_data_are_synthetic(s
     assert list(frame.iloc[0]) == ["Seurattuja", "80", "80", "80"]
     assert frame.iloc[1]["12 kk"] == "43,8\u00a0% (33,4\u2060–\u206054,7\u00a0%)"   # 35 / 80, Wilson
     assert caption.endswith("(synteettinen esimerkkiaineisto)")
-    assert publish._origin["synthetic"] is False   # the page's later figures are the reported facts'
+    assert publish.page_data_synthetic() is False   # the page's later figures are the reported facts'
 
 
 def test_english_summary_and_a_real_register(shown):

@@ -61,6 +61,11 @@ def set_data_origin(synthetic: bool) -> None:
     _state["synthetic"] = bool(synthetic)
 
 
+def page_data_synthetic() -> bool:
+    """Whether the current page's data were last said to be synthetic (``set_data_origin``)."""
+    return _state["synthetic"]
+
+
 def synthetic_notice_markdown() -> str:
     """The box every page built from synthetic data shows near its top: a MyST admonition in a
     book, a block quote in a notebook (Jupyter shows no admonitions)."""
