@@ -151,7 +151,20 @@ def literal(text: object) -> str:
     link or HTML tag is read in it (each ASCII punctuation character is backslash-escaped) and
     a line break becomes a space, so it stays one paragraph, list item or table cell."""
     text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-    return _ASCII_PUNCTUATION.sub(r"\\\1", _LINE_BREAK.sub(" ", text).strip())
+    text = _LONG_WORD.sub(_breakable, _LINE_BREAK.sub(" ", text).strip())
+    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+
+
+# A word longer than this (a pasted URL, a 95-letter compound) gets invisible break
+# opportunities, so that it wraps inside its table cell instead of running over the next
+# column or off the page; ordinary Finnish words stay whole.
+_LONG_WORD = re.compile(r"\S{31,}")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _breakable(match: re.Match) -> str:
+    word = match.group(0)
+    return _ZERO_WIDTH_SPACE.join(word[i:i + 15] for i in range(0, len(word), 15))
 
 
 def _markup_cell(value: object) -> str:
