@@ -1,7 +1,6 @@
 """Incremental, parallel and robust builds (issue 7), in a throwaway copy of the project."""
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor

@@ -5,12 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from comparison_data import make_register, random_register
-from did_simulation import simulate_panel
 from evalkit import compare
 from evalkit.chapters import comparison as chapter
 from evalkit.definitions import HORIZONS

@@ -178,9 +178,9 @@ def test_hetu_with_every_century_sign_is_refused_and_never_shown(tmp_path, sign)
     path = write_register(tmp_path, row(person_id=code), row(person_id="p2", service=f"asiakas {code}"))
     found = problems_of(path)
     assert found == [
-        f"participants.csv: line 2: column person_id: holds a Finnish personal identity code "
+        "participants.csv: line 2: column person_id: holds a Finnish personal identity code "
         "(henkilötunnus); only pseudonymous identifiers may enter evalkit (the value is not shown)",
-        f"participants.csv: line 3: column service: holds a Finnish personal identity code "
+        "participants.csv: line 3: column service: holds a Finnish personal identity code "
         "(henkilötunnus); only pseudonymous identifiers may enter evalkit (the value is not shown)",
     ]
     assert code not in "\n".join(found) and code[:6] not in "\n".join(found)

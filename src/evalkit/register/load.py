@@ -20,7 +20,7 @@ from evalkit.errors import InputError, InputProblem
 from evalkit.register.hetu import HETU_MESSAGE, contains_hetu, hetu_mask
 from evalkit.register.parse import CellParser, shown
 from evalkit.register.readers import RawTable, read_table
-from evalkit.register.schema import ALLOWED, REQUIRED, due_dates, register_schema
+from evalkit.register.schema import ALLOWED, due_dates, register_schema
 from evalkit.reported import PILOT_IDS
 
 DATE_COLUMNS = ("start_date", "end_date")
