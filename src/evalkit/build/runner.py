@@ -139,7 +139,6 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     executed = nbformat.read(tmp_out, as_version=4)
     if job.book_page:
         _hide_parameter_cells(executed)
-    if job.book_page:
         executed.metadata["evalkit"] = {"cache_key": key, "key_parts": parts}
     executed.metadata.pop("papermill", None)  # timings differ per run; keep outputs reproducible
     for cell in executed.cells:
