@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import copy_project  # noqa: E402
 
-from evalkit.build.pipeline import code_digest, edition, make_jobs, timings_file  # noqa: E402
-from evalkit.build.runner import run_jobs  # noqa: E402
-from evalkit.build.templates import render  # noqa: E402
+from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs, timings_file  # noqa: E402
+from evalkit.pipeline.runner import run_jobs  # noqa: E402
+from evalkit.pipeline.templates import render  # noqa: E402
 
 CORES = 2
 

@@ -19,10 +19,10 @@ SECTIONS = ("synthetic_notice", "focus_area_table", "services_list", "flow_table
 
 
 def in_process(pilot_id: str, folder: Path) -> tuple[float, float]:
-    from evalkit import publish
+    from evalkit import page_output
     from evalkit.chapters import pilot as chapter
 
-    publish.markdown = lambda *args, **kwargs: None   # show_figure still draws and saves the PNG
+    page_output.markdown = lambda *args, **kwargs: None   # show_figure still draws and saves the PNG
     chapter.markdown = chapter.glue = lambda *args, **kwargs: None
     chapter.show_table = lambda *args, **kwargs: None
     started = time.perf_counter()
@@ -34,7 +34,7 @@ def in_process(pilot_id: str, folder: Path) -> tuple[float, float]:
 
 
 def notebook(pilot_id: str, folder: Path) -> float:
-    from evalkit.build.runner import NotebookJob, execute_job
+    from evalkit.pipeline.runner import NotebookJob, execute_job
     from evalkit.reported import load_pilots
 
     pilot = load_pilots().by_id(pilot_id)

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT
 from evalkit.checks.browser import check_in_browser
-from evalkit.checks.expected import built_edition
+from evalkit.editions import edition
 from evalkit.checks.site import EDITION_LINK_CLASS, check_site, parse_page, resolve_local, site_pages
 
 pytestmark = [pytest.mark.browser,
@@ -63,8 +63,8 @@ def test_a_wrong_page_language_is_found_in_the_browser(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_every_page_passes_in_the_browser_with_a_screenshot(built_editions, lang):
-    ed = built_edition(built_editions, lang)
-    others = tuple(other.html_dir for other in ed.other_editions(built_editions))
+    ed = edition(built_editions, lang)
+    others = tuple(other.html_dir for other in ed.others())
     shots = screenshot_dir(lang)
     problems = check_in_browser(ed.html_dir, lang, shots, others)
     assert [str(p) for p in problems] == []
@@ -78,14 +78,14 @@ def test_every_page_passes_in_the_browser_with_a_screenshot(built_editions, lang
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_every_page_passes_the_site_checks(built_editions, lang):
-    ed = built_edition(built_editions, lang)
-    others = {other.lang: other.html_dir for other in ed.other_editions(built_editions)}
+    ed = edition(built_editions, lang)
+    others = {other.lang: other.html_dir for other in ed.others()}
     assert [str(p) for p in check_site(ed.html_dir, lang, others)] == []
 
 
 @pytest.mark.slow
 def test_edition_links_open_the_same_page_in_the_other_language(built_editions):
-    fi, en = built_edition(built_editions, "fi"), built_edition(built_editions, "en")
+    fi, en = edition(built_editions, "fi"), edition(built_editions, "en")
     for ed, other in ((fi, en), (en, fi)):
         for page in site_pages(ed.html_dir):
             parsed = parse_page(page)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_project, failing_pilot_template, run_evalkit
-from evalkit.build.pipeline import code_digest, edition, make_jobs
-from evalkit.build.runner import run_jobs
+from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs
+from evalkit.pipeline.runner import run_jobs
 
 pytestmark = pytest.mark.slow
 

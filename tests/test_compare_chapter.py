@@ -13,7 +13,7 @@ from evalkit import compare
 from evalkit.chapters import comparison as chapter
 from evalkit.definitions import HORIZONS
 from evalkit.i18n import set_language
-from evalkit.publish import Page
+from evalkit.page_output import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 

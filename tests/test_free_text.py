@@ -14,7 +14,7 @@ import yaml
 from docutils.core import publish_doctree, publish_string
 from myst_parser.parsers.docutils_ import Parser
 
-from evalkit.publish import literal, markdown_table
+from evalkit.page_output import literal, markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSIONS = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["parse"]["myst_enable_extensions"]

@@ -1,6 +1,6 @@
 """Pages run one after another in a reused kernel come out as they do in a fresh kernel.
 
-The build keeps one kernel per worker (evalkit.build.kernel) and resets it between pages; a page
+The build keeps one kernel per worker (evalkit.pipeline.kernel) and resets it between pages; a page
 must not inherit anything of the pages before it. Expected values come from the second route:
 the same page executed alone, in a new worker with a new kernel.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import evalkit_processes
-from evalkit.build.pipeline import code_digest, edition, make_jobs
-from evalkit.build.runner import run_jobs
+from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs
+from evalkit.pipeline.runner import run_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
 def _numeric_thread_limits() -> dict[str, str | None]:
     import os
 
-    from evalkit.build.runner import THREAD_LIMIT_VARIABLES
+    from evalkit.pipeline.runner import THREAD_LIMIT_VARIABLES
 
     return {name: os.environ.get(name) for name in THREAD_LIMIT_VARIABLES}
 
@@ -62,7 +62,7 @@ def test_two_workers_share_the_cores_and_keep_a_limit_the_user_set(monkeypatch):
     # of OpenBLAS threads made the notebook phase 35 % slower on two cores.
     import os
 
-    from evalkit.build.runner import default_executor
+    from evalkit.pipeline.runner import default_executor
 
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.delenv("MKL_NUM_THREADS", raising=False)

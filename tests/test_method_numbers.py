@@ -13,7 +13,7 @@ import pytest
 from evalkit.chapters.method_numbers import decimals_needed, level_text, method_numbers
 from evalkit.formatting import fmt_list, fmt_range
 from evalkit.i18n import LANGUAGES, has, set_language, t
-from evalkit.publish import markdown_table
+from evalkit.page_output import markdown_table
 from evalkit.reported import load_pilots
 
 NBSP = "\u00a0"
@@ -69,7 +69,7 @@ def test_glued_text_comes_back_unchanged(text):
     from IPython.core.formatters import PlainTextFormatter
     from myst_nb.core.variables import format_plain_text
 
-    from evalkit.publish import _PlainText
+    from evalkit.page_output import _PlainText
 
     plain = PlainTextFormatter()(_PlainText(text))
     assert format_plain_text(plain, "s") == text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import publish
+from evalkit import page_output
 from evalkit.chapters import national as chapter
 from evalkit.params import Goal
 from evalkit.pooled import PooledRegister
@@ -22,7 +22,7 @@ def shown(monkeypatch):
     monkeypatch.setattr(chapter, "markdown", lambda text: out["markdown"].append(text))
     monkeypatch.setattr(chapter, "synthetic_notice", lambda: out["markdown"].append("SYNTHETIC NOTICE"))
     monkeypatch.setattr(chapter, "show_table", lambda frame, caption, name=None, align=None:
-                        out["tables"].append((frame, publish._caption(caption), name)))
+                        out["tables"].append((frame, page_output._caption(caption), name)))
     params = {"uusimaa": _params("uusimaa", Goal("work", "employment_rate", 6, 0.3), Goal("qualitative")),
               "hame": _params("hame", Goal("work", "employment_rate", 6, 0.2)),
               "pohjanmaa": _params("pohjanmaa", Goal("exits", "positive_exit_rate", 12, 0.5))}
@@ -77,7 +77,7 @@ def test_the_table_has_the_horizons_as_columns_and_says_the_data_are_synthetic(s
     assert list(frame.iloc[0]) == ["Seurattuja", "80", "80", "80"]
     assert frame.iloc[1]["12 kk"] == "43,8\u00a0% (33,4\u2060–\u206054,7\u00a0%)"   # 35 / 80, Wilson
     assert caption.endswith("(synteettinen esimerkkiaineisto)")
-    assert publish.page_data_synthetic() is False   # the page's later figures are the reported facts'
+    assert page_output.page_data_synthetic() is False   # the page's later figures are the reported facts'
 
 
 def test_english_summary_and_a_real_register(shown):

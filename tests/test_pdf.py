@@ -13,10 +13,11 @@ import pytest
 from lxml import html
 
 from conftest import copy_project, run_evalkit
-from evalkit.build.print_html import FrontMatter, build_print_html
-from evalkit.build.print_pdf import build_pdf
+from evalkit.pipeline.print_html import FrontMatter, build_print_html
+from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.checks import pdf as pdfcheck
-from evalkit.checks.expected import built_edition, chapter_titles, expected_pdf, expected_pilot_pdf, project_names
+from evalkit.editions import edition
+from evalkit.checks.expected import chapter_titles, expected_pdf, expected_pilot_pdf, project_names
 from evalkit.i18n import catalogue, t
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
@@ -326,7 +327,7 @@ def test_a_missing_pdf_is_one_problem(tmp_path):
 # --- The real PDFs of both editions (built once per session in a scratch copy) -----------------
 
 def _pdf(project: Path, lang: str) -> Path:
-    return built_edition(project, lang).pdf
+    return edition(project, lang).pdf
 
 
 def _poppler(tool: str, *args: str) -> str:

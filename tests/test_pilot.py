@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from evalkit import cli
 from evalkit.chapters import pilot as chapter
 from evalkit.suppression import STATUS_GROUPS, protect_parts
-from evalkit.build.pilot_report import MARKER, resolve_inputs
+from evalkit.pipeline.pilot_report import MARKER, resolve_inputs
 from evalkit.definitions import STATUS_CODES
 from evalkit.errors import InputError
 from evalkit.goals import GoalResult, NO_DATA, MET

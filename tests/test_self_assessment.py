@@ -2,7 +2,7 @@
 numbers as `evalkit indicators`.
 
 The fast tests make the notebook from the real template without running it and check the
-notebook output mode of evalkit.publish, reading the emitted Markdown with markdown-it (CommonMark
+notebook output mode of evalkit.page_output, reading the emitted Markdown with markdown-it (CommonMark
 with tables and dollar math, as Jupyter reads it): a second route to what a reader sees. The slow
 tests build a real `evalkit pilot` report, copy its folder elsewhere and run the notebook there in
 a fresh kernel with nbclient; expected numbers come from the `evalkit indicators` command and the
@@ -23,8 +23,8 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from evalkit import publish
-from evalkit.build import self_assessment
+from evalkit import page_output
+from evalkit.pipeline import self_assessment
 from evalkit.errors import BuildError, EvalkitError, InputError
 from evalkit.i18n import catalogue, set_language, t
 from evalkit.params import Goal, load_params
@@ -142,45 +142,45 @@ def test_a_template_without_the_setup_line_is_refused(finnish, tmp_path):
 
 @pytest.fixture
 def notebook_page():
-    publish.start_page("fi", mode="notebook")
+    page_output.start_page("fi", mode="notebook")
     yield
-    publish.start_page("fi")
+    page_output.start_page("fi")
 
 
 def test_prose_writes_each_glued_value_in_literally(notebook_page):
-    publish.glue("budget", "4 000 000 €")
-    publish.glue("odd", "*a* $b$ <i>c</i>")
-    text = publish.prose("Rahoitus {glue:text}`budget`, ja {glue:text}`odd`.")
+    page_output.glue("budget", "4 000 000 €")
+    page_output.glue("odd", "*a* $b$ <i>c</i>")
+    text = page_output.prose("Rahoitus {glue:text}`budget`, ja {glue:text}`odd`.")
     tokens = jupyter_markdown().parseInline(text)[0].children
     assert [tok.type for tok in tokens] == ["text"]
     assert tokens[0].content == "Rahoitus 4 000 000 €, ja *a* $b$ <i>c</i>."
     with pytest.raises(EvalkitError, match="missing"):
-        publish.prose("{glue:text}`missing`")
-    publish.start_page("fi", mode="notebook")   # a new page forgets the glued values
-    assert publish.glued() == {}
+        page_output.prose("{glue:text}`missing`")
+    page_output.start_page("fi", mode="notebook")   # a new page forgets the glued values
+    assert page_output.glued() == {}
 
 
 def test_a_notebook_table_is_a_plain_table_under_its_numbered_caption(notebook_page):
     frame = pd.DataFrame({"Mittari": ["a", "b"], "Arvo": ["1", "<5"]})
-    first = publish.markdown_table(frame, "Eka", name="tbl-a")
-    second = publish.markdown_table(frame, "Toka")
+    first = page_output.markdown_table(frame, "Eka", name="tbl-a")
+    second = page_output.markdown_table(frame, "Toka")
     assert ":::" not in first + second
     assert first.startswith("**Taulukko 1.** Eka\n\n| Mittari | Arvo |")
     assert second.startswith("**Taulukko 2.** Toka")
     assert markdown_tables(first) == [["Mittari", "Arvo"], ["a", "1"], ["b", "<5"]]
-    publish.set_data_origin(synthetic=True)
-    notice = publish.synthetic_notice_markdown()
+    page_output.set_data_origin(synthetic=True)
+    notice = page_output.synthetic_notice_markdown()
     assert notice.startswith(f"> **{t('publish.synthetic_title')}**") and ":::" not in notice
-    assert t("publish.synthetic_caption") in publish.markdown_table(frame, "Kolmas")
-    publish.start_page("fi")   # and a book page is MyST as before
-    assert publish.markdown_table(frame, "Eka").startswith(":::{table} Eka")
+    assert t("publish.synthetic_caption") in page_output.markdown_table(frame, "Kolmas")
+    page_output.start_page("fi")   # and a book page is MyST as before
+    assert page_output.markdown_table(frame, "Eka").startswith(":::{table} Eka")
 
 
 def test_free_text_in_a_notebook_table_is_shown_as_written(notebook_page):
     from test_free_text import HOSTILE
 
     frame = pd.DataFrame({"Tavoite": HOSTILE, "Arvio": ["ok"] * len(HOSTILE)})
-    tokens = jupyter_markdown().parse(publish.markdown_table(frame, "Tavoitteet"))
+    tokens = jupyter_markdown().parse(page_output.markdown_table(frame, "Tavoitteet"))
     cells = [tok for tok in tokens if tok.type == "inline"]
     kinds = {child.type for tok in cells for child in tok.children}
     assert kinds == {"text", "strong_open", "strong_close"}, kinds   # strong: the caption's label only
@@ -475,7 +475,7 @@ def test_an_identity_code_in_the_params_stops_the_notebook_without_showing_it(re
 def test_a_failing_notebook_leaves_the_earlier_report_as_it_was(report, tmp_path, monkeypatch):
     import datetime as dt
 
-    from evalkit.build import pilot_report
+    from evalkit.pipeline import pilot_report
 
     earlier = tmp_path / "report"
     shutil.copytree(report["out"], earlier)

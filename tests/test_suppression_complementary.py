@@ -274,7 +274,7 @@ def test_no_group_is_ever_left_with_exactly_one_hidden_part(people):
 # ---------------------------------------------------------------- the exported file
 
 def test_exported_csv_shows_no_small_count_no_small_denominator_and_no_lone_hidden_part(tmp_path):
-    from evalkit.build.exports import national_indicators, write_exports
+    from evalkit.pipeline.exports import national_indicators, write_exports
     from evalkit.params import load_params
     from evalkit.reported import load_pilots
 

@@ -1,4 +1,4 @@
-"""A small Sphinx extension for the published site (added by evalkit.publication).
+"""A small Sphinx extension for the published site (added by evalkit.book_settings).
 
 - Jupyter Book 1.0 with sphinx-thebe 0.3 writes sphinx-thebe's inline configuration script twice
   into every page, and the second copy throws "Identifier 'THEBE_JS_URL' has already been declared"

@@ -23,7 +23,7 @@ from evalkit.formatting import fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
 from evalkit.params import load_all_params
 from evalkit.plots import comparison as plots
-from evalkit.publish import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
+from evalkit.page_output import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import load_pilots
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months

@@ -1,7 +1,7 @@
 """The national chapters: front page, methods, costs, consistency of the source report and
 recommendations. What ``book/templates/{index,methods,costs,claims,recommendations}.ipynb`` call.
 
-Every number the prose uses is glued here (``evalkit.publish.glue``) from computed values;
+Every number the prose uses is glued here (``evalkit.page_output.glue``) from computed values;
 the Markdown refers to it as ``{glue:text}`name```.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from evalkit.key_results import KeyResults
 from evalkit.params import load_all_params
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
-from evalkit.publish import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
+from evalkit.page_output import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
 from evalkit.suppression import count_text

@@ -26,9 +26,9 @@ from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import has, language, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
-from evalkit.publish import (Page, glue, literal, markdown, markdown_table, prose, set_data_origin,
+from evalkit.page_output import (Page, glue, literal, markdown, markdown_table, prose, set_data_origin,
                              show_figure, show_table, start_page)
-from evalkit.publish import synthetic_notice_markdown
+from evalkit.page_output import synthetic_notice_markdown
 from evalkit.reported import Pilot, PilotFacts, load_pilots
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
 
@@ -88,7 +88,7 @@ def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, emplo
     pilots are refused, as by ``evalkit pilot``. An input error is shown as its one-line messages,
     not as a traceback.
     """
-    from evalkit.publish import show_input_errors_briefly
+    from evalkit.page_output import show_input_errors_briefly
 
     start_page(lang, mode="notebook")
     show_input_errors_briefly()
@@ -135,7 +135,7 @@ def _prepare(pilot_id: str, facts: PilotFacts, params: PilotParams, where: Page,
 def say(page: PilotPage, key: str) -> None:
     """Show the catalogue text ``key`` as a notebook shows prose: the page's values filled in and
     every glued number written out (a book page refers to them with roles instead)."""
-    from evalkit.build.templates import fill
+    from evalkit.pipeline.templates import fill
 
     markdown(prose(fill(t(key), page.context, language(), source=key)))
 

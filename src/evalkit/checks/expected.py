@@ -3,31 +3,16 @@ where the edition's site and PDF are, the chapter titles (first heading of each 
 notebook) and every pilot's project name (data/reported/pilots.yml)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evalkit.build.pipeline import edition, toc_pages
-from evalkit.i18n import LANGUAGES
-from evalkit.publication import first_heading
+from evalkit.editions import edition
+from evalkit.pipeline.orchestrate import toc_pages
+from evalkit.book_settings import first_heading
 from evalkit.reported import load_pilots
 
-
-@dataclass(frozen=True)
-class BuiltEdition:
-    lang: str
-    html_dir: Path          # _build/html or _build/html-<lang>
-    pdf: Path               # _build/pdf/report.pdf or report-<lang>.pdf
-    pages_dir: Path         # the executed notebooks
-    html_link: str          # folder name of the site inside _build
-
-    def other_editions(self, root: Path) -> list["BuiltEdition"]:
-        return [built_edition(root, lang) for lang in LANGUAGES if lang != self.lang]
-
-
-def built_edition(root: Path, lang: str) -> BuiltEdition:
-    ed = edition(root, lang)
-    build = root / "_build"
-    return BuiltEdition(lang, build / ed.html_link, build / "pdf" / ed.pdf_name, ed.pages_dir, ed.html_link)
+if TYPE_CHECKING:
+    from evalkit.checks.pdf_ua import Expected
 
 
 def chapter_titles(root: Path, lang: str) -> dict[str, str]:
@@ -35,7 +20,7 @@ def chapter_titles(root: Path, lang: str) -> dict[str, str]:
 
     A title that still holds a role (e.g. a glued number) cannot be compared as text and is left out.
     """
-    pages_dir = built_edition(root, lang).pages_dir
+    pages_dir = edition(root, lang).pages_dir
     titles = {}
     for page in toc_pages(root):
         source = next((pages_dir / f"{page}{suffix}" for suffix in (".ipynb", ".md")
@@ -59,7 +44,7 @@ def site_headings(html_dir: Path, pages: list[str]) -> tuple[tuple[tuple[int, st
     from the article of each page, in the table of contents' order."""
     from lxml import html
 
-    from evalkit.build.print_html import HEADINGS, text_of
+    from evalkit.pipeline.print_html import HEADINGS, text_of
 
     headings: list[tuple[int, str]] = []
     images = 0
@@ -75,12 +60,12 @@ def site_headings(html_dir: Path, pages: list[str]) -> tuple[tuple[tuple[int, st
     return tuple(headings), images
 
 
-def expected_pdf(root: Path, lang: str) -> "Expected":
+def expected_pdf(root: Path, lang: str) -> Expected:
     """What the national report's PDF of ``lang`` must hold."""
     from evalkit.checks.pdf import Expected
     from evalkit.i18n import t
 
-    ed = built_edition(root, lang)
+    ed = edition(root, lang)
     headings, images = site_headings(ed.html_dir, toc_pages(root))
     return Expected(
         lang=lang, title=t("book.title", lang), chapters=tuple(chapter_titles(root, lang).values()),
@@ -90,7 +75,7 @@ def expected_pdf(root: Path, lang: str) -> "Expected":
                         for pilot_id, name in project_names(root).items()})
 
 
-def expected_pilot_pdf(report_dir: Path, lang: str, title: str) -> "Expected":
+def expected_pilot_pdf(report_dir: Path, lang: str, title: str) -> Expected:
     """What a pilot's own report (``evalkit pilot``) must hold: its PDF beside its index.html."""
     from evalkit.checks.pdf import Expected
     from evalkit.i18n import t

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import signal
 
-from evalkit.build.pipeline import build
+from evalkit.editions import edition
+from evalkit.pipeline.orchestrate import build
 from evalkit.i18n import LANGUAGES
 from evalkit.paths import project_root
 
@@ -33,8 +34,8 @@ def run(args) -> int:
     root = project_root()
     _interrupt_on_sigterm()
     build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)
-    site = root / "_build" / ("html" if args.lang == "fi" else f"html-{args.lang}") / "index.html"
-    print(f"site: {site}")
+    built = edition(root, args.lang)
+    print(f"site: {built.html_dir / 'index.html'}")
     if not args.no_pdf:
-        print(f"pdf:  {root / '_build' / 'pdf' / ('report.pdf' if args.lang == 'fi' else f'report-{args.lang}.pdf')}")
+        print(f"pdf:  {built.pdf}")
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from evalkit.checks import Problem, failures
-from evalkit.checks.expected import built_edition
+from evalkit.editions import edition
 from evalkit.i18n import LANGUAGES
 from evalkit.paths import project_root
 
@@ -29,8 +29,8 @@ def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> li
     """Every check of one edition; the problems found (notes included)."""
     from evalkit.checks.site import check_site
 
-    ed = built_edition(root, lang)
-    others = {other.lang: other.html_dir for other in ed.other_editions(root)}
+    ed = edition(root, lang)
+    others = {other.lang: other.html_dir for other in ed.others()}
     problems = check_site(ed.html_dir, lang, others)
     if browser and (ed.html_dir / "index.html").exists():
         from evalkit.checks.browser import check_in_browser
@@ -48,7 +48,7 @@ def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> li
 def run(args) -> int:
     root = project_root()
     if args.lang == "all":
-        langs = [lang for lang in LANGUAGES if (built_edition(root, lang).html_dir / "index.html").exists()]
+        langs = [lang for lang in LANGUAGES if (edition(root, lang).html_dir / "index.html").exists()]
         if not langs:
             print("evalkit check: nothing is built yet; run `make report` first", file=sys.stderr)
             return 1

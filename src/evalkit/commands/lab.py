@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def find_notebook(target: Path) -> Path:
     """The self-assessment notebook named by ``target``: the file itself, or the one in the folder."""
-    from evalkit.build.self_assessment import SUFFIX
+    from evalkit.pipeline.self_assessment import SUFFIX
 
     if target.is_file():
         if target.suffix != ".ipynb":

@@ -35,8 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from evalkit.build.pilot_report import build_pilot_report
-    from evalkit.build.self_assessment import notebook_name
+    from evalkit.pipeline.pilot_report import build_pilot_report
+    from evalkit.pipeline.self_assessment import notebook_name
 
     out = build_pilot_report(args.pilot_id, Path(args.data), args.as_of, Path(args.out),
                              pdf=not args.no_pdf, params_file=Path(args.params) if args.params else None,

@@ -1,5 +1,5 @@
 """Publication settings both editions share: the link between editions (``apply_publication_settings``,
-called by ``evalkit.build.book.write_config`` once per edition) and the printed report's front
+called by ``evalkit.pipeline.book.write_config`` once per edition) and the printed report's front
 matter and metadata (``front_matter``). All reader-facing text comes from the catalogue
 (locales/<lang>/publication.yml).
 """
@@ -11,15 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from evalkit.build.print_html import FrontMatter
+from evalkit.pipeline.print_html import FrontMatter
+from evalkit.editions import edition
 from evalkit.i18n import LANGUAGES, t
-
-
-def edition_folder(lang: str) -> str:
-    """The site's folder inside _build (must agree with evalkit.build.pipeline.edition)."""
-    from evalkit.build.pipeline import edition
-
-    return edition(Path("."), lang).html_link
 
 
 def first_heading(page: Path) -> str | None:
@@ -80,7 +74,7 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
         "default_mode": "light",
         "evalkit_editions_label": t("publication.editions_label", lang),
         # Each link is written in its own language: "In English" on the Finnish pages.
-        "evalkit_editions": [{"lang": other, "folder": edition_folder(other),
+        "evalkit_editions": [{"lang": other, "folder": edition(root, other).html_link,
                               "text": t("publication.edition_link", other)}
                              for other in LANGUAGES if other != lang],
     }

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from evalkit.build.runner import die_with_parent
-from evalkit.build.templates import fill
+from evalkit.pipeline.runner import die_with_parent
+from evalkit.pipeline.templates import fill
 from evalkit.errors import BuildError
 from evalkit.i18n import t
-from evalkit.publication import apply_publication_settings
+from evalkit.book_settings import apply_publication_settings
 
 
 @contextlib.contextmanager
@@ -74,7 +74,7 @@ def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: s
         raise BuildError(f"Jupyter Book ({builder}) failed: {detail} (full log: {log})")
 
 
-def publish(build_root: Path, link_name: str, new_version: Path) -> None:
+def activate_version(build_root: Path, link_name: str, new_version: Path) -> None:
     """Point ``build_root/link_name`` at ``new_version`` atomically and drop older versions."""
     link = build_root / link_name
     temp_link = build_root / f".{link_name}.new"

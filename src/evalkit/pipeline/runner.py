@@ -99,8 +99,8 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from evalkit.build.kernel import ENGINE_NAME
-    from evalkit.build.templates import render
+    from evalkit.pipeline.kernel import ENGINE_NAME
+    from evalkit.pipeline.templates import render
 
     started = time.monotonic()
     job.output.parent.mkdir(parents=True, exist_ok=True)

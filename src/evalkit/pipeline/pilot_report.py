@@ -3,7 +3,7 @@
 The same template as the pilot's chapter in the national book (``book/templates/pilot.ipynb``),
 executed once with papermill and built by Jupyter Book as a one-page book whose root page is the
 chapter, so ``DIR/index.html`` is the report itself. The same template also becomes the pilot's own
-self-assessment notebook (:mod:`evalkit.build.self_assessment`), executed and written to ``DIR``
+self-assessment notebook (:mod:`evalkit.pipeline.self_assessment`), executed and written to ``DIR``
 with copies of its inputs in ``DIR/data/``. Inputs are checked before anything is built:
 rows of other pilots are refused (a pilot sees only its own people). Everything is built in a
 temporary folder beside ``DIR`` and moved into place only when complete, so a failed run leaves
@@ -22,14 +22,14 @@ from pathlib import Path
 
 import yaml
 
-from evalkit.build import book, self_assessment
-from evalkit.build.print_pdf import build_pdf
-from evalkit.build.runner import NotebookJob, execute_job
+from evalkit.pipeline import book, self_assessment
+from evalkit.pipeline.print_pdf import build_pdf
+from evalkit.pipeline.runner import NotebookJob, execute_job
 from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
 from evalkit.paths import params_dir, project_root
-from evalkit.publication import front_matter
+from evalkit.book_settings import front_matter
 from evalkit.register.employers import other_pilot_employers
 from evalkit.reported import load_pilots
 

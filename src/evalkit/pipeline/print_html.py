@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree, html
 
-from evalkit.build.print_tables import lay_out_table, text_of
+from evalkit.pipeline.print_tables import lay_out_table, text_of
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.build.provenance import Provenance
-from evalkit.build.runner import JobResult
+from evalkit.pipeline.provenance import Provenance
+from evalkit.pipeline.runner import JobResult
 from evalkit.i18n import t
-from evalkit.publish import literal, markdown_table
+from evalkit.page_output import literal, markdown_table
 
 STATUS_PAGE = "build_status"
 PROVENANCE_PAGE = "provenance"

@@ -13,7 +13,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from evalkit.build.print_html import FrontMatter, PrintDocument, build_print_html
+from evalkit.pipeline.print_html import FrontMatter, PrintDocument, build_print_html
 from evalkit.errors import BuildError
 
 PDF_VARIANT = "pdf/ua-1"
@@ -31,7 +31,7 @@ class _Collect(logging.Handler):
 
 
 def stylesheet() -> str:
-    return resources.files("evalkit.build").joinpath("print.css").read_text(encoding="utf-8")
+    return resources.files("evalkit.pipeline").joinpath("print.css").read_text(encoding="utf-8")
 
 
 def render(document: PrintDocument, base_url: Path, target: Path) -> int:

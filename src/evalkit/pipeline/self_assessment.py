@@ -8,7 +8,7 @@ read and run again:
   is self-contained (paths are relative to the notebook), and writes the pilot's goals out, so
   that a pilot changes a target there and runs the notebook again to see the new verdict;
 - the setup line calls :func:`evalkit.chapters.pilot.setup_notebook`, which puts the page in
-  ``notebook`` output mode (:mod:`evalkit.publish`): plain Markdown tables, inline figures;
+  ``notebook`` output mode (:mod:`evalkit.page_output`): plain Markdown tables, inline figures;
 - a Markdown line that is one catalogue placeholder whose text holds ``{glue:text}`` roles
   becomes a code cell ``chapter.say(page, "key")`` that writes the text with its numbers in it;
   headings and other text stay Markdown with their placeholders filled;
@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from evalkit.build.templates import PLACEHOLDER, fill
+from evalkit.pipeline.templates import PLACEHOLDER, fill
 from evalkit.chapters.method_numbers import level_text, method_numbers
 from evalkit.errors import BuildError
 from evalkit.i18n import has, language, t

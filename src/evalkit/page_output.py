@@ -40,7 +40,7 @@ def start_page(lang: str, mode: str = "book") -> None:
     """Begin a page: set its language and output mode, and forget the data origin, glued values
     and table and figure numbers of any page before it.
 
-    Page kernels are reused from page to page (``evalkit.build.kernel``), so every chapter's
+    Page kernels are reused from page to page (``evalkit.pipeline.kernel``), so every chapter's
     setup calls this first and no page inherits another's state.
     """
     from evalkit.i18n import set_language

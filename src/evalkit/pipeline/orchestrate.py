@@ -8,37 +8,23 @@ import sys
 import tempfile
 import time
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from evalkit.build import book, pages, provenance
-from evalkit.build.exports import national_indicators, write_exports
-from evalkit.build.print_pdf import build_pdf
-from evalkit.build.runner import JobResult, NotebookJob, run_jobs, tree_digest
+from evalkit.pipeline import book, pages, provenance
+from evalkit.pipeline.exports import national_indicators, write_exports
+from evalkit.pipeline.print_pdf import build_pdf
+from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
 from evalkit.paths import file_digest
+from evalkit.editions import DATA_FOLDER, FAILED_FOLDER, PDF_FOLDER, Edition, edition, published_links
 from evalkit.errors import BuildError
 from evalkit.i18n import set_language, t
 from evalkit.params import load_all_params
-from evalkit.publication import front_matter
+from evalkit.book_settings import front_matter
 from evalkit.reported import load_pilots
 
 PILOT_TEMPLATE = "pilot.ipynb"
-
-
-@dataclass(frozen=True)
-class Edition:
-    lang: str
-    pages_dir: Path      # executed notebooks (the Sphinx source folder)
-    html_link: str       # _build/<html_link>
-    pdf_name: str        # file name inside _build/pdf
-
-
-def edition(root: Path, lang: str) -> Edition:
-    if lang == "fi":
-        return Edition("fi", root / "book", "html", "report.pdf")
-    return Edition(lang, root / "book" / lang, f"html-{lang}", f"report-{lang}.pdf")
 
 
 def toc_pages(root: Path) -> list[str]:
@@ -143,7 +129,7 @@ def _clean_litter(build_root: Path) -> None:
     """Staging folders and unpublished versions left by a killed build (we hold the lock)."""
     for stage in build_root.glob("stage-*"):
         shutil.rmtree(stage, ignore_errors=True)
-    published = {(build_root / link).resolve() for link in ("html", "html-en", "pdf", "data", "html-failed")
+    published = {(build_root / link).resolve() for link in published_links()
                  if (build_root / link).is_symlink()}
     versions = build_root / ".versions"
     if versions.is_dir():
@@ -224,7 +210,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
                     f"{r.name} (cell {r.failed_cell}: {r.error})" if r.failed_cell is not None
                     else f"{r.name} ({r.error})" for r in failed)
                 raise BuildError(f"{len(failed)} page(s) failed: {names}; the published site and PDF "
-                                 f"are unchanged; status preview: {build_root / 'html-failed' / 'index.html'}")
+                                 f"are unchanged; status preview: {build_root / FAILED_FOLDER / 'index.html'}")
             print("evalkit build: building the site", file=sys.stderr, flush=True)
             html_version = book.new_version_dir(build_root, ed.html_link)
             shutil.move(_site(root, ed, lang, stage, config, toc, "html"), html_version)
@@ -232,20 +218,20 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
             if pdf:
                 print("evalkit build: building the PDF", file=sys.stderr, flush=True)
                 built = _pdf(root, ed, lang, stage, config, toc, prov)
-                pdf_version = book.new_version_dir(build_root, "pdf")
+                pdf_version = book.new_version_dir(build_root, PDF_FOLDER)
                 pdf_version.mkdir()
-                current = build_root / "pdf"
+                current = build_root / PDF_FOLDER
                 if current.exists():  # keep the other editions' PDFs in the new version
                     for other in current.glob("*.pdf"):
                         if other.name != ed.pdf_name:
                             shutil.copy2(other, pdf_version / other.name)
                 shutil.copy2(built, pdf_version / ed.pdf_name)
-            data_version = book.new_version_dir(build_root, "data")
+            data_version = book.new_version_dir(build_root, DATA_FOLDER)
             shutil.move(stage / "data", data_version)
-            book.publish(build_root, ed.html_link, html_version)
+            book.activate_version(build_root, ed.html_link, html_version)
             if pdf_version is not None:
-                book.publish(build_root, "pdf", pdf_version)
-            book.publish(build_root, "data", data_version)
+                book.activate_version(build_root, PDF_FOLDER, pdf_version)
+            book.activate_version(build_root, DATA_FOLDER, data_version)
             key_file.write_text(json.dumps({"html": site_key, "pdf": site_key if pdf_version else None}),
                                 encoding="utf-8")
         finally:
@@ -269,7 +255,7 @@ def _up_to_date(build_root: Path, ed: Edition, key_file: Path, site_key: str, pd
         return False
     if stored.get("html") != site_key or not (build_root / ed.html_link / "index.html").is_file():
         return False
-    return not pdf or (stored.get("pdf") == site_key and (build_root / "pdf" / ed.pdf_name).is_file())
+    return not pdf or (stored.get("pdf") == site_key and (build_root / PDF_FOLDER / ed.pdf_name).is_file())
 
 
 def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
@@ -282,8 +268,8 @@ def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, co
             if job_output is not None:
                 shutil.copy2(result.kept_notebook, job_output)
     try:
-        preview = book.new_version_dir(build_root, "html-failed")
+        preview = book.new_version_dir(build_root, FAILED_FOLDER)
         shutil.move(_site(root, ed, lang, stage, config, toc, "html"), preview)
-        book.publish(build_root, "html-failed", preview)
+        book.activate_version(build_root, FAILED_FOLDER, preview)
     except (BuildError, OSError) as exc:
         print(f"evalkit build: no failure preview ({exc})", file=sys.stderr)
