@@ -13,7 +13,7 @@ export UV_COMPILE_BYTECODE := 1
 UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup system-deps report report-en report-all html lab test test-fast bench clean
+.PHONY: help setup system-deps report report-en report-all html lab lint test test-fast bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,7 +44,10 @@ lab: setup ## open a pilot's own notebook in JupyterLab: make lab DIR=own/report
 	$(UV) sync --frozen --group lab
 	$(EVALKIT) lab $(DIR)
 
-test: setup system-deps ## run the whole test suite (includes real book builds), two workers
+lint: setup ## ruff: pyflakes, pycodestyle, import order, docstrings on the public API
+	$(VENV)/bin/ruff check
+
+test: setup system-deps lint ## lint, then the whole test suite (includes real book builds), two workers
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 test-fast: setup ## run the tests that do not build the book

@@ -42,7 +42,7 @@ from evalkit.paths import project_root
 
 SERIES_COLUMNS = ("region", "month", "count")
 # TEM proposed the eight pilots for funding on 4 March 2021 (seed report, section on the pilot
-# call); April 2021 is the first month in which they could have run. Override when known better.
+# call); April 2021 is the first month in which they could have run (docs/ASSUMPTIONS.md).
 DEFAULT_PILOT_START = "2021-04"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
