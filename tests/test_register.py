@@ -155,3 +155,12 @@ def test_the_fast_readers_and_the_careful_reader_give_the_same_frame(tmp_path):
     assert plain["line"].tolist() == list(range(2, 402))
     assert blank["line"].iloc[48] == 50 and blank["line"].iloc[49] == 52   # the empty line 51 skipped
     pd.testing.assert_frame_equal(plain.drop(columns="line"), blank.drop(columns="line"))
+
+
+@pytest.mark.parametrize("values", [["b", None, "a", "b"], [None, None], [], ["c", "a"]])
+def test_categorical_codes_equal_pandas_own_conversion(values):
+    from evalkit.register.load import _categorical
+
+    text = pd.Series(values, dtype="str", index=range(10, 10 + len(values)), name="sex")
+    expected = text.astype(pd.CategoricalDtype(("a", "b", "c")))
+    pd.testing.assert_series_equal(_categorical(text, ("a", "b", "c")), expected)

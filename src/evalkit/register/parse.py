@@ -50,12 +50,20 @@ class CellParser:
         return cased.where(text != "", None).astype("str")
 
     def date(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
-        iso = text.str.match(_ISO_DATE).to_numpy(dtype=bool)
-        finnish = ~iso & text.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
+        # Each distinct text is read once: a register of a million people has a few thousand
+        # distinct dates, so this is several times faster than reading every row.
+        rows, distinct = pd.factorize(text.fillna(""))
+        values = pd.Series(distinct, dtype=text.dtype)
+        iso_distinct = values.str.match(_ISO_DATE).to_numpy(dtype=bool)
+        finnish_distinct = ~iso_distinct & values.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
         # The whole column at once (most files write every date one way); the other form after.
-        parsed = pd.to_datetime(text.where(iso, None), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-        if finnish.any():
-            parsed[finnish] = pd.to_datetime(text[finnish], format="%d.%m.%Y", errors="coerce")
+        parsed_distinct = pd.to_datetime(values.where(iso_distinct, None), format="%Y-%m-%d",
+                                         errors="coerce").astype("datetime64[ns]")
+        if finnish_distinct.any():
+            parsed_distinct[finnish_distinct] = pd.to_datetime(values[finnish_distinct], format="%d.%m.%Y",
+                                                               errors="coerce")
+        iso, finnish = iso_distinct[rows], finnish_distinct[rows]
+        parsed = pd.Series(parsed_distinct.to_numpy()[rows], index=text.index, name=text.name)
         empty = (text == "").to_numpy(dtype=bool)
         bad_form = ~(iso | finnish | empty)
         impossible = (iso | finnish) & parsed.isna().to_numpy(dtype=bool)
