@@ -39,7 +39,7 @@ class ComparisonPage:
     synthetic: bool = False
     missing: list[str] = field(default_factory=list)
     rates: pd.DataFrame | None = None
-    adjusted: dict[int, compare.AdjustedRates | str] = field(default_factory=dict)
+    adjusted: dict[int, compare.AdjustedRates | compare.Unavailable] = field(default_factory=dict)
     hidden: frozenset = frozenset()   # suppression.hidden_counts of everything published
 
 
@@ -66,8 +66,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     present = set(result.register["pilot_id"].astype(str))
     result.as_of = pd.Timestamp(pooled.as_of)
     result.hidden = _hidden_counts(pooled, facts.budgets)
-    result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS,
-                                            pilots=sorted(present))
+    result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS)
     glue("as_of", result.as_of.strftime(t("format.date")))
     glue("participants", fmt_number(len(result.register)))
     glue("pilots_with_data", fmt_number(len(present)))
@@ -105,6 +104,18 @@ def notices(page: ComparisonPage) -> None:
 
 def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
     return rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] == POOLED)].iloc[0]
+
+
+def _in_label_order(page: ComparisonPage, frame: pd.DataFrame) -> pd.DataFrame:
+    """Pilot rows in the order this chapter presents pilots: by name, the pooled row last.
+
+    Rows of one pilot keep their order. evalkit.compare gives the report's order; the figures
+    break ties, and the prose lists names, in the order they are given.
+    """
+    def key(pilot_id: str) -> tuple[bool, str]:
+        return pilot_id == POOLED, page.labels.get(pilot_id, pilot_id)
+    order = sorted(range(len(frame)), key=lambda i: key(frame["pilot_id"].iloc[i]))
+    return frame.iloc[order]
 
 
 def _hidden_counts(pooled, budgets) -> frozenset:
@@ -146,7 +157,7 @@ def rates_table(page: ComparisonPage) -> None:
     for a portrait page and a laptop screen without an interval wrapping."""
     if page.rates is None:
         return
-    order = [*sorted(set(page.rates["pilot_id"]) - {POOLED}, key=page.labels.get), POOLED]
+    order = list(dict.fromkeys(_in_label_order(page, page.rates)["pilot_id"]))
     dash = t("format.missing")
     rates, counts = [], []
     for pilot_id in order:
@@ -181,7 +192,7 @@ def forest(page: ComparisonPage, horizon: int) -> None:
     if page.rates is None:
         return
     at_h = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] != POOLED)]
-    shown = at_h[_shown(page, at_h)]
+    shown = _in_label_order(page, at_h[_shown(page, at_h)])
     if len(shown) < 1:
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
@@ -193,7 +204,7 @@ def forest(page: ComparisonPage, horizon: int) -> None:
 def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if page.rates is None:
         return
-    points = compare.funnel_points(page.rates, horizon)
+    points = _in_label_order(page, compare.funnel_points(page.rates, horizon))
     points = points[_shown(page, points)] if len(points) else points
     pooled = _pooled(page.rates, horizon)
     if points.empty or not pooled["denominator"]:
@@ -245,13 +256,32 @@ def _p(value: float) -> str:
 
 # --- case-mix adjustment ----------------------------------------------------------------------
 
-def _adjusted(page: ComparisonPage, horizon: int) -> compare.AdjustedRates | str:
+def _adjusted(page: ComparisonPage, horizon: int) -> compare.AdjustedRates | compare.Unavailable:
     if horizon not in page.adjusted:
         try:
             page.adjusted[horizon] = compare.adjusted_rates(page.register, page.as_of, horizon)
         except compare.ComparisonUndefined as exc:
-            page.adjusted[horizon] = str(exc)
+            page.adjusted[horizon] = exc.unavailable
     return page.adjusted[horizon]
+
+
+def _say(page: ComparisonPage, key: str, values: dict) -> str:
+    """The catalogue text ``key`` in the reader's language, with ``values`` as published.
+
+    Pilot ids become names, covariates their names, and numbers of people are published as
+    counts (``<5`` for 1–4).
+    """
+    shown = dict(values)
+    if "pilot" in shown:
+        shown["pilot"] = page.labels.get(shown["pilot"], shown["pilot"])
+    if "covariate" in shown:
+        shown["covariate"] = t(f"comparison.covariate.{shown['covariate']}")
+    for name in ("count", "people"):
+        if name in shown:
+            shown[name] = suppression.count_text(shown[name])
+    if "horizon" in shown:
+        shown["horizon"] = fmt_number(shown["horizon"])
+    return t(key, **shown)
 
 
 def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
@@ -259,12 +289,12 @@ def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if page.register is None:
         return
     result = _adjusted(page, horizon)
-    if isinstance(result, str):
+    if isinstance(result, compare.Unavailable):
         return  # adjusted_table says why
     rates = result.rates
     shown = rates[[not _rate_hidden(page, p, horizon, k, n)
                    for p, n, k in zip(rates["pilot_id"], rates["eligible"], rates["employed"])]]
-    plotted = shown[shown["adjusted_rate"].notna()]
+    plotted = _in_label_order(page, shown[shown["adjusted_rate"].notna()])
     if not plotted.empty:
         fig, alt = plots.adjusted_plot(plotted, horizon, page.labels)
         show_figure(page.page, fig, f"adjusted-{horizon}", t("comparison.adjusted_caption",
@@ -280,11 +310,11 @@ def adjusted_table(page: ComparisonPage) -> None:
     dash = t("format.missing")
     for horizon in HORIZONS:
         result = _adjusted(page, horizon)
-        if isinstance(result, str):
-            lines.append(t("comparison.adjusted_undefined", horizon=horizon, reason=result))
+        if isinstance(result, compare.Unavailable):
+            reason = _say(page, f"comparison.unavailable.{result.reason}", result.values)
+            lines.append(_say(page, "comparison.adjusted_undefined", {"horizon": horizon, "reason": reason}))
             continue
-        ordered = result.rates.sort_values("pilot_id", key=lambda s: s.map(page.labels))
-        for _, r in ordered.iterrows():
+        for _, r in _in_label_order(page, result.rates).iterrows():
             hidden = _rate_hidden(page, r["pilot_id"], horizon, r["employed"], r["eligible"])
             no_adjusted = hidden or pd.isna(r["adjusted_rate"])
             rows.append({
@@ -296,12 +326,7 @@ def adjusted_table(page: ComparisonPage) -> None:
                 t("comparison.col.adjusted"): dash if no_adjusted else fmt_percent(r["adjusted_rate"]),
                 t("comparison.col.adjusted_ci"): dash if no_adjusted else _interval(r["ci_low"], r["ci_high"]),
             })
-        for key, values in result.notes:
-            if "pilot" in values:
-                values = {**values, "pilot": page.labels.get(values["pilot"], values["pilot"])}
-            if "covariate" in values:
-                values = {**values, "covariate": t(f"comparison.covariate.{values['covariate']}")}
-            lines.append(t(f"comparison.note.{key}", **values))
+        lines += [_say(page, f"comparison.note.{key}", values) for key, values in result.notes]
     if rows:
         show_table(pd.DataFrame(rows), t("comparison.adjusted_table_caption"),
                    name="tbl-comparison-adjusted", align=["r", "l", "r", "r", "r", "r"])
@@ -313,7 +338,7 @@ def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if page.register is None:
         return
     result = _adjusted(page, horizon)
-    if isinstance(result, str):
+    if isinstance(result, compare.Unavailable):
         return
     rows = []
     for _, r in result.model.iterrows():
@@ -344,9 +369,11 @@ def _term_label(term: str, labels: dict[str, str]) -> str:
 
 def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     """The reference levels the odds ratios are relative to (first pilot alphabetically etc.)."""
-    if page.register is None or isinstance(_adjusted(page, horizon), str):
+    if page.register is None:
         return
     result = _adjusted(page, horizon)
+    if isinstance(result, compare.Unavailable):
+        return
     in_model = sorted(result.rates.loc[result.rates["in_model"], "pilot_id"])
     markdown(t("comparison.model_reference", pilot=page.labels.get(in_model[0], in_model[0]),
                sex=t("comparison.sex.F"), basis=t("comparison.basis.diagnosis")))
@@ -357,7 +384,7 @@ def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
 def was_change(page: ComparisonPage) -> None:
     if page.register is None:
         return
-    was = compare.was_change_by_pilot(page.register)
+    was = _in_label_order(page, compare.was_change_by_pilot(page.register))
     # A mean over fewer than five people, or over people hidden as partners (the pooled mean and
     # count minus the other pilots' would give theirs back), or whose interval has no width
     # (every person's change is then that mean).
