@@ -21,9 +21,18 @@ from evalkit.definitions import HORIZONS, POOLED
 from evalkit.errors import EvalkitError
 from evalkit.formatting import fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
+from evalkit.page_output import (
+    Page,
+    glue,
+    markdown,
+    set_data_origin,
+    show_figure,
+    show_table,
+    start_page,
+    synthetic_notice,
+)
 from evalkit.params import load_all_params
 from evalkit.plots import comparison as plots
-from evalkit.page_output import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import load_pilots
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
@@ -31,6 +40,12 @@ MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals m
 
 @dataclass
 class ComparisonPage:
+    """What the chapter's cells share: the page, the pooled register and what was computed once.
+
+    ``labels`` maps pilot ids to the names the chapter shows (the ELY regions); ``adjusted``
+    caches each horizon's case-mix result or the reason there is none.
+    """
+
     page: Page
     root: Path
     labels: dict[str, str]
@@ -127,8 +142,11 @@ def _hidden_counts(pooled, budgets) -> frozenset:
 
 
 def _rate_hidden(page: ComparisonPage, pilot_id: str, horizon, employed, eligible) -> bool:
-    """An employment rate may not be shown: its own numbers are small, or the employed or the
-    people followed up are hidden as partners of a small count elsewhere."""
+    """True when an employment rate may not be shown.
+
+    Its own numbers are small, or the employed or the people followed up are hidden as partners
+    of a small count elsewhere.
+    """
     h = None if pd.isna(horizon) else int(horizon)
     return suppression.rate_hidden(eligible, employed) or \
         (pilot_id, "employment_rate", h) in page.hidden or (pilot_id, "eligible", h) in page.hidden
@@ -152,9 +170,12 @@ def _shown(page: ComparisonPage, rates: pd.DataFrame) -> pd.Series:
 # --- crude rates ------------------------------------------------------------------------------
 
 def rates_table(page: ComparisonPage) -> None:
-    """Crude rates with pilots as rows (pooled last) and the follow-up times as columns, the rate
-    and its interval in one cell, then the people followed up in the same layout: narrow enough
-    for a portrait page and a laptop screen without an interval wrapping."""
+    """Show the crude rates: pilots as rows (pooled last), follow-up times as columns.
+
+    The rate and its Wilson interval share a cell; a second table gives the people followed up
+    in the same layout. Narrow enough for a portrait page and a laptop screen without an
+    interval wrapping.
+    """
     if page.rates is None:
         return
     order = list(dict.fromkeys(_in_label_order(page, page.rates)["pilot_id"]))
@@ -183,12 +204,16 @@ def _interval(low: float, high: float) -> str:
 
 
 def _range(low: float, high: float, digits: int) -> str:
-    """``low – high`` kept on one line: a line may break after an en dash even before a no-break
-    space (Unicode line breaking), so a word joiner follows the dash."""
+    """``low – high`` kept on one line.
+
+    A line may break after an en dash even before a no-break space (Unicode line breaking), so a
+    word joiner follows the dash.
+    """
     return f"{fmt_number(low, digits)}\u00a0–\u2060\u00a0{fmt_number(high, digits)}"
 
 
 def forest(page: ComparisonPage, horizon: int) -> None:
+    """Show the forest plot of the crude rates at ``horizon`` months (pilots that may be shown)."""
     if page.rates is None:
         return
     at_h = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] != POOLED)]
@@ -202,6 +227,7 @@ def forest(page: ComparisonPage, horizon: int) -> None:
 
 
 def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    """Show the funnel plot at ``horizon`` months and name the pilots outside its limits."""
     if page.rates is None:
         return
     points = _in_label_order(page, compare.funnel_points(page.rates, horizon))
@@ -227,6 +253,7 @@ def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
 
 
 def homogeneity(page: ComparisonPage) -> None:
+    """Show the chi-square test of equal rates at every horizon, and say when it is rough."""
     if page.register is None:
         return
     tests = compare.homogeneity_tests(page.register, page.as_of, HORIZONS)
@@ -302,8 +329,10 @@ def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
 
 
 def adjusted_table(page: ComparisonPage) -> None:
-    """Crude and adjusted rates at every horizon (one model per horizon), long form, then what
-    had to be left out of which model."""
+    """Show crude and adjusted rates at every horizon (one model each), then what was left out.
+
+    A horizon without adjusted rates gets a sentence saying why, in the reader's language.
+    """
     if page.register is None:
         return
     rows, lines = [], []
@@ -335,6 +364,7 @@ def adjusted_table(page: ComparisonPage) -> None:
 
 
 def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    """Show the adjustment model's odds ratios at ``horizon`` months (nothing if there is none)."""
     if page.register is None:
         return
     result = _adjusted(page, horizon)
@@ -382,6 +412,7 @@ def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
 # --- work ability -----------------------------------------------------------------------------
 
 def was_change(page: ComparisonPage) -> None:
+    """Show the work-ability change per pilot: figure and table, small or revealing means hidden."""
     if page.register is None:
         return
     was = _in_label_order(page, compare.was_change_by_pilot(page.register))
@@ -417,6 +448,7 @@ def was_change(page: ComparisonPage) -> None:
 # --- regional difference-in-differences -------------------------------------------------------
 
 def regional_did(page: ComparisonPage) -> None:
+    """Show the regional difference-in-differences, or what data it needs when there are none."""
     folder = did.regional_dir(page.root)
     series = did.load_regional_series(folder)
     if series is None:
