@@ -345,7 +345,7 @@ class ComparisonUndefined(EvalkitError):
 def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates:
     """Case-mix adjusted employment rate per pilot at ``horizon`` months.
 
-    Model: logistic regression (statsmodels ``Logit``, formula API with patsy) on the eligible
+    Model: logistic regression (statsmodels ``Logit`` on the patsy design of the formula) on the eligible
     people, ``employed ~ C(pilot_id) + age + C(sex) + C(basis) + unemployment_months``, where
     employed = 1 for employed_open, employed_subsidised or entrepreneur and 0 for every other
     status, ``unknown`` included. Reference levels are patsy's: the first pilot in the model
@@ -399,7 +399,7 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates
     formula, formula_notes = _formula(data, horizon)
     notes += formula_notes
     result = _fit(formula, data, horizon)
-    adjusted = _standardise(result, data, model_pilots)
+    adjusted = _standardise(result, model_pilots)
     rates = pd.DataFrame({
         "pilot_id": crude.index,
         "horizon_months": pd.array([horizon] * len(crude), dtype="Int64"),
@@ -456,10 +456,15 @@ def _formula(data: pd.DataFrame, horizon: int) -> tuple[str, list[tuple[str, dic
 
 def _fit(formula: str, data: pd.DataFrame, horizon: int):
     """Fit the logistic model, refusing designs whose estimates would be meaningless."""
+    from patsy import dmatrices
     from statsmodels.discrete.discrete_model import Logit
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-    model = Logit.from_formula(formula, data)
+    # patsy directly rather than Logit.from_formula: the model then takes counterfactual designs
+    # as plain arrays (get_prediction of a formula model rebuilds every design with patsy, value by
+    # value, which made the chapter several seconds slower).
+    outcome, design = dmatrices(formula, data, return_type="dataframe")
+    model = Logit(outcome, design)
     if np.linalg.matrix_rank(model.exog) < model.exog.shape[1]:
         raise ComparisonUndefined(Unavailable(horizon, "collinear", {"people": len(data)}))
     separation = ComparisonUndefined(Unavailable(horizon, "separation"))
@@ -478,17 +483,23 @@ def _fit(formula: str, data: pd.DataFrame, horizon: int):
     return result
 
 
-def _standardise(result, data: pd.DataFrame, pilots: list[str]) -> pd.DataFrame:
+def _standardise(result, pilots: list[str]) -> pd.DataFrame:
     """Marginal standardisation: the mean prediction with every person's pilot set to k, per pilot k.
 
-    statsmodels averages the predictions over ``data`` with every pilot_id set to k (patsy
-    builds the design from the fitted formula) and gives the delta-method variance of that mean.
-    Columns: pilot_id, adjusted_rate, ci_low, ci_high, adjusted_se.
+    statsmodels averages the predictions over the model's people with every pilot_id set to k
+    and gives the delta-method variance of that mean. "Pilot set to k" is done on the design:
+    every pilot dummy ``C(pilot_id)[T.j]`` 0, then k's 1 (the reference pilot has no column); the
+    other columns stay as they are. Columns: pilot_id, adjusted_rate, ci_low, ci_high, adjusted_se.
     """
+    names = list(result.model.exog_names)
+    pilot_columns = [i for i, name in enumerate(names) if name.startswith("C(pilot_id)[T.")]
     rows = []
     for pilot_id in pilots:
-        prediction = result.get_prediction(data.assign(pilot_id=pilot_id), transform=True,
-                                           average=True)
+        everybody_in_k = result.model.exog.copy()
+        everybody_in_k[:, pilot_columns] = 0.0
+        if f"C(pilot_id)[T.{pilot_id}]" in names:
+            everybody_in_k[:, names.index(f"C(pilot_id)[T.{pilot_id}]")] = 1.0
+        prediction = result.get_prediction(exog=everybody_in_k, average=True)
         rate = float(np.squeeze(prediction.predicted))
         se = float(np.sqrt(np.squeeze(prediction.var_pred)))
         low, high = logit_interval(rate, se)
