@@ -5,6 +5,7 @@ small tables, not from the functions under test.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -14,6 +15,8 @@ from scipy import stats
 
 from comparison_data import make_register
 from evalkit import compare
+from evalkit.errors import EvalkitError
+from evalkit.indicators import compute_indicators, wilson_interval
 
 Z95 = 1.959963984540054
 
@@ -41,14 +44,14 @@ def test_wilson_interval_matches_the_closed_form():
     denom = 1 + Z95**2 / n
     centre = (p + Z95**2 / (2 * n)) / denom
     half = Z95 / denom * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n**2))
-    low, high = compare.wilson_interval([k], [n])
+    low, high = wilson_interval([k], [n])
     assert low[0] == pytest.approx(centre - half, abs=1e-12)
     assert high[0] == pytest.approx(centre + half, abs=1e-12)
     # At k = 0 the interval starts at 0 and has upper bound z²/(n + z²).
-    low0, high0 = compare.wilson_interval([0], [10])
+    low0, high0 = wilson_interval([0], [10])
     assert low0[0] == pytest.approx(0, abs=1e-12)
     assert high0[0] == pytest.approx(Z95**2 / (10 + Z95**2), abs=1e-12)
-    assert np.isnan(compare.wilson_interval([0], [0])[0][0])
+    assert np.isnan(wilson_interval([0], [0])[0][0])
 
 
 def test_employment_rates_count_by_hand_and_show_pilots_with_nobody_eligible():
@@ -78,7 +81,7 @@ def test_funnel_limits_at_known_points():
     assert limits.loc[(0.998, 100.0), "high"] == pytest.approx(0.3 + 3.0902 * se, abs=1e-4)
     # n = 4: 0.3 − 3.09·0.229 < 0, clipped at 0.
     assert limits.loc[(0.998, 4.0), "low"] == 0.0
-    with pytest.raises(compare.EvalkitError):
+    with pytest.raises(EvalkitError):
         compare.funnel_limits(1.5, [10])
 
 
@@ -106,7 +109,7 @@ def _table_register(counts: dict[str, tuple[int, int]], horizon: int = 6):
 def test_chi_square_matches_hand_computation_on_3x2_and_2x2_tables():
     # 3×2: 10/20, 5/20, 15/20 employed; pooled 1/2, every expected count 10:
     # χ² = 2·(0² + 5² + 5²)/10 = 10 on 2 df; the χ²(2) tail is exp(−x/2).
-    result = compare.homogeneity_tests(_table_register({"a": (10, 20), "b": (5, 20), "c": (15, 20)}),
+    result = compare.homogeneity_tests(_table_register({"hame": (10, 20), "lappi": (5, 20), "uusimaa": (15, 20)}),
                                        "2022-12-31", horizons=(6,)).iloc[0]
     assert result["statistic"] == pytest.approx(10.0)
     assert result["dof"] == 2
@@ -114,16 +117,16 @@ def test_chi_square_matches_hand_computation_on_3x2_and_2x2_tables():
     assert result["min_expected"] == pytest.approx(10.0)
     # 2×2 without continuity correction: 8/10 vs 2/10, expected 5 each: χ² = 4·3²/5 = 7.2;
     # the χ²(1) tail is erfc(sqrt(x/2)).
-    result = compare.homogeneity_tests(_table_register({"a": (8, 10), "b": (2, 10)}),
+    result = compare.homogeneity_tests(_table_register({"hame": (8, 10), "lappi": (2, 10)}),
                                        "2022-12-31", horizons=(6,)).iloc[0]
     assert result["statistic"] == pytest.approx(7.2)
     assert result["p_value"] == pytest.approx(math.erfc(math.sqrt(3.6)))
 
 
 def test_chi_square_is_undefined_with_a_reason():
-    one = compare.homogeneity_tests(_table_register({"a": (3, 10)}), "2022-12-31", horizons=(6,)).iloc[0]
+    one = compare.homogeneity_tests(_table_register({"hame": (3, 10)}), "2022-12-31", horizons=(6,)).iloc[0]
     assert one["undefined_reason"] == "fewer_than_two_pilots" and np.isnan(one["statistic"])
-    flat = compare.homogeneity_tests(_table_register({"a": (10, 10), "b": (6, 6)}), "2022-12-31",
+    flat = compare.homogeneity_tests(_table_register({"hame": (10, 10), "lappi": (6, 6)}), "2022-12-31",
                                      horizons=(6,)).iloc[0]
     assert flat["undefined_reason"] == "no_variation" and np.isnan(flat["p_value"])
 
@@ -150,6 +153,52 @@ def test_was_change_matches_hand_computed_paired_t():
 
 
 def test_was_change_with_identical_changes_has_no_test():
+    # Every change is +1: the sample standard deviation is 0, so the t interval is the point 1
+    # (the exports' was_change says the same; the book hides such a mean) and no test is defined.
     register = make_register([{"pilot_id": "hame", "was_start": 4, "was_end": 5}] * 3)
     row = compare.was_change_by_pilot(register).set_index("pilot_id").loc["hame"]
-    assert row["mean_change"] == 1 and np.isnan(row["ci_low"]) and np.isnan(row["t_statistic"])
+    assert row["mean_change"] == 1 and row["ci_low"] == 1 and row["ci_high"] == 1
+    assert np.isnan(row["t_statistic"]) and np.isnan(row["p_value"]) and np.isnan(row["wilcoxon_p"])
+
+
+# The contract's pilot table, top to bottom (CONTRACT.md "The eight pilots"): the report's order.
+CONTRACT_ORDER = ("pohjois-pohjanmaa", "uusimaa", "pohjois-karjala", "etela-pohjanmaa", "lappi",
+                  "pirkanmaa", "pohjanmaa", "hame")
+
+
+def _mixed_register():
+    # Rows deliberately in neither alphabetical nor the contract's order.
+    rows = []
+    for pilot, employed in (("uusimaa", 2), ("hame", 4), ("pohjois-karjala", 1), ("lappi", 3)):
+        rows += [{"pilot_id": pilot, "status_6m": "employed_open" if i < employed else "unemployed",
+                  "was_start": 4, "was_end": 4 + i % 3} for i in range(6)]
+    return make_register(rows)
+
+
+def test_employment_rates_are_the_exported_indicator_rows_in_the_report_order():
+    register = _mixed_register()
+    rates = compare.employment_rates(register, "2022-12-31", horizons=(6,))
+    assert list(rates["pilot_id"]) == ["uusimaa", "pohjois-karjala", "lappi", "hame", "all"]
+    assert [p for p in CONTRACT_ORDER if p in set(rates["pilot_id"])] == list(rates["pilot_id"][:-1])
+    # Counted by hand: 2, 1, 3, 4 of 6 employed; 10 of 24 pooled.
+    assert rates["numerator"].tolist() == [2, 1, 3, 4, 10]
+    assert rates["denominator"].tolist() == [6, 6, 6, 6, 24]
+    # One home: the very rows `evalkit indicators` and the exports hold.
+    exported = compute_indicators(register, dt.date(2022, 12, 31), {}, horizons=(6,))
+    exported = exported[exported["indicator"] == "employment_rate"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rates, exported)
+
+
+def test_was_change_by_pilot_is_the_exported_mean_and_interval_in_the_report_order():
+    register = _mixed_register()
+    table = compare.was_change_by_pilot(register)
+    assert list(table["pilot_id"]) == ["uusimaa", "pohjois-karjala", "lappi", "hame", "all"]
+    # Each pilot's changes are 0, 1, 2, 0, 1, 2: mean 1, sd sqrt(4/5), n 6.
+    half = stats.t.ppf(0.975, 5) * math.sqrt(0.8 / 6)
+    hame = table.set_index("pilot_id").loc["hame"]
+    assert hame["n_pairs"] == 6 and hame["mean_change"] == pytest.approx(1.0)
+    assert hame["ci_low"] == pytest.approx(1 - half) and hame["ci_high"] == pytest.approx(1 + half)
+    exported = compute_indicators(register, dt.date(2022, 12, 31), {}, horizons=(6,))
+    exported = exported[exported["indicator"] == "was_change"]
+    np.testing.assert_array_equal(table[["mean_change", "ci_low", "ci_high"]].to_numpy(),
+                                  exported[["value", "ci_low", "ci_high"]].to_numpy(dtype=float))

@@ -1,6 +1,7 @@
 """Case-mix adjusted rates (evalkit.compare.adjusted_rates) against independent routes:
-a hand-rolled IRLS fit in numpy, an explicit loop for the standardisation, and a numerical
-gradient for the delta-method standard error."""
+a hand-rolled IRLS fit in numpy, an explicit loop for the standardisation, the delta method's
+gradient written out and a numerical gradient for the standard error; and the typed reasons
+when no adjustment can be made."""
 from __future__ import annotations
 
 import math
@@ -106,6 +107,36 @@ def test_delta_method_se_matches_a_numerical_gradient(fitted):
     assert row["ci_high"] == pytest.approx(expit(math.log(r / (1 - r)) + 1.959964 * logit_se), rel=1e-4)
 
 
+def test_statsmodels_averaged_prediction_matches_the_delta_method_written_out(fitted):
+    # The documented formula, on the hand-built design and the IRLS fit: for pilot k, X_k is the
+    # design with every person's pilot set to k, p = expit(X_k β), rate = mean(p),
+    # g = mean_i p_i(1 − p_i) x_i, se = sqrt(gᵀ V g).
+    result, eligible, pilots, names, beta, cov = fitted
+    rates = result.rates.set_index("pilot_id")
+    _, x = _hand_design(eligible, pilots)
+    first_pilot_column = names.index(f"C(pilot_id)[T.{pilots[1]}]")
+    for pilot in pilots:
+        counterfactual = x.copy()
+        counterfactual[:, first_pilot_column:first_pilot_column + len(pilots) - 1] = 0.0
+        if pilot != pilots[0]:
+            counterfactual[:, names.index(f"C(pilot_id)[T.{pilot}]")] = 1.0
+        p = 1 / (1 + np.exp(-counterfactual @ beta))
+        gradient = (p * (1 - p)) @ counterfactual / len(p)
+        assert rates.loc[pilot, "adjusted_rate"] == pytest.approx(p.mean(), rel=1e-9)
+        assert rates.loc[pilot, "adjusted_se"] == pytest.approx(math.sqrt(gradient @ cov @ gradient), rel=1e-6)
+
+
+def test_logit_interval_is_symmetric_on_the_logit_scale_and_stays_inside_0_1():
+    logit = lambda v: math.log(v / (1 - v))  # noqa: E731
+    low, high = compare.logit_interval(0.3, 0.05)
+    # Half-width on the logit scale: z · se / (r(1 − r)) = 1.959964 · 0.05 / 0.21.
+    assert (logit(high) - logit(low)) / 2 == pytest.approx(1.959964 * 0.05 / 0.21, rel=1e-6)
+    assert (logit(high) + logit(low)) / 2 == pytest.approx(logit(0.3), abs=1e-12)
+    # A wide interval near 0 would cross 0 on the probability scale; this one does not.
+    low, high = compare.logit_interval(0.02, 0.03)
+    assert 0 < low < 0.02 < high < 1 and 0.02 - 1.96 * 0.03 < 0
+
+
 def test_with_nothing_to_adjust_for_the_adjusted_rate_is_the_crude_rate():
     # Same covariates for everybody: the model is saturated in pilot, so the standardised rate
     # must equal each pilot's crude share (a property of the logistic MLE with a pilot term).
@@ -151,16 +182,40 @@ def test_a_pilot_where_everybody_is_employed_is_reported_not_fitted():
     assert result.model["std_error"].max() < 10  # no runaway coefficient
 
 
-def test_a_single_pilot_gives_a_clear_message():
+def test_a_single_pilot_gives_a_typed_reason_and_an_english_message():
     register = random_register(seed=1, pilots=("hame",), n_per_pilot=30, effects=(0.0,))
-    with pytest.raises(compare.ComparisonUndefined, match="at least two pilots.*found 1 \\(hame\\)"):
+    with pytest.raises(compare.ComparisonUndefined, match="at least two pilots.*found 1 \\(hame\\)") as caught:
         compare.adjusted_rates(register, AS_OF, 6)
+    assert caught.value.unavailable == compare.Unavailable(6, "one_pilot", {"pilot": "hame"})
 
 
 def test_one_usable_pilot_after_dropping_the_all_employed_one_is_also_refused():
     register = _table_register_two()
-    with pytest.raises(compare.ComparisonUndefined, match="at least two pilots"):
+    with pytest.raises(compare.ComparisonUndefined, match="at least two pilots") as caught:
         compare.adjusted_rates(register, AS_OF, 6)
+    assert caught.value.unavailable == compare.Unavailable(6, "one_pilot", {"pilot": "lappi"})
+
+
+def test_no_pilot_left_is_its_own_reason():
+    register = make_register([{"pilot_id": pilot, "status_6m": "employed_open", "person_id": f"{pilot}{i}"}
+                              for pilot in ("hame", "lappi") for i in range(6)])
+    with pytest.raises(compare.ComparisonUndefined) as caught:
+        compare.adjusted_rates(register, AS_OF, 6)
+    assert caught.value.unavailable == compare.Unavailable(6, "no_pilot", {})
+
+
+def test_a_covariate_that_only_tells_the_pilots_apart_is_reported_as_collinear():
+    # Everybody in Häme is 30, everybody in Lappi 50; nothing else varies: age = 30 + 20·Lappi.
+    rows = [{"pilot_id": pilot, "age": age, "status_6m": "employed_open" if i % 3 == 0 else "unemployed"}
+            for pilot, age in (("hame", 30), ("lappi", 50)) for i in range(9)]
+    with pytest.raises(compare.ComparisonUndefined) as caught:
+        compare.adjusted_rates(make_register(rows), AS_OF, 6)
+    assert caught.value.unavailable == compare.Unavailable(6, "collinear", {"people": 18})
+
+
+def test_an_unknown_reason_is_a_programming_error():
+    with pytest.raises(ValueError, match="UNAVAILABLE_REASONS"):
+        compare.Unavailable(6, "no_such_reason")
 
 
 def _table_register_two():
@@ -179,5 +234,6 @@ def test_separation_by_a_covariate_is_detected():
             sex = "M" if i % 2 else "F"
             rows.append({"pilot_id": pilot, "sex": sex, "age": 25 + i,
                          "status_6m": "employed_open" if sex == "M" else "unemployed"})
-    with pytest.raises(compare.ComparisonUndefined, match="separation"):
+    with pytest.raises(compare.ComparisonUndefined, match="separation") as caught:
         compare.adjusted_rates(make_register(rows), AS_OF, 6)
+    assert caught.value.unavailable == compare.Unavailable(6, "separation", {})

@@ -75,3 +75,24 @@ def test_rates_table_has_pilots_as_rows_and_follow_up_times_as_columns(tmp_path,
     assert rates.iloc[0]["6 kk"] == "40,0\u00a0% (21,9\u2060–\u206061,3\u00a0%)"
     assert rates.iloc[2]["12 kk"] == "43,3\u00a0% (27,4\u2060–\u206060,8\u00a0%)"
     assert list(counts.iloc[:, 1]) == ["20", "10", "30"]
+
+
+def test_pilots_are_presented_by_name_although_computed_in_the_report_order(tmp_path, captured):
+    # evalkit.compare gives Uusimaa, Lappi, Häme (the contract's order); the chapter lists pilots
+    # alphabetically by name in prose and tables: Häme, Lappi, Uusimaa, then all pilots.
+    # Häme 90 of 100 employed, Lappi and Uusimaa 30 of 100: pooled 50 %, the 99.8 % limits at
+    # n = 100 are 50 ± 3.09 · 5 %, so all three lie outside.
+    rows = []
+    for pilot, employed in (("uusimaa", 30), ("hame", 90), ("lappi", 30)):
+        rows += [{"pilot_id": pilot, "person_id": f"{pilot}{i}", "was_start": 5, "was_end": 5 + i % 3,
+                  "status_6m": "employed_open" if i < employed else "unemployed"} for i in range(100)]
+    page = _page(tmp_path, make_register(rows))
+    assert list(page.rates["pilot_id"].drop_duplicates()) == ["uusimaa", "lappi", "hame", "all"]
+    chapter.funnel(page, 6)
+    outside = captured["markdown"][-1]
+    assert outside.index("Häme") < outside.index("Lappi") < outside.index("Uusimaa")
+    chapter.was_change(page)
+    assert list(captured["tables"][-1]["Pilotti"]) == ["Häme", "Lappi", "Uusimaa", "Kaikki pilotit"]
+    chapter.adjusted_table(page)
+    adjusted = captured["tables"][-1]
+    assert list(adjusted.loc[adjusted["Seuranta-aika (kk)"] == "6", "Pilotti"]) == ["Häme", "Lappi", "Uusimaa"]

@@ -56,7 +56,10 @@ def test_a_single_pilot_gives_crude_rates_and_says_why_there_is_no_adjustment(tm
     assert code == 0
     table = pd.read_csv(io.StringIO(out))
     assert table["adjusted_rate"].isna().all() and table["crude_rate"].notna().all()
-    assert "needs at least two pilots" in err and "Traceback" not in err
+    # The reason's English catalogue text, written out here, and nothing from an unhandled error.
+    assert ("note: Adjusted rates could not be computed at 6 months: it needs at least two pilots whose "
+            "people followed up include both employed and not employed people; found 1 (lappi).") in err
+    assert "Traceback" not in err and "internal error" not in err
 
 
 def test_a_pilot_where_everybody_is_employed_gets_a_note(tmp_path, capsys):

@@ -1,43 +1,86 @@
-"""Cross-pilot comparison: crude rates with Wilson intervals, funnel limits, a homogeneity test,
-case-mix adjusted rates from a logistic model, and work-ability change per pilot.
+"""Cross-pilot comparison: crude and case-mix adjusted employment rates, funnels, work ability.
+
+Crude rates with Wilson intervals, funnel limits, a homogeneity test, case-mix adjusted rates
+from a logistic model, and work-ability change per pilot.
 
 Every function takes a register as returned by ``evalkit.register.load_register`` (the contract's
 columns, dates as datetime64, ``end_date`` NaT while in service, statuses strings or NA) and
 returns a tidy DataFrame. Nothing here reads files or prints.
+
+The employment rate and the work-ability change are the contract's indicators: they are computed
+once, by :mod:`evalkit.indicators`, and this module builds on those rows, so the comparison and
+the exports cannot disagree. Pilot rows come in the report's order (``PILOT_IDS``), the pooled
+row ``all`` last; a chapter that presents pilots otherwise sorts them itself.
+
+What cannot be computed is said with catalogue keys, never with English sentences, so that the
+reader's language is the chapter's business: ``Homogeneity.undefined_reason`` (under
+``comparison.homogeneity_undefined``), the notes of :class:`AdjustedRates` (``comparison.note``)
+and :class:`Unavailable` (``comparison.unavailable``). :data:`MESSAGE_KEYS` lists every key
+this module can produce, for the test that both catalogues hold them.
 """
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalkit import indicators
 from evalkit.definitions import CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOLED
 from evalkit.errors import EvalkitError
-from evalkit.indicators import wilson_interval
+from evalkit.i18n import t
 from evalkit.register.schema import eligible
 
 CONFIDENCE = CONFIDENCE_LEVEL
 FUNNEL_LEVELS = (0.95, 0.998)
-MODEL_FORMULA = "employed ~ C(pilot_id) + age + C(sex) + C(basis) + unemployment_months"
 MODEL_COVARIATES = ("age", "sex", "basis", "unemployment_months")
+_CATEGORICAL_COVARIATES = ("sex", "basis")
 # A fitted probability this close to 0 or 1 means a coefficient ran off to infinity (separation).
 _SEPARATION_EPS = 1e-6
 
-
-class ComparisonUndefined(EvalkitError):
-    """The comparison asked for cannot be computed from these data; the message says why."""
+# Every reason this module can give, by catalogue section (``comparison.<section>.<key>``).
+FUNNEL_POSITIONS = ("inside", "outside_95", "outside_998")
+FUNNEL_SIDES = ("above", "below", "at")
+HOMOGENEITY_UNDEFINED = ("fewer_than_two_pilots", "no_variation")
+NOTE_KEYS = ("no_eligible", "all_employed", "none_employed", "constant_covariate",
+             "missing_covariates")
+UNAVAILABLE_REASONS = ("no_pilot", "one_pilot", "collinear", "separation")
+MESSAGE_KEYS = (
+    *(f"comparison.funnel_level.{p}" for p in FUNNEL_POSITIONS if p != "inside"),
+    *(f"comparison.funnel_side.{s}" for s in FUNNEL_SIDES),
+    *(f"comparison.homogeneity_undefined.{r}" for r in HOMOGENEITY_UNDEFINED),
+    *(f"comparison.note.{k}" for k in NOTE_KEYS),
+    *(f"comparison.unavailable.{r}" for r in UNAVAILABLE_REASONS),
+    *(f"comparison.covariate.{c}" for c in MODEL_COVARIATES),
+)
 
 
 # --- who counts ------------------------------------------------------------------------------
 
 def eligible_at(register: pd.DataFrame, as_of, horizon: int) -> pd.DataFrame:
-    """The people eligible for ``horizon`` months (the contract's rule, from the register schema),
-    with ``status`` (empty -> ``unknown``, which stays in the denominator) and ``employed`` (1 for
-    employed_open/employed_subsidised/entrepreneur, else 0)."""
+    """The people eligible for ``horizon`` months, one row each, with their outcome.
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated register (``load_register``).
+    as_of : date-like
+        The extract date.
+    horizon : int
+        Months after ``end_date`` (3, 6 or 12).
+
+    Returns
+    -------
+    DataFrame
+        The eligible rows of ``register`` (eligibility as in the contract, from the register
+        schema) with ``status`` (empty -> ``unknown``, which stays in the denominator) and
+        ``employed`` (1 for employed_open/employed_subsidised/entrepreneur, else 0) added.
+    """
     out = register[eligible(register["end_date"], pd.Timestamp(as_of).date(), horizon)].copy()
     status = out[f"status_{horizon}m"].astype("object")
     out["status"] = status.where(status.notna() & (status != ""), "unknown").astype(str)
@@ -48,37 +91,36 @@ def eligible_at(register: pd.DataFrame, as_of, horizon: int) -> pd.DataFrame:
 
 # --- crude rates, funnel, homogeneity ---------------------------------------------------------
 
-def employment_rates(register: pd.DataFrame, as_of, horizons=HORIZONS,
-                     pilots: list[str] | None = None) -> pd.DataFrame:
-    """Crude employment rate per pilot and pooled (``all``) at each horizon, Wilson 95 % interval.
+def employment_rates(register: pd.DataFrame, as_of, horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
+    """Crude employment rate per pilot and pooled (``all``) at each horizon.
 
-    Tidy columns: pilot_id, horizon_months, indicator, numerator, denominator, value, ci_low,
-    ci_high. A pilot present in the register (or in ``pilots``) with nobody eligible gets a row with
-    denominator 0 and NaN value, so that its absence is visible rather than silent.
+    The ``employment_rate`` rows of :func:`evalkit.indicators.outcome_rates`, so that the
+    comparison shows the very numbers the exports hold.
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated register.
+    as_of : date-like
+        The extract date.
+    horizons : iterable of int
+        Follow-up times in months, each one of ``HORIZONS``.
+
+    Returns
+    -------
+    DataFrame
+        The contract's tidy columns (pilot_id, horizon_months, indicator, numerator,
+        denominator, value, ci_low, ci_high; counts ``Int64``), one row per pilot in the register
+        and horizon, in the report's pilot order, then ``all``. A pilot with nobody eligible has
+        denominator 0 and NaN value and interval. The interval is Wilson 95 % (CONTRACT.md).
+
+    Raises
+    ------
+    EvalkitError
+        A horizon that has no status column.
     """
-    pilots = sorted(set(pilots or []) | set(register["pilot_id"].astype(str)))
-    rows = []
-    for horizon in horizons:
-        eligible = eligible_at(register, as_of, horizon)
-        counts = eligible.groupby("pilot_id")["employed"].agg(["sum", "size"])
-        for pilot_id in [*pilots, POOLED]:
-            if pilot_id == POOLED:
-                k, n = int(eligible["employed"].sum()), len(eligible)
-            elif pilot_id in counts.index:
-                k, n = int(counts.at[pilot_id, "sum"]), int(counts.at[pilot_id, "size"])
-            else:
-                k, n = 0, 0
-            rows.append((pilot_id, horizon, k, n))
-    frame = pd.DataFrame(rows, columns=["pilot_id", "horizon_months", "numerator", "denominator"])
-    low, high = wilson_interval(frame["numerator"], frame["denominator"])
-    frame["value"] = np.where(frame["denominator"] > 0,
-                              frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0),
-                              np.nan)
-    frame["ci_low"], frame["ci_high"] = low, high
-    frame["indicator"] = "employment_rate"
-    frame["horizon_months"] = frame["horizon_months"].astype("Int64")
-    return frame[["pilot_id", "horizon_months", "indicator", "numerator", "denominator",
-                  "value", "ci_low", "ci_high"]]
+    rates = indicators.outcome_rates(register, pd.Timestamp(as_of).date(), horizons)
+    return rates[rates["indicator"] == "employment_rate"].reset_index(drop=True)
 
 
 def funnel_limits(pooled_rate: float, sizes, levels=FUNNEL_LEVELS) -> pd.DataFrame:
@@ -89,7 +131,25 @@ def funnel_limits(pooled_rate: float, sizes, levels=FUNNEL_LEVELS) -> pd.DataFra
     limits within which a pilot of that size falls by chance alone if its true rate equals the
     pooled rate. (Exact binomial limits differ slightly at small n; the approximation is what the
     funnel-plot literature, e.g. Spiegelhalter 2005, uses for a first look.)
-    Tidy columns: level, n, low, high.
+
+    Parameters
+    ----------
+    pooled_rate : float
+        The common rate p, in [0, 1].
+    sizes : array-like of numbers
+        Denominators n; those <= 0 are skipped.
+    levels : tuple of float
+        Two-sided coverage of each pair of limits.
+
+    Returns
+    -------
+    DataFrame
+        Columns level, n, low, high; one row per level and positive size.
+
+    Raises
+    ------
+    EvalkitError
+        ``pooled_rate`` outside [0, 1].
     """
     if not 0 <= pooled_rate <= 1:
         raise EvalkitError(f"pooled rate must be between 0 and 1, got {pooled_rate}")
@@ -105,8 +165,23 @@ def funnel_limits(pooled_rate: float, sizes, levels=FUNNEL_LEVELS) -> pd.DataFra
 
 
 def funnel_points(rates: pd.DataFrame, horizon: int) -> pd.DataFrame:
-    """Per pilot at ``horizon``: rate, denominator and where it falls against the funnel limits
-    (``inside``, ``outside_95``, ``outside_998``; above or below in ``side``)."""
+    """Where each pilot's rate at ``horizon`` falls against the funnel limits.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        :func:`employment_rates` rows (the pooled row included).
+    horizon : int
+        The follow-up time to look at.
+
+    Returns
+    -------
+    DataFrame
+        The pilot rows with someone eligible at ``horizon``, in the order of ``rates``, with
+        ``pooled_rate``, ``position`` (one of :data:`FUNNEL_POSITIONS`: inside both limits,
+        outside the 95 % ones, outside the 99.8 % ones too) and ``side`` (``above``, ``below``
+        or ``at`` the pooled rate).
+    """
     at_h = rates[(rates["horizon_months"] == horizon) & (rates["denominator"] > 0)]
     pooled = at_h[at_h["pilot_id"] == POOLED]
     pilots = at_h[at_h["pilot_id"] != POOLED].copy()
@@ -134,6 +209,8 @@ def funnel_points(rates: pd.DataFrame, horizon: int) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Homogeneity:
+    """One horizon's chi-square test of equal employment rates (see :func:`homogeneity_tests`)."""
+
     horizon_months: int
     statistic: float
     dof: int
@@ -141,26 +218,42 @@ class Homogeneity:
     pilots: int
     eligible: int
     min_expected: float
-    undefined_reason: str | None = None  # a catalogue key suffix when the test is undefined
+    undefined_reason: str | None = None  # one of HOMOGENEITY_UNDEFINED when the test is undefined
 
 
 def homogeneity_tests(register: pd.DataFrame, as_of, horizons=HORIZONS) -> pd.DataFrame:
-    """Pearson chi-square test that the employment rate is the same in every pilot, per horizon
-    (scipy ``chi2_contingency`` on the pilots × {employed, not employed} table, no continuity
-    correction, which scipy applies only to 2×2 tables anyway and is switched off here so that
-    2×2 and larger tables are treated alike).
+    """Pearson chi-square test that the employment rate is the same in every pilot, per horizon.
 
-    Only pilots with someone eligible enter. The test is undefined, and ``undefined_reason`` says
-    why, when fewer than two pilots have eligible people (``fewer_than_two_pilots``) or when the
-    outcome does not vary (everybody or nobody employed: ``no_variation``). ``min_expected`` below 5
-    means the chi-square approximation is rough; the chapter says so.
+    scipy ``chi2_contingency`` on the pilots × {employed, not employed} table of
+    :func:`employment_rates`, without continuity correction (scipy applies it only to 2×2 tables
+    anyway; switched off so that 2×2 and larger tables are treated alike).
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated register.
+    as_of : date-like
+        The extract date.
+    horizons : iterable of int
+        Follow-up times in months.
+
+    Returns
+    -------
+    DataFrame
+        One row per horizon with the fields of :class:`Homogeneity`. Only pilots with someone
+        eligible enter. The test is undefined (NaN statistic, ``undefined_reason`` set) when
+        fewer than two pilots have eligible people (``fewer_than_two_pilots``) or the outcome
+        does not vary (everybody or nobody employed: ``no_variation``). ``min_expected`` below 5
+        means the chi-square approximation is rough.
     """
+    rates = employment_rates(register, as_of, horizons)
     rows = []
-    for horizon in horizons:
-        eligible = eligible_at(register, as_of, horizon)
-        table = pd.crosstab(eligible["pilot_id"], eligible["employed"]).reindex(columns=[1, 0],
-                                                                                fill_value=0)
-        n_pilots, n = len(table), len(eligible)
+    for horizon in dict.fromkeys(int(h) for h in horizons):
+        at_h = rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] != POOLED)
+                     & (rates["denominator"] > 0)]
+        employed = at_h["numerator"].to_numpy(dtype=np.int64)
+        table = np.column_stack([employed, at_h["denominator"].to_numpy(dtype=np.int64) - employed])
+        n_pilots, n = len(table), int(table.sum())
         reason = None
         if n_pilots < 2:
             reason = "fewer_than_two_pilots"
@@ -169,7 +262,7 @@ def homogeneity_tests(register: pd.DataFrame, as_of, horizons=HORIZONS) -> pd.Da
         if reason:
             rows.append(Homogeneity(horizon, np.nan, 0, np.nan, n_pilots, n, np.nan, reason))
             continue
-        result = stats.chi2_contingency(table.to_numpy(), correction=False)
+        result = stats.chi2_contingency(table, correction=False)
         rows.append(Homogeneity(horizon, float(result.statistic), int(result.dof),
                                 float(result.pvalue), n_pilots, n,
                                 float(result.expected_freq.min())))
@@ -180,14 +273,23 @@ def homogeneity_tests(register: pd.DataFrame, as_of, horizons=HORIZONS) -> pd.Da
 
 @dataclass
 class AdjustedRates:
-    """Result of :func:`adjusted_rates`.
+    """Result of :func:`adjusted_rates` at one horizon.
 
-    ``rates``: one row per pilot in the register: pilot_id, horizon_months, eligible, employed,
-    crude_rate, adjusted_rate, ci_low, ci_high (the adjusted rate's interval), adjusted_se,
-    in_model, note (a catalogue key suffix under ``comparison.note`` or empty).
-    ``model``: the fitted coefficients as a tidy frame (term, estimate, std_error, z, p_value,
-    ci_low, ci_high, odds_ratio, or_ci_low, or_ci_high); empty when no model could be fitted.
-    ``notes``: (key, values) pairs the chapter and the command turn into sentences.
+    Attributes
+    ----------
+    horizon_months : int
+        The follow-up time.
+    rates : DataFrame
+        One row per pilot in the register, in the report's order: pilot_id, horizon_months,
+        eligible, employed, crude_rate, adjusted_rate, ci_low, ci_high (the adjusted rate's
+        interval), adjusted_se, in_model, note (one of :data:`NOTE_KEYS` or empty).
+    model : DataFrame
+        The fitted coefficients (:func:`model_table`).
+    notes : list of (str, dict)
+        (key under ``comparison.note``, values) pairs the chapter and the command turn into
+        sentences; values hold raw data (pilot ids, counts, covariate names, the horizon).
+    n_model : int
+        People in the model.
     """
 
     horizon_months: int
@@ -197,164 +299,256 @@ class AdjustedRates:
     n_model: int = 0
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """Why no adjusted rates exist at a horizon: a reason key and the values its text names.
+
+    Attributes
+    ----------
+    horizon_months : int
+        The follow-up time.
+    reason : str
+        One of :data:`UNAVAILABLE_REASONS`; the text is ``comparison.unavailable.<reason>``.
+    values : mapping
+        Raw values the text names (``pilot``: a pilot id, ``people``: a count).
+
+    Raises
+    ------
+    ValueError
+        An unknown reason: a programming error, caught by the tests rather than shown to a reader.
+    """
+
+    horizon_months: int
+    reason: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.reason not in UNAVAILABLE_REASONS:
+            raise ValueError(f"unknown reason {self.reason!r}; add it to UNAVAILABLE_REASONS and "
+                             "to comparison.unavailable in every catalogue")
+
+
+class ComparisonUndefined(EvalkitError):
+    """The comparison asked for cannot be computed from these data.
+
+    ``unavailable`` holds the typed reason for the book; the message is its English text, for the
+    command line.
+    """
+
+    def __init__(self, unavailable: Unavailable):
+        self.unavailable = unavailable
+        reason = t(f"comparison.unavailable.{unavailable.reason}", lang="en", **unavailable.values)
+        super().__init__(t("comparison.adjusted_undefined", lang="en",
+                           horizon=unavailable.horizon_months, reason=reason))
+
+
 def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates:
     """Case-mix adjusted employment rate per pilot at ``horizon`` months.
 
-    Model: logistic regression (statsmodels ``Logit`` on the patsy design of the formula, as the
-    formula API builds it) on the eligible people,
-    ``employed ~ C(pilot_id) + age + C(sex) + C(basis) + unemployment_months``, where employed = 1
-    for employed_open, employed_subsidised or entrepreneur and 0 for every other status,
-    ``unknown`` included.
+    Model: logistic regression (statsmodels ``Logit`` on the patsy design of the formula) on the eligible
+    people, ``employed ~ C(pilot_id) + age + C(sex) + C(basis) + unemployment_months``, where
+    employed = 1 for employed_open, employed_subsidised or entrepreneur and 0 for every other
+    status, ``unknown`` included. Reference levels are patsy's: the first pilot in the model
+    alphabetically, sex F, basis diagnosis.
 
     Adjusted rate of pilot k (marginal standardisation): the mean predicted probability over ALL
-    eligible people in the model, each with pilot_id set to k. It answers "what would the rate be
-    if pilot k had served everybody's case mix". Its 95 % interval is by the delta method: the
-    gradient of that mean with respect to the coefficients, g = mean_i p_i(1 − p_i) x_i, gives
-    var = gᵀ V g with V the model covariance; the interval is built on the logit scale,
-    logit(r) ± 1.96 · se / (r(1 − r)), and transformed back so it stays inside (0, 1).
-    ``adjusted_se`` is the delta-method standard error on the probability scale.
+    people in the model, each with pilot_id set to k. It answers "what would the rate be if pilot
+    k had served everybody's case mix". Its standard error is the delta method's,
+    var = gᵀ V g with g = mean_i p_i(1 − p_i) x_i the gradient of that mean with respect to the
+    coefficients and V their covariance (statsmodels ``get_prediction(average=True)``, which
+    takes g by complex-step differentiation). The 95 % interval is built on the logit scale and
+    transformed back so it stays inside (0, 1) (:func:`logit_interval`).
 
-    Degenerate data, handled and reported in ``notes`` rather than fitted into nonsense:
-    - a pilot with nobody eligible is left out of the model (note ``no_eligible``);
-    - a pilot where everybody (or nobody) is employed would need an infinite coefficient
-      (perfect separation): it is left out of the model and gets no adjusted rate
-      (note ``all_employed`` / ``none_employed``); its crude rate stays;
-    - a covariate that does not vary among the people in the model is dropped from the formula
-      (note ``constant_covariate``);
-    - fewer than two pilots left, no variation in the outcome, separation by the covariates, or a
-      failed fit raise :class:`ComparisonUndefined` with the reason.
-    People with a covariate missing are left out of the model (note ``missing_covariates``).
+    Parameters
+    ----------
+    register : DataFrame
+        A validated register.
+    as_of : date-like
+        The extract date.
+    horizon : int
+        The follow-up time in months.
+
+    Returns
+    -------
+    AdjustedRates
+        Degenerate data are handled and reported in ``notes`` rather than fitted into nonsense:
+        a pilot with nobody eligible is left out of the model (``no_eligible``); a pilot where
+        everybody or nobody is employed would need an infinite coefficient (perfect separation)
+        and is left out, keeping its crude rate (``all_employed`` / ``none_employed``); people
+        with a covariate missing are left out (``missing_covariates``); a covariate that does
+        not vary among the people in the model is dropped from the formula
+        (``constant_covariate``).
+
+    Raises
+    ------
+    ComparisonUndefined
+        Fewer than two pilots left in the model (``no_pilot``, ``one_pilot``), covariates
+        collinear with the pilots (``collinear``), or separation by the covariates or a failed
+        fit (``separation``).
     """
-    from patsy import dmatrices
-    from statsmodels.discrete.discrete_model import Logit
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    crude = employment_rates(register, as_of, (horizon,))
+    crude = crude[crude["pilot_id"] != POOLED].set_index("pilot_id")
+    left_out = _left_out_pilots(crude)
+    notes = [(key, {"pilot": pilot_id, "horizon": horizon}) for pilot_id, key in left_out.items()]
+    data, data_notes = _model_data(eligible_at(register, as_of, horizon), left_out, horizon)
+    notes += data_notes
+    model_pilots = sorted(data["pilot_id"].unique())
+    if len(model_pilots) < 2:
+        reason, values = ("one_pilot", {"pilot": model_pilots[0]}) if model_pilots else ("no_pilot", {})
+        raise ComparisonUndefined(Unavailable(horizon, reason, values))
+    formula, formula_notes = _formula(data, horizon)
+    notes += formula_notes
+    result = _fit(formula, data, horizon)
+    adjusted = _standardise(result, model_pilots)
+    rates = pd.DataFrame({
+        "pilot_id": crude.index,
+        "horizon_months": pd.array([horizon] * len(crude), dtype="Int64"),
+        "eligible": crude["denominator"].to_numpy(dtype=np.int64),
+        "employed": crude["numerator"].to_numpy(dtype=np.int64),
+        "crude_rate": crude["value"].to_numpy(dtype=float),
+    })
+    rates = rates.merge(adjusted, on="pilot_id", how="left")
+    rates["in_model"] = rates["pilot_id"].isin(model_pilots)
+    rates["note"] = [left_out.get(pilot_id, "") for pilot_id in rates["pilot_id"]]
+    return AdjustedRates(horizon, rates, model_table(result), notes, n_model=len(data))
 
-    eligible = eligible_at(register, as_of, horizon)
-    all_pilots = sorted(set(register["pilot_id"].astype(str)))
-    crude = eligible.groupby("pilot_id")["employed"].agg(["sum", "size"])
-    notes: list[tuple[str, dict]] = []
-    note_of: dict[str, str] = {}
 
-    for pilot_id in all_pilots:
-        if pilot_id not in crude.index:
-            note_of[pilot_id] = "no_eligible"
-        elif crude.at[pilot_id, "sum"] == crude.at[pilot_id, "size"]:
-            note_of[pilot_id] = "all_employed"
-        elif crude.at[pilot_id, "sum"] == 0:
-            note_of[pilot_id] = "none_employed"
-    for pilot_id, key in note_of.items():
-        notes.append((key, {"pilot": pilot_id, "horizon": horizon}))
+def _left_out_pilots(crude: pd.DataFrame) -> dict[str, str]:
+    """Pilots the model cannot hold, with the note key saying why (see :func:`adjusted_rates`)."""
+    left_out = {}
+    for pilot_id, row in crude.iterrows():
+        if row["denominator"] == 0:
+            left_out[pilot_id] = "no_eligible"
+        elif row["numerator"] == row["denominator"]:
+            left_out[pilot_id] = "all_employed"
+        elif row["numerator"] == 0:
+            left_out[pilot_id] = "none_employed"
+    return left_out
 
-    data = eligible[~eligible["pilot_id"].isin(note_of)]
+
+def _model_data(eligible: pd.DataFrame, left_out: Mapping[str, str],
+                horizon: int) -> tuple[pd.DataFrame, list[tuple[str, dict]]]:
+    """The people the model is fitted on: pilots not left out, every covariate known."""
+    data = eligible[~eligible["pilot_id"].isin(left_out)]
     complete = data[list(MODEL_COVARIATES)].notna().all(axis=1)
+    notes = []
     if (~complete).any():
         notes.append(("missing_covariates", {"count": int((~complete).sum()), "horizon": horizon}))
     data = data[complete].copy()
-    for column in ("sex", "basis"):
-        data[column] = data[column].astype(str)
-    for column in ("age", "unemployment_months"):
-        data[column] = data[column].astype(float)
+    for column in MODEL_COVARIATES:
+        data[column] = data[column].astype(str if column in _CATEGORICAL_COVARIATES else float)
+    return data, notes
 
-    model_pilots = sorted(data["pilot_id"].unique())
-    if len(model_pilots) < 2:
-        raise ComparisonUndefined(
-            f"case-mix adjustment at {horizon} months needs at least two pilots with eligible "
-            f"people and both outcomes; found {len(model_pilots)}"
-            + (f" ({', '.join(model_pilots)})" if model_pilots else "")
-        )
 
-    terms = ["C(pilot_id)"]
+def _formula(data: pd.DataFrame, horizon: int) -> tuple[str, list[tuple[str, dict]]]:
+    """The model formula, without the covariates that do not vary in ``data``.
+
+    A constant covariate would make the design singular.
+    """
+    terms, notes = ["C(pilot_id)"], []
     for column in MODEL_COVARIATES:
         if data[column].nunique() < 2:
             notes.append(("constant_covariate", {"covariate": column, "horizon": horizon}))
         else:
-            terms.append(f"C({column})" if column in ("sex", "basis") else column)
-    formula = "employed ~ " + " + ".join(terms)
+            terms.append(f"C({column})" if column in _CATEGORICAL_COVARIATES else column)
+    return "employed ~ " + " + ".join(terms), notes
 
-    # patsy directly (what the formula API does inside), so that _standardise can work on the
-    # named design columns.
+
+def _fit(formula: str, data: pd.DataFrame, horizon: int):
+    """Fit the logistic model, refusing designs whose estimates would be meaningless."""
+    from patsy import dmatrices
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    # patsy directly rather than Logit.from_formula: the model then takes counterfactual designs
+    # as plain arrays (get_prediction of a formula model rebuilds every design with patsy, value by
+    # value, which made the chapter several seconds slower).
     outcome, design = dmatrices(formula, data, return_type="dataframe")
     model = Logit(outcome, design)
-    exog = design.to_numpy()
-    if np.linalg.matrix_rank(exog) < exog.shape[1]:
-        raise ComparisonUndefined(
-            f"case-mix model at {horizon} months cannot be estimated: the covariates are collinear "
-            f"with the pilots among the {len(data)} eligible people (too few people or too little "
-            "variation)"
-        )
+    if np.linalg.matrix_rank(model.exog) < model.exog.shape[1]:
+        raise ComparisonUndefined(Unavailable(horizon, "collinear", {"people": len(data)}))
+    separation = ComparisonUndefined(Unavailable(horizon, "separation"))
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
             result = model.fit(disp=False, maxiter=100)
-        except (PerfectSeparationWarning, np.linalg.LinAlgError) as exc:
-            raise ComparisonUndefined(
-                f"case-mix model at {horizon} months cannot be estimated: a combination of "
-                f"covariates predicts the outcome perfectly (separation) ({exc})"
-            ) from None
+        except (PerfectSeparationWarning, np.linalg.LinAlgError):
+            raise separation from None
     fitted = result.predict()
     converged = bool(result.mle_retvals.get("converged", False))
+    # Quasi-complete separation does not always warn: a fitted probability at 0 or 1 gives it away.
     if not converged or fitted.min() < _SEPARATION_EPS or fitted.max() > 1 - _SEPARATION_EPS:
-        raise ComparisonUndefined(
-            f"case-mix model at {horizon} months cannot be estimated: a combination of covariates "
-            "predicts the outcome (almost) perfectly (separation), so some coefficients are infinite"
-        )
-
-    adjusted = _standardise(result, design, model_pilots)
-
-    rows = []
-    for pilot_id in all_pilots:
-        k = int(crude.at[pilot_id, "sum"]) if pilot_id in crude.index else 0
-        n = int(crude.at[pilot_id, "size"]) if pilot_id in crude.index else 0
-        adj = adjusted.get(pilot_id)
-        rows.append({
-            "pilot_id": pilot_id, "horizon_months": horizon, "eligible": n, "employed": k,
-            "crude_rate": k / n if n else np.nan,
-            "adjusted_rate": adj[0] if adj else np.nan,
-            "ci_low": adj[2] if adj else np.nan,
-            "ci_high": adj[3] if adj else np.nan,
-            "adjusted_se": adj[1] if adj else np.nan,
-            "in_model": pilot_id in adjusted,
-            "note": note_of.get(pilot_id, ""),
-        })
-    rates = pd.DataFrame(rows).astype({"horizon_months": "Int64"})
-    return AdjustedRates(horizon, rates, model_table(result), notes, n_model=len(data))
+        raise separation
+    return result
 
 
-def _standardise(result, design: pd.DataFrame, pilots: list[str]) -> dict[str, tuple]:
-    """Mean predicted probability with every person's pilot set to k, and its delta-method SE
-    and logit-scale 95 % interval, for each pilot k.
+def _standardise(result, pilots: list[str]) -> pd.DataFrame:
+    """Marginal standardisation: the mean prediction with every person's pilot set to k, per pilot k.
 
-    "Pilot set to k" is done on the design matrix: every pilot dummy ``C(pilot_id)[T.j]`` set to
-    0, then k's to 1 (the reference pilot has no column); the other columns stay as they are.
+    statsmodels averages the predictions over the model's people with every pilot_id set to k
+    and gives the delta-method variance of that mean. "Pilot set to k" is done on the design:
+    every pilot dummy ``C(pilot_id)[T.j]`` 0, then k's 1 (the reference pilot has no column); the
+    other columns stay as they are. Columns: pilot_id, adjusted_rate, ci_low, ci_high, adjusted_se.
     """
-    beta = result.params.to_numpy()
-    cov = result.cov_params().to_numpy()
-    z = stats.norm.ppf(0.5 + CONFIDENCE / 2)
-    pilot_columns = [c for c in design.columns if c.startswith("C(pilot_id)[T.")]
-    base = design.copy()
-    base[pilot_columns] = 0.0
-    out = {}
+    names = list(result.model.exog_names)
+    pilot_columns = [i for i, name in enumerate(names) if name.startswith("C(pilot_id)[T.")]
+    rows = []
     for pilot_id in pilots:
-        counterfactual = base.copy()
-        column = f"C(pilot_id)[T.{pilot_id}]"
-        if column in counterfactual.columns:
-            counterfactual[column] = 1.0
-        x = counterfactual.to_numpy(dtype=float)
-        p = 1 / (1 + np.exp(-(x @ beta)))
-        rate = float(p.mean())
-        gradient = (p * (1 - p)) @ x / len(p)
-        se = float(math.sqrt(gradient @ cov @ gradient))
-        logit_se = se / (rate * (1 - rate))
-        centre = math.log(rate / (1 - rate))
-        low, high = (1 / (1 + math.exp(-(centre + s * z * logit_se))) for s in (-1, 1))
-        out[pilot_id] = (rate, se, low, high)
-    return out
+        everybody_in_k = result.model.exog.copy()
+        everybody_in_k[:, pilot_columns] = 0.0
+        if f"C(pilot_id)[T.{pilot_id}]" in names:
+            everybody_in_k[:, names.index(f"C(pilot_id)[T.{pilot_id}]")] = 1.0
+        prediction = result.get_prediction(exog=everybody_in_k, average=True)
+        rate = float(np.squeeze(prediction.predicted))
+        se = float(np.sqrt(np.squeeze(prediction.var_pred)))
+        low, high = logit_interval(rate, se)
+        rows.append((pilot_id, rate, low, high, se))
+    return pd.DataFrame(rows, columns=["pilot_id", "adjusted_rate", "ci_low", "ci_high", "adjusted_se"])
+
+
+def logit_interval(rate: float, se: float, level: float = CONFIDENCE) -> tuple[float, float]:
+    """A confidence interval for a probability, built on the logit scale.
+
+    logit(r) ± z · se / (r(1 − r)), transformed back with the logistic function: the delta
+    method carries ``se`` from the probability to the logit scale, and the back-transformed
+    interval stays inside (0, 1).
+
+    Parameters
+    ----------
+    rate : float
+        The estimate r, strictly between 0 and 1.
+    se : float
+        Its standard error on the probability scale.
+    level : float
+        Two-sided coverage (0.95: z = 1.96).
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper limit.
+    """
+    z = stats.norm.ppf(0.5 + level / 2)
+    logit_se = se / (rate * (1 - rate))
+    centre = math.log(rate / (1 - rate))
+    low, high = (1 / (1 + math.exp(-(centre + s * z * logit_se))) for s in (-1, 1))
+    return low, high
 
 
 def model_table(result) -> pd.DataFrame:
-    """A fitted statsmodels model as a tidy frame: one row per term, log-odds and odds ratios
-    with Wald 95 % intervals."""
+    """A fitted statsmodels model as a tidy frame.
+
+    Parameters
+    ----------
+    result : statsmodels results
+        A fitted model with ``params``, ``bse``, ``tvalues``, ``pvalues`` and ``conf_int``.
+
+    Returns
+    -------
+    DataFrame
+        One row per term: term, estimate (log-odds), std_error, z, p_value, ci_low, ci_high
+        (Wald 95 %), odds_ratio, or_ci_low, or_ci_high (the exponentiated estimate and limits).
+    """
     ci = result.conf_int(alpha=1 - CONFIDENCE)
     table = pd.DataFrame({
         "term": result.params.index,
@@ -373,43 +567,61 @@ def model_table(result) -> pd.DataFrame:
 
 # --- work ability ----------------------------------------------------------------------------
 
-def was_change_by_pilot(register: pd.DataFrame, pilots: list[str] | None = None) -> pd.DataFrame:
-    """Work Ability Score change (was_end − was_start) per pilot and pooled, over people with both.
+def was_change_by_pilot(register: pd.DataFrame) -> pd.DataFrame:
+    """Work Ability Score change (was_end − was_start) per pilot and pooled, with its tests.
 
-    Columns: pilot_id, n_pairs, mean_start, mean_end, mean_change, ci_low, ci_high (t-based 95 %
-    interval of the mean paired change), t_statistic, p_value (paired t-test, scipy
-    ``ttest_rel``, two-sided; the test that matches the interval), wilcoxon_p (Wilcoxon
-    signed-rank test, scipy ``wilcoxon``, zero differences dropped: a check that does not lean on
-    normality, since WAS is a 0–10 integer score). Fewer than two pairs or no spread in the
-    changes leave the interval and tests NaN.
+    The mean change and its t-based 95 % interval are the contract's ``was_change`` indicator
+    (:func:`evalkit.indicators.was_change`); this adds what the comparison chapter shows beside
+    them.
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated register.
+
+    Returns
+    -------
+    DataFrame
+        One row per pilot in the register (report's order) and ``all``: pilot_id, n_pairs (people
+        with both scores), mean_start, mean_end, mean_change, ci_low, ci_high, t_statistic and
+        p_value (paired t-test, scipy ``ttest_rel``, two-sided: the test that matches the
+        interval), wilcoxon_p (Wilcoxon signed-rank test, scipy ``wilcoxon``, zero differences
+        dropped: a check that does not lean on normality, since WAS is a 0–10 integer score).
+        Fewer than two pairs leave the interval and tests NaN; changes without spread leave the
+        tests NaN (the interval then has no width).
     """
-    pilots = sorted(set(pilots or []) | set(register["pilot_id"].astype(str)))
+    change = indicators.was_change(register)
     both = register[register["was_start"].notna() & register["was_end"].notna()]
-    rows = []
-    for pilot_id in [*pilots, POOLED]:
+    tests = []
+    for pilot_id in change["pilot_id"]:
         part = both if pilot_id == POOLED else both[both["pilot_id"].astype(str) == pilot_id]
-        start = part["was_start"].to_numpy(dtype=float)
-        end = part["was_end"].to_numpy(dtype=float)
-        rows.append({"pilot_id": pilot_id, **_paired_summary(start, end)})
-    return pd.DataFrame(rows)
+        tests.append(_paired_tests(part["was_start"].to_numpy(dtype=float),
+                                   part["was_end"].to_numpy(dtype=float)))
+    tests = pd.DataFrame(tests, index=change.index)
+    return pd.DataFrame({
+        "pilot_id": change["pilot_id"],
+        "n_pairs": change["denominator"].to_numpy(dtype=np.int64),
+        "mean_start": tests["mean_start"],
+        "mean_end": tests["mean_end"],
+        "mean_change": change["value"],
+        "ci_low": change["ci_low"],
+        "ci_high": change["ci_high"],
+        "t_statistic": tests["t_statistic"],
+        "p_value": tests["p_value"],
+        "wilcoxon_p": tests["wilcoxon_p"],
+    })
 
 
-def _paired_summary(start: np.ndarray, end: np.ndarray) -> dict:
+def _paired_tests(start: np.ndarray, end: np.ndarray) -> dict:
+    """Means at start and end, the paired t-test and the Wilcoxon signed-rank test."""
     n = len(start)
     diff = end - start
-    out = {"n_pairs": n,
-           "mean_start": start.mean() if n else np.nan,
-           "mean_end": end.mean() if n else np.nan,
-           "mean_change": diff.mean() if n else np.nan,
-           "ci_low": np.nan, "ci_high": np.nan, "t_statistic": np.nan, "p_value": np.nan,
-           "wilcoxon_p": np.nan}
+    out = {"mean_start": start.mean() if n else np.nan, "mean_end": end.mean() if n else np.nan,
+           "t_statistic": np.nan, "p_value": np.nan, "wilcoxon_p": np.nan}
     if n < 2 or np.ptp(diff) == 0:
         return out
-    sd = diff.std(ddof=1)
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)
     test = stats.ttest_rel(end, start)
-    out.update(ci_low=diff.mean() - half, ci_high=diff.mean() + half,
-               t_statistic=float(test.statistic), p_value=float(test.pvalue))
+    out.update(t_statistic=float(test.statistic), p_value=float(test.pvalue))
     if (diff != 0).any():
         out["wilcoxon_p"] = float(stats.wilcoxon(diff, zero_method="wilcox").pvalue)
     return out

@@ -93,7 +93,7 @@ def key_results(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, in
     participants = _value(published, POOLED, "participants")
 
     present = sorted(set(register["pilot_id"].astype(str)))
-    rates = compare.employment_rates(register, as_of, (horizon,), pilots=present)
+    rates = compare.employment_rates(register, as_of, (horizon,))
     points = compare.funnel_points(rates, horizon)
     shown = [_value(published, p, "employment_rate", horizon) is not None for p in points["pilot_id"]]
     points = points[shown].sort_values(["value", "pilot_id"]).reset_index(drop=True)

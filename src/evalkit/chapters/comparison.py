@@ -21,9 +21,18 @@ from evalkit.definitions import HORIZONS, POOLED
 from evalkit.errors import EvalkitError
 from evalkit.formatting import fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
+from evalkit.page_output import (
+    Page,
+    glue,
+    markdown,
+    set_data_origin,
+    show_figure,
+    show_table,
+    start_page,
+    synthetic_notice,
+)
 from evalkit.params import load_all_params
 from evalkit.plots import comparison as plots
-from evalkit.page_output import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import load_pilots
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
@@ -31,6 +40,12 @@ MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals m
 
 @dataclass
 class ComparisonPage:
+    """What the chapter's cells share: the page, the pooled register and what was computed once.
+
+    ``labels`` maps pilot ids to the names the chapter shows (the ELY regions); ``adjusted``
+    caches each horizon's case-mix result or the reason there is none.
+    """
+
     page: Page
     root: Path
     labels: dict[str, str]
@@ -39,7 +54,7 @@ class ComparisonPage:
     synthetic: bool = False
     missing: list[str] = field(default_factory=list)
     rates: pd.DataFrame | None = None
-    adjusted: dict[int, compare.AdjustedRates | str] = field(default_factory=dict)
+    adjusted: dict[int, compare.AdjustedRates | compare.Unavailable] = field(default_factory=dict)
     hidden: frozenset = frozenset()   # suppression.hidden_counts of everything published
 
 
@@ -66,8 +81,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     present = set(result.register["pilot_id"].astype(str))
     result.as_of = pd.Timestamp(pooled.as_of)
     result.hidden = _hidden_counts(pooled, facts.budgets)
-    result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS,
-                                            pilots=sorted(present))
+    result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS)
     glue("as_of", result.as_of.strftime(t("format.date")))
     glue("participants", fmt_number(len(result.register)))
     glue("pilots_with_data", fmt_number(len(present)))
@@ -107,6 +121,18 @@ def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
     return rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] == POOLED)].iloc[0]
 
 
+def _in_label_order(page: ComparisonPage, frame: pd.DataFrame) -> pd.DataFrame:
+    """Pilot rows in the order this chapter presents pilots: by name, the pooled row last.
+
+    Rows of one pilot keep their order. evalkit.compare gives the report's order; the figures
+    break ties, and the prose lists names, in the order they are given.
+    """
+    def key(pilot_id: str) -> tuple[bool, str]:
+        return pilot_id == POOLED, page.labels.get(pilot_id, pilot_id)
+    order = sorted(range(len(frame)), key=lambda i: key(frame["pilot_id"].iloc[i]))
+    return frame.iloc[order]
+
+
 def _hidden_counts(pooled, budgets) -> frozenset:
     """The counts the small-cell rule hides among everything published from this register."""
     from evalkit.chapters.pilot_data import published_indicators
@@ -116,8 +142,11 @@ def _hidden_counts(pooled, budgets) -> frozenset:
 
 
 def _rate_hidden(page: ComparisonPage, pilot_id: str, horizon, employed, eligible) -> bool:
-    """An employment rate may not be shown: its own numbers are small, or the employed or the
-    people followed up are hidden as partners of a small count elsewhere."""
+    """True when an employment rate may not be shown.
+
+    Its own numbers are small, or the employed or the people followed up are hidden as partners
+    of a small count elsewhere.
+    """
     h = None if pd.isna(horizon) else int(horizon)
     return suppression.rate_hidden(eligible, employed) or \
         (pilot_id, "employment_rate", h) in page.hidden or (pilot_id, "eligible", h) in page.hidden
@@ -141,12 +170,15 @@ def _shown(page: ComparisonPage, rates: pd.DataFrame) -> pd.Series:
 # --- crude rates ------------------------------------------------------------------------------
 
 def rates_table(page: ComparisonPage) -> None:
-    """Crude rates with pilots as rows (pooled last) and the follow-up times as columns, the rate
-    and its interval in one cell, then the people followed up in the same layout: narrow enough
-    for a portrait page and a laptop screen without an interval wrapping."""
+    """Show the crude rates: pilots as rows (pooled last), follow-up times as columns.
+
+    The rate and its Wilson interval share a cell; a second table gives the people followed up
+    in the same layout. Narrow enough for a portrait page and a laptop screen without an
+    interval wrapping.
+    """
     if page.rates is None:
         return
-    order = [*sorted(set(page.rates["pilot_id"]) - {POOLED}, key=page.labels.get), POOLED]
+    order = list(dict.fromkeys(_in_label_order(page, page.rates)["pilot_id"]))
     dash = t("format.missing")
     rates, counts = [], []
     for pilot_id in order:
@@ -172,16 +204,20 @@ def _interval(low: float, high: float) -> str:
 
 
 def _range(low: float, high: float, digits: int) -> str:
-    """``low – high`` kept on one line: a line may break after an en dash even before a no-break
-    space (Unicode line breaking), so a word joiner follows the dash."""
+    """``low – high`` kept on one line.
+
+    A line may break after an en dash even before a no-break space (Unicode line breaking), so a
+    word joiner follows the dash.
+    """
     return f"{fmt_number(low, digits)}\u00a0–\u2060\u00a0{fmt_number(high, digits)}"
 
 
 def forest(page: ComparisonPage, horizon: int) -> None:
+    """Show the forest plot of the crude rates at ``horizon`` months (pilots that may be shown)."""
     if page.rates is None:
         return
     at_h = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] != POOLED)]
-    shown = at_h[_shown(page, at_h)]
+    shown = _in_label_order(page, at_h[_shown(page, at_h)])
     if len(shown) < 1:
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
@@ -191,9 +227,10 @@ def forest(page: ComparisonPage, horizon: int) -> None:
 
 
 def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    """Show the funnel plot at ``horizon`` months and name the pilots outside its limits."""
     if page.rates is None:
         return
-    points = compare.funnel_points(page.rates, horizon)
+    points = _in_label_order(page, compare.funnel_points(page.rates, horizon))
     points = points[_shown(page, points)] if len(points) else points
     pooled = _pooled(page.rates, horizon)
     if points.empty or not pooled["denominator"]:
@@ -216,6 +253,7 @@ def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
 
 
 def homogeneity(page: ComparisonPage) -> None:
+    """Show the chi-square test of equal rates at every horizon, and say when it is rough."""
     if page.register is None:
         return
     tests = compare.homogeneity_tests(page.register, page.as_of, HORIZONS)
@@ -245,13 +283,32 @@ def _p(value: float) -> str:
 
 # --- case-mix adjustment ----------------------------------------------------------------------
 
-def _adjusted(page: ComparisonPage, horizon: int) -> compare.AdjustedRates | str:
+def _adjusted(page: ComparisonPage, horizon: int) -> compare.AdjustedRates | compare.Unavailable:
     if horizon not in page.adjusted:
         try:
             page.adjusted[horizon] = compare.adjusted_rates(page.register, page.as_of, horizon)
         except compare.ComparisonUndefined as exc:
-            page.adjusted[horizon] = str(exc)
+            page.adjusted[horizon] = exc.unavailable
     return page.adjusted[horizon]
+
+
+def _say(page: ComparisonPage, key: str, values: dict) -> str:
+    """The catalogue text ``key`` in the reader's language, with ``values`` as published.
+
+    Pilot ids become names, covariates their names, and numbers of people are published as
+    counts (``<5`` for 1–4).
+    """
+    shown = dict(values)
+    if "pilot" in shown:
+        shown["pilot"] = page.labels.get(shown["pilot"], shown["pilot"])
+    if "covariate" in shown:
+        shown["covariate"] = t(f"comparison.covariate.{shown['covariate']}")
+    for name in ("count", "people"):
+        if name in shown:
+            shown[name] = suppression.count_text(shown[name])
+    if "horizon" in shown:
+        shown["horizon"] = fmt_number(shown["horizon"])
+    return t(key, **shown)
 
 
 def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
@@ -259,12 +316,12 @@ def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if page.register is None:
         return
     result = _adjusted(page, horizon)
-    if isinstance(result, str):
+    if isinstance(result, compare.Unavailable):
         return  # adjusted_table says why
     rates = result.rates
     shown = rates[[not _rate_hidden(page, p, horizon, k, n)
                    for p, n, k in zip(rates["pilot_id"], rates["eligible"], rates["employed"])]]
-    plotted = shown[shown["adjusted_rate"].notna()]
+    plotted = _in_label_order(page, shown[shown["adjusted_rate"].notna()])
     if not plotted.empty:
         fig, alt = plots.adjusted_plot(plotted, horizon, page.labels)
         show_figure(page.page, fig, f"adjusted-{horizon}", t("comparison.adjusted_caption",
@@ -272,19 +329,21 @@ def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
 
 
 def adjusted_table(page: ComparisonPage) -> None:
-    """Crude and adjusted rates at every horizon (one model per horizon), long form, then what
-    had to be left out of which model."""
+    """Show crude and adjusted rates at every horizon (one model each), then what was left out.
+
+    A horizon without adjusted rates gets a sentence saying why, in the reader's language.
+    """
     if page.register is None:
         return
     rows, lines = [], []
     dash = t("format.missing")
     for horizon in HORIZONS:
         result = _adjusted(page, horizon)
-        if isinstance(result, str):
-            lines.append(t("comparison.adjusted_undefined", horizon=horizon, reason=result))
+        if isinstance(result, compare.Unavailable):
+            reason = _say(page, f"comparison.unavailable.{result.reason}", result.values)
+            lines.append(_say(page, "comparison.adjusted_undefined", {"horizon": horizon, "reason": reason}))
             continue
-        ordered = result.rates.sort_values("pilot_id", key=lambda s: s.map(page.labels))
-        for _, r in ordered.iterrows():
+        for _, r in _in_label_order(page, result.rates).iterrows():
             hidden = _rate_hidden(page, r["pilot_id"], horizon, r["employed"], r["eligible"])
             no_adjusted = hidden or pd.isna(r["adjusted_rate"])
             rows.append({
@@ -296,12 +355,7 @@ def adjusted_table(page: ComparisonPage) -> None:
                 t("comparison.col.adjusted"): dash if no_adjusted else fmt_percent(r["adjusted_rate"]),
                 t("comparison.col.adjusted_ci"): dash if no_adjusted else _interval(r["ci_low"], r["ci_high"]),
             })
-        for key, values in result.notes:
-            if "pilot" in values:
-                values = {**values, "pilot": page.labels.get(values["pilot"], values["pilot"])}
-            if "covariate" in values:
-                values = {**values, "covariate": t(f"comparison.covariate.{values['covariate']}")}
-            lines.append(t(f"comparison.note.{key}", **values))
+        lines += [_say(page, f"comparison.note.{key}", values) for key, values in result.notes]
     if rows:
         show_table(pd.DataFrame(rows), t("comparison.adjusted_table_caption"),
                    name="tbl-comparison-adjusted", align=["r", "l", "r", "r", "r", "r"])
@@ -310,10 +364,11 @@ def adjusted_table(page: ComparisonPage) -> None:
 
 
 def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
+    """Show the adjustment model's odds ratios at ``horizon`` months (nothing if there is none)."""
     if page.register is None:
         return
     result = _adjusted(page, horizon)
-    if isinstance(result, str):
+    if isinstance(result, compare.Unavailable):
         return
     rows = []
     for _, r in result.model.iterrows():
@@ -344,9 +399,11 @@ def _term_label(term: str, labels: dict[str, str]) -> str:
 
 def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     """The reference levels the odds ratios are relative to (first pilot alphabetically etc.)."""
-    if page.register is None or isinstance(_adjusted(page, horizon), str):
+    if page.register is None:
         return
     result = _adjusted(page, horizon)
+    if isinstance(result, compare.Unavailable):
+        return
     in_model = sorted(result.rates.loc[result.rates["in_model"], "pilot_id"])
     markdown(t("comparison.model_reference", pilot=page.labels.get(in_model[0], in_model[0]),
                sex=t("comparison.sex.F"), basis=t("comparison.basis.diagnosis")))
@@ -355,9 +412,10 @@ def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
 # --- work ability -----------------------------------------------------------------------------
 
 def was_change(page: ComparisonPage) -> None:
+    """Show the work-ability change per pilot: figure and table, small or revealing means hidden."""
     if page.register is None:
         return
-    was = compare.was_change_by_pilot(page.register)
+    was = _in_label_order(page, compare.was_change_by_pilot(page.register))
     # A mean over fewer than five people, or over people hidden as partners (the pooled mean and
     # count minus the other pilots' would give theirs back), or whose interval has no width
     # (every person's change is then that mean).
@@ -390,6 +448,7 @@ def was_change(page: ComparisonPage) -> None:
 # --- regional difference-in-differences -------------------------------------------------------
 
 def regional_did(page: ComparisonPage) -> None:
+    """Show the regional difference-in-differences, or what data it needs when there are none."""
     folder = did.regional_dir(page.root)
     series = did.load_regional_series(folder)
     if series is None:
