@@ -1,56 +1,80 @@
 """Every page of a built site opened in headless Chromium, as a reader's browser shows it.
 
-Chromium is driven over the DevTools protocol (a websocket; tornado's client, already a
-dependency of Jupyter). Per page: console errors and uncaught exceptions, resources that failed
-to load, images that did not render (naturalWidth 0) or lack alt text, links to local files that
-do not exist, and a full-page screenshot.
+Playwright (sync API) drives Debian's chromium, found on PATH by ``find_chromium``; Playwright's own
+browser builds are never installed or downloaded, so the check runs offline (CI has no network).
+One browser serves all pages of a site, each page in a fresh tab. Per page: console errors and
+uncaught exceptions, resources that failed to load, remote resources, images that did not render
+(naturalWidth 0) or lack alt text, links to local files that do not exist, the document language,
+and a full-page screenshot.
 """
 from __future__ import annotations
 
-import asyncio
-import base64
-import itertools
-import json
 import os
-import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
+
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from evalkit.checks import Problem
 from evalkit.checks.site import site_pages
 from evalkit.errors import EvalkitError
 
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--hide-scrollbars",
-    "--mute-audio", "--remote-debugging-port=0",
-)
+# Playwright already passes --headless, --no-sandbox, --hide-scrollbars, --mute-audio, --no-first-run,
+# --disable-sync, --disable-component-update and --disable-background-networking; only this is ours:
+# no GPU in CI containers, and software rendering keeps screenshots alike across machines.
+CHROMIUM_ARGS = ("--disable-gpu",)
 VIEWPORT = (1280, 900)
 MAX_SCREENSHOT_HEIGHT = 12000   # px; a longer page is cut here (still enough to review it)
-PAGE_TIMEOUT = 30.0
+PAGE_TIMEOUT = 30.0             # s, to load a page
+LAUNCH_TIMEOUT = 60.0           # s, for Chromium to start
+SCREENSHOT_TIMEOUT = 60.0       # s; a 12000 px page takes a while in software rendering
+LATE_MESSAGES_WAIT = 0.3        # s after inspection, for console messages of scripts run after load
+# Chromium's error text for a request the page itself cancelled (e.g. a navigation replaced it);
+# not something a reader would see as missing.
+CANCELLED = "net::ERR_ABORTED"
 
 # Run in the page after it loaded: force lazy images to load, wait for them, report what shows.
 _INSPECT = """
-(async () => {
+async () => {
   const images = Array.from(document.images);
   images.forEach(img => { img.loading = "eager"; });
   await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
     img.addEventListener("load", done); img.addEventListener("error", done); setTimeout(done, 10000);
   })));
-  return JSON.stringify({
+  return {
     images: images.map(img => ({src: img.currentSrc || img.src, alt: img.getAttribute("alt"),
                                 width: img.naturalWidth})),
     links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
     lang: document.documentElement.lang,
-  });
-})()
+  };
+}
 """
+_CONTENT_SIZE = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
 
 
 def find_chromium() -> str:
+    """The Chromium executable on PATH (Debian's ``chromium`` first).
+
+    Returns
+    -------
+    str
+        Absolute path of the executable.
+
+    Raises
+    ------
+    EvalkitError
+        When no Chromium is installed; the message says how to install it.
+    """
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
         if path:
@@ -60,6 +84,12 @@ def find_chromium() -> str:
 
 @dataclass
 class PageReport:
+    """What one page showed in the browser, before it is judged by ``page_problems``.
+
+    ``images`` holds one dict per ``<img>`` (``src``, ``alt`` or None, ``width`` = naturalWidth in
+    px, 0 when nothing rendered); ``links`` the absolute ``href`` of every ``<a href>``.
+    """
+
     url: str
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
@@ -70,169 +100,108 @@ class PageReport:
     screenshot: Path | None = None
 
 
-class DevTools:
-    """A Chromium process and one websocket to it; commands are sent to page sessions."""
+def _first_line(text: str) -> str:
+    # Playwright's messages carry a multi-line call log; one line is what a Problem shows.
+    return text.strip().splitlines()[0] if text.strip() else ""
 
-    def __init__(self, executable: str | None = None):
-        self.executable = executable or find_chromium()
-        self.ids = itertools.count(1)
-        self.pending: dict[int, asyncio.Future] = {}
-        self.listeners: dict[str, list[dict]] = {}
 
-    async def __aenter__(self) -> "DevTools":
-        from tornado.websocket import websocket_connect
+def _on_console(message: ConsoleMessage, report: PageReport) -> None:
+    if message.type not in ("error", "assert"):
+        return
+    if message.args:
+        # A script called console.error/console.assert.
+        report.console_errors.append(f"console.{message.type}: {message.text}")
+    else:
+        # Chromium's own log (e.g. "Failed to load resource: ..."): no arguments, and its location
+        # is the resource concerned.
+        report.console_errors.append(f"{message.text} {message.location.get('url', '')}".strip())
 
-        self.profile = tempfile.mkdtemp(prefix="evalkit-chromium-")
-        self.process = await asyncio.create_subprocess_exec(
-            self.executable, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "about:blank",
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-        url = await asyncio.wait_for(self._devtools_url(), timeout=60)
-        self.stderr_drain = asyncio.ensure_future(self._drain())
-        self.socket = await websocket_connect(url, max_message_size=512 * 1024 * 1024)
-        self.reader = asyncio.ensure_future(self._read())
-        return self
 
-    async def _devtools_url(self) -> str:
-        seen = []
-        while True:
-            line = await self.process.stderr.readline()
-            if not line:
-                raise EvalkitError("Chromium exited before it opened DevTools: "
-                                   + " ".join(seen[-3:])[:300])
-            text = line.decode(errors="replace").strip()
-            seen.append(text)
-            match = re.search(r"DevTools listening on (ws://\S+)", text)
-            if match:
-                return match.group(1)
+def _on_page_error(error: PlaywrightError, report: PageReport) -> None:
+    # The stack's first line is "TypeName: message", as the DevTools console shows it.
+    text = _first_line(error.stack or "") or ": ".join(filter(None, (error.name, error.message)))
+    report.console_errors.append(f"uncaught exception: {text}")
 
-    async def _drain(self) -> None:
-        while await self.process.stderr.readline():
-            pass
 
-    async def _read(self) -> None:
-        while True:
-            message = await self.socket.read_message()
-            if message is None:
-                for future in self.pending.values():
-                    if not future.done():
-                        future.set_exception(EvalkitError("Chromium closed the DevTools connection"))
-                return
-            data = json.loads(message)
-            if "id" in data and data["id"] in self.pending:
-                future = self.pending.pop(data["id"])
-                if "error" in data:
-                    future.set_exception(EvalkitError(f"DevTools: {data['error'].get('message')}"))
-                else:
-                    future.set_result(data.get("result", {}))
-            elif "method" in data:
-                self.listeners.setdefault(data.get("sessionId", ""), []).append(data)
+def _on_request(request: Request, report: PageReport) -> None:
+    if urlsplit(request.url).scheme in ("http", "https"):
+        report.remote_requests.append(request.url)
 
-    async def send(self, method: str, params: dict | None = None, session: str | None = None,
-                   timeout: float = PAGE_TIMEOUT) -> dict:
-        message_id = next(self.ids)
-        message = {"id": message_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        future = asyncio.get_running_loop().create_future()
-        self.pending[message_id] = future
-        await self.socket.write_message(json.dumps(message))
-        return await asyncio.wait_for(future, timeout)
 
-    async def wait_for_event(self, session: str, method: str, timeout: float = PAGE_TIMEOUT) -> dict:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            for event in self.listeners.get(session, []):
-                if event["method"] == method:
-                    return event
-            await asyncio.sleep(0.05)
-        raise EvalkitError(f"timed out after {timeout:.0f} s waiting for {method}")
+def _on_request_failed(request: Request, report: PageReport) -> None:
+    if request.failure != CANCELLED:
+        report.failed_requests.append(f"{request.url}: {request.failure}")
 
-    async def __aexit__(self, *exc) -> None:
-        self.reader.cancel()
+
+def _watch(page: Page, report: PageReport) -> None:
+    page.on("console", lambda message: _on_console(message, report))
+    page.on("pageerror", lambda error: _on_page_error(error, report))
+    page.on("request", lambda request: _on_request(request, report))
+    page.on("requestfailed", lambda request: _on_request_failed(request, report))
+
+
+def _screenshot(page: Page, path: Path) -> None:
+    width, height = VIEWPORT
+    content_width, content_height = page.evaluate(_CONTENT_SIZE)
+    clip = {"x": 0, "y": 0, "width": max(width, content_width),
+            "height": min(MAX_SCREENSHOT_HEIGHT, max(height, content_height))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # full_page lets the clip reach below the viewport, as a reader scrolls.
+    page.screenshot(path=path, full_page=True, clip=clip, timeout=SCREENSHOT_TIMEOUT * 1000)
+
+
+def visit(context: BrowserContext, url: str, screenshot: Path | None) -> PageReport:
+    """Open ``url`` in a fresh tab, let it load, inspect it, screenshot it, close the tab.
+
+    Parameters
+    ----------
+    context
+        The browser context all pages of a site share (viewport ``VIEWPORT``).
+    url
+        The page, usually a ``file://`` URL from ``file_url``.
+    screenshot
+        Where to write a PNG of the page (at most ``MAX_SCREENSHOT_HEIGHT`` px high), or None.
+
+    Returns
+    -------
+    PageReport
+        What the page showed. A navigation that fails outright is one console error.
+
+    Raises
+    ------
+    EvalkitError
+        When the page did not load within ``PAGE_TIMEOUT`` seconds.
+    playwright.sync_api.Error
+        When the browser failed otherwise (e.g. it crashed, or the screenshot timed out).
+    """
+    report = PageReport(url)
+    page = context.new_page()
+    _watch(page, report)
+    try:
         try:
-            self.socket.close()
-        except Exception:  # the browser may be gone already
-            pass
-        if self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), 10)
-            except asyncio.TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        self.stderr_drain.cancel()
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-    async def visit(self, url: str, screenshot: Path | None) -> PageReport:
-        """Open ``url`` in a fresh tab, let it load, inspect it, screenshot it, close the tab."""
-        target = await self.send("Target.createTarget", {"url": "about:blank"})
-        session = (await self.send("Target.attachToTarget",
-                                   {"targetId": target["targetId"], "flatten": True}))["sessionId"]
-        report = PageReport(url)
+            page.goto(url, wait_until="load", timeout=PAGE_TIMEOUT * 1000)
+        except PlaywrightTimeoutError:
+            raise EvalkitError(f"timed out after {PAGE_TIMEOUT:.0f} s waiting for the page to load") from None
+        except PlaywrightError as exc:
+            report.console_errors.append(f"navigation failed: {_first_line(exc.message)}")
+            return report
         try:
-            for domain in ("Page", "Runtime", "Log", "Network"):
-                await self.send(f"{domain}.enable", session=session)
-            width, height = VIEWPORT
-            await self.send("Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-                            session=session)
-            navigated = await self.send("Page.navigate", {"url": url}, session=session)
-            if navigated.get("errorText"):
-                report.console_errors.append(f"navigation failed: {navigated['errorText']}")
-                return report
-            await self.wait_for_event(session, "Page.loadEventFired")
-            evaluated = await self.send("Runtime.evaluate", {"expression": _INSPECT, "awaitPromise": True,
-                                                             "returnByValue": True}, session=session)
-            if "exceptionDetails" in evaluated:
-                report.console_errors.append("the page inspection script failed: "
-                                             + evaluated["exceptionDetails"].get("text", ""))
-            else:
-                found = json.loads(evaluated["result"]["value"])
-                report.images, report.links, report.lang = found["images"], found["links"], found["lang"]
-            await asyncio.sleep(0.3)   # late console messages (scripts run after load)
-            if screenshot is not None:
-                metrics = await self.send("Page.getLayoutMetrics", session=session)
-                size = metrics.get("cssContentSize") or metrics["contentSize"]
-                clip = {"x": 0, "y": 0, "width": max(width, int(size["width"])),
-                        "height": min(MAX_SCREENSHOT_HEIGHT, max(height, int(size["height"]))), "scale": 1}
-                shot = await self.send("Page.captureScreenshot",
-                                       {"format": "png", "captureBeyondViewport": True, "clip": clip},
-                                       session=session, timeout=60)
-                screenshot.parent.mkdir(parents=True, exist_ok=True)
-                screenshot.write_bytes(base64.b64decode(shot["data"]))
-                report.screenshot = screenshot
-            _collect_events(self.listeners.pop(session, []), report)
-        finally:
-            await self.send("Target.closeTarget", {"targetId": target["targetId"]})
-        return report
-
-
-def _collect_events(events: list[dict], report: PageReport) -> None:
-    urls = {}
-    for event in events:
-        method, params = event["method"], event.get("params", {})
-        if method == "Runtime.exceptionThrown":
-            details = params["exceptionDetails"]
-            text = (details.get("exception") or {}).get("description") or details.get("text", "")
-            report.console_errors.append(f"uncaught exception: {text.splitlines()[0] if text else ''}")
-        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            args = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
-            report.console_errors.append(f"console.{params['type']}: {args}")
-        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-            entry = params["entry"]
-            report.console_errors.append(f"{entry.get('text', '')} {entry.get('url', '')}".strip())
-        elif method == "Network.requestWillBeSent":
-            request_url = params["request"]["url"]
-            urls[params["requestId"]] = request_url
-            if urlsplit(request_url).scheme in ("http", "https"):
-                report.remote_requests.append(request_url)
-        elif method == "Network.loadingFailed" and not params.get("canceled"):
-            report.failed_requests.append(f"{urls.get(params['requestId'], '?')}: {params.get('errorText')}")
+            found = page.evaluate(_INSPECT)
+        except PlaywrightError as exc:
+            report.console_errors.append(f"the page inspection script failed: {_first_line(exc.message)}")
+        else:
+            report.images, report.links, report.lang = found["images"], found["links"], found["lang"]
+        page.wait_for_timeout(LATE_MESSAGES_WAIT * 1000)
+        if screenshot is not None:
+            _screenshot(page, screenshot)
+            report.screenshot = screenshot
+    finally:
+        page.close()
+    return report
 
 
 def file_url(path: Path) -> str:
-    from urllib.parse import quote
-
+    """The ``file://`` URL of ``path`` (made absolute, not resolved: symlinks stay as given)."""
     return "file://" + quote(str(path.absolute()))
 
 
@@ -243,8 +212,25 @@ def _local_path(url: str) -> Path | None:
 
 def page_problems(report: PageReport, where: str, lang: str,
                   optional_folders: tuple[Path, ...] = ()) -> list[Problem]:
-    """What a reader would hit on one page. Links into ``optional_folders`` (another edition that
-    is not built here) are not counted as broken."""
+    """What a reader would hit on one page.
+
+    Parameters
+    ----------
+    report
+        What the page showed in the browser (``visit``).
+    where
+        The page as problems name it (its path inside the site).
+    lang
+        The language the page must declare (``<html lang>``), e.g. ``"fi"``.
+    optional_folders
+        Sites of other editions; a link into one that is not built here is not counted as broken.
+
+    Returns
+    -------
+    list of Problem
+        One per console error, failed or remote resource, wrong language, image that did not
+        render or has no alt text, and broken local link; empty when the page is clean.
+    """
     problems = [Problem(where, f"console error: {text}", "console") for text in report.console_errors]
     problems += [Problem(where, f"failed to load {text}", "resources") for text in report.failed_requests]
     problems += [Problem(where, f"loads a remote resource {url} (the report must work offline)",
@@ -269,30 +255,61 @@ def page_problems(report: PageReport, where: str, lang: str,
     return problems
 
 
-async def _check_pages(html_dir: Path, pages: list[Path], lang: str, screenshot_dir: Path | None,
-                       optional_folders: tuple[Path, ...]) -> list[Problem]:
-    problems: list[Problem] = []
-    async with DevTools() as browser:
-        for page in pages:
-            where = str(page.relative_to(html_dir))
-            shot = screenshot_dir / (where.replace(os.sep, "__").removesuffix(".html") + ".png") \
-                if screenshot_dir else None
-            try:
-                report = await browser.visit(file_url(page), shot)
-            except (EvalkitError, asyncio.TimeoutError) as exc:
-                problems.append(Problem(where, f"the browser could not check the page: {exc}", "browser"))
-                continue
-            problems += page_problems(report, where, lang, optional_folders)
-    return problems
-
-
 def check_in_browser(html_dir: Path, lang: str, screenshot_dir: Path | None = None,
                      optional_folders: tuple[Path, ...] = ()) -> list[Problem]:
-    """Open every page of the site at ``html_dir`` in headless Chromium; screenshots (one PNG per
-    page) go to ``screenshot_dir`` when given. ``html_dir`` should be the unresolved
-    _build/html(-en) path, so relative links to the sibling edition resolve as for a reader."""
+    """Open every page of the site at ``html_dir`` in headless Chromium.
+
+    Parameters
+    ----------
+    html_dir
+        The built site; the unresolved _build/html(-en) path, so relative links to the sibling
+        edition resolve as for a reader.
+    lang
+        The language every page must declare.
+    screenshot_dir
+        Where one PNG per page goes (``sub__page.png`` for ``sub/page.html``), or None for none.
+    optional_folders
+        Sites of other editions, which may not be built (see ``page_problems``).
+
+    Returns
+    -------
+    list of Problem
+        Everything found, in page order; a page the browser could not check is one problem.
+
+    Raises
+    ------
+    EvalkitError
+        When Chromium is missing or does not start.
+    """
     if not (html_dir / "index.html").exists():
         return [Problem(str(html_dir), "no built site here (run `evalkit build`)", "site")]
     # The root index.html only forwards to the first page, which is checked on its own.
     pages = [p for p in site_pages(html_dir) if p != html_dir / "index.html"] or [html_dir / "index.html"]
-    return asyncio.run(_check_pages(html_dir, pages, lang, screenshot_dir, optional_folders))
+    executable = find_chromium()
+    problems: list[Problem] = []
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS),
+                                                 timeout=LAUNCH_TIMEOUT * 1000)
+        except PlaywrightError as exc:
+            raise EvalkitError(f"Chromium ({executable}) did not start: {_first_line(exc.message)}") from None
+        try:
+            width, height = VIEWPORT
+            context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+            for page in pages:
+                where = str(page.relative_to(html_dir))
+                shot = screenshot_dir / (where.replace(os.sep, "__").removesuffix(".html") + ".png") \
+                    if screenshot_dir else None
+                try:
+                    report = visit(context, file_url(page), shot)
+                except EvalkitError as exc:
+                    problems.append(Problem(where, f"the browser could not check the page: {exc}", "browser"))
+                    continue
+                except PlaywrightError as exc:
+                    problems.append(Problem(where, "the browser could not check the page: "
+                                            + _first_line(exc.message), "browser"))
+                    continue
+                problems += page_problems(report, where, lang, optional_folders)
+        finally:
+            browser.close()
+    return problems
