@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError
 from evalkit.params import load_all_params, load_params
-from evalkit.reported import PILOT_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from evalkit.definitions import HORIZONS, INDICATORS_WITH_INTERVAL
+from evalkit.definitions import HORIZONS, INDICATORS_WITH_INTERVAL, PILOT_IDS
 from evalkit.errors import InputError, InputProblem
 from evalkit.paths import params_dir, project_root
-from evalkit.reported import PILOT_IDS
 from evalkit.yaml_input import identity_code_keys, load_yaml
 
 HETU_IN_PARAMS = ("holds a Finnish personal identity code (henkilötunnus); no text that reaches the "

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError, InputProblem
 from evalkit.paths import reported_dir
 
-PILOT_IDS = (
-    "pohjois-pohjanmaa", "uusimaa", "pohjois-karjala", "etela-pohjanmaa",
-    "lappi", "pirkanmaa", "pohjanmaa", "hame",
-)
 FOCUS_AREAS = (1, 2, 3, 4)
 
 

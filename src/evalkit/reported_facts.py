@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError, InputProblem
 from evalkit.paths import reported_dir
-from evalkit.reported import PILOT_IDS
 
 SECTION_TITLES = {
     "tiivistelmä": "Tiivistelmä",
