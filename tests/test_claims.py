@@ -12,12 +12,13 @@ import pytest
 from evalkit.claims import CONSISTENT, INCONSISTENT, Claim, claims_table
 from evalkit.cli import main
 from evalkit.i18n import set_language
+from evalkit.paths import facts_file, pilots_file
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import load_facts
 
 ROOT = Path(__file__).resolve().parents[1]
-PILOTS = load_pilots(ROOT / "data" / "reported" / "pilots.yml")
-FACTS = load_facts(ROOT / "data" / "reported" / "facts.yml")
+PILOTS = load_pilots(pilots_file(ROOT))
+FACTS = load_facts(facts_file(ROOT))
 
 # Worked by hand from the report: these four disagree with the report's other facts.
 EXPECTED_INCONSISTENT = {

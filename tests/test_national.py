@@ -9,13 +9,14 @@ from matplotlib.figure import Figure
 
 from evalkit import national
 from evalkit.i18n import set_language
+from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import load_facts
 
 ROOT = Path(__file__).resolve().parents[1]
-PILOTS = load_pilots(ROOT / "data" / "reported" / "pilots.yml")
-FACTS = load_facts(ROOT / "data" / "reported" / "facts.yml")
+PILOTS = load_pilots(pilots_file(ROOT))
+FACTS = load_facts(facts_file(ROOT))
 
 # By hand from section 5's funding list, in its order.
 BUDGETS = {"pohjois-pohjanmaa": 600000, "uusimaa": 4000000, "pohjois-karjala": 278000,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import InputError
+from evalkit.paths import facts_file, pilots_file
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import SECTION_TITLES, load_facts
 
@@ -21,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "000_dd9921ece495c885.txt"
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason="the seed report is not beside the clone")
 
-FACTS = load_facts(ROOT / "data" / "reported" / "facts.yml")
-PILOTS = load_pilots(ROOT / "data" / "reported" / "pilots.yml")
+FACTS = load_facts(facts_file(ROOT))
+PILOTS = load_pilots(pilots_file(ROOT))
 
 # Finnish number words as the report inflects them; longest stems first (kahdeksan ⊃ kahde).
 WORD_STEMS = [("yhdeksä", 9), ("kahdeksa", 8), ("seitsemä", 7), ("kymmene", 10), ("kuusi", 6),

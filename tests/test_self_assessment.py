@@ -28,6 +28,7 @@ from evalkit.pipeline import self_assessment
 from evalkit.errors import BuildError, EvalkitError, InputError
 from evalkit.i18n import catalogue, set_language, t
 from evalkit.params import Goal, load_params
+from evalkit.paths import pilots_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "book" / "templates" / "pilot.ipynb"
@@ -210,7 +211,7 @@ def test_copied_inputs_keep_their_bytes_and_synthetic_marking(finnish, tmp_path)
     folder = tmp_path / "out"
     files = self_assessment.copy_inputs(folder, "lappi", tmp_path / "synth" / "participants.csv", "2023-12-31",
                                         real / "participants.csv", ("Ohjaus",), (Goal("Työssä", "employment_rate", 6, 0.25),),
-                                        ROOT / "data" / "reported" / "pilots.yml")
+                                        pilots_file(ROOT))
     assert files.data == "private-data/participants.csv" and files.employers == "private-data/participants-2.csv"
     assert (folder / files.data).read_bytes() == (tmp_path / "synth" / "participants.csv").read_bytes()
     assert is_synthetic(folder / files.data)             # invented data stays marked as such

@@ -9,7 +9,7 @@ import yaml
 
 from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError, InputProblem
-from evalkit.paths import reported_dir
+from evalkit.paths import pilots_file
 
 FOCUS_AREAS = (1, 2, 3, 4)
 
@@ -51,7 +51,7 @@ _FIELD_TYPES = {
 
 def load_pilots(path: Path | None = None) -> PilotFacts:
     """Load ``pilots.yml``; refuse a file whose pilots, fields or values are off."""
-    path = path or reported_dir() / "pilots.yml"
+    path = path or pilots_file()
     return _load_pilots_cached(str(path))
 
 

@@ -20,7 +20,7 @@ import yaml
 
 from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError, InputProblem
-from evalkit.paths import reported_dir
+from evalkit.paths import facts_file
 
 SECTION_TITLES = {
     "tiivistelmä": "Tiivistelmä",
@@ -144,7 +144,7 @@ def _value_text(fact: Fact) -> str:
 
 def load_facts(path: Path | None = None) -> ReportedFacts:
     """Load ``facts.yml``; raise InputError naming file, line and key for every problem."""
-    path = Path(path or reported_dir() / "facts.yml")
+    path = Path(path or facts_file())
     return _load_cached(str(path.resolve()), path.stat().st_mtime_ns)
 
 
