@@ -74,8 +74,8 @@ def test_a_mistyped_fact_changes_the_verdict():
     # Were the December 2020 count of section 1 typed as 34 300, the two would agree.
     facts = dataclasses.replace(FACTS, facts={
         **FACTS.facts,
-        "partially_able_unemployed_2020_12_section1": dataclasses.replace(
-            FACTS["partially_able_unemployed_2020_12_section1"], value=34300)})
+        "partially_able_unemployed_2020_12_section1":
+            FACTS["partially_able_unemployed_2020_12_section1"].model_copy(update={"value": 34300})})
     table = claims_table(PILOTS, facts).set_index("claim_id")
     assert table.loc["partially_able_unemployed_2020_12", "verdict"] == CONSISTENT
 
