@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from evalkit.checks import failures  # noqa: E402
 from evalkit.checks import pdf as pdfcheck  # noqa: E402
 from evalkit.checks.site import check_site  # noqa: E402
+from evalkit.definitions import PILOT_IDS  # noqa: E402
 from evalkit.i18n import catalogue  # noqa: E402
 from evalkit.plots import style  # noqa: E402
 from evalkit.book_settings import apply_publication_settings, front_matter  # noqa: E402
@@ -196,7 +197,7 @@ def test_okabe_ito_palette_has_eight_distinct_colours_and_marks():
 
 
 def test_every_pilot_has_its_own_style_in_every_figure():
-    styles = [style.pilot_style(p) for p in style.PILOT_ORDER]
+    styles = [style.pilot_style(p) for p in PILOT_IDS]
     assert len({(s.colour, s.marker, s.hatch) for s in styles}) == 8
     assert style.pilot_style("lappi") == style.pilot_style("lappi")
     with pytest.raises(KeyError):

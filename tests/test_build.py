@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import evalkit_processes, failing_pilot_template, run_evalkit
+from evalkit.paths import pilots_file
 from evalkit.reported import load_pilots
 
 pytestmark = pytest.mark.slow
-FACTS = load_pilots(Path(__file__).resolve().parents[1] / "data" / "reported" / "pilots.yml")
+FACTS = load_pilots(pilots_file(Path(__file__).resolve().parents[1]))
 
 
 @pytest.fixture

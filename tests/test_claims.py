@@ -12,12 +12,13 @@ import pytest
 from evalkit.claims import CONSISTENT, INCONSISTENT, Claim, claims_table
 from evalkit.cli import main
 from evalkit.i18n import set_language
+from evalkit.paths import facts_file, pilots_file
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import load_facts
 
 ROOT = Path(__file__).resolve().parents[1]
-PILOTS = load_pilots(ROOT / "data" / "reported" / "pilots.yml")
-FACTS = load_facts(ROOT / "data" / "reported" / "facts.yml")
+PILOTS = load_pilots(pilots_file(ROOT))
+FACTS = load_facts(facts_file(ROOT))
 
 # Worked by hand from the report: these four disagree with the report's other facts.
 EXPECTED_INCONSISTENT = {
@@ -73,8 +74,8 @@ def test_a_mistyped_fact_changes_the_verdict():
     # Were the December 2020 count of section 1 typed as 34 300, the two would agree.
     facts = dataclasses.replace(FACTS, facts={
         **FACTS.facts,
-        "partially_able_unemployed_2020_12_section1": dataclasses.replace(
-            FACTS["partially_able_unemployed_2020_12_section1"], value=34300)})
+        "partially_able_unemployed_2020_12_section1":
+            FACTS["partially_able_unemployed_2020_12_section1"].model_copy(update={"value": 34300})})
     table = claims_table(PILOTS, facts).set_index("claim_id")
     assert table.loc["partially_able_unemployed_2020_12", "verdict"] == CONSISTENT
 

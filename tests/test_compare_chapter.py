@@ -14,6 +14,7 @@ from evalkit.chapters import comparison as chapter
 from evalkit.definitions import HORIZONS
 from evalkit.i18n import set_language
 from evalkit.page_output import Page
+from evalkit.paths import pilots_file, reported_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,8 +32,8 @@ def captured(monkeypatch):
 
 
 def _page(tmp_path, register=None, as_of="2023-01-01"):
-    (tmp_path / "data" / "reported").mkdir(parents=True)
-    shutil.copy(ROOT / "data" / "reported" / "pilots.yml", tmp_path / "data" / "reported")
+    reported_dir(tmp_path).mkdir(parents=True)
+    shutil.copy(pilots_file(ROOT), pilots_file(tmp_path))
     labels = {"hame": "Häme", "lappi": "Lappi", "uusimaa": "Uusimaa"}
     page = chapter.ComparisonPage(Page(tmp_path / "page", "comparison"), tmp_path, labels,
                                   register, pd.Timestamp(as_of) if register is not None else None)

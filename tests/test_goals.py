@@ -73,13 +73,17 @@ def _indicator_frame() -> pd.DataFrame:
 
 def test_assess_goals_picks_the_goal_horizon_and_keeps_order():
     goals = (
-        Goal("at least a fifth employed at 6 months", "employment_rate", 6, 0.20),   # 0.22 > 0.20
-        Goal("at least a fifth employed at 3 months", "employment_rate", 3, 0.20),   # 0.09..0.28
-        Goal("at most 30 % unemployed at 6 months", "share_unemployed", 6, 0.30),    # 0.28 < 0.30
-        Goal("employers learn about partial work ability"),
-        Goal("at least a third employed at 12 months", "employment_rate", 12, 0.33),  # nobody due
-        Goal("täsmätyö reaches a fifth", "tasmatyo_share", None, 0.20),              # 0.052 < 0.20
-        Goal("work ability improves", "was_change", None, 0.0),                      # spans 0
+        Goal(text="at least a fifth employed at 6 months", indicator="employment_rate", horizon=6,
+             target=0.20),   # 0.22 > 0.20
+        Goal(text="at least a fifth employed at 3 months", indicator="employment_rate", horizon=3,
+             target=0.20),   # 0.09..0.28
+        Goal(text="at most 30 % unemployed at 6 months", indicator="share_unemployed", horizon=6,
+             target=0.30),   # 0.28 < 0.30
+        Goal(text="employers learn about partial work ability"),
+        Goal(text="at least a third employed at 12 months", indicator="employment_rate", horizon=12,
+             target=0.33),   # nobody due
+        Goal(text="täsmätyö reaches a fifth", indicator="tasmatyo_share", target=0.20),   # 0.052 < 0.20
+        Goal(text="work ability improves", indicator="was_change", target=0.0),           # spans 0
     )
     results = assess_goals(goals, _indicator_frame(), "lappi")
     assert [r.verdict for r in results] == [MET, UNCLEAR, MET, QUALITATIVE, NO_DATA, NOT_MET, UNCLEAR]
@@ -92,7 +96,8 @@ def test_assess_goals_picks_the_goal_horizon_and_keeps_order():
 
 
 def test_a_pilot_missing_from_the_frame_has_no_data_not_someone_elses_numbers():
-    goals = (Goal("employed at 6 months", "employment_rate", 6, 0.2), Goal("qualitative"))
+    goals = (Goal(text="employed at 6 months", indicator="employment_rate", horizon=6, target=0.2),
+             Goal(text="qualitative"))
     results = assess_goals(goals, _indicator_frame(), "hame")
     assert [r.verdict for r in results] == [NO_DATA, QUALITATIVE]
 

@@ -14,10 +14,10 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalkit.definitions import EMPLOYED_CODES, HORIZONS, POSITIVE_EXIT_CODES, STATUS_CODES
+from evalkit.definitions import EMPLOYED_CODES, HORIZONS, PILOT_IDS, POSITIVE_EXIT_CODES, STATUS_CODES
 from evalkit.indicators import compute_indicators
 from evalkit.register import load_register
-from evalkit.reported import PILOT_IDS, load_pilots
+from evalkit.reported import load_pilots
 from evalkit.synth import write_synthetic
 
 AS_OF = dt.date(2023, 12, 31)

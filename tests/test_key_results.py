@@ -133,12 +133,14 @@ def _params(pilot: str, *goals: Goal, as_of: dt.date = AS_OF) -> PilotParams:
 def test_goal_verdicts_as_each_chapter_publishes_them():
     params = {
         # 20/40 employed: Wilson 0.352–0.648, wholly above 0.3
-        "uusimaa": _params("uusimaa", Goal("work", "employment_rate", 6, 0.3), Goal("a qualitative goal")),
+        "uusimaa": _params("uusimaa", Goal(text="work", indicator="employment_rate", horizon=6, target=0.3),
+                           Goal(text="a qualitative goal")),
         # 0/20: Wilson 0–0.161, wholly below 0.2
-        "hame": _params("hame", Goal("work", "employment_rate", 6, 0.2)),
+        "hame": _params("hame", Goal(text="work", indicator="employment_rate", horizon=6, target=0.2)),
         # 10/20 positive exits: the interval holds 0.5; nobody in pohjanmaa was scored
-        "pohjanmaa": _params("pohjanmaa", Goal("exits", "positive_exit_rate", 12, 0.5),
-                             Goal("ability", "was_change", None, 0.0)),
+        "pohjanmaa": _params("pohjanmaa",
+                             Goal(text="exits", indicator="positive_exit_rate", horizon=12, target=0.5),
+                             Goal(text="ability", indicator="was_change", target=0.0)),
     }
     verdicts = kr.goal_verdicts(small_register(), params, BUDGETS)
     assert list(zip(verdicts["pilot_id"], verdicts["goal"], verdicts["verdict"])) == [
@@ -150,8 +152,10 @@ def test_goal_verdicts_as_each_chapter_publishes_them():
 
 def test_a_goal_is_judged_at_its_pilots_own_extract_date():
     # Extracted 2022-03-01, nobody who ended 2021-06-30 has been followed up for 12 months yet.
-    params = {"pohjanmaa": _params("pohjanmaa", Goal("exits", "positive_exit_rate", 12, 0.2),
-                                   Goal("exits", "positive_exit_rate", 6, 0.2), as_of=dt.date(2022, 3, 1))}
+    params = {"pohjanmaa": _params("pohjanmaa",
+                                   Goal(text="exits", indicator="positive_exit_rate", horizon=12, target=0.2),
+                                   Goal(text="exits", indicator="positive_exit_rate", horizon=6, target=0.2),
+                                   as_of=dt.date(2022, 3, 1))}
     verdicts = kr.goal_verdicts(small_register(), params, BUDGETS)
     assert list(verdicts["verdict"]) == ["no_data", "met"]   # 10/20 at 6 months: 0.299–0.701
 
@@ -162,7 +166,7 @@ def test_a_goal_whose_result_is_hidden_gets_no_verdict():
     lappi["person_id"] = ["l1", "l2", "l3"]
     register = pd.concat([register, lappi], ignore_index=True)
     # 3 of 3 employed: Wilson 0.44–1 lies above 0.1, but a rate on three people is not published.
-    params = {"lappi": _params("lappi", Goal("work", "employment_rate", 6, 0.1))}
+    params = {"lappi": _params("lappi", Goal(text="work", indicator="employment_rate", horizon=6, target=0.1))}
     verdicts = kr.goal_verdicts(register, params, {**BUDGETS, "lappi": 100_000})
     assert list(verdicts["verdict"]) == ["no_data"]
     assert kr.verdict_counts(verdicts.iloc[0:0]).sum() == 0

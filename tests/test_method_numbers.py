@@ -14,6 +14,7 @@ from evalkit.chapters.method_numbers import decimals_needed, level_text, method_
 from evalkit.formatting import fmt_list, fmt_range
 from evalkit.i18n import LANGUAGES, has, set_language, t
 from evalkit.page_output import markdown_table
+from evalkit.paths import pilots_file
 from evalkit.reported import load_pilots
 
 NBSP = "\u00a0"
@@ -53,7 +54,7 @@ def test_table_widths_are_written_and_must_match_the_columns():
 
 
 def test_every_reported_focus_area_has_a_name_in_each_edition():
-    facts = load_pilots(ROOT / "data" / "reported" / "pilots.yml")
+    facts = load_pilots(pilots_file(ROOT))
     for number, reported in facts.focus_area_names.items():
         for lang in LANGUAGES:
             assert has(f"national.focus_area_name.{number}", lang), (lang, number)

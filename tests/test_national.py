@@ -1,7 +1,6 @@
 """National figures from the reported facts, against sums and ratios worked by hand."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,13 +8,14 @@ from matplotlib.figure import Figure
 
 from evalkit import national
 from evalkit.i18n import set_language
+from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import load_facts
 
 ROOT = Path(__file__).resolve().parents[1]
-PILOTS = load_pilots(ROOT / "data" / "reported" / "pilots.yml")
-FACTS = load_facts(ROOT / "data" / "reported" / "facts.yml")
+PILOTS = load_pilots(pilots_file(ROOT))
+FACTS = load_facts(facts_file(ROOT))
 
 # By hand from section 5's funding list, in its order.
 BUDGETS = {"pohjois-pohjanmaa": 600000, "uusimaa": 4000000, "pohjois-karjala": 278000,
@@ -47,9 +47,9 @@ def test_budget_total_against_each_stated_total():
 
 def test_budget_total_notices_a_grant_that_breaks_the_rounding():
     # Lappi 200 000 → 220 000 makes the sum 9 658 000, which no longer rounds to 9,6 M€.
-    pilots = dataclasses.replace(PILOTS, pilots=tuple(
-        dataclasses.replace(p, budget_eur=220000) if p.pilot_id == "lappi" else p
-        for p in PILOTS.pilots))
+    pilots = PILOTS.model_copy(update={"pilots": tuple(
+        p.model_copy(update={"budget_eur": 220000}) if p.pilot_id == "lappi" else p
+        for p in PILOTS.pilots)})
     assert not national.budget_total(pilots, FACTS)["consistent"].any()
 
 

@@ -23,9 +23,11 @@ def shown(monkeypatch):
     monkeypatch.setattr(chapter, "synthetic_notice", lambda: out["markdown"].append("SYNTHETIC NOTICE"))
     monkeypatch.setattr(chapter, "show_table", lambda frame, caption, name=None, align=None:
                         out["tables"].append((frame, page_output._caption(caption), name)))
-    params = {"uusimaa": _params("uusimaa", Goal("work", "employment_rate", 6, 0.3), Goal("qualitative")),
-              "hame": _params("hame", Goal("work", "employment_rate", 6, 0.2)),
-              "pohjanmaa": _params("pohjanmaa", Goal("exits", "positive_exit_rate", 12, 0.5))}
+    params = {"uusimaa": _params("uusimaa", Goal(text="work", indicator="employment_rate", horizon=6, target=0.3),
+                                 Goal(text="qualitative")),
+              "hame": _params("hame", Goal(text="work", indicator="employment_rate", horizon=6, target=0.2)),
+              "pohjanmaa": _params("pohjanmaa", Goal(text="exits", indicator="positive_exit_rate", horizon=12,
+                                                     target=0.5))}
     monkeypatch.setattr(chapter, "load_all_params", lambda root: params)
     out["pooled"] = PooledRegister(small_register(), None, AS_OF, synthetic=True, missing=())
     monkeypatch.setattr(chapter, "load_pooled", lambda p: out["pooled"])
@@ -42,11 +44,9 @@ def _run(lang: str, out: dict) -> dict:
 
 def _budgets(pilots):
     """The reported pilots with the test's budgets (1.2 M€ over the three pilots present)."""
-    import dataclasses
-
     budgets = {"uusimaa": 600_000, "hame": 300_000, "pohjanmaa": 300_000}
-    return dataclasses.replace(pilots, pilots=tuple(dataclasses.replace(p, budget_eur=budgets.get(p.pilot_id, p.budget_eur))
-                                                    for p in pilots.pilots))
+    return pilots.model_copy(update={"pilots": tuple(
+        p.model_copy(update={"budget_eur": budgets.get(p.pilot_id, p.budget_eur)}) for p in pilots.pilots)})
 
 
 def test_finnish_summary_states_the_results(shown):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError
 from evalkit.params import load_all_params, load_params
-from evalkit.reported import PILOT_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,3 +84,21 @@ def test_unknown_pilot_is_refused(tmp_path):
 
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
     assert any("mapping" in m for m in problems(write(tmp_path, "- just\n- a list\n")))
+
+
+def test_a_qualitative_goal_has_no_target_and_no_horizon(tmp_path):
+    # A target without its indicator cannot be judged: refused, where it was once dropped silently.
+    text = GOOD.replace("- text: A qualitative goal", "- text: A qualitative goal\n    horizon: 6\n    target: 0.3")
+    assert problems(write(tmp_path, text)) == [
+        (f"{tmp_path / 'lappi.yml'}: column goals[1].horizon: a goal without an indicator has no "
+         "follow-up time; name its indicator or leave horizon out"),
+        (f"{tmp_path / 'lappi.yml'}: column goals[1].target: a goal without an indicator has no target; "
+         "name its indicator or leave target out")]
+
+
+def test_an_empty_path_and_a_quoted_horizon_are_refused_in_one_line(tmp_path):
+    # Second variant: "data:" with no value once ended in a TypeError; "6" in quotes is text.
+    text = GOOD.replace("data: data/demo/participants.csv", "data:").replace("horizon: 6", "horizon: '6'")
+    assert problems(write(tmp_path, text)) == [
+        f"{tmp_path / 'lappi.yml'}: column data: expected a file path, got None",
+        f"{tmp_path / 'lappi.yml'}: column goals[0].horizon: expected one of 3, 6, 12, got '6'"]

@@ -184,20 +184,20 @@ def test_a_part_hidden_for_another_reason_needs_a_partner_too():
 
 def test_a_goal_whose_result_is_hidden_gets_no_verdict_either():
     set_language("fi")
-    goal = Goal("at least a fifth employed", "employment_rate", 6, 0.2)
+    goal = Goal(text="at least a fifth employed", indicator="employment_rate", horizon=6, target=0.2)
     hidden = chapter.published_goal(GoalResult(goal, MET, 3, 4, 0.75, 0.3, 0.95))
     assert hidden["result"] == "–" and hidden["interval"] == "–"
     assert hidden["verdict"] == catalogue("fi")["pilot.verdict.no_data"]
     shown = chapter.published_goal(GoalResult(goal, MET, 30, 60, 0.5, 0.38, 0.62))
     assert shown["verdict"] == catalogue("fi")["pilot.verdict.met"]
     assert shown["result"] == "50,0\u00a0%" and shown["target"] == "vähintään 20,0\u00a0%"
-    qualitative = chapter.published_goal(GoalResult(Goal("employers learn"), "qualitative"))
+    qualitative = chapter.published_goal(GoalResult(Goal(text="employers learn"), "qualitative"))
     assert qualitative["verdict"] == catalogue("fi")["pilot.verdict.qualitative"]
 
 
 def test_a_ceiling_goal_says_at_most():
     set_language("en")
-    goal = Goal("few unemployed", "share_unemployed", 6, 0.4)
+    goal = Goal(text="few unemployed", indicator="share_unemployed", horizon=6, target=0.4)
     shown = chapter.published_goal(GoalResult(goal, NO_DATA, 20, 60, 1 / 3, 0.22, 0.46, lower_is_better=True))
     assert shown["target"] == "at most 40.0%"
     set_language("fi")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import InputError
+from evalkit.paths import facts_file, pilots_file
 from evalkit.reported import load_pilots
 from evalkit.reported_facts import SECTION_TITLES, load_facts
 
@@ -21,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "000_dd9921ece495c885.txt"
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason="the seed report is not beside the clone")
 
-FACTS = load_facts(ROOT / "data" / "reported" / "facts.yml")
-PILOTS = load_pilots(ROOT / "data" / "reported" / "pilots.yml")
+FACTS = load_facts(facts_file(ROOT))
+PILOTS = load_pilots(pilots_file(ROOT))
 
 # Finnish number words as the report inflects them; longest stems first (kahdeksan ⊃ kahde).
 WORD_STEMS = [("yhdeksä", 9), ("kahdeksa", 8), ("seitsemä", 7), ("kymmene", 10), ("kuusi", 6),
@@ -144,11 +145,11 @@ def test_counted_facts_by_counting_the_report():
     assert sorted(continued) == sorted(p.region for p in PILOTS.pilots if p.continued_2023)
     recommendations = sections["6"].split("\nSuosituks\n")[1]
     themes = [line for line in recommendations.splitlines() if line.startswith("Suositu")]
-    numbered = re.findall(r"^\d\. ", recommendations, flags=re.M)
+    numbered = re.findall(r"^\d\. ", recommendations, flags=re.MULTILINE)
     assert len(themes) == FACTS.value("recommendation_themes") == 6
     assert len(numbered) == FACTS.value("recommendations") == 14
-    assert len(re.findall(r"^- ✓", sections["3"], flags=re.M)) == FACTS.value("ips_quality_criteria")
-    bolded = re.findall(r"^- \d\) \*\*", sections["2"], flags=re.M)
+    assert len(re.findall(r"^- ✓", sections["3"], flags=re.MULTILINE)) == FACTS.value("ips_quality_criteria")
+    bolded = re.findall(r"^- \d\) \*\*", sections["2"], flags=re.MULTILINE)
     assert len(bolded) == FACTS.value("programme_objectives_addressed") == 5
 
 
@@ -184,8 +185,8 @@ def test_a_good_file_loads(tmp_path):
 
 
 @pytest.mark.parametrize("change, line, key, words", [
-    (("    stated:", "    colour: red\n    stated:"), 8, "total.colour", "unknown field"),
-    (('    section: "2.3"\n', ""), 2, "total.section", "missing field"),
+    (("    stated:", "    colour: red\n    stated:"), 8, "total.colour", "unknown key; valid keys: fact_id"),
+    (('    section: "2.3"\n', ""), 2, "total.section", "required key is missing"),
     (('section: "2.3"', 'section: "7"'), 7, "total.section", "unknown section"),
     (("value: 9.6", "value: nine"), 3, "total.value", "expected a number"),
     (("unit: million_eur", "unit: bananas"), 4, "total.unit", "unknown unit"),
@@ -224,3 +225,35 @@ def test_bad_date_and_month_and_duplicate(tmp_path):
 def test_not_yaml_is_refused_with_its_line(tmp_path):
     message = refused(tmp_path, "facts:\n  - fact_id: [unclosed\n")
     assert message.startswith("facts_bad.yml: line ")
+
+
+# --- the pilots loader refuses bad files, naming file and key ------------------------------------
+
+PILOTS_TEXT = pilots_file(ROOT).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change, expected", [
+    # focus_areas given as one number once ended in a TypeError
+    (("focus_areas: [1, 2, 3, 4]\n    continued_2023: false\n    call_order: 1",
+      "focus_areas: 1\n    continued_2023: false\n    call_order: 1"),
+     "pilots.yml: column pilots[0].focus_areas: expected a list, got 1"),
+    (("töihin\n    budget_eur: 600000", "töihin\n    budget_eur: '600000'"),
+     "pilots.yml: column pilots[0].budget_eur: expected a whole number, got '600000'"),
+    (("töihin\n    budget_eur: 600000", "töihin\n    budget_eur: -5"),
+     "pilots.yml: column pilots[0].budget_eur: a budget is a positive number of euros"),
+    (("pilot_id: pohjois-pohjanmaa", "pilot_id: uusimaa"),
+     ("pilots.yml: column pilots: expected exactly the eight pilots pohjois-pohjanmaa, uusimaa, "
+      "pohjois-karjala, etela-pohjanmaa, lappi, pirkanmaa, pohjanmaa, hame")),
+    (('  call_order: "5 Muu projektihallinta, Resursointi"\n', ""),
+     "pilots.yml: column sources: every field needs the report section it comes from; none for call_order"),
+    (("pilots:\n", "pilots:\n\t"),
+     ("pilots.yml: line 34: column 1: a tab is used for indentation; YAML indents with spaces only "
+      "(replace the tab with spaces)")),
+])
+def test_bad_pilots_files_are_refused_with_file_and_key(tmp_path, change, expected):
+    assert PILOTS_TEXT.count(change[0]) == 1
+    path = tmp_path / "pilots.yml"   # a fresh folder per case: the loader caches by path
+    path.write_text(PILOTS_TEXT.replace(*change), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_pilots(path)
+    assert str(caught.value) == expected

@@ -28,6 +28,7 @@ from evalkit.pipeline import self_assessment
 from evalkit.errors import BuildError, EvalkitError, InputError
 from evalkit.i18n import catalogue, set_language, t
 from evalkit.params import Goal, load_params
+from evalkit.paths import pilots_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "book" / "templates" / "pilot.ipynb"
@@ -204,20 +205,20 @@ def test_copied_inputs_keep_their_bytes_and_synthetic_marking(finnish, tmp_path)
     from evalkit.synth import write_synthetic
 
     write_synthetic(tmp_path / "synth", seed=3, size=120)
+    work_goal = Goal(text="Työssä", indicator="employment_rate", horizon=6, target=0.25)
     real = tmp_path / "real"
     real.mkdir()
     shutil.copy(tmp_path / "synth" / "employers.csv", real / "participants.csv")   # same name, no manifest
     folder = tmp_path / "out"
     files = self_assessment.copy_inputs(folder, "lappi", tmp_path / "synth" / "participants.csv", "2023-12-31",
-                                        real / "participants.csv", ("Ohjaus",), (Goal("Työssä", "employment_rate", 6, 0.25),),
-                                        ROOT / "data" / "reported" / "pilots.yml")
+                                        real / "participants.csv", ("Ohjaus",), (work_goal,), pilots_file(ROOT))
     assert files.data == "private-data/participants.csv" and files.employers == "private-data/participants-2.csv"
     assert (folder / files.data).read_bytes() == (tmp_path / "synth" / "participants.csv").read_bytes()
     assert is_synthetic(folder / files.data)             # invented data stays marked as such
     assert not is_synthetic(folder / files.employers)    # a file without a manifest is not
     params = load_params(folder / files.params, folder)
     assert params.data == (folder / files.data).resolve() and params.employers == (folder / files.employers).resolve()
-    assert params.goals == (Goal("Työssä", "employment_rate", 6, 0.25),) and params.services == ("Ohjaus",)
+    assert params.goals == (work_goal,) and params.services == ("Ohjaus",)
 
 
 def test_an_identity_code_in_the_notebooks_goals_is_refused_naming_the_key(tmp_path):

@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from scipy.linalg import null_space
 
 from evalkit.chapters.pilot_data import published_indicators
-from evalkit.definitions import EMPLOYED_CODES, HORIZONS, POSITIVE_EXIT_CODES, STATUS_CODES
-from evalkit.reported import PILOT_IDS
+from evalkit.definitions import EMPLOYED_CODES, HORIZONS, PILOT_IDS, POSITIVE_EXIT_CODES, STATUS_CODES
 from evalkit.suppression import (complementary_mask, hidden_counts, recoverable_counts,
                                  suppress_complementary, suppress_display, published_equations)
 

@@ -61,7 +61,8 @@ def test_everyone_employed_with_a_target_of_one_is_not_yet_clear(n):
     rates = indicators[indicators.indicator.isin(["employment_rate", "tasmatyo_share"])
                        & (indicators.numerator == n)]
     assert (rates.ci_high == 1.0).all() and len(rates) == 4   # lappi and all, two indicators
-    goals = (Goal("all", "employment_rate", 3, 1.0), Goal("all of them täsmätyö", "tasmatyo_share", None, 1.0))
+    goals = (Goal(text="all", indicator="employment_rate", horizon=3, target=1.0),
+             Goal(text="all of them täsmätyö", indicator="tasmatyo_share", target=1.0))
     assert [r.verdict for r in assess_goals(goals, indicators, "lappi")] == [UNCLEAR, UNCLEAR]
 
 
@@ -74,6 +75,6 @@ def test_nobody_unemployed_with_a_ceiling_of_zero_is_not_yet_clear(n):
     one = compute_indicators(_register(["training"] * (n - 1) + ["unemployed"]), as_of, {"lappi": 1000})
     zero_rows = none[(none.numerator == 0) & none.indicator.str.startswith("share_")]
     assert (zero_rows.ci_low == 0.0).all()
-    goal = (Goal("no one unemployed", "share_unemployed", 3, 0.0),)
+    goal = (Goal(text="no one unemployed", indicator="share_unemployed", horizon=3, target=0.0),)
     assert assess_goals(goal, none, "lappi")[0].verdict == UNCLEAR
     assert assess_goals(goal, one, "lappi")[0].verdict == NOT_MET

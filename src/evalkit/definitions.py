@@ -1,6 +1,16 @@
 """The contract's vocabulary (CONTRACT.md): codes, horizons and indicator names, in one place."""
 from __future__ import annotations
 
+from typing import Literal, get_args
+
+# The eight pilots in the contract's order, which is also the order of every table and of the
+# pilots' colours; declared as a type so that a model's field refuses any other value.
+PilotId = Literal[
+    "pohjois-pohjanmaa", "uusimaa", "pohjois-karjala", "etela-pohjanmaa",
+    "lappi", "pirkanmaa", "pohjanmaa", "hame",
+]
+PILOT_IDS: tuple[str, ...] = get_args(PilotId)
+
 STATUS_CODES = (
     "employed_open", "employed_subsidised", "entrepreneur", "training",
     "other_service", "unemployed", "outside_labour_force", "unknown",

@@ -44,11 +44,10 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from evalkit.definitions import (CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, INDICATORS, POOLED,
-                                 POSITIVE_EXIT_CODES, STATUS_CODES)
+from evalkit.definitions import (CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, INDICATORS, PILOT_IDS,
+                                 POOLED, POSITIVE_EXIT_CODES, STATUS_CODES)
 from evalkit.errors import EvalkitError
 from evalkit.register.schema import eligible
-from evalkit.reported import PILOT_IDS
 
 CONTRACT_COLUMNS = ("pilot_id", "horizon_months", "indicator", "numerator", "denominator",
                     "value", "ci_low", "ci_high")

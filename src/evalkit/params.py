@@ -1,69 +1,105 @@
 """Per-pilot parameters (``params/<pilot_id>.yml``), validated before any notebook runs.
 
 A params file names the pilot's register extract, its extract date and the goals the pilot set
-itself (the goals-results-metrics table). Unknown keys are refused with the nearest valid key.
-Its texts reach the report (services, goal texts), so every text in it is searched for personal
-identity codes first, like the register; a hit refuses the file naming the key, never the value.
-A goal's target must lie in its indicator's range: a share is written 0–1.
+itself (the goals-results-metrics table); :class:`ParamsFile` declares its keys. Unknown keys are
+refused with the nearest valid key. Its texts reach the report (services, goal texts), so every
+text in it is searched for personal identity codes first, like the register; a hit refuses the
+file naming the key, never the value. A goal's target must lie in its indicator's range: a share
+is written 0–1.
 """
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from evalkit.definitions import HORIZONS, INDICATORS_WITH_INTERVAL
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from evalkit.definitions import HORIZONS, INDICATORS_WITH_INTERVAL, PILOT_IDS, PilotId
 from evalkit.errors import InputError, InputProblem
+from evalkit.input_models import (
+    QUOTE_HINT,
+    InputModel,
+    key_path,
+    messages,
+    refusal,
+    shown,
+)
 from evalkit.paths import params_dir, project_root
-from evalkit.reported import PILOT_IDS
 from evalkit.yaml_input import identity_code_keys, load_yaml
 
 HETU_IN_PARAMS = ("holds a Finnish personal identity code (henkilötunnus); no text that reaches the "
                   "report may hold one (the value is not shown)")
 # The score runs 0–10, so a change of it lies between -10 and 10.
 WAS_CHANGE_RANGE = (-10.0, 10.0)
+# Indicators measured once per person, not at a follow-up time (CONTRACT.md, "Indicators").
+WITHOUT_HORIZON = ("was_change", "tasmatyo_share")
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
+
+# A goal can only be judged on an indicator that comes with a confidence interval.
+GoalIndicator = Literal[INDICATORS_WITH_INTERVAL]
+Horizon = Literal[HORIZONS]
 
 
-@dataclass(frozen=True)
-class Goal:
+class Goal(InputModel):
+    """One goal of a pilot's goals-results-metrics table.
+
+    A goal without an indicator is qualitative: reported, never judged, so it has neither a
+    horizon nor a target. A measurable goal names its indicator, its follow-up time in months
+    (not for ``was_change`` and ``tasmatyo_share``) and its target: a share written 0–1, or a
+    change of the work ability score between -10 and 10.
+    """
+
     text: str
-    indicator: str | None = None  # None: a qualitative goal, reported without a verdict
-    horizon: int | None = None
-    target: float | None = None
+    indicator: GoalIndicator | None = None
+    horizon: Horizon | None = Field(None, validate_default=True)
+    target: float | None = Field(None, validate_default=True)
 
+    @field_validator("text", mode="before")
+    @classmethod
+    def _has_text(cls, text: Any) -> Any:
+        if text is None or (isinstance(text, str) and not text.strip()):
+            raise refusal("every goal needs its text")
+        return text
 
-@dataclass(frozen=True)
-class PilotParams:
-    pilot_id: str
-    data: Path
-    as_of: dt.date
-    employers: Path | None = None
-    services: tuple[str, ...] = ()
-    goals: tuple[Goal, ...] = field(default_factory=tuple)
-    source: Path | None = None  # the params file itself
+    @field_validator("horizon")
+    @classmethod
+    def _horizon_fits_indicator(cls, horizon: int | None, info: ValidationInfo) -> int | None:
+        if "indicator" not in info.data:   # the indicator was refused: judge as for a rate
+            indicator = "employment_rate"
+        elif (indicator := info.data["indicator"]) is None:
+            if horizon is not None:
+                raise refusal("a goal without an indicator has no follow-up time; name its "
+                              "indicator or leave horizon out")
+            return None
+        if indicator in WITHOUT_HORIZON and horizon is not None:
+            raise refusal(f"{indicator} has no follow-up time; leave horizon out")
+        if indicator not in WITHOUT_HORIZON and horizon is None:
+            raise refusal(f"a measurable goal needs its follow-up time: horizon one of "
+                          f"{', '.join(map(str, HORIZONS))} (months)")
+        return horizon
 
-
-_PARAM_KEYS = {f.name for f in fields(PilotParams)} - {"source"}
-_REQUIRED = {"pilot_id", "data", "as_of"}
-_GOAL_KEYS = {f.name for f in fields(Goal)}
-
-
-def _suggest(key: str, valid: set[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(valid), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(sorted(valid))}"
-
-
-_QUOTE_HINT = " (put the text in quotes)"
-
-
-def _shown(value: Any) -> str:
-    """A value for a message: a boolean as YAML wrote it, anything else quoted."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target_in_range(cls, target: Any, info: ValidationInfo) -> Any:
+        indicator = info.data.get("indicator", "employment_rate")  # refused indicator: as a rate
+        if indicator is None:
+            if target is not None:
+                raise refusal("a goal without an indicator has no target; name its indicator or "
+                              "leave target out")
+            return None
+        problem = _target_problem(indicator, target)
+        if problem:
+            raise refusal(problem)
+        return target
 
 
 def _target_problem(indicator: str, target: Any) -> str | None:
@@ -72,10 +108,10 @@ def _target_problem(indicator: str, target: Any) -> str | None:
     share = indicator != "was_change"
     hint = "a share is written 0–1 (25 % as 0.25)" if share else \
         "a change of the work ability score (0–10) lies between -10 and 10"
-    if isinstance(target, str) and re.fullmatch(r"\s*[+-]?\d+,\d+\s*", target):
+    if isinstance(target, str) and _DECIMAL_COMMA.fullmatch(target):
         return f"{target!r} uses a decimal comma; write a decimal point ({target.replace(',', '.').strip()})"
     if isinstance(target, bool) or not isinstance(target, (int, float)):
-        return f"a goal with an indicator needs a numeric target, got {_shown(target)}; {hint}"
+        return f"a goal with an indicator needs a numeric target, got {shown(target)}; {hint}"
     low, high = (0.0, 1.0) if share else WAS_CHANGE_RANGE
     if not low <= target <= high:   # NaN fails too
         return f"{target!r} is outside {_fmt(low)}–{_fmt(high)}: {hint}"
@@ -86,7 +122,31 @@ def _fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def _as_date(value: Any) -> dt.date | None:
+def _file_path(value: Any, info: ValidationInfo) -> Any:
+    """A path as written, resolved against the ``root`` the loader passes as context (a model
+    built in code keeps its path as given)."""
+    if isinstance(value, Path):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        hint = QUOTE_HINT if value is not None and not isinstance(value, str) else ""
+        raise refusal(f"expected a file path, got {shown(value)}{hint}")
+    root = (info.context or {}).get("root")
+    return (root / value).resolve() if root is not None else Path(value)
+
+
+def _optional_file_path(value: Any, info: ValidationInfo) -> Any:
+    return None if value is None or value == "" else _file_path(value, info)
+
+
+def _service_name(value: Any) -> Any:
+    if not isinstance(value, str) or not value.strip():
+        raise refusal(f"expected a service name, got {shown(value)}{QUOTE_HINT}")
+    return value
+
+
+def _iso_date(value: Any) -> dt.date:
+    """A YAML date, or text in ISO form; a date-time keeps its date. YAML reads 2023-12-31
+    as a date already; an integer is refused, where pydantic would read it as a timestamp."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -95,116 +155,109 @@ def _as_date(value: Any) -> dt.date | None:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            return None
-    return None
+            pass
+    raise refusal(f"expected an ISO date such as 2023-06-30, got {shown(value)}")
+
+
+class ParamsFile(InputModel):
+    """The keys a params file may hold; relative paths are resolved against the project root."""
+
+    pilot_id: PilotId
+    data: Annotated[Path, BeforeValidator(_file_path)]
+    as_of: Annotated[dt.date, BeforeValidator(_iso_date)]
+    employers: Annotated[Path | None, BeforeValidator(_optional_file_path)] = None
+    services: tuple[Annotated[str, BeforeValidator(_service_name)], ...] = ()
+    goals: tuple[Goal, ...] = ()
+
+
+class PilotParams(ParamsFile):
+    """A pilot's checked parameters, with the file they were read from (``source``)."""
+
+    source: Path | None = None
 
 
 def load_params(path: Path, root: Path | None = None, overrides: dict[str, Any] | None = None,
                 overrides_label: str = "parameters") -> PilotParams:
-    """Read and check one params file; raise InputError naming every bad key.
+    """Read and check one params file.
 
-    ``overrides`` replace keys of the file before anything is checked (a self-assessment
-    notebook's parameters cell names the data, the date and perhaps its own goals); a problem in
-    one of them is reported against ``overrides_label`` instead of the file. Relative paths are
-    resolved against ``root``.
+    Parameters
+    ----------
+    path
+        The params file (YAML; see :mod:`evalkit.yaml_input` for the encodings read).
+    root
+        Folder that relative paths in the file are resolved against; the project root if None.
+    overrides
+        Keys that replace the file's before anything is checked (a self-assessment notebook's
+        parameters cell names the data, the date and perhaps its own goals). A problem in one of
+        them is reported against ``overrides_label`` instead of the file.
+    overrides_label
+        How messages name the overrides.
+
+    Returns
+    -------
+    PilotParams
+        The checked parameters, ``source`` set to ``path``.
+
+    Raises
+    ------
+    InputError
+        With every problem, one line each naming the file and the key (``goals[1].target``). An
+        identity code anywhere refuses the file before any other check, naming only its key.
     """
     root = root or project_root()
     overrides = dict(overrides or {})
-    name = str(path)
-    problems: list[InputProblem] = []
+    where = _where(str(path), overrides, overrides_label)
+    _refuse_identity_code_in_name(Path(path))
+    raw = _read_mapping(Path(path), str(path), overrides)
+    _refuse_identity_codes(raw, where)
+    checked = _checked(raw, root, where)
+    # Already checked: no second validation, which would resolve the paths once more.
+    return PilotParams.model_construct(**dict(checked), source=Path(path))
 
+
+def _where(name: str, overrides: dict[str, Any], label: str) -> Callable[[str | None], str]:
+    """Key path → what a message names as its source: the overrides for an overridden key."""
     def source(key: str | None) -> str:
         top = re.split(r"[.\[]", key, maxsplit=1)[0] if key else None
-        return overrides_label if top in overrides else name
+        return label if top in overrides else name
+    return source
 
-    def problem(key: str | None, message: str) -> None:
-        problems.append(InputProblem(source(key), None, key, message))
 
+def _refuse_identity_code_in_name(path: Path) -> None:
     from evalkit.register.hetu import contains_hetu
-    if contains_hetu(Path(path).name):   # every message names the file: not this one
+
+    if contains_hetu(path.name):   # every message names the file: not this one
         raise InputError([InputProblem("(file name not shown)", None, None,
                                        f"the file name {HETU_IN_PARAMS}; rename the file")])
-    raw = load_yaml(Path(path), name)
-    if not isinstance(raw, dict) and not identity_code_keys(raw):
+
+
+def _read_mapping(path: Path, name: str, overrides: dict[str, Any]) -> Any:
+    """The file's content with the overrides in; not a mapping only if it holds no identity code
+    (that is refused first, by key)."""
+    raw = load_yaml(path, name)
+    if not isinstance(raw, dict):
+        if identity_code_keys(raw):
+            return raw
         raise InputError([InputProblem(name, None, None, "a params file is a YAML mapping of keys")])
-    if isinstance(raw, dict):
-        raw = {**raw, **overrides}
+    return {**raw, **overrides}
+
+
+def _refuse_identity_codes(raw: Any, where: Callable[[str | None], str]) -> None:
+    """Before any other check, because those quote values."""
     hits = identity_code_keys(raw)
-    if hits:   # before any other check: those quote values
-        raise InputError([InputProblem(source(key), None, key, HETU_IN_PARAMS) for key in hits])
+    if hits:
+        raise InputError([InputProblem(where(key), None, key, HETU_IN_PARAMS) for key in hits])
 
-    for key in sorted(set(raw) - _PARAM_KEYS):
-        problem(key, f"unknown key{_suggest(key, _PARAM_KEYS)}")
-    for key in sorted(_REQUIRED - set(raw)):
-        problem(key, "required key is missing")
 
-    pilot_id = raw.get("pilot_id")
-    if "pilot_id" in raw and pilot_id not in PILOT_IDS:
-        problem("pilot_id", f"unknown pilot {_shown(pilot_id)}; one of {', '.join(PILOT_IDS)}")
-    as_of = _as_date(raw.get("as_of"))
-    if "as_of" in raw and as_of is None:
-        problem("as_of", f"expected an ISO date such as 2023-06-30, got {_shown(raw.get('as_of'))}")
-    for key in ("data", "employers"):
-        if key in raw and raw[key] is not None and not isinstance(raw[key], str):
-            problem(key, f"expected a file path, got {_shown(raw[key])}{_QUOTE_HINT}")
-    services = raw.get("services", [])
-    if not isinstance(services, list):
-        problem("services", "expected a list of service names")
-        services = []
-    for index, service in enumerate(services):
-        if not isinstance(service, str) or not service.strip():
-            problem(f"services[{index}]", f"expected a service name, got {_shown(service)}{_QUOTE_HINT}")
-    services = [s for s in services if isinstance(s, str)]
-
-    goals = []
-    raw_goals = raw.get("goals", [])
-    if not isinstance(raw_goals, list):
-        problem("goals", "expected a list of goals")
-        raw_goals = []
-    for index, goal in enumerate(raw_goals):
-        label = f"goals[{index}]"
-        if not isinstance(goal, dict):
-            problem(label, "a goal is a mapping with text, indicator, horizon and target")
-            continue
-        for key in sorted(set(goal) - _GOAL_KEYS):
-            problem(f"{label}.{key}", f"unknown key{_suggest(key, _GOAL_KEYS)}")
-        text = goal.get("text")
-        if text is None or (isinstance(text, str) and not text.strip()):
-            problem(f"{label}.text", "every goal needs its text")
-        elif not isinstance(text, str):
-            problem(f"{label}.text", f"expected text, got {_shown(text)}{_QUOTE_HINT}")
-        indicator = goal.get("indicator")
-        horizon = goal.get("horizon")
-        target = goal.get("target")
-        if indicator is not None:
-            if indicator not in INDICATORS_WITH_INTERVAL:
-                problem(f"{label}.indicator", f"unknown indicator {_shown(indicator)}"
-                        f"{_suggest(str(indicator), set(INDICATORS_WITH_INTERVAL))}")
-            target_problem = _target_problem(str(indicator), target)
-            if target_problem:
-                problem(f"{label}.target", target_problem)
-            needs_horizon = indicator not in ("was_change", "tasmatyo_share")
-            if needs_horizon and (isinstance(horizon, bool) or horizon not in HORIZONS):
-                problem(f"{label}.horizon", f"expected one of {', '.join(map(str, HORIZONS))} months, "
-                        f"got {_shown(horizon)}")
-            elif not needs_horizon and horizon is not None:
-                problem(f"{label}.horizon", f"{indicator} has no follow-up time; leave horizon out")
-        goals.append(Goal(text=text if isinstance(text, str) else "", indicator=indicator,
-                          horizon=horizon if isinstance(horizon, int) else None,
-                          target=float(target) if isinstance(target, (int, float)) and not isinstance(target, bool) else None))
-
-    if problems:
-        raise InputError(problems)
-    employers = raw.get("employers")
-    return PilotParams(
-        pilot_id=pilot_id,
-        data=(root / raw["data"]).resolve() if not Path(raw["data"]).is_absolute() else Path(raw["data"]),
-        as_of=as_of,
-        employers=(root / employers).resolve() if employers else None,
-        services=tuple(services),
-        goals=tuple(goals),
-        source=Path(path),
-    )
+def _checked(raw: dict[str, Any], root: Path, where: Callable[[str | None], str]) -> ParamsFile:
+    try:
+        return ParamsFile.model_validate(raw, context={"root": root})
+    except ValidationError as exc:
+        problems = []
+        for loc, message in messages(exc, ParamsFile):
+            key = key_path(loc) or None
+            problems.append(InputProblem(where(key), None, key, message))
+        raise InputError(problems) from None
 
 
 def load_all_params(root: Path | None = None) -> dict[str, PilotParams]:

@@ -22,7 +22,18 @@ def project_root() -> Path:
 
 
 def reported_dir(root: Path | None = None) -> Path:
+    """The facts transcribed from the ministry's report (``data/reported/``)."""
     return (root or project_root()) / "data" / "reported"
+
+
+def pilots_file(root: Path | None = None) -> Path:
+    """The report's facts about each pilot, read by ``evalkit.reported.load_pilots``."""
+    return reported_dir(root) / "pilots.yml"
+
+
+def facts_file(root: Path | None = None) -> Path:
+    """The report's other quantitative facts, read by ``evalkit.reported_facts.load_facts``."""
+    return reported_dir(root) / "facts.yml"
 
 
 def params_dir(root: Path | None = None) -> Path:

@@ -1,39 +1,75 @@
-"""Facts the ministry's report states, loaded from ``data/reported/`` and checked on load."""
+"""Facts the ministry's report states about each pilot (``data/reported/pilots.yml``), declared
+as models and checked on load."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-import yaml
+from pydantic import StrictBool, StrictInt, ValidationError, field_validator
 
+from evalkit.definitions import PILOT_IDS, PilotId
 from evalkit.errors import InputError, InputProblem
-from evalkit.paths import reported_dir
+from evalkit.input_models import InputModel, key_path, messages, refusal
+from evalkit.paths import pilots_file
+from evalkit.yaml_input import load_yaml
 
-PILOT_IDS = (
-    "pohjois-pohjanmaa", "uusimaa", "pohjois-karjala", "etela-pohjanmaa",
-    "lappi", "pirkanmaa", "pohjanmaa", "hame",
-)
+# The four focus areas (painopisteet) of the programme: the report's section 2.1, table 1.
 FOCUS_AREAS = (1, 2, 3, 4)
+FocusArea = Literal[FOCUS_AREAS]
 
 
-@dataclass(frozen=True)
-class Pilot:
-    pilot_id: str
+class Pilot(InputModel):
+    """One pilot as the report states it; the section of each field is in ``PilotFacts.sources``."""
+
+    pilot_id: PilotId
     region: str
     ely_centre: str
     project_name: str
-    budget_eur: int
-    focus_areas: tuple[int, ...]
-    continued_2023: bool
-    call_order: int
+    budget_eur: StrictInt
+    focus_areas: tuple[FocusArea, ...]
+    continued_2023: StrictBool
+    call_order: StrictInt
+
+    @field_validator("budget_eur")
+    @classmethod
+    def _positive(cls, budget: int) -> int:
+        if budget <= 0:
+            raise refusal("a budget is a positive number of euros")
+        return budget
+
+    @field_validator("focus_areas")
+    @classmethod
+    def _area_1_chosen(cls, areas: tuple[int, ...]) -> tuple[int, ...]:
+        # Table 1: identifying clients and their service needs was every pilot's first area.
+        if 1 not in areas:
+            raise refusal("focus areas are 1–4, and every pilot chose area 1")
+        return areas
 
 
-@dataclass(frozen=True)
-class PilotFacts:
-    pilots: tuple[Pilot, ...]
-    focus_area_names: dict[int, str]
+class PilotFacts(InputModel):
+    """The whole of ``pilots.yml``: the eight pilots (in the report's funding-list order), the
+    focus areas' names and, for every field of a pilot, the report section it comes from."""
+
     sources: dict[str, str]
+    focus_area_names: dict[FocusArea, str]
+    pilots: tuple[Pilot, ...]
+
+    @field_validator("sources")
+    @classmethod
+    def _every_field_sourced(cls, sources: dict[str, str]) -> dict[str, str]:
+        missing = [name for name in Pilot.model_fields if name != "pilot_id" and name not in sources]
+        if missing:
+            raise refusal(f"every field needs the report section it comes from; none for "
+                          f"{', '.join(missing)}")
+        return sources
+
+    @field_validator("pilots")
+    @classmethod
+    def _the_eight_in_call_order(cls, pilots: tuple[Pilot, ...]) -> tuple[Pilot, ...]:
+        if sorted(p.pilot_id for p in pilots) != sorted(PILOT_IDS):
+            raise refusal(f"expected exactly the eight pilots {', '.join(PILOT_IDS)}")
+        return tuple(sorted(pilots, key=lambda p: p.call_order))
 
     def by_id(self, pilot_id: str) -> Pilot:
         for pilot in self.pilots:
@@ -46,55 +82,34 @@ class PilotFacts:
         return {p.pilot_id: p.budget_eur for p in self.pilots}
 
 
-_FIELD_TYPES = {
-    "pilot_id": str, "region": str, "ely_centre": str, "project_name": str,
-    "budget_eur": int, "focus_areas": list, "continued_2023": bool, "call_order": int,
-}
-
-
 def load_pilots(path: Path | None = None) -> PilotFacts:
-    """Load ``pilots.yml``; refuse a file whose pilots, fields or values are off."""
-    path = path or reported_dir() / "pilots.yml"
+    """Load ``pilots.yml`` (default: the project's ``data/reported/pilots.yml``).
+
+    Parameters
+    ----------
+    path
+        The pilots file; each path is read once per process.
+
+    Returns
+    -------
+    PilotFacts
+        The eight pilots in the report's funding-list order (``call_order``).
+
+    Raises
+    ------
+    InputError
+        One line per problem, naming the file and the key (``pilots[2].budget_eur``).
+    """
+    path = path or pilots_file()
     return _load_pilots_cached(str(path))
 
 
 @lru_cache(maxsize=8)
 def _load_pilots_cached(path_text: str) -> PilotFacts:
     path = Path(path_text)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    problems: list[InputProblem] = []
-
-    def problem(column: str | None, message: str) -> None:
-        problems.append(InputProblem(path.name, None, column, message))
-
-    pilots = []
-    for index, entry in enumerate(raw.get("pilots", [])):
-        label = f"pilots[{index}]"
-        unknown = set(entry) - set(_FIELD_TYPES)
-        missing = set(_FIELD_TYPES) - set(entry)
-        for key in sorted(unknown):
-            problem(f"{label}.{key}", "unknown field")
-        for key in sorted(missing):
-            problem(f"{label}.{key}", "missing field")
-        if unknown or missing:
-            continue
-        for key, kind in _FIELD_TYPES.items():
-            value = entry[key]
-            if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-                problem(f"{label}.{key}", f"expected {kind.__name__}, got {value!r}")
-        if entry["pilot_id"] not in PILOT_IDS:
-            problem(f"{label}.pilot_id", f"unknown pilot {entry['pilot_id']!r}")
-        if not set(entry["focus_areas"]) <= set(FOCUS_AREAS) or 1 not in entry["focus_areas"]:
-            problem(f"{label}.focus_areas", "focus areas are 1–4, and every pilot chose area 1")
-        if isinstance(entry["budget_eur"], int) and entry["budget_eur"] <= 0:
-            problem(f"{label}.budget_eur", "a budget is a positive number of euros")
-        pilots.append(Pilot(**{**entry, "focus_areas": tuple(entry["focus_areas"])}))
-    if sorted(p.pilot_id for p in pilots) != sorted(PILOT_IDS) and not problems:
-        problem("pilots", f"expected exactly the eight pilots {', '.join(PILOT_IDS)}")
-    missing_sources = set(_FIELD_TYPES) - {"pilot_id"} - set(raw.get("sources", {}))
-    for key in sorted(missing_sources):
-        problem(f"sources.{key}", "every field needs the report section it comes from")
-    if problems:
-        raise InputError(problems)
-    names = {int(k): v for k, v in raw["focus_area_names"].items()}
-    return PilotFacts(tuple(sorted(pilots, key=lambda p: p.call_order)), names, dict(raw["sources"]))
+    raw = load_yaml(path, path.name)
+    try:
+        return PilotFacts.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError([InputProblem(path.name, None, key_path(loc) or None, message)
+                          for loc, message in messages(exc, PilotFacts)]) from None

@@ -14,13 +14,23 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal, get_args
 
 import pandas as pd
 import yaml
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from evalkit.definitions import PilotId
 from evalkit.errors import InputError, InputProblem
-from evalkit.paths import reported_dir
-from evalkit.reported import PILOT_IDS
+from evalkit.input_models import InputModel, key_path, messages, refusal
+from evalkit.paths import facts_file
+from evalkit.yaml_input import syntax_problem
 
 SECTION_TITLES = {
     "tiivistelmä": "Tiivistelmä",
@@ -34,16 +44,20 @@ SECTION_TITLES = {
     "5": "5 Muu projektihallinta",
     "6": "6 Yhteenveto ja suositukset",
 }
-UNITS = frozenset({
-    "persons", "pilots", "ely_areas", "million_eur", "eur", "percent", "share", "year",
-    "date", "month", "months", "days", "clients", "employers", "respondents", "participants",
-    "events", "services", "coordinators", "organisations", "objectives", "focus_areas",
-    "phases", "items", "surveys", "meetings_per_year", "grade", "points", "code",
-})
-QUALIFIERS = ("exact", "about", "over", "at_most")
-HOWS = ("stated", "counted")
-REQUIRED = ("fact_id", "value", "unit", "section", "stated")
-OPTIONAL = ("qualifier", "resolution", "subsection", "pilot_id", "how", "note")
+Unit = Literal[
+    "clients", "code", "coordinators", "date", "days", "ely_areas", "employers", "eur", "events",
+    "focus_areas", "grade", "items", "meetings_per_year", "million_eur", "month", "months",
+    "objectives", "organisations", "participants", "percent", "persons", "phases", "pilots",
+    "points", "respondents", "services", "share", "surveys", "year",
+]
+UNITS = frozenset(get_args(Unit))
+# exact: as stated; about: rounded at ``resolution``; over: a lower bound; at_most: an upper bound.
+Qualifier = Literal["exact", "about", "over", "at_most"]
+QUALIFIERS = get_args(Qualifier)
+# stated: a figure the report gives; counted: we counted the items of a list the report gives.
+How = Literal["stated", "counted"]
+HOWS = get_args(How)
+Section = Literal[tuple(SECTION_TITLES)]
 _FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -58,19 +72,58 @@ _DatesAsText.yaml_implicit_resolvers = {
 }
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(InputModel):
+    """One quantitative fact of the report, with the words and the section that state it.
+
+    ``value`` is read as ``unit`` says: a date as YYYY-MM-DD, a month as the text "YYYY-MM",
+    anything else as a number. A rounded figure (``qualifier: about``) needs its rounding step
+    (``resolution``); no other figure has one. A required key given empty counts as missing.
+    """
+
     fact_id: str
+    unit: Unit
     value: float | int | dt.date | str  # str only for months, "YYYY-MM"
-    unit: str
-    section: str
+    section: Section
     stated: str
-    qualifier: str = "exact"
-    resolution: float | None = None
+    qualifier: Qualifier = "exact"
+    resolution: float | None = Field(None, validate_default=True)
     subsection: str | None = None
-    pilot_id: str | None = None
-    how: str = "stated"
+    pilot_id: PilotId | None = None
+    how: How = "stated"
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_missing(cls, entry: Any) -> Any:
+        if not isinstance(entry, dict):
+            return entry
+        return {key: value for key, value in entry.items()
+                if not (value is None or (value == "" and key in cls.model_fields
+                                          and cls.model_fields[key].is_required()))}
+
+    @field_validator("fact_id")
+    @classmethod
+    def _snake_case(cls, fact_id: str) -> str:
+        if not _FACT_ID.match(fact_id):
+            raise refusal("use lower-case letters, digits and underscores")
+        return fact_id
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_as_unit_says(cls, value: Any, info: ValidationInfo) -> Any:
+        # A refused unit is not in info.data: the value is then checked as a number.
+        return _checked_value(value, info.data.get("unit"))
+
+    @field_validator("resolution", mode="before")
+    @classmethod
+    def _rounding_step(cls, resolution: Any, info: ValidationInfo) -> Any:
+        qualifier = info.data.get("qualifier")   # None when the qualifier itself is refused
+        if qualifier == "about":
+            if not _is_number(resolution) or resolution <= 0:
+                raise refusal("a rounded ('about') figure needs its rounding step, a positive number")
+        elif qualifier is not None and resolution is not None:
+            raise refusal("only a rounded ('about') figure has a rounding step")
+        return resolution
 
     @property
     def section_title(self) -> str:
@@ -143,8 +196,25 @@ def _value_text(fact: Fact) -> str:
 
 
 def load_facts(path: Path | None = None) -> ReportedFacts:
-    """Load ``facts.yml``; raise InputError naming file, line and key for every problem."""
-    path = Path(path or reported_dir() / "facts.yml")
+    """Load ``facts.yml`` (default: the project's ``data/reported/facts.yml``).
+
+    Parameters
+    ----------
+    path
+        The facts file; read again only when its modification time changes.
+
+    Returns
+    -------
+    ReportedFacts
+        Every fact by its ``fact_id``, in file order.
+
+    Raises
+    ------
+    InputError
+        One line per problem, naming the file, the line and the key as ``<fact_id>.<key>``
+        (``facts[<index>].<key>`` for a fact without a usable id); a fact_id used twice too.
+    """
+    path = Path(path or facts_file())
     return _load_cached(str(path.resolve()), path.stat().st_mtime_ns)
 
 
@@ -154,19 +224,16 @@ def _load_cached(path_text: str, _mtime: int) -> ReportedFacts:
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text, Loader=_DatesAsText)
-        raw = yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise InputError([InputProblem(path.name, line, None, f"not valid YAML: {exc}")]) from None
-    problems: list[InputProblem] = []
+        raise InputError([syntax_problem(path.name, exc, text)]) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("facts"), list):
         raise InputError([InputProblem(path.name, 1, "facts",
                                        "the file must hold a list under the key 'facts'")])
-    nodes = _value_node(root, "facts").value
+    problems: list[InputProblem] = []
     facts: dict[str, Fact] = {}
-    for index, (entry, node) in enumerate(zip(raw["facts"], nodes)):
-        fact = _check_entry(entry, node, index, path.name, problems)
+    for index, (entry, node) in enumerate(zip(raw["facts"], _value_node(root, "facts").value)):
+        fact = _checked_entry(entry, node, index, path.name, problems)
         if fact is None:
             continue
         if fact.fact_id in facts:
@@ -186,65 +253,29 @@ def _value_node(mapping_node, key: str):
     raise KeyError(key)
 
 
-def _check_entry(entry, node, index: int, file_name: str,
-                 problems: list[InputProblem]) -> Fact | None:
-    """One fact checked; its problems appended (key named as ``<fact_id>.<field>``)."""
+def _checked_entry(entry: Any, node: yaml.Node, index: int, file_name: str,
+                   problems: list[InputProblem]) -> Fact | None:
+    """One fact, or None with its problems appended: each names the line of its key (of the
+    entry when the key is missing) and the key as ``<fact_id>.<key>``."""
     line = node.start_mark.line + 1
     if not isinstance(entry, dict):
         problems.append(InputProblem(file_name, line, f"facts[{index}]",
-                                     "each fact is a mapping of field: value"))
+                                     "each fact is a mapping of key: value"))
         return None
-    label = entry.get("fact_id") if isinstance(entry.get("fact_id"), str) else f"facts[{index}]"
-    key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
-    before = len(problems)
-
-    def bad(key: str, message: str) -> None:
-        problems.append(InputProblem(file_name, key_lines.get(key, line), f"{label}.{key}", message))
-
-    for key in sorted(set(entry) - set(REQUIRED) - set(OPTIONAL)):
-        bad(key, "unknown field")
-    for key in REQUIRED:
-        if key not in entry or entry[key] is None or entry[key] == "":
-            bad(key, "missing field")
-    for key in ("fact_id", "unit", "section", "stated", "subsection", "pilot_id", "note",
-                "qualifier", "how"):
-        if key in entry and entry[key] is not None and not isinstance(entry[key], str):
-            bad(key, f"expected text, got {entry[key]!r}")
-    if len(problems) > before:
+    try:
+        return Fact.model_validate(entry)
+    except ValidationError as exc:
+        fact_id = entry.get("fact_id")
+        label = fact_id if isinstance(fact_id, str) and fact_id else f"facts[{index}]"
+        key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        for loc, message in messages(exc, Fact):
+            key = str(loc[0]) if loc else None
+            problems.append(InputProblem(file_name, key_lines.get(key, line),
+                                         f"{label}.{key_path(loc)}" if loc else label, message))
         return None
 
-    unit, qualifier = entry["unit"], entry.get("qualifier", "exact")
-    if not _FACT_ID.match(entry["fact_id"]):
-        bad("fact_id", "use lower-case letters, digits and underscores")
-    if entry["section"] not in SECTION_TITLES:
-        bad("section", f"unknown section {entry['section']!r}; one of {', '.join(SECTION_TITLES)}")
-    if unit not in UNITS:
-        bad("unit", f"unknown unit {unit!r}; one of {', '.join(sorted(UNITS))}")
-    if qualifier not in QUALIFIERS:
-        bad("qualifier", f"unknown qualifier {qualifier!r}; one of {', '.join(QUALIFIERS)}")
-    if entry.get("how", "stated") not in HOWS:
-        bad("how", f"expected one of {', '.join(HOWS)}")
-    if entry.get("pilot_id") is not None and entry["pilot_id"] not in PILOT_IDS:
-        bad("pilot_id", f"unknown pilot {entry['pilot_id']!r}")
-    resolution = entry.get("resolution")
-    if qualifier == "about":
-        if not _is_number(resolution) or resolution <= 0:
-            bad("resolution", "a rounded ('about') figure needs its rounding step, a positive number")
-    elif resolution is not None:
-        bad("resolution", "only a rounded ('about') figure has a rounding step")
-    value = _check_value(entry["value"], unit, bad)
-    if len(problems) > before:
-        return None
-    return Fact(
-        fact_id=entry["fact_id"], value=value, unit=unit, section=entry["section"],
-        stated=entry["stated"], qualifier=qualifier,
-        resolution=float(resolution) if resolution is not None else None,
-        subsection=entry.get("subsection"), pilot_id=entry.get("pilot_id"),
-        how=entry.get("how", "stated"), note=entry.get("note"),
-    )
 
-
-def _check_value(value, unit: str, bad):
+def _checked_value(value: Any, unit: str | None) -> Any:
     if unit == "date":
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
@@ -253,18 +284,16 @@ def _check_value(value, unit: str, bad):
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        bad("value", f"a date is written YYYY-MM-DD, got {value!r}")
-        return None
+        raise refusal(f"a date is written YYYY-MM-DD, got {value!r}")
     if unit == "month":
         match = _MONTH.match(value) if isinstance(value, str) else None
         if not match or not 1 <= int(match.group(2)) <= 12:
-            bad("value", f"a month is written \"YYYY-MM\" (quoted), got {value!r}")
+            raise refusal(f"a month is written \"YYYY-MM\" (quoted), got {value!r}")
         return value
     if not _is_number(value):
-        bad("value", f"expected a number, got {value!r}")
+        raise refusal(f"expected a number, got {value!r}")
     return value
 
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-

@@ -32,6 +32,7 @@ from evalkit.page_output import (
     synthetic_notice,
 )
 from evalkit.params import load_all_params
+from evalkit.paths import pilots_file
 from evalkit.plots import comparison as plots
 from evalkit.reported import load_pilots
 
@@ -68,7 +69,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
 
     start_page(lang)
     root_path = Path(root)
-    facts = load_pilots(root_path / "data" / "reported" / "pilots.yml")
+    facts = load_pilots(pilots_file(root_path))
     labels = {p.pilot_id: p.region for p in facts.pilots}
     pooled = load_pooled(load_all_params(root_path))
     set_data_origin(synthetic=pooled.synthetic)
@@ -454,7 +455,7 @@ def regional_did(page: ComparisonPage) -> None:
     if series is None:
         markdown(t("comparison.did_missing", folder="data/regional/"))
         return
-    facts = load_pilots(page.root / "data" / "reported" / "pilots.yml")
+    facts = load_pilots(pilots_file(page.root))
     treated = sorted({p.region for p in facts.pilots})
     try:
         result = did.estimate_did(series, treated, did.DEFAULT_PILOT_START)

@@ -23,6 +23,7 @@ from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_
 from evalkit.i18n import t
 from evalkit.key_results import KeyResults
 from evalkit.params import load_all_params
+from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
 from evalkit.page_output import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
@@ -43,8 +44,8 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> NationalPage:
     """Load the reported facts and glue every figure any national page's prose refers to."""
     start_page(lang)
     root_path = Path(root)
-    pilots = load_pilots(root_path / "data" / "reported" / "pilots.yml")
-    facts = load_facts(root_path / "data" / "reported" / "facts.yml")
+    pilots = load_pilots(pilots_file(root_path))
+    facts = load_facts(facts_file(root_path))
     _glue_key_figures(pilots, facts)
     return NationalPage(Page(Path(page_dir), page_name), root_path, pilots, facts)
 

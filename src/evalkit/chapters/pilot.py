@@ -26,6 +26,7 @@ from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import has, language, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.params import PilotParams, load_params
+from evalkit.paths import pilots_file
 from evalkit.page_output import (Page, glue, literal, markdown, markdown_table, prose, set_data_origin,
                              show_figure, show_table, start_page)
 from evalkit.page_output import synthetic_notice_markdown
@@ -73,7 +74,7 @@ class PilotPage:
 def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, page_name: str) -> PilotPage:
     """Load facts, params and the register once, compute every number, glue the prose figures."""
     start_page(lang)
-    facts = load_pilots(Path(root) / "data" / "reported" / "pilots.yml")
+    facts = load_pilots(pilots_file(Path(root)))
     params = load_params(Path(params_file), Path(root))
     return _prepare(pilot_id, facts, params, Page(Path(page_dir), page_name), own_only=False)
 

@@ -23,10 +23,9 @@ from typing import Mapping
 
 import pandas as pd
 
-from evalkit.definitions import BASIS_CODES, POOLED
+from evalkit.definitions import BASIS_CODES, PILOT_IDS, POOLED
 from evalkit.indicators import (CONTRACT_COLUMNS, WAS_BANDS, compute_indicators, extra_indicators,
                                 order_rows, was_bands)
-from evalkit.reported import PILOT_IDS
 from evalkit.suppression import suppress_complementary
 
 WAS_END_BAND_INDICATORS = (*(f"was_end_band_{b}" for b in WAS_BANDS), "was_end_recorded")

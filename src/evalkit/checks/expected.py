@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from evalkit.editions import edition
 from evalkit.pipeline.orchestrate import toc_pages
 from evalkit.book_settings import first_heading
+from evalkit.paths import pilots_file
 from evalkit.reported import load_pilots
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def chapter_titles(root: Path, lang: str) -> dict[str, str]:
 
 def project_names(root: Path) -> dict[str, str]:
     """{pilot_id: project name} from the reported facts."""
-    facts = load_pilots(root / "data" / "reported" / "pilots.yml")
+    facts = load_pilots(pilots_file(root))
     return {p.pilot_id: p.project_name for p in facts.pilots}
 
 

@@ -13,7 +13,7 @@ def as_of_date(text: str) -> dt.date:
 
 
 def pilot_choice(text: str) -> str:
-    from evalkit.reported import PILOT_IDS
+    from evalkit.definitions import PILOT_IDS
     if text not in PILOT_IDS:
         raise argparse.ArgumentTypeError(f"unknown pilot {text!r}; choose one of {', '.join(PILOT_IDS)}")
     return text

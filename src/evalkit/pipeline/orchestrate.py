@@ -16,7 +16,7 @@ from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
-from evalkit.paths import file_digest
+from evalkit.paths import file_digest, reported_dir
 from evalkit.editions import DATA_FOLDER, FAILED_FOLDER, PDF_FOLDER, Edition, edition, published_links
 from evalkit.errors import BuildError
 from evalkit.i18n import set_language, t
@@ -59,7 +59,7 @@ def code_digest(root: Path) -> str:
 def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     params = load_all_params(root)  # refuse bad params before anything runs
     facts = load_pilots()
-    reported = tuple(sorted((root / "data" / "reported").glob("*")))
+    reported = tuple(sorted(reported_dir(root).glob("*")))
     # National pages depend on the pilots' data and extract dates, not on their goals, so a
     # changed goal re-runs that pilot's chapter only.
     all_inputs = {p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}

@@ -28,7 +28,7 @@ from evalkit.pipeline.runner import NotebookJob, execute_job
 from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
-from evalkit.paths import params_dir, project_root
+from evalkit.paths import params_dir, pilots_file, project_root
 from evalkit.book_settings import front_matter
 from evalkit.register.employers import other_pilot_employers
 from evalkit.reported import load_pilots
@@ -143,7 +143,7 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
     inputs = resolve_inputs(pilot_id, data, as_of, params_file, employers, root)
     check_inputs(inputs)
     check_out_dir(out)
-    pilot = load_pilots(root / "data" / "reported" / "pilots.yml").by_id(pilot_id)
+    pilot = load_pilots(pilots_file(root)).by_id(pilot_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
     try:
@@ -202,7 +202,7 @@ def self_assessment_job(inputs: ReportInputs, root: Path, lang: str, context: di
     (paths in it are relative to its folder, so it runs the same after the folder is moved)."""
     files = self_assessment.copy_inputs(own, inputs.pilot_id, inputs.data, inputs.as_of.isoformat(),
                                         inputs.employers, inputs.services, inputs.goals,
-                                        root / "data" / "reported" / "pilots.yml")
+                                        pilots_file(root))
     template = self_assessment.write_notebook(
         stage / "self-assessment-template.ipynb", root / TEMPLATE, context, inputs.pilot_id, files,
         self_assessment.goal_entries(inputs.goals))

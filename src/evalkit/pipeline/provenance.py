@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit import __version__
-from evalkit.paths import file_digest
+from evalkit.paths import file_digest, reported_dir
 from evalkit.params import PilotParams
 
 
@@ -46,7 +46,7 @@ def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None 
     commit = _git(root, "rev-parse", "HEAD") or "unknown"
     status = _git(root, "status", "--porcelain", "--untracked-files=no")
     data = sorted({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
-                  | set((root / "data" / "reported").glob("*")))
+                  | set(reported_dir(root).glob("*")))
     params_digest = hashlib.sha256()
     for pilot_id in sorted(params):
         params_digest.update(pilot_id.encode())

@@ -16,6 +16,8 @@ import matplotlib
 from cycler import cycler
 from matplotlib.colors import to_hex
 
+from evalkit.definitions import PILOT_IDS
+
 # Okabe–Ito colours, by name.
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -40,9 +42,6 @@ BACKGROUND_CELL = "#eeeeee"
 NEUTRALS = frozenset({"#000000", "#ffffff", NEUTRAL.lower(), GRID, BACKGROUND_CELL, "#555555",
                       "#333333", "#262626", "#cccccc", "#bfbfbf", "#b0b0b0", "#808080"})
 
-# The contract's pilot order; a pilot's style follows its place here, in every figure.
-PILOT_ORDER = ("pohjois-pohjanmaa", "uusimaa", "pohjois-karjala", "etela-pohjanmaa",
-               "lappi", "pirkanmaa", "pohjanmaa", "hame")
 
 
 @dataclass(frozen=True)
@@ -71,10 +70,11 @@ def series_style(index: int) -> SeriesStyle:
 
 
 def pilot_style(pilot_id: str) -> SeriesStyle:
-    """The same colour, marker, line style and hatch for a pilot in every figure of the report."""
-    if pilot_id not in PILOT_ORDER:
-        raise KeyError(f"no style for pilot {pilot_id!r}; known: {', '.join(PILOT_ORDER)}")
-    return series_style(PILOT_ORDER.index(pilot_id))
+    """The same colour, marker, line style and hatch for a pilot in every figure of the report:
+    the style of its place in the contract's order (``definitions.PILOT_IDS``)."""
+    if pilot_id not in PILOT_IDS:
+        raise KeyError(f"no style for pilot {pilot_id!r}; known: {', '.join(PILOT_IDS)}")
+    return series_style(PILOT_IDS.index(pilot_id))
 
 
 def apply() -> None:

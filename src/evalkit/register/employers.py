@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError, InputProblem
 from evalkit.register.load import check_header, check_short_rows, refuse_hetu
 from evalkit.register.parse import CellParser, shown
 from evalkit.register.readers import read_table
-from evalkit.reported import PILOT_IDS
 
 EMPLOYER_COLUMNS = ("pilot_id", "employer_id", "interested", "coached", "hires")
 _YES = {"1", "true", "yes", "kyllä", "k", "x"}

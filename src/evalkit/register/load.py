@@ -14,14 +14,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from evalkit.definitions import (BASIS_CODES, HORIZONS, OPTIONAL_REGISTER_COLUMNS, REGISTER_COLUMNS,
-                                 SEX_CODES, STATUS_CODES)
+from evalkit.definitions import (BASIS_CODES, HORIZONS, OPTIONAL_REGISTER_COLUMNS, PILOT_IDS,
+                                 REGISTER_COLUMNS, SEX_CODES, STATUS_CODES)
 from evalkit.errors import InputError, InputProblem
 from evalkit.register.hetu import HETU_MESSAGE, contains_hetu, hetu_mask
 from evalkit.register.parse import CellParser, shown
 from evalkit.register.readers import RawTable, read_table
 from evalkit.register.schema import ALLOWED, due_dates, register_schema
-from evalkit.reported import PILOT_IDS
 
 DATE_COLUMNS = ("start_date", "end_date")
 WHOLE_COLUMNS = ("age", "unemployment_months", "was_start", "was_end")

@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from evalkit.definitions import BASIS_CODES, HORIZONS, SEX_CODES, STATUS_CODES
-from evalkit.reported import PILOT_IDS
+from evalkit.definitions import BASIS_CODES, HORIZONS, PILOT_IDS, SEX_CODES, STATUS_CODES
 
 AGE_RANGE = (15, 74)
 WAS_RANGE = (0, 10)
