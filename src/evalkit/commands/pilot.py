@@ -1,8 +1,8 @@
 """Build one pilot's own report from its own register extract: a site, a PDF and a notebook.
 
 They are DIR/index.html, DIR/report.pdf and the pilot's own notebook
-DIR/PILOT_ID-self-assessment.ipynb (executed; its inputs copied into DIR/data/ so that it runs
-again anywhere: open it with `evalkit lab DIR`).
+DIR/PILOT_ID-self-assessment.ipynb (executed; its inputs copied into DIR/private-data/ so that it
+runs again anywhere: open it with `evalkit lab DIR`).
 
 The report has the same content as the pilot's chapter in the national report. Rows of other pilots
 in the file are refused. Goals and services come from --params, or else from params/PILOT_ID.yml
