@@ -1,6 +1,8 @@
-"""Publication settings both editions share: the link between editions (``apply_publication_settings``,
-called by ``evalkit.pipeline.book.write_config`` once per edition) and the printed report's front
-matter and metadata (``front_matter``). All reader-facing text comes from the catalogue
+"""Publication settings both editions share: the link between editions and the printed front matter.
+
+The link between editions is ``apply_publication_settings``, called by
+``evalkit.pipeline.book.write_config`` once per edition; the printed report's front matter and
+metadata is ``front_matter``. All reader-facing text comes from the catalogue
 (locales/<lang>/publication.yml).
 """
 from __future__ import annotations
@@ -11,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from evalkit.pipeline.print_html import FrontMatter
 from evalkit.editions import edition
 from evalkit.i18n import LANGUAGES, t
+from evalkit.pipeline.print_html import FrontMatter
 
 
 def first_heading(page: Path) -> str | None:
@@ -37,7 +39,23 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
                  contents_depth: int = 1) -> FrontMatter:
     """The printed report's cover, summary and contents texts, from the catalogue.
 
-    ``built_at``: the build's UTC time (ISO 8601), shown on the cover as the language writes dates.
+    Parameters
+    ----------
+    lang : str
+        Language of the edition.
+    built_at : str
+        The build's UTC time (ISO 8601); its date is shown on the cover as the language writes
+        dates, and the whole is the PDF's creation time.
+    title, subtitle, publisher : str, optional
+        Override the catalogue's ``book.title``, ``publication.pdf_subject`` and
+        ``publication.publisher`` (a pilot's own report sets them); the subtitle's whitespace is
+        collapsed.
+    summary_sections, appendix_part, keywords, contents_depth
+        Passed to :class:`~evalkit.pipeline.print_html.FrontMatter` unchanged.
+
+    Returns
+    -------
+    FrontMatter
     """
     moment = dt.datetime.strptime(built_at[:10], "%Y-%m-%d")
     return FrontMatter(
@@ -60,7 +78,25 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
 
 
 def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) -> dict[str, Any]:
-    """Add the edition link to a Jupyter Book config (in place)."""
+    """Add the edition link to a Jupyter Book config (in place).
+
+    Also registers :mod:`evalkit.sphinxext`, points Sphinx at ``book/_templates`` and sets the
+    theme's default colour mode to light.
+
+    Parameters
+    ----------
+    config : dict
+        A parsed Jupyter Book ``_config.yml``; changed in place.
+    root : Path
+        The project root (holding ``book/_templates``).
+    lang : str
+        Language of the edition being configured; every other language gets a link.
+
+    Returns
+    -------
+    dict
+        ``config`` itself.
+    """
     extensions = config.setdefault("sphinx", {}).setdefault("extra_extensions", []) or []
     if "evalkit.sphinxext" not in extensions:
         config["sphinx"]["extra_extensions"] = [*extensions, "evalkit.sphinxext"]

@@ -29,6 +29,23 @@ def month_text(index: float, lang: str | None = None) -> str:
 
 
 def value_text(value: float, unit: str, lang: str | None = None) -> str:
+    """One recomputed value as text in ``lang`` (default: the active language).
+
+    Parameters
+    ----------
+    value : float or None
+        The value in its unit; None or infinite is shown as the catalogue's missing mark.
+    unit : str
+        The claim's unit: ``month`` and ``date`` values are month indices (:func:`month_text`);
+        ``million_eur`` gets three decimals, ``percent`` one; any other unit none when the value is
+        whole, one otherwise.
+    lang : str, optional
+        Language of the number format.
+
+    Returns
+    -------
+    str
+    """
     if value is None or (isinstance(value, float) and math.isinf(value)):
         return t("format.missing", lang)
     if unit in ("month", "date"):
@@ -39,7 +56,25 @@ def value_text(value: float, unit: str, lang: str | None = None) -> str:
 
 def derived_text(low: float, high: float, value: float, unit: str, rule: str,
                  lang: str | None = None) -> str:
-    """The recomputed value, or the range the facts allow when they set bounds rather than a value."""
+    """The recomputed value, or the range the facts allow when they set bounds rather than a value.
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds the facts allow (``high`` may be infinite: shown as ``≥ low``; ``low`` 0 on a
+        non-date unit is shown as ``≤ high``).
+    value : float
+        The recomputed value, shown alone when the bounds coincide (a date range within one day),
+        or when ``rule`` is ``overlap``.
+    unit, lang
+        As for :func:`value_text`.
+    rule : str
+        The claim's rule (evalkit.claims).
+
+    Returns
+    -------
+    str
+    """
     dated = unit in ("month", "date")
     if rule == "overlap" or low == high or (dated and high - low <= 1 / 28):
         return value_text(value, unit, lang)
@@ -53,6 +88,20 @@ def derived_text(low: float, high: float, value: float, unit: str, rule: str,
 
 
 def difference_text(value: float, unit: str, lang: str | None = None) -> str:
+    """A stated-minus-derived difference as text, with ``+`` in front of a positive one.
+
+    Parameters
+    ----------
+    value : float
+        The difference in the claim's unit; for ``month`` and ``date`` in months, shown with one
+        decimal and a magnitude below 0.05 shown as 0.
+    unit, lang
+        As for :func:`value_text`.
+
+    Returns
+    -------
+    str
+    """
     if unit in ("month", "date"):
         months = 0.0 if abs(value) < 0.05 else value
         return t("national.months_diff", lang, number=fmt_number(months, 1, lang))
@@ -87,6 +136,15 @@ def claims_display(frame: pd.DataFrame, lang: str | None = None, short: bool = F
 
 
 def claim_description(claim_id: str, lang: str | None = None) -> str:
+    """What a claim says, in words, from the catalogue (``claims.desc.<claim_id>``).
+
+    ``focus_area_<area>_pilots`` claims share one message with the area filled in.
+
+    Raises
+    ------
+    KeyError
+        When the catalogue has no description for ``claim_id``.
+    """
     if claim_id.startswith("focus_area_") and claim_id.endswith("_pilots"):
         area = claim_id.removeprefix("focus_area_").removesuffix("_pilots")
         return t("claims.desc.focus_area_pilots", lang, area=area)

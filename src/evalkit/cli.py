@@ -22,6 +22,10 @@ def _command_modules():
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``evalkit`` argument parser, with one subcommand per module in ``evalkit.commands``.
+
+    A subcommand's description is its module docstring.
+    """
     parser = argparse.ArgumentParser(
         prog="evalkit",
         description="Rebuild the evaluation report of the eight TE service pilots (2021–2022) "
@@ -38,6 +42,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``evalkit`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments after the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: the command's own (0 on success); 2 with no command given; an
+        :class:`~evalkit.errors.EvalkitError`'s ``exit_code`` (its message printed one line each on
+        stderr); 130 on interruption; 3 on any other exception (a bug). ``--debug`` re-raises
+        instead, to show the traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

@@ -1,5 +1,7 @@
-"""Regional difference-in-differences: did the number of partially able unemployed job seekers
-develop differently in the pilot regions than in the other regions after the pilots started?
+"""Regional difference-in-differences of partially able unemployed job seekers, pilot regions against the others.
+
+Did the number of partially able unemployed job seekers develop differently in the pilot regions
+than in the other regions after the pilots started?
 
 Input is a monthly series (region, month, count) that the user supplies in ``data/regional/``
 (see data/regional/README.md); none ships with the report. The estimate is a two-way fixed
@@ -48,15 +50,43 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def regional_dir(root: Path | None = None) -> Path:
+    """The folder the user puts regional monthly series in: ``<root>/data/regional``.
+
+    Parameters
+    ----------
+    root : Path, optional
+        Project root; default :func:`evalkit.paths.project_root`.
+
+    Returns
+    -------
+    Path
+        The folder (it need not exist).
+    """
     return (root or project_root()) / "data" / "regional"
 
 
 def load_regional_series(folder: Path | str | None = None) -> pd.DataFrame | None:
-    """Every ``*.csv`` in ``folder`` (default ``data/regional/``) as one series, or None when the
-    folder holds no CSV file. Columns: region (text), month (``YYYY-MM``), count (integer ≥ 0).
+    """Every ``*.csv`` in ``folder`` read and validated as one regional monthly series.
 
-    Raises InputError naming file, line (header = 1) and column for every bad value, and for a
-    (region, month) given twice. Returns region (str), month (pandas Period, monthly), count (float).
+    Each file has the columns region (text), month (``YYYY-MM``) and count (integer ≥ 0); the
+    format is described in data/regional/README.md.
+
+    Parameters
+    ----------
+    folder : Path or str, optional
+        Folder to read; default ``data/regional/`` under the project root (:func:`regional_dir`).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per (region, month), sorted by region and month: region (str), month (pandas
+        Period, monthly), count (float). None when the folder is absent or holds no CSV file.
+
+    Raises
+    ------
+    InputError
+        Naming file, line (header = 1) and column for every unreadable file, missing column, bad
+        value, and (region, month) given twice, all in one error.
     """
     folder = Path(folder) if folder is not None else regional_dir()
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
@@ -108,9 +138,16 @@ def load_regional_series(folder: Path | str | None = None) -> pd.DataFrame | Non
 
 @dataclass
 class DidResult:
-    """τ with its cluster-robust 95 % interval (t with G − 1 df), the pre-trend test and the
-    event-study coefficients (event_time = bin index, months_from / months_to relative to the
-    start month, estimate, std_error, ci_low, ci_high, reference)."""
+    """A difference-in-differences estimate τ, its pre-trend test and its event study.
+
+    ``estimate`` is τ (log points on ``scale="log"``, people on ``scale="count"``) with its
+    cluster-robust standard error, 95 % interval (t with G − 1 df) and p-value; ``pretrend_f``,
+    ``pretrend_df`` (numerator, denominator) and ``pretrend_p`` are the joint Wald F test of the
+    lead bins. ``event_study`` has one row per event-time bin: event_time (bin index, −1 is the
+    reference), months_from / months_to relative to the start month, estimate, std_error, ci_low,
+    ci_high, reference (bool) and open_ended (the first and last bins, which collect everything
+    beyond them).
+    """
 
     estimate: float
     std_error: float
@@ -138,12 +175,38 @@ class DidResult:
 def estimate_did(series: pd.DataFrame, treated_regions, start_month=DEFAULT_PILOT_START,
                  scale: str = "log", bin_months: int = 3, lead_bins: int = 3,
                  lag_bins: int = 4) -> DidResult:
-    """Difference-in-differences of ``series`` (region, month, count) between ``treated_regions``
-    and the other regions around ``start_month`` (first month with the pilots running).
+    """Difference-in-differences of a regional series between the pilot regions and the others.
 
     See the module docstring for the model, the scale and the small-sample correction.
-    ``lead_bins`` lead bins (−2 … −(lead_bins + 1)) are tested jointly zero; ``lag_bins`` + 1
-    post bins (0 … lag_bins) are estimated. Raises EvalkitError when the design cannot identify τ.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Long frame with columns region, month (``YYYY-MM`` or monthly Period) and count, one row
+        per region and month (as :func:`load_regional_series` returns).
+    treated_regions : iterable of str
+        The regions with a pilot; every one must appear in ``series``.
+    start_month : str or pandas.Period
+        First month with the pilots running (default ``DEFAULT_PILOT_START``, April 2021).
+    scale : {"log", "count"}
+        Fit the log of the count (τ in log points) or the count itself (τ in people).
+    bin_months : int
+        Width of an event-study bin, in months.
+    lead_bins : int
+        Number of lead bins (−2 … −(lead_bins + 1)) tested jointly zero; bin −1 is the reference.
+    lag_bins : int
+        Post bins 0 … lag_bins are estimated (the last one open-ended).
+
+    Returns
+    -------
+    DidResult
+
+    Raises
+    ------
+    EvalkitError
+        When ``scale`` is unknown, a pilot region is absent, no region is left to compare with,
+        fewer than two months precede the start or none follows it, a count is 0 on the log
+        scale, or the design is collinear (τ not identified).
     """
     data, start = _prepare(series, treated_regions, start_month, scale)
     y = data["y"].to_numpy()

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from evalkit.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-
 PDF_FOLDER = "pdf"        # _build/pdf holds every edition's PDF
 DATA_FOLDER = "data"      # _build/data: the exported indicator tables (one set for all editions)
 FAILED_FOLDER = "html-failed"   # a failed build's preview site
@@ -34,6 +33,7 @@ class Edition:
 
     @property
     def suffix(self) -> str:
+        """What the edition's names add to the Finnish ones: empty for ``fi``, else ``-<lang>``."""
         return "" if self.lang == DEFAULT_LANGUAGE else f"-{self.lang}"
 
     @property
@@ -53,10 +53,12 @@ class Edition:
 
     @property
     def html_dir(self) -> Path:
+        """The published site: ``_build/<html_link>``."""
         return self.root / "_build" / self.html_link
 
     @property
     def pdf(self) -> Path:
+        """The published PDF: ``_build/pdf/<pdf_name>``."""
         return self.root / "_build" / PDF_FOLDER / self.pdf_name
 
     def others(self) -> list[Edition]:

@@ -34,6 +34,19 @@ LOWER_IS_BETTER = frozenset({"share_unemployed", "share_outside_labour_force", "
 
 
 def lower_is_better(indicator: str) -> bool:
+    """Whether less is better for ``indicator``, so that a goal's target on it is a ceiling.
+
+    Parameters
+    ----------
+    indicator : str
+        Indicator name as in the tidy indicator frame (e.g. ``share_unemployed``).
+
+    Returns
+    -------
+    bool
+        True for the shares unemployed, outside the labour force or of unknown status, and for
+        every ``cost_*`` indicator; False otherwise.
+    """
     return indicator in LOWER_IS_BETTER or indicator.startswith("cost_")
 
 
@@ -42,7 +55,23 @@ def _missing(value) -> bool:
 
 
 def verdict(ci_low, ci_high, target: float, lower_better: bool = False) -> str:
-    """The verdict for one interval against one target (see the module text)."""
+    """The verdict for one interval against one target (see the module text).
+
+    Parameters
+    ----------
+    ci_low, ci_high : float or None
+        The 95 % interval of the result; None, NA or NaN for either means there is none.
+    target : float
+        The goal's target, in the indicator's unit.
+    lower_better : bool
+        Whether the target is a ceiling (:func:`lower_is_better`) rather than a floor.
+
+    Returns
+    -------
+    str
+        ``met``, ``not_met``, ``unclear`` (the target within the interval, endpoints included) or
+        ``no_data``.
+    """
     if _missing(ci_low) or _missing(ci_high):
         return NO_DATA
     above, below = ci_low > target, ci_high < target
@@ -54,6 +83,8 @@ def verdict(ci_low, ci_high, target: float, lower_better: bool = False) -> str:
 
 @dataclass(frozen=True)
 class GoalResult:
+    """One goal with its verdict and the result it was judged on (None where there is none)."""
+
     goal: Goal
     verdict: str
     numerator: float | None = None
@@ -75,8 +106,29 @@ def _result_row(indicators: pd.DataFrame, pilot_id: str, goal: Goal) -> pd.Serie
 
 def assess_goals(goals: tuple[Goal, ...] | list[Goal], indicators: pd.DataFrame,
                  pilot_id: str) -> list[GoalResult]:
-    """One result per goal, in the params' order, from a tidy indicator frame
-    (``compute_indicators``); a pilot absent from the frame gets ``no_data`` for every measurable goal."""
+    """Judge a pilot's goals against its results: one result per goal, in the params' order.
+
+    Parameters
+    ----------
+    goals : sequence of Goal
+        The pilot's goals from its params file.
+    indicators : pandas.DataFrame
+        Tidy indicator frame (``compute_indicators``) with pilot_id, indicator, horizon_months,
+        numerator, denominator, value, ci_low, ci_high.
+    pilot_id : str
+        The pilot; a pilot absent from the frame gets ``no_data`` for every measurable goal.
+
+    Returns
+    -------
+    list of GoalResult
+        A goal naming no indicator is ``qualitative``; others get :func:`verdict` on the row of
+        their indicator and horizon.
+
+    Raises
+    ------
+    ValueError
+        When ``pilot_id`` is the pooled row, which has no goals.
+    """
     if pilot_id == POOLED:
         raise ValueError("goals belong to a pilot, not to the pooled row")
     results = []

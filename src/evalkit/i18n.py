@@ -21,6 +21,18 @@ _active = DEFAULT_LANGUAGE
 
 
 def set_language(lang: str) -> None:
+    """Make ``lang`` the active language for :func:`t` and :func:`has`.
+
+    Parameters
+    ----------
+    lang : {"fi", "en"}
+        One of ``LANGUAGES``.
+
+    Raises
+    ------
+    EvalkitError
+        When ``lang`` is not one of ``LANGUAGES``.
+    """
     global _active
     if lang not in LANGUAGES:
         raise EvalkitError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
@@ -34,6 +46,23 @@ def language() -> str:
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, Any]:
+    """Every message of ``lang``, merged from its ``locales/<lang>/*.yml`` files (read once, cached).
+
+    Parameters
+    ----------
+    lang : str
+        Language code, a folder under ``evalkit/locales``.
+
+    Returns
+    -------
+    dict of str to Any
+        Flat mapping from dotted key (``a.b`` for ``a: {b: ...}``) to its entry.
+
+    Raises
+    ------
+    EvalkitError
+        When two files of the language define the same key.
+    """
     merged: dict[str, Any] = {}
     folder = resources.files("evalkit.locales").joinpath(lang)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -59,7 +88,27 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def t(key: str, lang: str | None = None, **values: Any) -> str:
-    """The text for ``key`` in ``lang`` (default: the active language), placeholders filled."""
+    """The text for ``key`` in ``lang`` (default: the active language), placeholders filled.
+
+    Parameters
+    ----------
+    key : str
+        Dotted message key, e.g. ``"summary.title"``.
+    lang : str, optional
+        Language; default the active one (:func:`set_language`).
+    **values
+        Values for the ``{name}`` placeholders, filled with ``str.format``; without any, the
+        text is returned as written (so a literal brace needs no escaping).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        When the catalogue has no such key.
+    """
     entries = catalogue(lang or _active)
     if key not in entries:
         raise KeyError(f"message {key!r} is missing from the {lang or _active!r} catalogue")
@@ -68,4 +117,5 @@ def t(key: str, lang: str | None = None, **values: Any) -> str:
 
 
 def has(key: str, lang: str | None = None) -> bool:
+    """Whether the catalogue of ``lang`` (default: the active language) defines ``key``."""
     return key in catalogue(lang or _active)

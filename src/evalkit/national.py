@@ -137,4 +137,5 @@ def key_figures(pilots: PilotFacts, facts: ReportedFacts) -> dict[str, float | i
 
 
 def pilots_regions(pilots: PilotFacts) -> int:
+    """The number of distinct regions (ELY regions) the pilots ran in."""
     return len({p.region for p in pilots.pilots})

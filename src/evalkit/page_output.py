@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 
-
 MODES = ("book", "notebook")
 _GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
 
@@ -37,11 +36,25 @@ _state = _fresh_page()
 
 
 def start_page(lang: str, mode: str = "book") -> None:
-    """Begin a page: set its language and output mode, and forget the data origin, glued values
-    and table and figure numbers of any page before it.
+    """Begin a page: set its language and output mode, and forget what the page before it set.
 
-    Page kernels are reused from page to page (``evalkit.pipeline.kernel``), so every chapter's
-    setup calls this first and no page inherits another's state.
+    That is the data origin, the glued values and the table and figure numbers. Page kernels are
+    reused from page to page (``evalkit.pipeline.kernel``), so every chapter's setup calls this
+    first and no page inherits another's state.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the page (:func:`evalkit.i18n.set_language`).
+    mode : {"book", "notebook"}
+        Output mode (see the module text).
+
+    Raises
+    ------
+    ValueError
+        When ``mode`` is not one of ``MODES``.
+    EvalkitError
+        When ``lang`` is not a known language.
     """
     from evalkit.i18n import set_language
 
@@ -53,6 +66,7 @@ def start_page(lang: str, mode: str = "book") -> None:
 
 
 def output_mode() -> str:
+    """The current page's output mode, ``book`` or ``notebook`` (:func:`start_page`)."""
     return _state["mode"]
 
 
@@ -67,8 +81,10 @@ def page_data_synthetic() -> bool:
 
 
 def synthetic_notice_markdown() -> str:
-    """The box every page built from synthetic data shows near its top: a MyST admonition in a
-    book, a block quote in a notebook (Jupyter shows no admonitions)."""
+    """The box every page built from synthetic data shows near its top, as Markdown.
+
+    A MyST admonition in a book, a block quote in a notebook (Jupyter shows no admonitions).
+    """
     from evalkit.i18n import t
 
     if _state["mode"] == "notebook":
@@ -78,6 +94,7 @@ def synthetic_notice_markdown() -> str:
 
 
 def synthetic_notice() -> None:
+    """Show the synthetic-data box (:func:`synthetic_notice_markdown`) in the page."""
     markdown(synthetic_notice_markdown())
 
 
@@ -101,8 +118,17 @@ class _PlainText(str):
 
 
 def glue(name: str, text: str) -> None:
-    """Make ``text`` available to the page's Markdown as ``{glue:text}`name` `` (in a book), and
-    to :func:`prose` (in either mode)."""
+    """Make ``text`` available to the page's Markdown as ``{glue:text}`name` `` and to :func:`prose`.
+
+    The myst-nb glue output is written in a book only; :func:`prose` sees the text in either mode.
+
+    Parameters
+    ----------
+    name : str
+        Glue key, unique on the page.
+    text : str
+        The already formatted text (converted with ``str``).
+    """
     _state["glued"][name] = str(text)
     if _state["mode"] == "book":   # a notebook has no reader of myst-nb's glue outputs
         from myst_nb import glue as myst_glue
@@ -116,8 +142,25 @@ def glued() -> dict[str, str]:
 
 
 def prose(text: str) -> str:
-    """Markdown with every ``{glue:text}`name` `` role replaced by the text glued as ``name`` on
-    this page, shown literally: the prose of a notebook reads as the book's does."""
+    """Markdown with every ``{glue:text}`name` `` role replaced by the text glued as ``name`` on this page.
+
+    The glued text is inserted literally (:func:`literal`), so the prose of a notebook reads as
+    the book's does.
+
+    Parameters
+    ----------
+    text : str
+        MyST Markdown with glue roles.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    EvalkitError
+        When a role names a text not glued on this page (yet).
+    """
     from evalkit.errors import EvalkitError
 
     def replace(match: re.Match) -> str:
@@ -130,6 +173,7 @@ def prose(text: str) -> str:
 
 
 def markdown(text: str) -> None:
+    """Show Markdown ``text`` as the cell's output (in a notebook, its plain-text form is the text too)."""
     from IPython.display import Markdown, display
 
     if _state["mode"] == "notebook":
@@ -147,9 +191,21 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
 
 
 def literal(text: object) -> str:
-    """``text`` as MyST Markdown that shows exactly these characters: no emphasis, math, role,
-    link or HTML tag is read in it (each ASCII punctuation character is backslash-escaped) and
-    a line break becomes a space, so it stays one paragraph, list item or table cell."""
+    """``text`` as MyST Markdown that shows exactly these characters.
+
+    No emphasis, math, role, link or HTML tag is read in it (each ASCII punctuation character is
+    backslash-escaped) and a line break becomes a space, so it stays one paragraph, list item or
+    table cell. A word over 30 characters gets invisible break opportunities every 15 characters.
+
+    Parameters
+    ----------
+    text : object
+        Any value; None and NaN give the empty string, anything else its ``str``.
+
+    Returns
+    -------
+    str
+    """
     text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
     text = _LONG_WORD.sub(_breakable, _LINE_BREAK.sub(" ", text).strip())
     return _ASCII_PUNCTUATION.sub(r"\\\1", text)
@@ -178,10 +234,35 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
     """A MyST table (with a caption, and a label for cross-references when ``name`` is given).
 
     Cells must already be formatted strings, and are shown literally (escaped), as are the column
-    names, except the cells of the columns named in ``markup``, which are MyST as they stand. Numeric columns are right-aligned by default. On a
-    page of synthetic data (``set_data_origin``) the caption says so.
-    ``widths`` gives relative column widths (MyST ``:widths:``, one per column), so that a column
-    of long text gets the room it needs in the PDF; by default LaTeX sizes columns itself.
+    names, except the cells of the columns named in ``markup``, which are MyST as they stand. On a
+    page of synthetic data (``set_data_origin``) the caption says so. In notebook mode the table is
+    a plain Markdown table under its numbered caption.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as shown: one row per table row, cells formatted text.
+    caption : str
+        Caption text (shown literally by MyST's table directive).
+    name : str, optional
+        Label for cross-references (book mode).
+    align : list of {"l", "r", "c"}, optional
+        One per column; by default the first column left, the others right.
+    widths : list of int, optional
+        Relative column widths (MyST ``:widths:``, one per column), so that a column of long
+        text gets the room it needs in the PDF; by default LaTeX sizes columns itself.
+    markup : tuple of str
+        Columns whose cells are MyST written by evalkit (a role or link), not escaped.
+
+    Returns
+    -------
+    str
+        MyST Markdown.
+
+    Raises
+    ------
+    ValueError
+        When ``widths`` does not have one entry per column.
     """
     if widths is not None and len(widths) != frame.shape[1]:
         raise ValueError(f"widths has {len(widths)} entries for {frame.shape[1]} columns")
@@ -202,8 +283,10 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
 
 
 def _numbered(kind: str, label_key: str, caption: str) -> str:
-    """A notebook's caption, numbered as the book numbers it (tables and figures through the
-    page, in order), so the notebook's "Table 3" is the report's Table 3."""
+    """A notebook's caption, numbered as the book numbers it (tables and figures through the page, in order).
+
+    So the notebook's "Table 3" is the report's Table 3.
+    """
     from evalkit.i18n import t
 
     _state[kind] += 1
@@ -212,6 +295,7 @@ def _numbered(kind: str, label_key: str, caption: str) -> str:
 
 def show_table(frame: pd.DataFrame, caption: str, name: str | None = None,
                align: list[str] | None = None, widths: list[int] | None = None) -> None:
+    """Show a table in the page; the arguments are those of :func:`markdown_table` (no markup columns)."""
     markdown(markdown_table(frame, caption, name, align, widths))
 
 
@@ -230,7 +314,24 @@ class Page:
 
 
 def show_figure(page: Page, figure, name: str, caption: str, alt: str) -> None:
-    """Save ``figure`` at print resolution next to the page and show it with caption and alt text."""
+    """Save ``figure`` at print resolution next to the page and show it with caption and alt text.
+
+    On a page of synthetic data the picture gets a watermark and the caption and alt text say so.
+    In notebook mode the figure is embedded in the notebook instead of written to a file.
+
+    Parameters
+    ----------
+    page : Page
+        Where the executing notebook lives.
+    figure : matplotlib.figure.Figure
+        The figure; closed once saved.
+    name : str
+        Short name, unique on the page: the file name part and the label ``fig-<name>``.
+    caption : str
+        Caption shown under the figure.
+    alt : str
+        Alternative text for screen readers (line breaks become spaces).
+    """
     import matplotlib.pyplot as plt
 
     if _state["synthetic"]:  # the picture itself says so, even when copied out of the report
@@ -253,8 +354,10 @@ def show_figure(page: Page, figure, name: str, caption: str, alt: str) -> None:
 
 
 def _inline_figure(figure, caption: str, alt: str) -> None:
-    """A figure inside the notebook itself (no file beside it, so the notebook travels alone),
-    at print resolution shown at half size, then its numbered caption."""
+    """A figure inside the notebook itself, at print resolution shown at half size, then its numbered caption.
+
+    No file is written beside it, so the notebook travels alone.
+    """
     import io
 
     import matplotlib.pyplot as plt
@@ -270,9 +373,13 @@ def _inline_figure(figure, caption: str, alt: str) -> None:
 
 
 def show_input_errors_briefly() -> None:
-    """In a notebook, show an evalkit error as the command line does, one line per problem,
-    instead of a traceback through evalkit's internals. The cell still fails (and so does a run
-    of the whole notebook); the message never holds an identity code, only where one is."""
+    """In a notebook, show an evalkit error as the command line does: one line per problem, no traceback.
+
+    Installs an IPython handler for :class:`~evalkit.errors.EvalkitError`; outside IPython it
+    does nothing, and on a book page (a reused kernel) the handler shows the usual traceback. The
+    cell still fails (and so does a run of the whole notebook); the message never holds an
+    identity code, only where one is.
+    """
     from evalkit.errors import EvalkitError
 
     try:

@@ -18,6 +18,8 @@ from evalkit.params import PilotParams
 
 @dataclass(frozen=True)
 class PooledRegister:
+    """The pooled register and employer records of every pilot, with their common extract date."""
+
     register: pd.DataFrame | None        # None when no pilot's register file exists
     employers: pd.DataFrame | None
     as_of: dt.date | None
@@ -26,6 +28,25 @@ class PooledRegister:
 
 
 def load_pooled(params: dict[str, PilotParams]) -> PooledRegister:
+    """Load and validate every pilot's register and employer file once, and pool them.
+
+    Parameters
+    ----------
+    params : dict of str to PilotParams
+        Every pilot's params, by pilot id; ``data`` and ``employers`` name the files.
+
+    Returns
+    -------
+    PooledRegister
+        The rows of each file that belong to the pilots naming it; ``as_of`` is the earliest extract
+        date among the pilots with data (all None when no register file exists); ``missing`` lists
+        the pilots whose register file does not exist.
+
+    Raises
+    ------
+    InputError
+        When a register or employer file is invalid (see :func:`evalkit.register.load_register`).
+    """
     from evalkit.register import is_synthetic, load_employers, load_register
 
     by_file: dict[Path, list[PilotParams]] = {}

@@ -22,6 +22,11 @@ def _script_key(script) -> tuple:
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Keep only the first of identical scripts in a page (Sphinx ``html-page-context`` handler).
+
+    Two scripts are identical when their file names and attributes are (Sphinx keeps an inline
+    script's body among its attributes).
+    """
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -59,6 +64,13 @@ def write_root_redirect(app, exception) -> None:
 
 
 def setup(app):
+    """Register the two handlers with Sphinx (the extension entry point).
+
+    Returns
+    -------
+    dict
+        Extension metadata: safe for parallel reading and writing.
+    """
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # Before sphinx-external-toc's ensure_index_file (priority 500), which skips an existing file.
     app.connect("build-finished", write_root_redirect, priority=400)

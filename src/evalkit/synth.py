@@ -36,6 +36,8 @@ PILOTS_END = dt.date(2022, 12, 31)   # pilots that did not go on into 2023 close
 
 @dataclass(frozen=True)
 class Profile:
+    """What the synthetic register draws for one pilot: size, services, timing and outcome shares."""
+
     abbreviation: str
     size: int                    # participants at the default size
     services: tuple[str, ...]
@@ -183,7 +185,31 @@ def pilot_sizes(size: int | None) -> dict[str, int]:
 
 def generate(seed: int, size: int | None = None,
              budgets: dict[str, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(participants, employers) frames for all eight pilots; same seed, same frames."""
+    """(participants, employers) frames for all eight pilots; same seed, same frames.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of numpy's default generator.
+    size : int, optional
+        Participants in total (at least one per pilot); default ``DEFAULT_SIZE``, the sizes in
+        ``PROFILES``.
+    budgets : dict of str to int, optional
+        Each pilot's budget in euros, from which the costs are drawn; default the reported budgets
+        (``data/reported/pilots.yml``).
+
+    Returns
+    -------
+    participants : pandas.DataFrame
+        One row per person, columns ``REGISTER_COLUMNS`` (the register format of the contract).
+    employers : pandas.DataFrame
+        One row per employer a pilot worked with: pilot_id, employer_id, interested, coached, hires.
+
+    Raises
+    ------
+    ValueError
+        When ``size`` is smaller than the number of pilots.
+    """
     if budgets is None:
         from evalkit.reported import load_pilots
         budgets = load_pilots().budgets
@@ -198,6 +224,7 @@ def generate(seed: int, size: int | None = None,
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as UTF-8 CSV bytes: no index, ISO dates, two decimals, Unix line ends."""
     return frame.to_csv(index=False, date_format="%Y-%m-%d", float_format="%.2f",
                         lineterminator="\n").encode("utf-8")
 
@@ -207,7 +234,22 @@ def write_synthetic(out_dir: str | Path, seed: int, size: int | None = None,
     """Write ``participants.csv``, ``employers.csv`` and the manifest into ``out_dir``.
 
     Files are first written to a temporary folder and moved in only when all are complete, so a
-    failure leaves what was in ``out_dir`` before. Returns the manifest.
+    failure leaves what was in ``out_dir`` before.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Destination folder; created when absent, files of the same names replaced.
+    seed, size
+        As for :func:`generate`.
+    employers : bool
+        Whether to write ``employers.csv`` too.
+
+    Returns
+    -------
+    dict
+        The manifest written: ``synthetic: true``, seed, size (rows), as_of, and each file's
+        SHA-256 and row count.
     """
     out_dir = Path(out_dir)
     participants, employer_frame = generate(seed, size)

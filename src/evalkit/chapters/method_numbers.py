@@ -1,5 +1,7 @@
-"""The method's own numbers as a reader sees them: follow-up times, confidence and test levels,
-the work ability scale and the small-cell thresholds.
+"""The method's own numbers as a reader sees them, formatted for the prose.
+
+They are the follow-up times, confidence and test levels, the work ability scale and the
+small-cell thresholds.
 
 They are constants of the code, not results, but the prose names them; typed into the catalogue
 they could drift from what is computed. Chapters glue these texts (``{glue:text}`ci_level` ``

@@ -1,5 +1,6 @@
-"""Checks of the published report as a reader gets it: the built site, the site in a real browser,
-and the PDF. Each check returns a list of ``Problem``; an empty list means the check passed.
+"""Checks of the published report as a reader gets it: the built site, the site in a real browser, the PDF.
+
+Each check returns a list of ``Problem``; an empty list means the check passed.
 
 Used by ``evalkit check`` and by the tests (tests/test_accessibility.py, test_browser.py,
 test_pdf.py), so the standard is written down once.
@@ -24,4 +25,5 @@ class Problem:
 
 
 def failures(problems: list[Problem]) -> list[Problem]:
+    """The problems that fail a check: all but the notes."""
     return [p for p in problems if not p.note]

@@ -1,15 +1,17 @@
-"""What a built edition must contain, read from the project rather than typed into the checks:
-where the edition's site and PDF are, the chapter titles (first heading of each executed page
-notebook) and every pilot's project name (data/reported/pilots.yml)."""
+"""What a built edition must contain, read from the project rather than typed into the checks.
+
+That is where the edition's site and PDF are, the chapter titles (first heading of each executed
+page notebook) and every pilot's project name (data/reported/pilots.yml).
+"""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalkit.editions import edition
-from evalkit.pipeline.orchestrate import toc_pages
 from evalkit.book_settings import first_heading
+from evalkit.editions import edition
 from evalkit.paths import pilots_file
+from evalkit.pipeline.orchestrate import toc_pages
 from evalkit.reported import load_pilots
 
 if TYPE_CHECKING:
@@ -41,8 +43,24 @@ def project_names(root: Path) -> dict[str, str]:
 
 
 def site_headings(html_dir: Path, pages: list[str]) -> tuple[tuple[tuple[int, str], ...], int]:
-    """(every heading of the built site's pages as (level, text), how many images they show),
-    from the article of each page, in the table of contents' order."""
+    """Every heading of the built site's pages and how many images they show.
+
+    Read from the article of each page, in the order of ``pages``; a page not built is skipped.
+
+    Parameters
+    ----------
+    html_dir : Path
+        The built site.
+    pages : list of str
+        Page names relative to the site, without ``.html`` (e.g. ``pilots/lappi``).
+
+    Returns
+    -------
+    headings : tuple of (int, str)
+        (level, text) of every heading, in order.
+    images : int
+        Number of ``img`` elements in the articles.
+    """
     from lxml import html
 
     from evalkit.pipeline.print_html import HEADINGS, text_of
@@ -53,7 +71,8 @@ def site_headings(html_dir: Path, pages: list[str]) -> tuple[tuple[tuple[int, st
         path = html_dir / f"{page}.html"
         if not path.is_file():
             continue
-        article = html.parse(str(path), parser=html.HTMLParser(encoding="utf-8")).getroot().xpath('//article[contains(@class, "bd-article")]')
+        article = html.parse(str(path), parser=html.HTMLParser(encoding="utf-8")).getroot().xpath(
+            '//article[contains(@class, "bd-article")]')
         if not article:
             continue
         headings += [(int(h.tag[1]), text_of(h)) for h in article[0].iter(*HEADINGS)]
@@ -62,7 +81,22 @@ def site_headings(html_dir: Path, pages: list[str]) -> tuple[tuple[tuple[int, st
 
 
 def expected_pdf(root: Path, lang: str) -> Expected:
-    """What the national report's PDF of ``lang`` must hold."""
+    """What the national report's PDF of ``lang`` must hold.
+
+    Its title, the chapter titles, the front matter headings, every pilot's project name, and,
+    when the edition's site is built, the site's headings and image count.
+
+    Parameters
+    ----------
+    root : Path
+        The project root.
+    lang : str
+        The edition's language.
+
+    Returns
+    -------
+    Expected
+    """
     from evalkit.checks.pdf import Expected
     from evalkit.i18n import t
 

@@ -1,6 +1,9 @@
-"""Checks of the printed report: the tagged PDF/UA-1 structure (evalkit.checks.pdf_ua, with pikepdf),
-and with poppler's tools (pdftotext, pdfimages) the text a reader must find, the print resolution
-of images and nothing beyond the page edge."""
+"""Checks of the printed report: its tagged structure, the text a reader must find, image resolution, page edges.
+
+The tagged PDF/UA-1 structure is checked by evalkit.checks.pdf_ua, with pikepdf; the rest with
+poppler's tools (pdftotext, pdfimages): the text a reader must find, the print resolution of
+images and nothing beyond the page edge.
+"""
 from __future__ import annotations
 
 import re
@@ -36,8 +39,11 @@ def text(pdf: Path) -> str:
 
 
 def contains(haystack: str, needle: str) -> bool:
-    """``needle`` appears in the PDF text, allowing for line breaks, LaTeX hyphenation and case
-    (chapter headings are set in capitals)."""
+    """Whether ``needle`` appears in the PDF text, allowing for line breaks, hyphenation and case.
+
+    Case matters not, because chapter headings are set in capitals; a word broken with a hyphen at
+    a line end matches the whole word.
+    """
     flat, wanted = normalise(haystack).casefold(), normalise(needle).casefold()
     if wanted in flat:
         return True
@@ -84,7 +90,27 @@ def words(pdf: Path) -> list[Word]:
 
 
 def check_pdf(pdf: Path, expected: Expected) -> list[Problem]:
-    """Every PDF problem at once."""
+    """Every PDF problem at once.
+
+    Parameters
+    ----------
+    pdf : Path
+        The PDF file.
+    expected : Expected
+        What it must hold (:mod:`evalkit.checks.expected`).
+
+    Returns
+    -------
+    list of Problem
+        Structure (:func:`check_structure`), missing chapter titles and required texts, images
+        under ``PRINT_PPI``, and text within ``EDGE_MARGIN_PT`` of a page's side edges; a single
+        problem when the file is absent or unreadable.
+
+    Raises
+    ------
+    EvalkitError
+        When poppler's pdftotext or pdfimages is missing or fails.
+    """
     where = pdf.name
     if not pdf.is_file():
         return [Problem(str(pdf), "no PDF here (run `evalkit build` without --no-pdf)", "pdf")]

@@ -1,5 +1,6 @@
-"""A tagged PDF's logical structure read with pikepdf: the structure tree with each element's text,
-the marked content of every page, the fonts and the bookmarks.
+"""A tagged PDF's logical structure read with pikepdf: structure tree, marked content, fonts, bookmarks.
+
+The structure tree comes with each element's text, and every page with its marked content.
 
 Text is decoded from the content streams with each font's /ToUnicode map, which is what a screen
 reader does too: a glyph without a Unicode mapping reads as nothing.
@@ -28,6 +29,7 @@ class Element:
     mcids: list[tuple[tuple[int, int], int]] = field(default_factory=list)   # (page objgen, MCID)
 
     def walk(self):
+        """Every element of the subtree, this one first, depth first in document order."""
         yield self
         for kid in self.kids:
             yield from kid.walk()
@@ -106,6 +108,8 @@ def _decode(data: bytes, width: int, mapping: dict[int, str]) -> tuple[str, int]
 
 @dataclass
 class PageContent:
+    """What one page's content stream marks (see :func:`page_content`)."""
+
     texts: dict[int, str]              # MCID: its text
     mcids: set[int]                    # every MCID the page's content uses
     unmarked: dict[str, int]           # painting operator: how often it is outside marked content
@@ -155,6 +159,8 @@ def page_content(page: pikepdf.Page) -> PageContent:
 
 @dataclass(frozen=True)
 class FontInfo:
+    """One font: base name and subtype (without the slash), whether embedded, whether it has /ToUnicode."""
+
     name: str
     subtype: str
     embedded: bool
@@ -189,11 +195,14 @@ def fonts(pdf: pikepdf.Pdf) -> list[FontInfo]:
 
 @dataclass(frozen=True)
 class Bookmark:
+    """One bookmark (outline item): its title, whitespace collapsed, and its depth (1 = top level)."""
+
     title: str
     level: int
 
 
 def bookmarks(pdf: pikepdf.Pdf) -> list[Bookmark]:
+    """Every bookmark of the document's outline, depth first in order."""
     found = []
 
     def walk(items, level):
@@ -207,4 +216,5 @@ def bookmarks(pdf: pikepdf.Pdf) -> list[Bookmark]:
 
 
 def open_pdf(path: Path) -> pikepdf.Pdf:
+    """Open ``path`` with pikepdf (the caller closes it)."""
     return pikepdf.open(path)

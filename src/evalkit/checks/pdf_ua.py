@@ -1,6 +1,9 @@
-"""The PDF/UA-1 checks that need the document's objects (pikepdf): metadata and XMP, language,
-tags, headings against the site's, tables, figures' alt text, links, bookmarks, fonts, and nothing
-outside marked content or artifacts. docs/PUBLICATION.md lists the Matterhorn checkpoints covered."""
+"""The PDF/UA-1 checks that need the document's objects (pikepdf).
+
+They cover metadata and XMP, language, tags, headings against the site's, tables, figures' alt
+text, links, bookmarks, fonts, and nothing outside marked content or artifacts.
+docs/PUBLICATION.md lists the Matterhorn checkpoints covered.
+"""
 from __future__ import annotations
 
 import re
@@ -40,14 +43,31 @@ CHAPTER_LABEL = re.compile(r"^(\d+|[A-Z])\s*")
 
 
 def _without_label(text: str, known: set[str]) -> str:
-    """A chapter heading without its number ("3 Lappi" or "A Koonnin tila") when the rest is a
-    known title; otherwise unchanged."""
+    """A chapter heading without its number ("3 Lappi" or "A Koonnin tila") when the rest is a known title.
+
+    Otherwise the heading is returned unchanged.
+    """
     stripped = CHAPTER_LABEL.sub("", text, count=1)
     return stripped if _squeeze(stripped) in known and _squeeze(text) not in known else text
 
 
 def check_structure(pdf: pikepdf.Pdf, expected: Expected, where: str) -> list[Problem]:
-    """The PDF/UA-1 checks that need the document's objects (pikepdf)."""
+    """The PDF/UA-1 checks that need the document's objects (pikepdf).
+
+    Parameters
+    ----------
+    pdf : pikepdf.Pdf
+        The open document.
+    expected : Expected
+        What it must hold.
+    where : str
+        How messages name the file (its name); page problems add ``page <n>``.
+
+    Returns
+    -------
+    list of Problem
+        Every problem found; an untagged PDF gets only the metadata, tagging and font problems.
+    """
     problems: list[Problem] = []
 
     def add(message: str, check: str, at: str = where) -> None:

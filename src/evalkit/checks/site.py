@@ -27,6 +27,8 @@ EDITION_LINK_CLASS = "evalkit-edition-link"
 
 @dataclass
 class Link:
+    """One ``<a href>`` of a page, with its text and the attributes the checks read."""
+
     href: str
     text: str = ""
     label: str = ""      # aria-label, else title
@@ -36,11 +38,14 @@ class Link:
 
     @property
     def accessible_name(self) -> str:
+        """What a screen reader announces: the aria-label (else title), else the text; whitespace collapsed."""
         return " ".join((self.label or self.text).split())
 
 
 @dataclass
 class ParsedPage:
+    """What the checks need of one built HTML page (see :func:`parse_page`)."""
+
     path: Path
     lang: str | None = None
     headings: list[tuple[int, str]] = field(default_factory=list)   # inside the article only
@@ -137,6 +142,7 @@ def attrs_alt(attrs) -> str | None:
 
 
 def parse_page(path: Path) -> ParsedPage:
+    """Parse the UTF-8 HTML page at ``path`` with the standard library's parser."""
     page = ParsedPage(path)
     parser = _Parser(page)
     parser.feed(path.read_text(encoding="utf-8"))
@@ -266,8 +272,24 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def check_site(html_dir: Path, lang: str, other_editions: dict[str, Path] | None = None) -> list[Problem]:
-    """Every page of the site at ``html_dir`` (the unresolved _build/html path, so relative links
-    to a sibling edition resolve as a browser resolves them)."""
+    """Every problem of every reader-facing page of the site at ``html_dir`` (:func:`check_page`).
+
+    Parameters
+    ----------
+    html_dir : Path
+        The site: the unresolved ``_build/html`` path (a symbolic link), so that relative links to
+        a sibling edition resolve as a browser resolves them.
+    lang : str
+        The language every page must declare.
+    other_editions : dict of str to Path, optional
+        {language: its site folder}; every page must link to each, and an edition not built is
+        a note, not a failure.
+
+    Returns
+    -------
+    list of Problem
+        A single problem when there is no ``index.html``.
+    """
     if not (html_dir / "index.html").exists():
         return [Problem(str(html_dir), "no built site here (run `evalkit build`)", "site")]
     other_editions = other_editions or {}

@@ -1,21 +1,25 @@
-"""Run every page notebook with papermill and build the book: the site at _build/html/index.html and
-the PDF at _build/pdf/report.pdf. Only pages whose inputs changed are re-run. A failed or interrupted
-build leaves the previously published site and PDF as they were."""
+"""Run every page notebook with papermill and build the book: the site and the PDF.
+
+The site is at _build/html/index.html and the PDF at _build/pdf/report.pdf (an edition other than
+Finnish adds its language code: _build/html-en, report-en.pdf). Only pages whose inputs changed are
+re-run. A failed or interrupted build leaves the previously published site and PDF as they were.
+"""
 from __future__ import annotations
 
 import os
 import signal
 
 from evalkit.editions import edition
-from evalkit.pipeline.orchestrate import build
 from evalkit.i18n import LANGUAGES
 from evalkit.paths import project_root
+from evalkit.pipeline.orchestrate import build
 
 NAME = "build"
 HELP = "build the national report (HTML and PDF)"
 
 
 def add_arguments(parser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("--no-pdf", action="store_true", help="build the site only")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="pages to execute at once (default: number of cores)")
@@ -31,6 +35,13 @@ def _interrupt_on_sigterm() -> None:
 
 
 def run(args) -> int:
+    """Build the edition ``args.lang`` and print where its site (and PDF) are; return 0.
+
+    Raises
+    ------
+    BuildError
+        When a page or the book fails; the published outputs are left as they were.
+    """
     root = project_root()
     _interrupt_on_sigterm()
     build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)

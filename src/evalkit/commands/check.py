@@ -1,10 +1,13 @@
-"""Check the built report as a reader gets it: every page of the site (language, heading order,
-table headers, link text, alt text, links and images, the link to the other edition), every page
-again in headless Chromium (console errors, images that do not load; a screenshot of each page under
-_build/screenshots/<lang>/), and the PDF (tagged PDF/UA-1: metadata, language, headings, tables,
-figures' alt text, bookmarks, fonts, nothing untagged; chapter titles and project names in the
-text, print resolution, nothing off the page). Prints one line per problem;
-exits 1 when there is any. Build first: `make report-all` (or `evalkit build --lang fi|en`)."""
+"""Check the built report as a reader gets it: the site's files, the site in a browser, and the PDF.
+
+Every page of the site (language, heading order, table headers, link text, alt text, links and
+images, the link to the other edition), every page again in headless Chromium (console errors,
+images that do not load; a screenshot of each page under _build/screenshots/<lang>/), and the PDF
+(tagged PDF/UA-1: metadata, language, headings, tables, figures' alt text, bookmarks, fonts,
+nothing untagged; chapter titles and project names in the text, print resolution, nothing off the
+page). Prints one line per problem; exits 1 when there is any. Build first: `make report-all` (or
+`evalkit build --lang fi|en`).
+"""
 from __future__ import annotations
 
 import sys
@@ -19,6 +22,7 @@ HELP = "check the built site and PDF (accessibility, links, browser, PDF metadat
 
 
 def add_arguments(parser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("--lang", choices=[*LANGUAGES, "all"], default="all",
                         help="edition to check (default: every edition that is built)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium checks")
@@ -26,7 +30,23 @@ def add_arguments(parser) -> None:
 
 
 def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> list[Problem]:
-    """Every check of one edition; the problems found (notes included)."""
+    """Every check of one edition; the problems found (notes included).
+
+    Parameters
+    ----------
+    root : Path
+        The project root.
+    lang : str
+        The edition's language.
+    browser : bool
+        Also check the site in headless Chromium (when the site is built).
+    pdf : bool
+        Also check the edition's PDF.
+
+    Returns
+    -------
+    list of Problem
+    """
     from evalkit.checks.site import check_site
 
     ed = edition(root, lang)
@@ -46,6 +66,13 @@ def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> li
 
 
 def run(args) -> int:
+    """Check the chosen edition (or every built one) and print its problems.
+
+    Returns
+    -------
+    int
+        0 when no check failed (notes do not count), 1 otherwise or when nothing is built.
+    """
     root = project_root()
     if args.lang == "all":
         langs = [lang for lang in LANGUAGES if (edition(root, lang).html_dir / "index.html").exists()]

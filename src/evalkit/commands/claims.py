@@ -1,6 +1,9 @@
-"""Check the source report's own arithmetic: every total, percentage, change and count it states,
-recomputed from its other facts (data/reported/), with the difference and a verdict. Verdicts are
-data, not errors: the command exits 0 whatever they are, and non-zero only if the facts are bad."""
+"""Check the source report's own arithmetic: every total, percentage, change and count it states.
+
+Each is recomputed from its other facts (data/reported/), with the difference and a verdict.
+Verdicts are data, not errors: the command exits 0 whatever they are, and non-zero only if the
+facts are bad.
+"""
 from __future__ import annotations
 
 import json
@@ -17,6 +20,7 @@ HELP = "check the source report's stated figures against its own facts"
 
 
 def add_arguments(parser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table (default, for reading), or csv/json with exact values")
     parser.add_argument("--lang", choices=LANGUAGES, default="fi",
@@ -24,6 +28,13 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Print every claim with its verdict as a table, CSV or JSON (open bounds as null); return 0.
+
+    Raises
+    ------
+    InputError
+        When the reported facts (data/reported/) are invalid.
+    """
     set_language(args.lang)
     frame = claims_table(load_pilots(), load_facts())
     if args.format == "csv":

@@ -1,6 +1,8 @@
-"""Compare the pilots in a register: per pilot and horizon the number followed up, the crude
-employment rate and the case-mix adjusted rate (logistic model, marginal standardisation) with its
-95 % interval (delta method, logit scale). Exact, unsuppressed numbers on stdout.
+"""Compare the pilots in a register: crude and case-mix adjusted employment rates per pilot and horizon.
+
+For each, the number followed up, the crude employment rate and the case-mix adjusted rate
+(logistic model, marginal standardisation) with its 95 % interval (delta method, logit scale).
+Exact, unsuppressed numbers on stdout.
 
 Columns: pilot_id, horizon_months, eligible, crude_rate, adjusted_rate, ci_low, ci_high, then
 employed, crude_ci_low, crude_ci_high (Wilson), adjusted_se and note. ci_low/ci_high are the
@@ -17,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit import compare
-from evalkit.definitions import HORIZONS
 from evalkit.commands._common import as_of_date
+from evalkit.definitions import HORIZONS
 from evalkit.i18n import t
 
 NAME = "compare"
@@ -28,6 +30,7 @@ COLUMNS = ["pilot_id", "horizon_months", "eligible", "crude_rate", "adjusted_rat
 
 
 def add_arguments(parser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("--data", required=True, metavar="FILE",
                         help="participant register (.csv, .parquet or .xlsx)")
     parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
@@ -39,7 +42,23 @@ def add_arguments(parser) -> None:
 
 
 def comparison_table(register: pd.DataFrame, as_of, horizons) -> tuple[pd.DataFrame, list[str]]:
-    """The command's rows and the notes (English sentences) about what could not be adjusted."""
+    """The command's rows and the notes (English sentences) about what could not be adjusted.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        A validated register (:func:`evalkit.register.load_register`).
+    as_of : datetime.date
+        Its extract date.
+    horizons : iterable of int
+        Follow-up horizons in months.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``COLUMNS``, one row per pilot and horizon (see the module text).
+    notes : list of str
+    """
     frames, notes = [], []
     for horizon in horizons:
         crude = compare.employment_rates(register, as_of, (horizon,))
@@ -76,6 +95,13 @@ def comparison_table(register: pd.DataFrame, as_of, horizons) -> tuple[pd.DataFr
 
 
 def run(args) -> int:
+    """Load the register, print the comparison as CSV or JSON and the notes on stderr; return 0.
+
+    Raises
+    ------
+    InputError
+        When the register is invalid.
+    """
     from evalkit.register import load_register
 
     as_of = args.as_of

@@ -20,13 +20,31 @@ HELP = "open a pilot's self-assessment notebook in JupyterLab"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("dir", metavar="DIR", help="the folder evalkit pilot wrote (or the notebook in it)")
     parser.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
     parser.add_argument("--port", type=int, help="port for the server (default: JupyterLab's own, 8888)")
 
 
 def find_notebook(target: Path) -> Path:
-    """The self-assessment notebook named by ``target``: the file itself, or the one in the folder."""
+    """The self-assessment notebook named by ``target``: the file itself, or the one in the folder.
+
+    Parameters
+    ----------
+    target : Path
+        A ``.ipynb`` file, or the folder ``evalkit pilot --out`` wrote.
+
+    Returns
+    -------
+    Path
+        The notebook, resolved.
+
+    Raises
+    ------
+    EvalkitError
+        When ``target`` is a file that is not a notebook, does not exist, or is a folder holding no
+        self-assessment notebook or more than one.
+    """
     from evalkit.pipeline.self_assessment import SUFFIX
 
     if target.is_file():
@@ -46,7 +64,27 @@ def find_notebook(target: Path) -> Path:
 
 
 def lab_command(notebook: Path, no_browser: bool = False, port: int | None = None) -> list[str]:
-    """The command that serves ``notebook``'s folder and opens ``notebook`` in it."""
+    """The command that serves ``notebook``'s folder and opens ``notebook`` in it.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook, resolved.
+    no_browser : bool
+        Start the server without opening a browser.
+    port : int, optional
+        The server's port; default JupyterLab's own.
+
+    Returns
+    -------
+    list of str
+        The argv, starting with this Python; ``--allow-root`` is added when run as root.
+
+    Raises
+    ------
+    EvalkitError
+        When JupyterLab is not installed.
+    """
     if importlib.util.find_spec("jupyterlab") is None:
         raise EvalkitError("JupyterLab is not installed in this environment: run `uv sync --group lab` "
                            "(or `make lab DIR=...`, which installs it)")
@@ -62,6 +100,13 @@ def lab_command(notebook: Path, no_browser: bool = False, port: int | None = Non
 
 
 def run(args: argparse.Namespace) -> int:
+    """Replace this process with JupyterLab serving the notebook's folder (returns only on failure).
+
+    Raises
+    ------
+    EvalkitError
+        As :func:`find_notebook` and :func:`lab_command` do.
+    """
     notebook = find_notebook(Path(args.dir))
     command = lab_command(notebook, args.no_browser, args.port)
     print(f"opening {notebook} in JupyterLab (Ctrl+C stops it)", file=sys.stderr, flush=True)

@@ -1,6 +1,8 @@
-"""Build one pilot's own report from its own register extract: DIR/index.html, DIR/report.pdf and
-the pilot's own notebook DIR/PILOT_ID-self-assessment.ipynb (executed; its inputs copied into
-DIR/data/ so that it runs again anywhere: open it with `evalkit lab DIR`).
+"""Build one pilot's own report from its own register extract: a site, a PDF and a notebook.
+
+They are DIR/index.html, DIR/report.pdf and the pilot's own notebook
+DIR/PILOT_ID-self-assessment.ipynb (executed; its inputs copied into DIR/private-data/ so that it
+runs again anywhere: open it with `evalkit lab DIR`).
 
 The report has the same content as the pilot's chapter in the national report. Rows of other pilots
 in the file are refused. Goals and services come from --params, or else from params/PILOT_ID.yml
@@ -19,6 +21,7 @@ HELP = "build one pilot's own self-assessment report from its own data"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     from evalkit.i18n import LANGUAGES
 
     parser.add_argument("pilot_id", type=pilot_choice, metavar="PILOT_ID")
@@ -26,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the pilot's participants .csv, .xlsx or .parquet")
     parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
                         help="extract date of the data, YYYY-MM-DD")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for index.html, report.pdf and the self-assessment notebook")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="folder for index.html, report.pdf and the self-assessment notebook")
     parser.add_argument("--no-pdf", action="store_true", help="build the HTML report only")
     parser.add_argument("--params", metavar="FILE",
                         help="params file with the pilot's goals and services (default: params/PILOT_ID.yml)")
@@ -35,6 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Build the pilot's report into ``--out`` and print where its parts are; return 0.
+
+    Raises
+    ------
+    EvalkitError
+        When the inputs are invalid (an :class:`~evalkit.errors.InputError`) or the build fails;
+        ``--out`` is then left as it was.
+    """
     from evalkit.pipeline.pilot_report import build_pilot_report
     from evalkit.pipeline.self_assessment import notebook_name
 

@@ -23,6 +23,7 @@ def _positive(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("--seed", required=True, type=int, metavar="N")
     parser.add_argument("--out", required=True, metavar="DIR")
     parser.add_argument("--size", type=_positive, metavar="ROWS",
@@ -31,6 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write the synthetic files into ``--out`` and say what was written; return 0.
+
+    Raises
+    ------
+    EvalkitError
+        When ``--out`` cannot be written.
+    """
     from evalkit.errors import EvalkitError
     from evalkit.synth import write_synthetic
 

@@ -14,6 +14,7 @@ HELP = "check a participant register against the contract"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("file", metavar="FILE", help="participants .csv, .xlsx or .parquet")
     parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
                         help="extract date of the data, YYYY-MM-DD")
@@ -23,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Validate the files and print a one-line summary; return 0.
+
+    Raises
+    ------
+    InputError
+        With every problem of the register and the employer file at once (exit status 2).
+    """
     from evalkit.register import is_synthetic
 
     register, _ = load_inputs(args.file, args.as_of, args.pilot, args.employers)

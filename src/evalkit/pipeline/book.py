@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from evalkit.pipeline.runner import die_with_parent
-from evalkit.pipeline.templates import fill
+from evalkit.book_settings import apply_publication_settings
 from evalkit.errors import BuildError
 from evalkit.i18n import t
-from evalkit.book_settings import apply_publication_settings
+from evalkit.pipeline.runner import die_with_parent
+from evalkit.pipeline.templates import fill
 
 
 @contextlib.contextmanager
@@ -37,12 +37,35 @@ def build_lock(build_root: Path):
 
 
 def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "") -> Path:
+    """Write the edition's Jupyter Book config: the project's ``_config.yml`` with the language's texts.
+
+    Sets the title, author, Sphinx language, figure and table numbering texts, the project's
+    static files and CSS, the footer, and the publication settings
+    (:func:`evalkit.book_settings.apply_publication_settings`).
+
+    Parameters
+    ----------
+    root : Path
+        The project root (holding ``_config.yml`` and ``book/_static``).
+    lang : str
+        The edition's language.
+    target : Path
+        Where to write the config; its folder is created.
+    provenance_footer : str
+        HTML for every page's footer (the build's provenance).
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = t("book.title", lang)
     config["author"] = t("book.author", lang)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["language"] = lang
-    sphinx["numfig_format"] = {kind: t(f"book.numfig_{kind}", lang) for kind in ("figure", "table", "section", "code-block")}
+    sphinx["numfig_format"] = {kind: t(f"book.numfig_{kind}", lang)
+                               for kind in ("figure", "table", "section", "code-block")}
     sphinx["html_static_path"] = [str(root / "book" / "_static")]
     sphinx["html_css_files"] = ["evalkit.css"]
     config.setdefault("html", {})["extra_footer"] = provenance_footer
@@ -53,6 +76,18 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
 
 
 def write_toc(root: Path, lang: str, target: Path) -> Path:
+    """Write the project's ``_toc.yml`` to ``target`` with its catalogue placeholders filled in ``lang``.
+
+    Returns
+    -------
+    Path
+        ``target``.
+
+    Raises
+    ------
+    BuildError
+        When the catalogue lacks a message the table of contents names.
+    """
     text = fill((root / "_toc.yml").read_text(encoding="utf-8"), {}, lang, source="_toc.yml")
     target.write_text(text, encoding="utf-8")
     return target
@@ -91,6 +126,10 @@ def activate_version(build_root: Path, link_name: str, new_version: Path) -> Non
 
 
 def new_version_dir(build_root: Path, link_name: str) -> Path:
+    """A new folder path ``.versions/<link_name>-<time>-<pid>`` for one build's output.
+
+    Its parent is created; the folder itself is left to the builder.
+    """
     stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
     path = build_root / ".versions" / f"{link_name}-{stamp}"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,11 @@ del _os, _plt
 
 
 class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel talks over IPC sockets in a private temporary folder.
+
+    The folder is removed when the kernel's resources are cleaned up (not on a restart).
+    """
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._socket_dir = tempfile.mkdtemp(prefix="evalkit-kernel-")
@@ -54,7 +59,7 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 class _WarmKernel:
-    """This process's kernel manager and client, kept from page to page."""
+    """The kernel manager and client of this process (thread), kept from page to page."""
 
     def __init__(self) -> None:
         self.km: IPCKernelManager | None = None
@@ -121,6 +126,10 @@ class WarmKernelEngine(NBClientEngine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        """Execute ``nb_man``'s notebook in this thread's warm kernel (started on first use or after it died).
+
+        The arguments are those of papermill's ``NBClientEngine.execute_managed_notebook``.
+        """
         kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
         final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                              kernel_name=kernel_name, log=logger, log_output=log_output,

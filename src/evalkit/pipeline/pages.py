@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.pipeline.provenance import Provenance
-from evalkit.pipeline.runner import JobResult
 from evalkit.i18n import t
 from evalkit.page_output import literal, markdown_table
+from evalkit.pipeline.provenance import Provenance
+from evalkit.pipeline.runner import JobResult
 
 STATUS_PAGE = "build_status"
 PROVENANCE_PAGE = "provenance"
@@ -23,6 +23,22 @@ def _breakable(digest: str) -> str:
 
 
 def write_status_page(folder: Path, results: list[JobResult]) -> Path:
+    """Write the build status page: one table row per page with its status, reason, time and failure.
+
+    A failed page's kept notebook is copied beside the page and linked for download.
+
+    Parameters
+    ----------
+    folder : Path
+        The book's source folder; created when absent.
+    results : list of JobResult
+        One per page notebook, in the order to show.
+
+    Returns
+    -------
+    Path
+        The written ``build_status.md``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for r in results:
@@ -52,6 +68,22 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
 
 
 def write_provenance_page(folder: Path, prov: Provenance, exports: list[Path]) -> Path:
+    """Write the provenance appendix: code version, lock file, params and data digests, build time, exports.
+
+    Parameters
+    ----------
+    folder : Path
+        The book's source folder; created when absent.
+    prov : Provenance
+        What the build was made from.
+    exports : list of Path
+        Exported files (indicator tables), copied into ``folder/data`` and linked for download.
+
+    Returns
+    -------
+    Path
+        The written ``provenance.md``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     code = _breakable(prov.commit) + (f" {t('build.modified_note')}" if prov.modified else "")
     items = pd.DataFrame([
@@ -80,6 +112,7 @@ def write_provenance_page(folder: Path, prov: Provenance, exports: list[Path]) -
 
 
 def footer_html(prov: Provenance) -> str:
+    """The provenance line at the foot of every page, as escaped HTML (digests shortened to 12 characters)."""
     data = ", ".join(f"{Path(name).name} {digest[:12]}" for name, digest in prov.data_files)
     text = t("build.footer", built=prov.built_at_utc, code=prov.code_version, version=prov.evalkit_version,
              lock=prov.lockfile_sha256[:12], params=prov.params_sha256[:12], data=data)
@@ -87,6 +120,7 @@ def footer_html(prov: Provenance) -> str:
 
 
 def pdf_keywords(prov: Provenance) -> str:
+    """The provenance in full (whole digests) for the PDF's keywords metadata."""
     data = "; ".join(f"{Path(name).name} sha256 {digest}" for name, digest in prov.data_files)
     return (f"built {prov.built_at_utc}; code {prov.code_version}; evalkit {prov.evalkit_version}; "
             f"uv.lock sha256 {prov.lockfile_sha256}; params sha256 {prov.params_sha256}; {data}")

@@ -4,7 +4,7 @@ The same template as the pilot's chapter in the national book (``book/templates/
 executed once with papermill and built by Jupyter Book as a one-page book whose root page is the
 chapter, so ``DIR/index.html`` is the report itself. The same template also becomes the pilot's own
 self-assessment notebook (:mod:`evalkit.pipeline.self_assessment`), executed and written to ``DIR``
-with copies of its inputs in ``DIR/data/``. Inputs are checked before anything is built:
+with copies of its inputs in ``DIR/private-data/``. Inputs are checked before anything is built:
 rows of other pilots are refused (a pilot sees only its own people). Everything is built in a
 temporary folder beside ``DIR`` and moved into place only when complete, so a failed run leaves
 the previous report as it was.
@@ -22,14 +22,14 @@ from pathlib import Path
 
 import yaml
 
-from evalkit.pipeline import book, self_assessment
-from evalkit.pipeline.print_pdf import build_pdf
-from evalkit.pipeline.runner import NotebookJob, execute_job
+from evalkit.book_settings import front_matter
 from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
 from evalkit.paths import params_dir, pilots_file, project_root
-from evalkit.book_settings import front_matter
+from evalkit.pipeline import book, self_assessment
+from evalkit.pipeline.print_pdf import build_pdf
+from evalkit.pipeline.runner import NotebookJob, execute_job
 from evalkit.register.employers import other_pilot_employers
 from evalkit.reported import load_pilots
 
@@ -39,6 +39,8 @@ TEMPLATE = Path("book") / "templates" / "pilot.ipynb"
 
 @dataclass(frozen=True)
 class ReportInputs:
+    """Everything a pilot's report is built from, resolved (see :func:`resolve_inputs`)."""
+
     pilot_id: str
     data: Path
     as_of: dt.date
@@ -50,9 +52,38 @@ class ReportInputs:
 
 def resolve_inputs(pilot_id: str, data: Path, as_of: dt.date, params_file: Path | None,
                    employers: Path | None, root: Path) -> ReportInputs:
-    """Data and extract date from the command line; goals and services from ``--params`` or else
-    from ``params/PILOT_ID.yml`` when it exists. Employers from ``--employers``, or from an explicit
-    ``--params`` file (the default params point at the demonstration data, not at a pilot's own)."""
+    """Resolve what a pilot's report is built from: the command line first, then the params file.
+
+    Data and extract date come from the command line; goals and services from ``--params`` or else
+    from ``params/PILOT_ID.yml`` when it exists. Employers come from ``--employers``, or from an
+    explicit ``--params`` file (the default params point at the demonstration data, not at a
+    pilot's own).
+
+    Parameters
+    ----------
+    pilot_id : str
+        The pilot.
+    data : Path
+        Its register extract.
+    as_of : datetime.date
+        The extract date.
+    params_file : Path, optional
+        ``--params``.
+    employers : Path, optional
+        ``--employers``.
+    root : Path
+        The project root (for ``params/``).
+
+    Returns
+    -------
+    ReportInputs
+        With absolute paths.
+
+    Raises
+    ------
+    InputError
+        When the params file is absent, invalid, or for another pilot.
+    """
     source = params_file
     if source is None and (params_dir(root) / f"{pilot_id}.yml").is_file():
         source = params_dir(root) / f"{pilot_id}.yml"
@@ -94,6 +125,13 @@ def check_inputs(inputs: ReportInputs) -> None:
 
 
 def check_out_dir(out: Path) -> None:
+    """Refuse an ``--out`` that evalkit may not replace: a file, or a non-empty folder it did not write.
+
+    Raises
+    ------
+    EvalkitError
+        When ``out`` is a file, or a non-empty folder without an earlier pilot report's marker.
+    """
     if out.exists() and not out.is_dir():
         raise EvalkitError(f"{out} exists and is not a folder; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
@@ -135,8 +173,45 @@ def _say(text: str) -> None:
 def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf: bool = True,
                        params_file: Path | None = None, employers: Path | None = None,
                        lang: str = "fi", root: Path | None = None) -> Path:
-    """Build ``out/index.html`` (and ``out/report.pdf``) and the pilot's own notebook
-    ``out/<pilot_id>-self-assessment.ipynb`` with its inputs in ``out/data/``; return ``out``."""
+    """Build a pilot's own report and self-assessment notebook into ``out`` (see the module text).
+
+    ``out`` gets ``index.html`` (and ``report.pdf``) and the pilot's own notebook
+    ``<pilot_id>-self-assessment.ipynb`` with its inputs in ``private-data/``. Everything is built
+    in a temporary folder beside ``out`` and swapped in only when complete.
+
+    Parameters
+    ----------
+    pilot_id : str
+        The pilot.
+    data : Path
+        Its register extract (.csv, .xlsx or .parquet); rows of other pilots are refused.
+    as_of : datetime.date
+        The extract date.
+    out : Path
+        Destination folder: new, empty, or an earlier pilot report (replaced as a whole).
+    pdf : bool
+        Also build ``report.pdf``.
+    params_file, employers : Path, optional
+        As for :func:`resolve_inputs`.
+    lang : str
+        Language of the report.
+    root : Path, optional
+        Project root; default :func:`evalkit.paths.project_root`.
+
+    Returns
+    -------
+    Path
+        ``out``, resolved.
+
+    Raises
+    ------
+    InputError
+        When the inputs are invalid.
+    EvalkitError
+        When ``out`` may not be replaced.
+    BuildError
+        When a notebook, Jupyter Book or the PDF fails; ``out`` is then unchanged.
+    """
     root = root or project_root()
     set_language(lang)
     out = Path(out).resolve()
@@ -198,8 +273,11 @@ def _run(job: NotebookJob, what: str, out: Path) -> None:
 
 def self_assessment_job(inputs: ReportInputs, root: Path, lang: str, context: dict, own: Path,
                         stage: Path) -> NotebookJob:
-    """The pilot's own notebook, with copies of its inputs in ``own/data/``, run where it will live
-    (paths in it are relative to its folder, so it runs the same after the folder is moved)."""
+    """The job that runs the pilot's own notebook where it will live, in ``own``.
+
+    Its inputs are copied into ``own/private-data/`` first. Paths in it are relative to its
+    folder, so it runs the same after the folder is moved.
+    """
     files = self_assessment.copy_inputs(own, inputs.pilot_id, inputs.data, inputs.as_of.isoformat(),
                                         inputs.employers, inputs.services, inputs.goals,
                                         pilots_file(root))
@@ -212,8 +290,10 @@ def self_assessment_job(inputs: ReportInputs, root: Path, lang: str, context: di
 
 
 def _swap_in(finished: Path, out: Path, stage: Path) -> None:
-    """Replace ``out`` by ``finished``: two renames on one file system; the old report is put back
-    if the second fails."""
+    """Replace ``out`` by ``finished`` with two renames on one file system.
+
+    The old report is put back if the second rename fails.
+    """
     previous = stage / "previous"
     if out.exists():
         os.replace(out, previous)

@@ -1,5 +1,6 @@
-"""The printed report's HTML: Jupyter Book's single-page HTML (``singlehtml`` builder), cut down to
-the article and laid out as a report.
+"""The printed report's HTML: Jupyter Book's single-page HTML, cut down to the article and laid out as a report.
+
+The input is what Jupyter Book's ``singlehtml`` builder writes.
 
 WeasyPrint stalls on the theme's nested flex layout, so only the article's content is kept. The
 single page nests every chapter inside the root page's section; here each chapter becomes a section
@@ -44,6 +45,8 @@ class FrontMatter:
 
 @dataclass(frozen=True)
 class Chapter:
+    """One chapter of the printed report as the table of contents lists it."""
+
     label: str        # "1", "2", … or "A", "B" in the appendix
     title: str
     anchor: str       # id of the chapter's section
@@ -53,6 +56,8 @@ class Chapter:
 
 @dataclass(frozen=True)
 class PrintDocument:
+    """The print HTML for WeasyPrint, its chapters, and what each internal link leads to."""
+
     html: str
     chapters: tuple[Chapter, ...]
     link_descriptions: dict[str, str]   # {target id: what a link to it leads to}
@@ -151,7 +156,24 @@ def _make_chapter(section, part: str, label: str, appendix: bool) -> Chapter:
 
 
 def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
-    """The print document for WeasyPrint from the single-page HTML file ``singlehtml``."""
+    """The print document for WeasyPrint from the single-page HTML file ``singlehtml``.
+
+    Parameters
+    ----------
+    singlehtml : Path
+        Jupyter Book's ``singlehtml`` page of the whole book.
+    front : FrontMatter
+        Texts of the cover, summary page and contents, and the document metadata.
+
+    Returns
+    -------
+    PrintDocument
+
+    Raises
+    ------
+    ValueError
+        When the page has no ``<article class="bd-article">`` (not a page of the book's theme).
+    """
     page = html.parse(str(singlehtml), parser=html.HTMLParser(encoding="utf-8")).getroot()
     parts = _part_captions(page)
     article = page.xpath('//article[contains(concat(" ", @class, " "), " bd-article ")]')
@@ -172,9 +194,11 @@ def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
     _unique_ids([section for _, _, section in pages])
     body = etree.Element("body")
     summary = _summary_sections(pages[0][2], front.summary_sections)
-    pages = [(part, section) for _, part, section in pages if next(section.iter(*HEADINGS), None) is not None]
+    pages = [(part, section) for _, part, section in pages
+             if next(section.iter(*HEADINGS), None) is not None]
     chapters = [_make_chapter(section, part, label, front.appendix_part and part == front.appendix_part)
-                for (part, section), label in zip(pages, _labels([part for part, _ in pages], front.appendix_part))]
+                for (part, section), label in zip(pages, _labels([part for part, _ in pages],
+                                                                 front.appendix_part))]
 
     body.append(_cover(front, synthetic))
     if summary:
@@ -186,8 +210,10 @@ def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
 
 
 def _descriptions(body) -> dict[str, str]:
-    """{id: text} for every internal link's target: a section's heading, a figure's or table's
-    caption, otherwise its own text; a PDF link annotation needs such a description."""
+    """{id: text} for every internal link's target: a section's heading, a figure's or table's caption, else its text.
+
+    A PDF link annotation needs such a description.
+    """
     wanted = {link.get("href")[1:] for link in body.iter("a") if (link.get("href") or "").startswith("#")}
     found = {}
     for element in body.iter():
@@ -200,8 +226,11 @@ def _descriptions(body) -> dict[str, str]:
 
 
 def _unique_ids(sections) -> None:
-    """Every page has its own "Asiakasvirta" section id; on one page an id must be unique, so a
-    repeated one gets its chapter's id in front (and links within that chapter follow it)."""
+    """Make ids unique across the chapters: a repeated id gets its chapter's id in front.
+
+    Every page has its own "Asiakasvirta" section id, but on one page an id must be unique; links
+    within that chapter follow the renamed id.
+    """
     seen: set[str] = set()
     for section in sections:
         renamed = {}
@@ -222,8 +251,10 @@ def _unique_ids(sections) -> None:
 
 
 def _summary_sections(root_section, wanted: tuple[str, ...]) -> list:
-    """The root page's sections headed by one of ``wanted`` (or else its first section), in page
-    order, taken out of the page for the summary page."""
+    """The root page's sections headed by one of ``wanted`` (or else its first section), in page order.
+
+    They are taken out of the page, for the summary page.
+    """
     sections = [child for child in root_section if child.tag == "section"]
     chosen = [s for s in sections if any(text_of(h) in wanted for h in s.iterchildren(*HEADINGS))]
     chosen = chosen or sections[:1]

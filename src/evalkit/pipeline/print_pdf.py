@@ -1,5 +1,6 @@
-"""Render the printed report with WeasyPrint as a tagged PDF/UA-1, then fix up with pikepdf what
-WeasyPrint leaves short of PDF/UA.
+"""Render the printed report with WeasyPrint as a tagged PDF/UA-1, then fix it up with pikepdf.
+
+pikepdf mends what WeasyPrint leaves short of PDF/UA.
 
 WeasyPrint tags the running header and the page numbers (CSS page-margin boxes) as marked content
 whose structure elements hang nowhere in the tree; here they become pagination artifacts. Header
@@ -13,8 +14,8 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from evalkit.pipeline.print_html import FrontMatter, PrintDocument, build_print_html
 from evalkit.errors import BuildError
+from evalkit.pipeline.print_html import FrontMatter, PrintDocument, build_print_html
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -31,11 +32,32 @@ class _Collect(logging.Handler):
 
 
 def stylesheet() -> str:
+    """The print stylesheet (``evalkit/pipeline/print.css``) as text."""
     return resources.files("evalkit.pipeline").joinpath("print.css").read_text(encoding="utf-8")
 
 
 def render(document: PrintDocument, base_url: Path, target: Path) -> int:
-    """Write ``target``; return its number of pages. Any WeasyPrint warning fails the build."""
+    """Write ``target``; return its number of pages. Any WeasyPrint warning fails the build.
+
+    Parameters
+    ----------
+    document : PrintDocument
+        The print HTML and the descriptions of its link targets.
+    base_url : Path
+        Folder that relative links and images in the HTML resolve against.
+    target : Path
+        The PDF to write (after :func:`fix_up`).
+
+    Returns
+    -------
+    int
+        Number of pages.
+
+    Raises
+    ------
+    BuildError
+        When WeasyPrint logs any warning (an image without alt text, a link to no anchor).
+    """
     import weasyprint
 
     handler = _Collect()
@@ -56,6 +78,19 @@ def render(document: PrintDocument, base_url: Path, target: Path) -> int:
 
 
 def fix_up(source: Path, target: Path, descriptions: dict[str, str]) -> None:
+    """Write ``source`` mended for PDF/UA to ``target`` (see the module text).
+
+    Page-margin boxes become pagination artifacts, header cells get a /Scope, loose list item
+    contents an LBody, link annotations move under their Link elements and get the text of their
+    target as /Contents, and the PDF opens with its bookmarks shown.
+
+    Parameters
+    ----------
+    source, target : Path
+        WeasyPrint's PDF and the file to write.
+    descriptions : dict of str to str
+        {link destination (fragment id): the text of its target}.
+    """
     import pikepdf
 
     with pikepdf.open(source) as pdf:
@@ -105,8 +140,10 @@ def _reachable_mcids(pdf) -> dict[tuple[int, int], set[int]]:
 
 
 def _margins_to_artifacts(pdf, page, reachable: set[int]) -> None:
-    """Marked content whose MCID no reachable element owns (the page-margin boxes) becomes a
-    pagination artifact, a header or a footer by where its text sits, and leaves the parent tree."""
+    """Marked content whose MCID no reachable element owns (the page-margin boxes) becomes a pagination artifact.
+
+    It is a header or a footer by where its text sits, and it leaves the parent tree.
+    """
     import pikepdf
 
     instructions = list(pikepdf.parse_content_stream(page))
@@ -119,8 +156,10 @@ def _margins_to_artifacts(pdf, page, reachable: set[int]) -> None:
         if (str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary)
                 and "/MCID" in operands[1] and int(operands[1].MCID) not in reachable):
             orphans.add(int(operands[1].MCID))
-            place = pikepdf.Name.Header if _text_y(instructions, index + 1, middle) < middle else pikepdf.Name.Footer
-            operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination, Subtype=place)]
+            place = (pikepdf.Name.Header if _text_y(instructions, index + 1, middle) < middle
+                     else pikepdf.Name.Footer)
+            operands = [pikepdf.Name.Artifact,
+                        pikepdf.Dictionary(Type=pikepdf.Name.Pagination, Subtype=place)]
         changed.append(pikepdf.ContentStreamInstruction(operands, operator))
     if not orphans:
         return
@@ -147,8 +186,11 @@ def _text_y(instructions, start: int, default: float) -> float:
 
 
 def _links_under_link_elements(pdf) -> None:
-    """WeasyPrint gives every inline box inside a link its own annotation, owned by that box's Span;
-    PDF/UA wants each link annotation in a Link element, so it moves to the enclosing Link."""
+    """Move each link annotation from the Span WeasyPrint gives it to the enclosing Link element.
+
+    WeasyPrint gives every inline box inside a link its own annotation, owned by that box's Span;
+    PDF/UA wants each link annotation in a Link element.
+    """
     import pikepdf
 
     numbers = pdf.Root.StructTreeRoot.ParentTree.Nums
@@ -172,8 +214,10 @@ def _links_under_link_elements(pdf) -> None:
 
 
 def _list_bodies(pdf) -> None:
-    """A list item holds a label (Lbl) and a body (LBody) only; WeasyPrint puts a bulleted item's
-    paragraphs straight into the LI, so they are wrapped in an LBody."""
+    """Wrap the paragraphs WeasyPrint puts straight into a list item (LI) in an LBody.
+
+    A list item holds a label (Lbl) and a body (LBody) only.
+    """
     import pikepdf
 
     stack = [pdf.Root.StructTreeRoot]
@@ -217,7 +261,29 @@ def _scope_header_cells(pdf) -> None:
 
 
 def build_pdf(singlehtml: Path, target: Path, front: FrontMatter, say=None) -> int:
-    """The PDF at ``target`` from the single-page HTML file; the number of pages."""
+    """The PDF at ``target`` from the single-page HTML file; the number of pages.
+
+    Parameters
+    ----------
+    singlehtml : Path
+        Jupyter Book's ``singlehtml`` page of the whole book.
+    target : Path
+        The PDF to write.
+    front : FrontMatter
+        Cover, summary and contents texts and the PDF metadata.
+    say : callable, optional
+        Called with one progress line (pages and seconds).
+
+    Returns
+    -------
+    int
+        Number of pages.
+
+    Raises
+    ------
+    BuildError
+        As :func:`render` does.
+    """
     started = time.monotonic()
     document = build_print_html(singlehtml, front)
     base = singlehtml.parent

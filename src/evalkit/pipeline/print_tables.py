@@ -1,7 +1,9 @@
-"""How a table of the printed report is laid out (print.css acts on the classes set here): kept on
-one page when it fits one, its header row scoped, short cells unwrapped, and a landscape page for a
-table too wide for a portrait one. The sizes are rough estimates from the text; WeasyPrint does the
-real layout."""
+"""How a table of the printed report is laid out; print.css acts on the classes set here.
+
+A table is kept on one page when it fits one, its header row scoped, short cells unwrapped, and a
+table too wide for a portrait page gets a landscape one. The sizes are rough estimates from the
+text; WeasyPrint does the real layout.
+"""
 from __future__ import annotations
 
 import copy
@@ -27,6 +29,18 @@ def text_of(element) -> str:
 
 
 def lay_out_table(table) -> None:
+    """Prepare one ``<table>`` of the print HTML for the page (in place; see the module text).
+
+    Header cells get ``scope="col"``; the table is wrapped in a ``div.table-block`` (kept
+    together), marked ``table-long`` when it is estimated longer than a page, and ``wide-table``
+    (landscape) when it is too wide; body cells of at most ``SHORT_CELL`` characters get
+    ``nowrap``.
+
+    Parameters
+    ----------
+    table : lxml.etree.Element
+        The table, inside its document.
+    """
     for header in table.xpath("./thead//th"):
         header.set("scope", "col")
     # The caption is inside the table, but WeasyPrint may still break between the two; a block
@@ -46,11 +60,15 @@ def lay_out_table(table) -> None:
 
 
 def _landscape(block) -> None:
-    """Give a wide table a landscape page; its section goes along when the table is all there is
-    to it besides a few lines of text, so that no page is left with a heading and a paragraph."""
+    """Give a wide table a landscape page, and its section too when the table is nearly all there is to it.
+
+    Nearly all: the section holds no other table or figure and at most ``SHORT_SECTION``
+    characters of other text, so that no page is left with a heading and a paragraph.
+    """
     section = next(block.iterancestors("section"), None)
     if section is not None and len(section.xpath(".//table | .//figure")) == 1:
-        rest = len(" ".join("".join(section.itertext()).split())) - len(" ".join("".join(block.itertext()).split()))
+        rest = (len(" ".join("".join(section.itertext()).split()))
+                - len(" ".join("".join(block.itertext()).split())))
         if rest <= SHORT_SECTION:
             section.set("class", ((section.get("class") or "") + " wide-table").strip())
             return

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit import __version__
-from evalkit.paths import file_digest, reported_dir
 from evalkit.params import PilotParams
+from evalkit.paths import file_digest, reported_dir
 
 
 @dataclass(frozen=True)
 class Provenance:
+    """What one build was made from; digests are SHA-256 hex, ``built_at_utc`` ISO 8601 with ``Z``."""
+
     commit: str
     modified: bool
     evalkit_version: str
@@ -24,6 +26,7 @@ class Provenance:
 
     @property
     def code_version(self) -> str:
+        """The commit's first 12 characters, with ``+modified`` when tracked files had changes."""
         return f"{self.commit[:12]}{'+modified' if self.modified else ''}"
 
 
@@ -43,6 +46,24 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None = None) -> Provenance:
+    """Collect the provenance of a build of the project at ``root``.
+
+    Parameters
+    ----------
+    root : Path
+        The project root (a git working tree; without git the commit is ``unknown``).
+    params : dict of str to PilotParams
+        Every pilot's params: their files are hashed together (by pilot id, in order), and the
+        data and employer files they name are hashed one by one, with every file in
+        ``data/reported/``.
+    now : datetime.datetime, optional
+        The build time; default the current time. Converted to UTC.
+
+    Returns
+    -------
+    Provenance
+        A file that does not exist (``uv.lock`` or a data file) has the digest ``missing``.
+    """
     commit = _git(root, "rev-parse", "HEAD") or "unknown"
     status = _git(root, "status", "--porcelain", "--untracked-files=no")
     data = sorted({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}

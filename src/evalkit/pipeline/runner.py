@@ -26,6 +26,8 @@ KEY_VERSION = "evalkit-nb-1"
 
 @dataclass(frozen=True)
 class NotebookJob:
+    """One notebook to render from a template and execute: what goes in and where it goes."""
+
     name: str                       # e.g. "lappi" or "index"
     template: Path
     output: Path                    # the executed notebook
@@ -40,6 +42,8 @@ class NotebookJob:
 
 @dataclass
 class JobResult:
+    """What became of one job: built, reused or failed, why, how long it took, and where it failed."""
+
     name: str
     status: str                     # "built", "reused" or "failed"
     reason: str
@@ -52,6 +56,10 @@ class JobResult:
 
 
 def tree_digest(folder: Path, suffixes: tuple[str, ...] = (".py", ".yml", ".yaml")) -> str:
+    """SHA-256 (hex) over every file under ``folder`` with one of ``suffixes``: relative paths and contents.
+
+    ``__pycache__`` folders are left out. Used as the code part of a job's cache key.
+    """
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.suffix in suffixes and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(folder)).encode())
@@ -95,7 +103,28 @@ def why_run(job: NotebookJob, key: str, parts: dict[str, str]) -> str | None:
 
 
 def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) -> JobResult:
-    """Render the template and execute it; runs in a worker process."""
+    """Render the template and execute it; runs in a worker process.
+
+    The executed notebook replaces ``job.output`` only when every cell ran; a book page gets its
+    parameter cells hidden and the cache key stored in its metadata, and papermill's timing
+    metadata is removed. A failure is caught and reported in the result, never raised; the failed
+    notebook is kept in ``job.failed_dir`` when one is given.
+
+    Parameters
+    ----------
+    job : NotebookJob
+    key : str
+        The job's cache key (:func:`cache_key`), stored in the output.
+    parts : dict of str to str
+        The digests the key was made from, stored beside it.
+    reason : str
+        Why the job runs, carried into the result.
+
+    Returns
+    -------
+    JobResult
+        ``built`` or ``failed``.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -115,7 +144,8 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
             tmp_in, str(tmp_out), parameters=job.parameters,
             cwd=str(job.cwd if job.cwd is not None else job.parameters.get("root", ".")),
             kernel_name="python3", progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
-            request_save_on_cell_execute=False,  # one write at the end: saving after every cell costs more than a small page
+            # One write at the end: saving after every cell costs more than a small page.
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
         result.status = "failed"
@@ -162,6 +192,7 @@ THREAD_LIMIT_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_TH
 
 
 def default_executor(jobs: int) -> Executor:
+    """A process pool of ``jobs`` (at least one) spawned workers, each started by :func:`start_worker`."""
     # spawn: a fresh interpreter per worker, no inherited zmq or matplotlib state.
     workers = max(1, jobs)
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
@@ -214,11 +245,30 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
              timings: Path | None = None) -> list[JobResult]:
     """Run what needs running (all jobs when ``force``), reuse the rest; never stop at a failure.
 
-    ``executor`` may be any ``concurrent.futures.Executor`` (a dask.distributed client's executor
-    fans out over a cluster); by default a process pool of ``parallel`` workers is used.
-    ``timings`` is a JSON file of each job's seconds in earlier runs: jobs are started longest
-    first (jobs never timed before come first of all), so that no long page is left running alone
-    at the end, and the file is updated with this run's times. Results keep the order of ``jobs``.
+    Parameters
+    ----------
+    jobs : iterable of NotebookJob
+        Job names must be unique.
+    code_digest : str
+        Digest of evalkit's own source (:func:`tree_digest`), part of every cache key.
+    executor : concurrent.futures.Executor, optional
+        Any executor (a dask.distributed client's executor fans out over a cluster); by default
+        a process pool of ``parallel`` workers (no more than there are jobs to run).
+    parallel : int
+        Workers of the default pool.
+    force : bool
+        Run every job, even when its stored output could be reused.
+    on_done : callable, optional
+        Called with each result as soon as it is known.
+    timings : Path, optional
+        JSON file of each job's seconds in earlier runs: jobs are started longest first (jobs
+        never timed before come first of all), so that no long page is left running alone at the
+        end, and the file is updated with this run's times.
+
+    Returns
+    -------
+    list of JobResult
+        In the order of ``jobs``.
     """
     results: dict[str, JobResult] = {}
     pending = []
@@ -267,7 +317,8 @@ def _read_timings(path: Path | None) -> dict[str, float]:
         stored = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
     except (OSError, ValueError):
         return {}
-    return {str(k): float(v) for k, v in stored.items() if isinstance(v, (int, float))} if isinstance(stored, dict) else {}
+    return ({str(k): float(v) for k, v in stored.items() if isinstance(v, (int, float))}
+            if isinstance(stored, dict) else {})
 
 
 def _stop_workers(pool: Executor) -> None:

@@ -4,8 +4,8 @@
 It is the template ``book/templates/pilot.ipynb`` turned into a notebook that Jupyter itself can
 read and run again:
 
-- the parameters cell names the pilot's own files, copied into ``DIR/private-data/`` so that the folder
-  is self-contained (paths are relative to the notebook), and writes the pilot's goals out, so
+- the parameters cell names the pilot's own files, copied into ``DIR/private-data/`` so that the
+  folder is self-contained (paths are relative to the notebook), and writes the pilot's goals out, so
   that a pilot changes a target there and runs the notebook again to see the new verdict;
 - the setup line calls :func:`evalkit.chapters.pilot.setup_notebook`, which puts the page in
   ``notebook`` output mode (:mod:`evalkit.page_output`): plain Markdown tables, inline figures;
@@ -27,11 +27,11 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from evalkit.pipeline.templates import PLACEHOLDER, fill
 from evalkit.chapters.method_numbers import level_text, method_numbers
 from evalkit.errors import BuildError
 from evalkit.i18n import has, language, t
 from evalkit.params import Goal
+from evalkit.pipeline.templates import PLACEHOLDER, fill
 from evalkit.register.manifest import MANIFEST_NAME, read_manifest
 
 SUFFIX = "-self-assessment.ipynb"
@@ -42,6 +42,7 @@ _COMMENT_WIDTH = 96
 
 
 def notebook_name(pilot_id: str) -> str:
+    """The self-assessment notebook's file name: ``<pilot_id>-self-assessment.ipynb``."""
     return f"{pilot_id}{SUFFIX}"
 
 
@@ -70,9 +71,37 @@ def goal_entries(goals: tuple[Goal, ...] | list[Goal]) -> list[dict]:
 
 def copy_inputs(folder: Path, pilot_id: str, data: Path, as_of: str, employers: Path | None,
                 services: tuple[str, ...], goals: tuple[Goal, ...], facts: Path) -> OwnFiles:
-    """Copy the register, the employer file and the reported facts into ``folder/data/`` byte for
-    byte, and write the params there with paths relative to ``folder``. A synthetic register stays
-    marked as synthetic: the manifest entries of the copied files come along."""
+    """Copy the notebook's inputs into ``folder/private-data/`` and write its params file there.
+
+    The register, the employer file and the reported facts are copied byte for byte (a name
+    already taken gets ``-2``, ``-3``, ...); the params hold paths relative to ``folder``. A
+    synthetic register stays marked as synthetic: the manifest entries of the copied files come
+    along.
+
+    Parameters
+    ----------
+    folder : Path
+        The notebook's folder.
+    pilot_id : str
+        The pilot.
+    data : Path
+        Its register extract.
+    as_of : str
+        The extract date, ``YYYY-MM-DD``.
+    employers : Path, optional
+        Its employer file.
+    services : tuple of str
+        The pilot's services, written to the params.
+    goals : tuple of Goal
+        The pilot's goals, written to the params.
+    facts : Path
+        The reported facts (``data/reported/pilots.yml``), copied as ``reported-pilots.yml``.
+
+    Returns
+    -------
+    OwnFiles
+        The copied files' paths relative to ``folder``.
+    """
     target = folder / DATA_DIR
     target.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
@@ -126,8 +155,22 @@ def _python(value) -> str:
 
 
 def parameters_source(pilot_id: str, files: OwnFiles, goals: list[dict]) -> str:
-    """The notebook's parameters cell: the pilot's files and its goals, each with a comment in
-    the active language."""
+    """The source of the notebook's parameters cell: the pilot's files and its goals, commented in the active language.
+
+    Parameters
+    ----------
+    pilot_id : str
+        The pilot.
+    files : OwnFiles
+        The notebook's inputs, relative to its folder.
+    goals : list of dict
+        Goals as :func:`goal_entries` writes them.
+
+    Returns
+    -------
+    str
+        Python source.
+    """
     lines = _comment(t("notebook.params_intro"))
     for name, value in (("pilot_id", pilot_id), ("data", files.data), ("as_of", files.as_of),
                         ("employers", files.employers), ("params_file", files.params),
@@ -149,8 +192,10 @@ def parameters_source(pilot_id: str, files: OwnFiles, goals: list[dict]) -> str:
 
 
 def _goal_source(goal: dict) -> str:
-    """One goal as a dict literal: its text on the first line, the measure (what a pilot edits)
-    on the next, so a target is easy to find."""
+    """One goal as a dict literal: its text on the first line, the measure (what a pilot edits) on the next.
+
+    So a target is easy to find.
+    """
     text = f'    {{"text": {_python(goal["text"])}'
     measure = [f'"{key}": {_python(goal[key])}' for key in ("indicator", "horizon", "target") if key in goal]
     return f"{text},\n     {', '.join(measure)}}}," if measure else f"{text}}},"
@@ -169,8 +214,11 @@ def _say_cell(key: str) -> nbformat.NotebookNode:
 
 
 def _split_markdown(source: str, context: dict, template: str) -> list[nbformat.NotebookNode]:
-    """One template Markdown cell as notebook cells: each line that is a placeholder whose text
-    holds glue roles becomes a ``say`` cell; the lines around it stay Markdown, filled."""
+    """One template Markdown cell as notebook cells, with a ``say`` cell for each line of glued prose.
+
+    A line that is a placeholder whose text holds glue roles becomes a ``say`` cell; the lines
+    around it stay Markdown, filled.
+    """
     lang = language()
     cells: list[nbformat.NotebookNode] = []
     pending: list[str] = []
@@ -198,8 +246,29 @@ def _split_markdown(source: str, context: dict, template: str) -> list[nbformat.
 
 
 def make_notebook(template: Path, context: dict, parameters: str) -> nbformat.NotebookNode:
-    """The self-assessment notebook (not yet executed) from the chapter template, in the active
-    language."""
+    """The self-assessment notebook (not yet executed) from the chapter template, in the active language.
+
+    See the module text for how the template's cells are turned into the notebook's.
+
+    Parameters
+    ----------
+    template : Path
+        The chapter template (``book/templates/pilot.ipynb``).
+    context : dict
+        Values for the template's ``{{ ctx.* }}`` placeholders.
+    parameters : str
+        Source of the parameters cell (:func:`parameters_source`).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Raises
+    ------
+    BuildError
+        When the template has no parameters cell or no ``page = chapter.setup(...)`` line, or a
+        placeholder with glued numbers shares its line with other text.
+    """
     source = nbformat.read(template, as_version=4)
     cells: list[nbformat.NotebookNode] = []
     seen_parameters = seen_setup = False

@@ -18,7 +18,6 @@ import seaborn as sns  # noqa: E402
 
 from evalkit.formatting import fmt_eur, fmt_number, fmt_percent  # noqa: E402
 from evalkit.i18n import t  # noqa: E402
-
 from evalkit.plots import style  # noqa: E402
 
 style.apply()

@@ -1,5 +1,7 @@
-"""Figures of the pilot chapter. Each function takes values already filtered by the small-cell rule
-(hidden values are NaN and are not drawn) and returns ``(Figure, alt_text)``.
+"""Figures of the pilot chapter, each returned with its alternative text.
+
+Each function takes values already filtered by the small-cell rule (hidden values are NaN and are
+not drawn) and returns ``(Figure, alt_text)``.
 
 Colour never carries meaning alone: status segments also differ by hatch and carry their share as a
 label, the pilot and the pooled series differ by marker and line style. All text comes from the
@@ -55,9 +57,23 @@ def _missing(value) -> bool:
 def status_mix(shares: pd.DataFrame, hidden: pd.Series, eligible: dict[int, str], pilot: str):
     """Stacked horizontal bars, one per horizon: the status mix of the people followed up.
 
-    ``shares``: index horizons (months), columns status codes, NaN where hidden or nobody eligible;
-    ``hidden``: per horizon the total share of hidden statuses (drawn as one hatched white segment);
-    ``eligible``: per horizon the formatted number followed up (``<5`` when small)."""
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Index horizons (months), columns status codes, shares 0-1; NaN where hidden or nobody
+        eligible (a horizon with no share drawn says so in words).
+    hidden : pandas.Series
+        Per horizon the total share of hidden statuses (drawn as one hatched white segment).
+    eligible : dict of int to str
+        Per horizon the formatted number followed up (``<5`` when small).
+    pilot : str
+        The pilot's name, for the alt text.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    alt_text : str
+    """
     style.apply()
     horizons = list(shares.index)
     fig, ax = plt.subplots(figsize=(7.5, 1.0 * len(horizons) + 2.2))
@@ -117,8 +133,21 @@ def _status_mix_alt(shares: pd.DataFrame, drawn: list[int], eligible: dict[int, 
 def was_bands(bands: pd.DataFrame, counts: dict[str, str], pilot: str):
     """Work ability score at the start and at the end of service, by band: grouped horizontal bars.
 
-    ``bands``: index band names (poor … excellent), columns ``start`` and ``end``, shares with NaN
-    where hidden; ``counts``: formatted number of people with a score, per column."""
+    Parameters
+    ----------
+    bands : pandas.DataFrame
+        Index band names (poor … excellent), columns ``start`` and ``end``, shares 0-1 with NaN
+        where hidden (labelled as missing).
+    counts : dict of str to str
+        Per column (``start``, ``end``) the formatted number of people with a score.
+    pilot : str
+        The pilot's name, for the alt text.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    alt_text : str
+    """
     style.apply()
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     y = np.arange(len(bands))[::-1]
@@ -162,8 +191,20 @@ def _was_alt(bands: pd.DataFrame, counts: dict[str, str], pilot: str) -> str:
 def beside_pooled(rows: pd.DataFrame, pilot: str):
     """The pilot's rates beside the pooled rates of all pilots, with 95 % intervals.
 
-    ``rows``: one row per (indicator, horizon) with ``label`` and ``pilot_value``,
-    ``pilot_low``, ``pilot_high``, ``pooled_value``, ``pooled_low``, ``pooled_high`` (NaN hidden)."""
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        One row per (indicator, horizon) with ``label`` and ``pilot_value``, ``pilot_low``,
+        ``pilot_high``, ``pooled_value``, ``pooled_low``, ``pooled_high`` (rates 0-1, NaN where
+        hidden; a hidden value is marked in words, not left out).
+    pilot : str
+        The pilot's name, for the legend and the alt text.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    alt_text : str
+    """
     style.apply()
     fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1].astype(float)

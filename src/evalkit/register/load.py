@@ -14,8 +14,15 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from evalkit.definitions import (BASIS_CODES, HORIZONS, OPTIONAL_REGISTER_COLUMNS, PILOT_IDS,
-                                 REGISTER_COLUMNS, SEX_CODES, STATUS_CODES)
+from evalkit.definitions import (
+    BASIS_CODES,
+    HORIZONS,
+    OPTIONAL_REGISTER_COLUMNS,
+    PILOT_IDS,
+    REGISTER_COLUMNS,
+    SEX_CODES,
+    STATUS_CODES,
+)
 from evalkit.errors import InputError, InputProblem
 from evalkit.register.hetu import HETU_MESSAGE, contains_hetu, hetu_mask
 from evalkit.register.parse import CellParser, shown
@@ -28,8 +35,21 @@ STATUS_COLUMNS = tuple(f"status_{h}m" for h in HORIZONS)
 
 
 def refuse_hetu(raw: RawTable) -> list[InputProblem]:
-    """Find identity codes in the header and every cell; blank those cells so no later message
-    can quote them. Returns the problems (line and column named, value never)."""
+    """Find identity codes in the header and every cell, and blank them so no later message can quote them.
+
+    A column name holding one is renamed ``#<position>``; each cell holding one is emptied and
+    listed in ``raw.hetu_cells``. ``raw`` is changed in place.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file as read, cells as text.
+
+    Returns
+    -------
+    list of InputProblem
+        One per column name and per cell with an identity code: line and column named, value never.
+    """
     problems = []
     renamed = []
     for position, name in enumerate(raw.cells.columns, start=1):
@@ -52,8 +72,28 @@ def refuse_hetu(raw: RawTable) -> list[InputProblem]:
 
 def check_header(raw: RawTable, expected: tuple[str, ...], optional: tuple[str, ...],
                  what: str) -> list[InputProblem]:
-    """Missing and unknown columns (a column that is not in the contract might carry personal
-    data nobody asked for, so it is refused, not ignored)."""
+    """Problems with the header: missing, repeated and unknown columns, after the reader's own.
+
+    A column that is not in the contract might carry personal data nobody asked for, so it is
+    refused, not ignored.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file as read (after :func:`refuse_hetu`, whose ``#<position>`` names are not reported).
+    expected : tuple of str
+        Every column the contract allows, in its order.
+    optional : tuple of str
+        Those of ``expected`` that may be absent.
+    what : str
+        What the file should be, for the message when none of ``expected`` is found
+        (e.g. ``"a participant register"``).
+
+    Returns
+    -------
+    list of InputProblem
+        With line = the header line; a problem with column None means no expected column was found.
+    """
     label, columns = raw.file_label, list(raw.cells.columns)
     found = [c for c in columns if c in expected]
     if not found:
@@ -77,8 +117,21 @@ def check_header(raw: RawTable, expected: tuple[str, ...], optional: tuple[str, 
 
 
 def check_short_rows(raw: RawTable) -> list[InputProblem]:
-    """A CSV line with fewer fields than the header leaves NA cells: name each such line once
-    and leave it out (its fields are misaligned, checking them would only add noise)."""
+    """Name each CSV line with fewer fields than the header once, and leave it out of ``raw.cells``.
+
+    Such a line leaves NA cells; its fields are misaligned, so checking them would only add noise.
+    A line the reader already reported is not named again.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file as read; ``raw.cells`` loses the short lines.
+
+    Returns
+    -------
+    list of InputProblem
+        The reader's row problems followed by one per short line.
+    """
     from evalkit.register.readers import _field_count_problem
     cells = raw.cells
     short = cells.isna().any(axis=1).to_numpy(dtype=bool)
@@ -93,6 +146,21 @@ def check_short_rows(raw: RawTable) -> list[InputProblem]:
 
 
 def parse_register(raw: RawTable) -> tuple[pd.DataFrame, CellParser]:
+    """Parse the register's text cells into typed columns, collecting every unparsable cell.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file as read, cells stripped text, index = line numbers.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The contract's columns present in the file, typed (dates, nullable integers, codes,
+        cost as float); a cell that does not parse is NA.
+    parser : CellParser
+        Holds ``problems`` (one per bad cell) and ``bad_cells`` (their (line, column) pairs).
+    """
     parser = CellParser(raw.file_label, raw.decimal_comma)
     cells = raw.cells
     typed = {}
@@ -242,15 +310,34 @@ def load_register(path: str | Path, as_of: dt.date, pilot_id: str | None = None)
     """Read and validate a participant register extracted on ``as_of``.
 
     Accepts CSV (UTF-8 commas, or Finnish Excel: semicolons, decimal comma, BOM), ``.xlsx`` and
-    ``.parquet``. Raises :class:`InputError` listing every problem (file, line with header = 1,
-    column, what is wrong and what is allowed). With ``pilot_id``, rows of other pilots are refused.
+    ``.parquet``. The columns and rules are those of the contract (shared/CONTRACT.md).
 
-    Returns one row per person with the contract's columns: ``start_date``/``end_date``
-    ``datetime64[ns]`` (``end_date`` NaT while in service); ``age``, ``unemployment_months``,
-    ``was_start``, ``was_end`` nullable ``Int64``; ``pilot_id``, ``sex``, ``basis`` and
-    ``status_3m/6m/12m`` ``Categorical`` with the contract's codes as categories (NA when empty);
-    ``person_id``/``service`` strings; ``cost_eur`` float (NaN when absent); plus ``line``, the
-    row's line in the file. ``attrs`` holds ``source``, ``as_of`` and ``synthetic``.
+    Parameters
+    ----------
+    path : str or Path
+        The register file.
+    as_of : datetime.date
+        The date the data were extracted: no date may be after it, and a follow-up status may
+        be filled only once it is due (end_date + horizon <= as_of).
+    pilot_id : str, optional
+        With it, rows of any other pilot are refused (a pilot's own report sees only its people).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person with the contract's columns: ``start_date``/``end_date``
+        ``datetime64[ns]`` (``end_date`` NaT while in service); ``age``, ``unemployment_months``,
+        ``was_start``, ``was_end`` nullable ``Int64``; ``pilot_id``, ``sex``, ``basis`` and
+        ``status_3m/6m/12m`` ``Categorical`` with the contract's codes as categories (NA when
+        empty); ``person_id``/``service`` strings; ``cost_eur`` float (NaN when absent); plus
+        ``line``, the row's line in the file. ``attrs`` holds ``source``, ``as_of`` and
+        ``synthetic``.
+
+    Raises
+    ------
+    InputError
+        Listing every problem (file, line with header = 1, column, what is wrong and what is
+        allowed), identity codes never quoted; also for an unknown ``pilot_id``.
     """
     from evalkit.register.manifest import is_synthetic
 

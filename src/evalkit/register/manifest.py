@@ -18,6 +18,7 @@ MANIFEST_NAME = "SYNTHETIC.json"
 
 
 def read_manifest(folder: Path) -> dict | None:
+    """The manifest in ``folder`` as a dict, or None when there is none or it is not a JSON object."""
     manifest = folder / MANIFEST_NAME
     if not manifest.is_file():
         return None

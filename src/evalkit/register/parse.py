@@ -43,13 +43,34 @@ class CellParser:
             self.bad_cells.add((int(line), column))
 
     def text(self, text: pd.Series) -> pd.Series:
+        """Free text as it stands; an empty cell becomes missing."""
         return text.where(text != "", None).astype("str")
 
     def code(self, text: pd.Series, upper: bool = False) -> pd.Series:
+        """A code column in lower case (upper case with ``upper``), so case never matters; empty is missing.
+
+        Whether the code is allowed is the schema's check, not this one's.
+        """
         cased = text.str.upper() if upper else text.str.lower()
         return cased.where(text != "", None).astype("str")
 
     def date(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
+        """Dates written ``2022-12-31`` or ``31.12.2022``; any other form, or no such day, is a problem.
+
+        Parameters
+        ----------
+        text : pandas.Series
+            Stripped cell texts, index = line numbers.
+        column : str
+            Column name, for the messages.
+        allowed : str
+            What the contract allows in the column, quoted in each message.
+
+        Returns
+        -------
+        pandas.Series
+            ``datetime64[ns]``; NaT where empty or unreadable.
+        """
         # Each distinct text is read once: a register of a million people has a few thousand
         # distinct dates, so this is several times faster than reading every row.
         rows, distinct = pd.factorize(text.fillna(""))
@@ -73,6 +94,11 @@ class CellParser:
         return parsed.astype("datetime64[ns]")
 
     def whole(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
+        """Whole numbers (spaces between thousands allowed); more than 15 digits is a problem.
+
+        Parameters and messages as for :meth:`date`; returns nullable ``Int64``, NA where empty or
+        unreadable.
+        """
         ok, values = self._numbers(text, r"[+-]?\d+")
         long = ok & (values.str.lstrip("-").str.len() > _MAX_DIGITS).fillna(False).to_numpy(dtype=bool)
         self._report_unreadable(text, ~(ok | (text == "").to_numpy(dtype=bool)), column,
@@ -81,6 +107,11 @@ class CellParser:
         return values.where(~long, None).astype("Int64")
 
     def number(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
+        """Decimal numbers: a decimal point, or a decimal comma in a semicolon CSV (Finnish Excel).
+
+        Parameters and messages as for :meth:`date`; returns ``float64``, NaN where empty or
+        unreadable. A decimal comma in a comma-separated file gets its own hint.
+        """
         pattern = r"[+-]?\d+([.,]\d+)?" if self.decimal_comma else r"[+-]?\d+(\.\d+)?"
         ok, values = self._numbers(text, pattern)
         bad = ~(ok | (text == "").to_numpy(dtype=bool))
@@ -96,9 +127,11 @@ class CellParser:
 
     @staticmethod
     def _numbers(text: pd.Series, pattern: str) -> tuple[np.ndarray, pd.Series]:
-        """Which cells are numbers of ``pattern``, and their text with thousands spaces and a
-        leading + removed (NA elsewhere). Vectorised for the usual plain cells; only the rest
-        (spaces between thousands, stray text) take the slower path."""
+        """Which cells are numbers of ``pattern``, and their text without thousands spaces or a leading +.
+
+        The text is NA elsewhere. Vectorised for the usual plain cells; only the rest (spaces
+        between thousands, stray text) take the slower path.
+        """
         ok = text.str.fullmatch(pattern).to_numpy(dtype=bool, copy=True)
         values = text.where(ok, None)
         rest = ~ok & (text != "").to_numpy(dtype=bool)

@@ -58,7 +58,25 @@ class RawTable:
 
 
 def read_table(path: str | Path) -> RawTable:
-    """Read ``path`` into a :class:`RawTable`; raise ``InputError`` when it is not a table."""
+    """Read ``path`` into a :class:`RawTable`, recognising the format from the content (see the module text).
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV, ``.xlsx`` or ``.parquet`` file.
+
+    Returns
+    -------
+    RawTable
+        Cells as text, index = line in the file, header tidied (:func:`tidy_header`).
+
+    Raises
+    ------
+    InputError
+        When the file is absent, a folder, empty, binary but neither workbook nor Parquet,
+        undecodable or without a header, or its name holds an identity code (the name is then
+        not shown).
+    """
     from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
 
     path = Path(path)
@@ -89,9 +107,30 @@ def read_table(path: str | Path) -> RawTable:
 # ---------------------------------------------------------------- text
 
 def decode(data: bytes, label: str) -> str:
-    """The file's text. UTF-16 when it starts with its byte-order mark; else UTF-8 when the
-    whole file is; else line by line, UTF-8 where a line is valid UTF-8 and Windows-1252 where
-    it is not (a file saved by Finnish Excel, or such lines appended to a UTF-8 file)."""
+    """The file's text, decoded as UTF-16, UTF-8 or, line by line, UTF-8 and Windows-1252.
+
+    UTF-16 when it starts with its byte-order mark; else UTF-8 when the whole file is (a UTF-8
+    byte-order mark dropped); else line by line, UTF-8 where a line is valid UTF-8 and
+    Windows-1252 where it is not (a file saved by Finnish Excel, or such lines appended to a UTF-8
+    file).
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    label : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        When a UTF-16 file does not decode, or a line is neither UTF-8 nor Windows-1252 (named by
+        its line number).
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -150,10 +189,12 @@ def _read_csv(path: Path, label: str) -> RawTable:
 
 
 def _read_plain_utf8_csv(data: bytes, label: str) -> RawTable | None:
-    """The file as Arrow reads it straight from its bytes, or None when it is not plainly
-    regular: UTF-8, no quotes, no ``sep=`` line, no empty line, every line with the header's
-    fields. Then row n is line n + 1 with no line-by-line work in Python, which is what lets a
-    national extract of ten million rows load at all; anything else takes the careful path."""
+    """The file as Arrow reads it straight from its bytes, or None when it is not plainly regular.
+
+    Plainly regular: UTF-8, no quotes, no ``sep=`` line, no empty line, every line with the
+    header's fields. Then row n is line n + 1 with no line-by-line work in Python, which is what
+    lets a national extract of ten million rows load at all; anything else takes the careful path.
+    """
     import pyarrow as pa
 
     body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
@@ -180,9 +221,11 @@ def _read_plain_utf8_csv(data: bytes, label: str) -> RawTable | None:
 
 
 def _arrow_text_table(data: bytes, delimiter: str, header: list[str]) -> pd.DataFrame:
-    """Every cell of an unquoted CSV (header line skipped) as text, by Arrow's multithreaded
-    reader: a million rows in well under a second, where pandas takes seconds. Arrow refuses a
-    line whose field count differs from the header's (ArrowInvalid), and skips empty lines."""
+    """Every cell of an unquoted CSV (header line skipped) as text, by Arrow's multithreaded reader.
+
+    A million rows take well under a second, where pandas takes seconds. Arrow refuses a line
+    whose field count differs from the header's (ArrowInvalid), and skips empty lines.
+    """
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
@@ -242,8 +285,10 @@ def _read_csv_text(text: str, delimiter: str, label: str) -> RawTable:
 
 
 def _read_regular_csv(text: str, delimiter: str, header: list[str], data_lines: list[int]) -> pd.DataFrame:
-    """Text whose every line has the header's fields (some lines may be empty): read by Arrow,
-    with ``data_lines`` giving each row's line."""
+    """Text whose every line has the header's fields (some lines may be empty), read by Arrow.
+
+    ``data_lines`` gives each row's line.
+    """
     cells = _arrow_text_table(text.encode("utf-8"), delimiter, header)
     if len(cells) != len(data_lines):   # never expected: the lines were counted above
         raise InputError([InputProblem("(register)", None, None, "could not be read line by line")])
@@ -260,8 +305,11 @@ def _named_width(header: list[str]) -> int:
 
 
 def _read_csv_by_line(text: str, delimiter: str, label: str) -> RawTable:
-    """The slow path for quoted or damaged CSV: every line whose field count differs from the
-    header's is reported and left out, the rest is read as usual."""
+    """The slow path for quoted or damaged CSV, record by record.
+
+    Every line whose field count differs from the header's is reported and left out, the rest is
+    read as usual.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [c.strip() for c in next(reader)]
@@ -317,10 +365,26 @@ def column_letter(position: int) -> str:
 
 
 def tidy_header(raw: RawTable, spreadsheet: bool = False) -> RawTable:
-    """Columns as the checks need them: a column with no name is dropped when it is empty in
-    every row, else refused by its position; a repeated name is refused ("column age appears
-    twice"). Refused columns get the name ``#<position>`` (``#P`` in a spreadsheet), which the
-    header check leaves to these messages and the row checks ignore."""
+    """Columns as the checks need them: an unnamed column holding values and a repeated name are refused.
+
+    A column with no name and no value in any row is ignored: dropped when no named column
+    follows it (spreadsheet exports leave such), else renamed like a refused one. A column with no
+    name that holds values is refused by its position; a repeated name is refused ("column age
+    appears twice"). Such columns get the name ``#<position>`` (``#P``, the column letter, in a
+    spreadsheet), which the header check leaves to these messages and the row checks ignore.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The table as read; changed in place (problems go to ``raw.file_problems``).
+    spreadsheet : bool
+        Name positions by column letter (A, B, ...) rather than by number.
+
+    Returns
+    -------
+    RawTable
+        ``raw`` itself.
+    """
     from evalkit.register.hetu import contains_hetu
 
     names = [str(name).strip() for name in raw.cells.columns]
@@ -382,8 +446,11 @@ def _cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _float_to_text(value) -> str:
-    """A float as the file holds it: whole numbers in digits while exact, anything else
-    (fractions, 1e+20, inf) as Python writes the float, so a refusal quotes it faithfully."""
+    """A float as the file holds it: whole numbers in digits while exact, anything else as Python writes it.
+
+    Anything else is fractions, 1e+20, inf: written as ``repr`` does, so a refusal quotes it
+    faithfully.
+    """
     if value is None or pd.isna(value):
         return ""
     value = float(value)

@@ -43,8 +43,23 @@ REQUIRED = ("person_id", "pilot_id", "start_date", "age", "sex", "basis", "unemp
 
 
 def due_dates(end_date: pd.Series, months: int) -> pd.Series:
-    """``end_date + months`` with pandas ``DateOffset`` semantics (calendar months, clipped to
-    the month's last day: 2023-08-31 + 3 months = 2023-11-30). NaT stays NaT."""
+    """``end_date + months`` with pandas ``DateOffset`` semantics (calendar months, clipped to the month's end).
+
+    So 2023-08-31 + 3 months = 2023-11-30. NaT stays NaT. This is the contract's due date of the
+    h-month follow-up (CONTRACT.md, eligibility).
+
+    Parameters
+    ----------
+    end_date : pandas.Series
+        ``datetime64[ns]`` end dates.
+    months : int
+        The horizon h, in months.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ns]``, aligned with ``end_date``.
+    """
     return end_date + pd.DateOffset(months=months)
 
 

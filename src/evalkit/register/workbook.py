@@ -30,6 +30,27 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 def read_xlsx(path: Path, label: str) -> RawTable:
+    """Read the first non-empty sheet of a workbook as text cells (see the module text).
+
+    Parameters
+    ----------
+    path : Path
+        The ``.xlsx`` file.
+    label : str
+        The file's name, for messages; the sheet's name is added to it.
+
+    Returns
+    -------
+    RawTable
+        Index = the sheet's row number. Identity codes found on other sheets are among its
+        ``file_problems``; unsaved formula cells and a sheet name holding an identity code among
+        its ``problems``.
+
+    Raises
+    ------
+    InputError
+        When the workbook cannot be read or every sheet is empty.
+    """
     import openpyxl
 
     try:
@@ -103,8 +124,11 @@ def _hetu_in_sheet(rows: list[tuple], label: str) -> list[InputProblem]:
 
 
 def _unsaved_formulas(path: Path, sheet_path: str, table: RawTable) -> list[InputProblem]:
-    """Formula cells of the table whose value no spreadsheet program saved; each is blanked
-    and listed among the reported cells, so that no later message quotes or counts it."""
+    """Formula cells of the table whose value no spreadsheet program saved, one problem each.
+
+    Each such data cell is blanked and listed among the reported cells, so that no later message
+    quotes or counts it.
+    """
     with zipfile.ZipFile(path) as archive:
         recalculate = _asks_for_recalculation(archive)
         with archive.open(sheet_path) as handle:
@@ -147,9 +171,12 @@ def _has_formula(handle) -> bool:
 
 
 def _formula_cells(handle, recalculate: bool):
-    """(row, column position) of every formula cell with no saved value: no ``<v>``, or an
-    empty one that is not a saved empty text; with ``recalculate``, every formula cell.
-    (Row and cell references are optional in the format: without one, the next is meant.)"""
+    """(row, column position) of every formula cell with no saved value, from the sheet's XML.
+
+    No saved value means no ``<v>``, or an empty one that is not a saved empty text; with
+    ``recalculate``, every formula cell counts. (Row and cell references are optional in the
+    format: without one, the next is meant.)
+    """
     row, position = 0, 0
     for event, element in ElementTree.iterparse(handle, events=("start", "end")):
         tag = _local(element.tag)
