@@ -26,7 +26,13 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_decimal,
+    format_percent,
+    parse_pattern,
+)
 
 from evalkit.i18n import t
 
@@ -40,25 +46,29 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _locale(lang: str | None) -> str:
-    return t("format.locale", lang)
+def _locale(lang: str | None) -> Locale:
+    return _babel_locale(t("format.locale", lang))
 
 
 @cache
-def _pattern(kind: str, locale: str, decimals: int) -> str:
+def _babel_locale(tag: str) -> Locale:
+    return Locale.parse(tag)
+
+
+@cache
+def _pattern(kind: str, locale: Locale, decimals: int) -> NumberPattern:
     """The locale's standard CLDR pattern for ``kind`` (``decimal``, ``percent``, ``currency``)
     with exactly ``decimals`` decimals and a negative form with U+2212 before the digits.
 
     ``fi_FI`` percent ``#,##0 %`` with 1 decimal gives ``#,##0.0 %;−#,##0.0 %``;
     ``en_GB`` currency ``¤#,##0.00`` with 0 decimals gives ``¤#,##0;¤−#,##0``.
     """
-    formats = Locale.parse(locale)
-    standard = {"decimal": formats.decimal_formats[None], "percent": formats.percent_formats[None],
-                "currency": formats.currency_formats["standard"]}[kind]
+    standard = {"decimal": locale.decimal_formats[None], "percent": locale.percent_formats[None],
+                "currency": locale.currency_formats["standard"]}[kind]
     integer = standard.number_pattern.partition(".")[0]     # the grouping, e.g. "#,##0"
     digits = integer + ("." + "0" * decimals if decimals else "")
     prefix, suffix = standard.prefix[0], standard.suffix[0]
-    return f"{prefix}{digits}{suffix};{prefix}{MINUS}{digits}{suffix}"
+    return parse_pattern(f"{prefix}{digits}{suffix};{prefix}{MINUS}{digits}{suffix}")
 
 
 def _exact(value: float) -> decimal.Decimal:
