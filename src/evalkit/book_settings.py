@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.editions import edition
+from evalkit.formatting import fmt_date
 from evalkit.i18n import LANGUAGES, t
 from evalkit.pipeline.print_html import FrontMatter
 
@@ -63,7 +64,7 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
         title=title or t("book.title", lang),
         subtitle=" ".join((subtitle or t("publication.pdf_subject", lang)).split()),
         publisher=publisher or t("publication.publisher", lang),
-        date=t("publication.cover_date", lang, date=moment.strftime(t("format.date", lang))),
+        date=t("publication.cover_date", lang, date=fmt_date(moment, lang)),
         edition=t("publication.edition", lang),
         author=t("book.author", lang),
         summary_heading=t("publication.summary", lang),

@@ -99,113 +99,150 @@ def _from_fact(fact: Fact, claim_id: str, kind: str, derived_value: float,
 
 
 def claims(pilots: PilotFacts, facts: ReportedFacts) -> list[Claim]:
-    """Every stated derived figure of the report with its recomputed value, in report order."""
-    out: list[Claim] = []
+    """Every stated derived figure of the report with its recomputed value, in report order.
+
+    Parameters
+    ----------
+    pilots : PilotFacts
+        The eight pilots' facts (``data/reported/pilots.yml``): grants, focus areas.
+    facts : ReportedFacts
+        The report's other stated facts (``data/reported/facts.yml``), each with its section.
+
+    Returns
+    -------
+    list of Claim
+        23 claims, each pairing a stated figure with the interval the other facts allow
+        (the rules are in the module's docstring); their verdicts are data, nothing raises.
+    """
     n_pilots = len(pilots.pilots)
-    pilot_list = (n_pilots, n_pilots)
+    return [
+        _pilot_count(facts, "pilots_started_summary", n_pilots, "pilots.yml: pilots funded (section 5)"),
+        _pilot_count(facts, "pilots_started_section1", n_pilots, "pilots.yml: pilots funded (section 5)"),
+        *_focus_area_counts(pilots, facts),
+        _pilot_count(facts, "pilots_started_section2_3", n_pilots, "pilots.yml: pilots funded (section 5)"),
+        *_granted_total(pilots, facts),
+        *_parts_within_wholes(facts, n_pilots),
+        *_monitoring_surveys(facts),
+        _pilot_count(facts, "coordination_survey_respondents", n_pilots,
+                     "pilots.yml: number of pilots (the survey went to the pilots)"),
+        _focus_areas_per_pilot(pilots, facts),
+        _from_fact(facts["ely_areas_applied"], "ely_areas_applied", "bound", float(n_pilots),
+                   (float(n_pilots), math.inf), "stated_within_derived", "pilots.yml: pilots funded"),
+        _pilot_count(facts, "pilots_proposed", n_pilots, "pilots.yml: funding list (section 5)"),
+        _rooting_seminars_period(facts),
+        _listed_count(facts, "news_items_stated", "news_items", "news_items_listed",
+                      "news_items_listed: links counted"),
+        _from_fact(facts["new_service_model_month"], "new_service_model_month", "date",
+                   facts["new_service_model_date"].number, facts["new_service_model_date"].interval(),
+                   "derived_within_stated", "new_service_model_date"),
+        *_partially_able_unemployed(facts),
+    ]
 
-    for fact_id in ("pilots_started_summary", "pilots_started_section1"):
-        out.append(_from_fact(facts[fact_id], fact_id, "count", n_pilots, pilot_list,
-                              "overlap", "pilots.yml: pilots funded (section 5)"))
 
-    # 2.2 states in prose how many pilots chose each focus area; Table 1 says which did.
+def _pilot_count(facts: ReportedFacts, fact_id: str, n_pilots: int, basis: str) -> Claim:
+    """A count the report states that must be the number of pilots funded."""
+    return _from_fact(facts[fact_id], fact_id, "count", n_pilots, (n_pilots, n_pilots), "overlap", basis)
+
+
+def _listed_count(facts: ReportedFacts, fact_id: str, claim_id: str, listed_id: str, basis: str) -> Claim:
+    """A count the report states against the number of items it lists."""
+    listed = float(facts.value(listed_id))
+    return _from_fact(facts[fact_id], claim_id, "count", listed, (listed, listed), "overlap", basis)
+
+
+def _focus_area_counts(pilots: PilotFacts, facts: ReportedFacts) -> list[Claim]:
+    """Section 2.2 states in prose how many pilots chose each focus area; Table 1 says which did."""
+    out = []
     for area in FOCUS_AREAS:
         in_table = sum(area in p.focus_areas for p in pilots.pilots)
         out.append(_from_fact(facts[f"focus_area_{area}_pilots"], f"focus_area_{area}_pilots",
                               "count", in_table, (in_table, in_table), "overlap",
                               "pilots.yml: focus_areas (table 1)"))
+    return out
 
-    out.append(_from_fact(facts["pilots_started_section2_3"], "pilots_started_section2_3",
-                          "count", n_pilots, pilot_list, "overlap",
-                          "pilots.yml: pilots funded (section 5)"))
 
-    # The granted total, stated three times, against the eight grants summed (in M€).
+def _granted_total(pilots: PilotFacts, facts: ReportedFacts) -> list[Claim]:
+    """The granted total, stated three times, against the eight grants summed (in M€)."""
     total_meur = sum(p.budget_eur for p in pilots.pilots) / MILLION
-    for fact_id in STATED_TOTAL_FACTS:
-        out.append(_from_fact(facts[fact_id], fact_id, "total", total_meur,
-                              (total_meur, total_meur), "overlap", "pilots.yml: budget_eur summed"))
+    return [_from_fact(facts[fact_id], fact_id, "total", total_meur, (total_meur, total_meur), "overlap",
+                       "pilots.yml: budget_eur summed")
+            for fact_id in STATED_TOTAL_FACTS]
 
-    lappi_enrolled = float(facts.value("lappi_employers_enrolled"))
-    out.append(_from_fact(facts["lappi_employers_coached"], "lappi_coached_within_enrolled",
-                          "bound", lappi_enrolled, (0.0, lappi_enrolled), "stated_within_derived",
-                          "lappi_employers_enrolled"))
 
+def _parts_within_wholes(facts: ReportedFacts, n_pilots: int) -> list[Claim]:
+    """Parts no larger than their wholes: employers coached of those enrolled (Lappi), and the
+    survey's respondents from pilots, of all respondents and of the pilots there are."""
+    enrolled = float(facts.value("lappi_employers_enrolled"))
     respondents = float(facts.value("ngo_survey_respondents"))
     pilot_ceiling = min(respondents, float(n_pilots))
-    out.append(_from_fact(facts["ngo_survey_pilot_respondents"], "ngo_survey_pilot_respondents",
-                          "bound", pilot_ceiling, (0.0, pilot_ceiling), "stated_within_derived",
-                          "ngo_survey_respondents; pilots.yml: number of pilots"))
+    return [
+        _from_fact(facts["lappi_employers_coached"], "lappi_coached_within_enrolled", "bound", enrolled,
+                   (0.0, enrolled), "stated_within_derived", "lappi_employers_enrolled"),
+        _from_fact(facts["ngo_survey_pilot_respondents"], "ngo_survey_pilot_respondents", "bound",
+                   pilot_ceiling, (0.0, pilot_ceiling), "stated_within_derived",
+                   "ngo_survey_respondents; pilots.yml: number of pilots"),
+    ]
 
+
+def _monitoring_surveys(facts: ReportedFacts) -> list[Claim]:
+    """The number of monitoring surveys against the dates listed, and the first survey's date."""
     listed = [facts[f"monitoring_survey_{i}_month"] for i in (1, 2, 3)]
-    out.append(_from_fact(facts["monitoring_surveys"], "monitoring_surveys", "count",
-                          len(listed), (len(listed), len(listed)), "overlap",
-                          "monitoring_survey_1..3_month: dates listed"))
-
     # A survey of the running pilots cannot come before the call that selected them.
     call = facts["call_opened"]
     pilot_period_end = facts["final_reports_month"].interval()[1]
-    out.append(_from_fact(listed[0], "monitoring_survey_1_month", "date", call.number,
-                          (call.number, pilot_period_end), "stated_within_derived",
-                          "call_opened … final_reports_month"))
+    return [
+        _from_fact(facts["monitoring_surveys"], "monitoring_surveys", "count", len(listed),
+                   (len(listed), len(listed)), "overlap", "monitoring_survey_1..3_month: dates listed"),
+        _from_fact(listed[0], "monitoring_survey_1_month", "date", call.number,
+                   (call.number, pilot_period_end), "stated_within_derived", "call_opened … final_reports_month"),
+    ]
 
-    out.append(_from_fact(facts["coordination_survey_respondents"], "coordination_survey_respondents",
-                          "count", n_pilots, pilot_list, "overlap",
-                          "pilots.yml: number of pilots (the survey went to the pilots)"))
 
+def _focus_areas_per_pilot(pilots: PilotFacts, facts: ReportedFacts) -> Claim:
+    """The stated range of focus areas a pilot chose (at least, at most) against Table 1."""
     choices = [len(p.focus_areas) for p in pilots.pilots]
     choice_min, choice_max = facts["focus_areas_choice_min"], facts["focus_areas_choice_max"]
-    out.append(Claim(
+    return Claim(
         claim_id="focus_areas_choice", section=choice_min.section, kind="bound",
         unit="focus_areas", stated=choice_min.stated, stated_value=choice_max.number,
         stated_interval=(choice_min.number, choice_max.number),
         derived_value=float(max(choices)), derived_interval=(float(min(choices)), float(max(choices))),
         rule="derived_within_stated", basis="pilots.yml: focus_areas per pilot (table 1)",
         stated_closed=True,
-    ))
+    )
 
-    applied = facts["ely_areas_applied"]
-    out.append(_from_fact(applied, "ely_areas_applied", "bound", float(n_pilots),
-                          (float(n_pilots), math.inf), "stated_within_derived",
-                          "pilots.yml: pilots funded"))
 
-    out.append(_from_fact(facts["pilots_proposed"], "pilots_proposed", "count", n_pilots,
-                          pilot_list, "overlap", "pilots.yml: funding list (section 5)"))
-
-    # The seminars listed under "10-11/2022" carry their own dates.
+def _rooting_seminars_period(facts: ReportedFacts) -> Claim:
+    """The seminars listed under "10-11/2022" carry their own dates."""
     seminars = [facts[f"rooting_seminar_{i}_date"] for i in (1, 2, 3)]
     first, last = facts["rooting_seminars_first_month"], facts["rooting_seminars_last_month"]
     seminar_span = (min(s.number for s in seminars), max(s.interval()[1] for s in seminars))
-    out.append(Claim(
+    return Claim(
         claim_id="rooting_seminars_period", section=first.section, kind="date", unit="month",
         stated=first.stated, stated_value=first.number,
         stated_interval=(first.interval()[0], last.interval()[1]),
         derived_value=seminar_span[0], derived_interval=seminar_span,
         rule="derived_within_stated", basis="rooting_seminar_1..3_date",
-    ))
+    )
 
-    listed_news = float(facts.value("news_items_listed"))
-    out.append(_from_fact(facts["news_items_stated"], "news_items", "count", listed_news,
-                          (listed_news, listed_news), "overlap", "news_items_listed: links counted"))
 
-    model_day = facts["new_service_model_date"]
-    out.append(_from_fact(facts["new_service_model_month"], "new_service_model_month", "date",
-                          model_day.number, model_day.interval(), "derived_within_stated",
-                          "new_service_model_date"))
+def _percent_fewer(base: float, now: float) -> float:
+    return (base - now) / base * 100
 
-    # The stock of partially able unemployed: two counts for December 2020 and a stated fall.
+
+def _partially_able_unemployed(facts: ReportedFacts) -> list[Claim]:
+    """The stock of partially able unemployed: two counts for December 2020 and a stated fall."""
     base6 = facts["partially_able_unemployed_2020_12_section6"]
     base1 = facts["partially_able_unemployed_2020_12_section1"]
     end = facts["partially_able_unemployed_2022_11"]
-    out.append(_from_fact(base1, "partially_able_unemployed_2020_12", "count", base6.number,
-                          base6.interval(), "overlap",
-                          "partially_able_unemployed_2020_12_section6"))
-    fall = lambda base, now: (base - now) / base * 100  # noqa: E731 - percent fewer
-    out.append(_from_fact(facts["partially_able_unemployed_fall_percent"],
-                          "partially_able_unemployed_fall", "change",
-                          fall(base6.number, end.number),
-                          _corners(fall, base6.interval(), end.interval()), "overlap",
-                          "partially_able_unemployed_2020_12_section6, partially_able_unemployed_2022_11"))
-    return out
+    return [
+        _from_fact(base1, "partially_able_unemployed_2020_12", "count", base6.number, base6.interval(),
+                   "overlap", "partially_able_unemployed_2020_12_section6"),
+        _from_fact(facts["partially_able_unemployed_fall_percent"], "partially_able_unemployed_fall",
+                   "change", _percent_fewer(base6.number, end.number),
+                   _corners(_percent_fewer, base6.interval(), end.interval()), "overlap",
+                   "partially_able_unemployed_2020_12_section6, partially_able_unemployed_2022_11"),
+    ]
 
 
 def claims_table(pilots: PilotFacts, facts: ReportedFacts) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from evalkit import compare, did, suppression
 from evalkit.chapters.method_numbers import level_text, method_numbers
 from evalkit.definitions import HORIZONS, POOLED
 from evalkit.errors import EvalkitError
-from evalkit.formatting import fmt_interval, fmt_list, fmt_number, fmt_percent
+from evalkit.formatting import fmt_date, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
 from evalkit.page_output import (
     Page,
@@ -83,7 +83,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     result.as_of = pd.Timestamp(pooled.as_of)
     result.hidden = _hidden_counts(pooled, facts.budgets)
     result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS)
-    glue("as_of", result.as_of.strftime(t("format.date")))
+    glue("as_of", fmt_date(result.as_of))
     glue("participants", fmt_number(len(result.register)))
     glue("pilots_with_data", fmt_number(len(present)))
     glue("main_horizon", fmt_number(MAIN_HORIZON))

@@ -19,7 +19,7 @@ from evalkit.claims import INCONSISTENT, claims_table
 from evalkit.claims_view import claims_display
 from evalkit.compare import FUNNEL_LEVELS
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
-from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
+from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
 from evalkit.key_results import KeyResults
 from evalkit.params import load_all_params
@@ -115,7 +115,7 @@ def _glue_key_figures(pilots: PilotFacts, facts: ReportedFacts) -> None:
     glue("was_min", fmt_number(facts.value("was_scale_min")))
     glue("was_max", fmt_number(facts.value("was_scale_max")))
     opened = facts.value("call_opened")
-    glue("call_opened", opened.strftime(t("format.date")))
+    glue("call_opened", fmt_date(opened))
 
 
 # --- front page ------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ def key_results(page: NationalPage) -> SummaryResults:
         synthetic_notice()
     results = compute.key_results(pooled.register, pooled.as_of, page.pilots.budgets, pooled.employers,
                                   horizon=MAIN_HORIZON)
-    glue("results_as_of", pd.Timestamp(results.as_of).strftime(t("format.date")))
+    glue("results_as_of", fmt_date(pd.Timestamp(results.as_of)))
     glue("results_demo", t("front.results_demo") if pooled.synthetic else "")
     glue("results_participants", count_text(results.participants))
     glue("results_pilots", fmt_number(results.pilots))
@@ -362,7 +362,7 @@ def cost_per_participant(page: NationalPage) -> None:
         column = t(f"national.col_{indicator}", horizon=horizon)
         values = dict(zip(table.loc[selected, "pilot_id"], shown.loc[selected, "value"]))
         frame[column] = [values.get(p, t("format.missing")) for p in dict.fromkeys(table["pilot_id"])]
-    glue("cost_as_of", pd.Timestamp(as_of).strftime(t("format.date")))
+    glue("cost_as_of", fmt_date(pd.Timestamp(as_of)))
     show_table(frame, t("national.cost_table_caption"), name="tbl-costs",
                align=["l", *["r"] * len(wanted)])
 
@@ -378,7 +378,7 @@ def claims_check_table(page: NationalPage) -> None:
 def inconsistencies_list(page: NationalPage) -> None:
     table = claims_table(page.pilots, page.facts)
     flagged = table[table["verdict"] == INCONSISTENT]
-    opened = page.facts.value("call_opened").strftime(t("format.date"))
+    opened = fmt_date(page.facts.value("call_opened"))
     markdown("\n".join(f"- {t('claims.flag_item', section=row.section, stated=row.stated)} "
                        f"{t(f'claims.explain.{row.claim_id}', call_opened=opened)}"
                        for row in flagged.itertuples()))

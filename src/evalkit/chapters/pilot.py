@@ -21,7 +21,7 @@ from evalkit.chapters.method_numbers import method_numbers
 from evalkit.chapters.pilot_data import PilotResults, pilot_results
 from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
 from evalkit.errors import EvalkitError, InputError
-from evalkit.formatting import fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent, fmt_range
+from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent, fmt_range
 from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import has, language, t
 from evalkit.indicators import WAS_BANDS
@@ -172,7 +172,7 @@ def _glue_profile(page: PilotPage) -> None:
     glue("budget_share", fmt_percent(page.pilot.budget_eur / total))
     glue("focus_area_count", fmt_number(len(page.pilot.focus_areas)))
     glue("focus_area_total", fmt_number(len(page.facts.focus_area_names)))
-    glue("as_of", page.params.as_of.strftime(t("format.date")))
+    glue("as_of", fmt_date(page.params.as_of))
 
 
 def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:

@@ -12,16 +12,23 @@ from pathlib import Path
 
 import yaml
 
+from evalkit.book_settings import front_matter
+from evalkit.editions import (
+    DATA_FOLDER,
+    FAILED_FOLDER,
+    PDF_FOLDER,
+    Edition,
+    edition,
+    published_links,
+)
+from evalkit.errors import BuildError
+from evalkit.i18n import set_language, t
+from evalkit.params import PilotParams, load_all_params
+from evalkit.paths import file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
-from evalkit.paths import file_digest, reported_dir
-from evalkit.editions import DATA_FOLDER, FAILED_FOLDER, PDF_FOLDER, Edition, edition, published_links
-from evalkit.errors import BuildError
-from evalkit.i18n import set_language, t
-from evalkit.params import load_all_params
-from evalkit.book_settings import front_matter
 from evalkit.reported import load_pilots
 
 PILOT_TEMPLATE = "pilot.ipynb"
@@ -168,8 +175,35 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
           executor: Executor | None = None) -> list[JobResult]:
     """Execute what changed, then build and publish the site, the PDF and the exported numbers.
 
-    Pages keep going past a failure; when any failed, the published outputs stay as they were,
-    a preview with the build status page goes to ``_build/html-failed``, and BuildError is raised.
+    Pages keep going past a failure; when any failed, the published outputs stay as they were
+    and a preview with the build status page goes to ``_build/html-failed``. When nothing the
+    published site depends on has changed since it was built (``_site_key``), it is kept as it is.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder (``_config.yml``, ``_toc.yml``, ``book/``, ``params/``, ``data/``).
+    lang : str
+        The edition's language, ``fi`` or ``en``.
+    parallel : int
+        Page notebooks run at once.
+    pdf : bool
+        Build the PDF too.
+    force : bool
+        Run every page and rebuild the site even when nothing changed.
+    executor : Executor, optional
+        Runs the pages (any ``concurrent.futures.Executor``); default a process pool of
+        ``parallel`` workers.
+
+    Returns
+    -------
+    list of JobResult
+        One per page notebook, in ``_toc.yml`` order: built, reused or failed, and why.
+
+    Raises
+    ------
+    BuildError
+        When a page failed (naming each with its cell and error), or Jupyter Book or the PDF failed.
     """
     set_language(lang)
     build_root = root / "_build"
@@ -178,13 +212,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     jobs = make_jobs(root, ed, build_root)
     with book.build_lock(build_root):
         _clean_litter(build_root)
-        print(f"evalkit build: {len(jobs)} pages ({lang})", file=sys.stderr, flush=True)
-        progress = Progress(len(jobs))
-        try:
-            results = run_jobs(jobs, code_digest(root), executor=executor, parallel=parallel, force=force,
-                               on_done=progress, timings=timings_file(build_root, lang))
-        finally:
-            progress.close()
+        results = _run_pages(root, ed, jobs, parallel, force, executor)
         failed = [r for r in results if r.status == "failed"]
         prov = provenance.collect(root, params)
         key_file = build_root / f".site-key-{lang}.json"
@@ -193,50 +221,88 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
             print("evalkit build: nothing changed; the published site"
                   + (" and PDF are" if pdf else " is") + " up to date", file=sys.stderr, flush=True)
             return results
-        national = ed.pages_dir / "national"
-        pages.write_status_page(national, results)
+        pages.write_status_page(ed.pages_dir / "national", results)
         stage = Path(tempfile.mkdtemp(prefix=f"stage-{lang}-", dir=build_root))
         try:
-            exports = []
-            if not failed:
-                budgets = load_pilots().budgets
-                exports = write_exports(national_indicators(params, budgets), stage / "data")
-            pages.write_provenance_page(national, prov, exports)
-            config = book.write_config(root, lang, stage / "_config.yml", pages.footer_html(prov))
-            toc = book.write_toc(root, lang, stage / "_toc.yml")
+            config, toc = _stage_book_sources(root, ed, stage, params, prov, exports=not failed)
             if failed:
                 _publish_failure_preview(root, ed, lang, stage, config, toc, failed)
-                names = ", ".join(
-                    f"{r.name} (cell {r.failed_cell}: {r.error})" if r.failed_cell is not None
-                    else f"{r.name} ({r.error})" for r in failed)
-                raise BuildError(f"{len(failed)} page(s) failed: {names}; the published site and PDF "
-                                 f"are unchanged; status preview: {build_root / FAILED_FOLDER / 'index.html'}")
-            print("evalkit build: building the site", file=sys.stderr, flush=True)
-            html_version = book.new_version_dir(build_root, ed.html_link)
-            shutil.move(_site(root, ed, lang, stage, config, toc, "html"), html_version)
-            pdf_version = None
-            if pdf:
-                print("evalkit build: building the PDF", file=sys.stderr, flush=True)
-                built = _pdf(root, ed, lang, stage, config, toc, prov)
-                pdf_version = book.new_version_dir(build_root, PDF_FOLDER)
-                pdf_version.mkdir()
-                current = build_root / PDF_FOLDER
-                if current.exists():  # keep the other editions' PDFs in the new version
-                    for other in current.glob("*.pdf"):
-                        if other.name != ed.pdf_name:
-                            shutil.copy2(other, pdf_version / other.name)
-                shutil.copy2(built, pdf_version / ed.pdf_name)
-            data_version = book.new_version_dir(build_root, DATA_FOLDER)
-            shutil.move(stage / "data", data_version)
-            book.activate_version(build_root, ed.html_link, html_version)
-            if pdf_version is not None:
-                book.activate_version(build_root, PDF_FOLDER, pdf_version)
-            book.activate_version(build_root, DATA_FOLDER, data_version)
-            key_file.write_text(json.dumps({"html": site_key, "pdf": site_key if pdf_version else None}),
+                raise BuildError(_failure_message(build_root, failed))
+            _build_and_publish(root, ed, stage, config, toc, prov, pdf)
+            key_file.write_text(json.dumps({"html": site_key, "pdf": site_key if pdf else None}),
                                 encoding="utf-8")
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return results
+
+
+def _run_pages(root: Path, ed: Edition, jobs: list[NotebookJob], parallel: int, force: bool,
+               executor: Executor | None) -> list[JobResult]:
+    """Run the pages whose inputs changed (all with ``force``), one progress line per page."""
+    build_root = root / "_build"
+    print(f"evalkit build: {len(jobs)} pages ({ed.lang})", file=sys.stderr, flush=True)
+    progress = Progress(len(jobs))
+    try:
+        return run_jobs(jobs, code_digest(root), executor=executor, parallel=parallel, force=force,
+                        on_done=progress, timings=timings_file(build_root, ed.lang))
+    finally:
+        progress.close()
+
+
+def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, PilotParams],
+                        prov: provenance.Provenance, exports: bool) -> tuple[Path, Path]:
+    """The exported numbers (in ``stage/data``, when ``exports``), the provenance page that lists
+    them, and the edition's Jupyter Book config and table of contents (in ``stage``)."""
+    written = []
+    if exports:
+        budgets = load_pilots().budgets
+        written = write_exports(national_indicators(params, budgets), stage / "data")
+    pages.write_provenance_page(ed.pages_dir / "national", prov, written)
+    config = book.write_config(root, ed.lang, stage / "_config.yml", pages.footer_html(prov))
+    toc = book.write_toc(root, ed.lang, stage / "_toc.yml")
+    return config, toc
+
+
+def _failure_message(build_root: Path, failed: list[JobResult]) -> str:
+    names = ", ".join(
+        f"{r.name} (cell {r.failed_cell}: {r.error})" if r.failed_cell is not None
+        else f"{r.name} ({r.error})" for r in failed)
+    return (f"{len(failed)} page(s) failed: {names}; the published site and PDF "
+            f"are unchanged; status preview: {build_root / FAILED_FOLDER / 'index.html'}")
+
+
+def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,
+                       prov: provenance.Provenance, pdf: bool) -> None:
+    """Build the site (and the PDF) from the staged sources, each into a new version folder, then
+    point the published links at the new versions: the site first, the exported numbers last."""
+    build_root = root / "_build"
+    print("evalkit build: building the site", file=sys.stderr, flush=True)
+    html_version = book.new_version_dir(build_root, ed.html_link)
+    shutil.move(_site(root, ed, ed.lang, stage, config, toc, "html"), html_version)
+    pdf_version = _new_pdf_version(root, ed, stage, config, toc, prov) if pdf else None
+    data_version = book.new_version_dir(build_root, DATA_FOLDER)
+    shutil.move(stage / "data", data_version)
+    book.activate_version(build_root, ed.html_link, html_version)
+    if pdf_version is not None:
+        book.activate_version(build_root, PDF_FOLDER, pdf_version)
+    book.activate_version(build_root, DATA_FOLDER, data_version)
+
+
+def _new_pdf_version(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,
+                     prov: provenance.Provenance) -> Path:
+    """A new version of ``_build/pdf``: this edition's new PDF beside the other editions' current ones."""
+    build_root = root / "_build"
+    print("evalkit build: building the PDF", file=sys.stderr, flush=True)
+    built = _pdf(root, ed, ed.lang, stage, config, toc, prov)
+    version = book.new_version_dir(build_root, PDF_FOLDER)
+    version.mkdir()
+    current = build_root / PDF_FOLDER
+    if current.exists():  # keep the other editions' PDFs in the new version
+        for other in current.glob("*.pdf"):
+            if other.name != ed.pdf_name:
+                shutil.copy2(other, version / other.name)
+    shutil.copy2(built, version / ed.pdf_name)
+    return version
 
 
 def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.Provenance) -> str:
