@@ -19,8 +19,9 @@ from scipy.linalg import null_space
 from evalkit.chapters.pilot_data import published_indicators
 from evalkit.definitions import EMPLOYED_CODES, HORIZONS, POSITIVE_EXIT_CODES, STATUS_CODES
 from evalkit.reported import PILOT_IDS
-from evalkit.suppression import (complementary_mask, hidden_counts, recoverable_counts,
-                                 suppress_complementary, suppress_display, published_equations)
+from evalkit.suppression import (complementary_mask, hidden_counts, published_equations,
+                                 recoverable_counts, suppress_complementary, suppress_display,
+                                 suppress_marked)
 
 COLUMNS = ["pilot_id", "horizon_months", "indicator", "numerator", "denominator", "value", "ci_low", "ci_high"]
 
@@ -81,6 +82,21 @@ def test_one_pilot_hidden_with_the_pooled_row_shown_takes_the_smallest_other_pil
     hidden = {p: n for p, n in counts.items() if math.isnan(out.loc[p, "value"])}
     equations = [("all", ["lappi", "hame", "pirkanmaa"])]
     assert all(another_completion(hidden, equations, p) for p in hidden)
+
+
+def test_the_command_line_marks_a_small_count_and_leaves_a_partner_empty():
+    # The case above as `evalkit indicators --suppress` writes it: lappi's 3 is "<5", hame's 10
+    # (hidden as a partner, so 5 or more) is empty, the rest exact; a budget is no count of people:
+    # hidden with its small divisor it is empty, never "<5".
+    counts = {"lappi": 3, "hame": 10, "pirkanmaa": 40, "all": 53}
+    rows = count_rows("in_service", counts) + [
+        ("lappi", None, "cost_per_participant", 4, 3, 4 / 3, None, None)]
+    out = suppress_marked(tidy(rows))
+    marked = out[out.indicator == "in_service"].set_index("pilot_id")
+    assert marked["value"].to_dict() == {"lappi": "<5", "hame": None, "pirkanmaa": 40.0, "all": 53.0}
+    assert marked["numerator"].to_dict() == {"lappi": "<5", "hame": None, "pirkanmaa": 40, "all": 53}
+    cost = out[out.indicator == "cost_per_participant"].iloc[0]
+    assert cost["numerator"] == 4 and cost["denominator"] == "<5" and cost["value"] is None
 
 
 def test_without_the_rule_the_single_hidden_pilot_is_recoverable():

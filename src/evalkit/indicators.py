@@ -31,6 +31,7 @@ Families (each its own function):
   ``employers_interested``, ``employers_coached``, ``employers_hiring`` (shares of employers
   reached, Wilson intervals).
 
+The names of every family are in :mod:`evalkit.definitions`.
 :func:`compute_indicators` returns exactly the contract's indicators (the first four families);
 :func:`extra_indicators` the others.
 """
@@ -44,24 +45,15 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from evalkit.definitions import (CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, INDICATORS, POOLED,
-                                 POSITIVE_EXIT_CODES, STATUS_CODES)
+from evalkit.definitions import (CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOLED,
+                                 POSITIVE_EXIT_CODES, PUBLISHED_INDICATORS, STATUS_CODES, WAS_BANDS)
 from evalkit.errors import EvalkitError
 from evalkit.register.schema import eligible
 from evalkit.reported import PILOT_IDS
 
 CONTRACT_COLUMNS = ("pilot_id", "horizon_months", "indicator", "numerator", "denominator",
                     "value", "ci_low", "ci_high")
-FLOW_INDICATORS = ("participants", "ended", "in_service", "eligible")
-WAS_BANDS = {"poor": (0, 5), "moderate": (6, 7), "good": (8, 9), "excellent": (10, 10)}
-WAS_BAND_INDICATORS = (*(f"was_band_{b}" for b in WAS_BANDS), "was_start_recorded")
-EMPLOYER_INDICATORS = ("employers_reached", "employers_interested", "employers_coached",
-                       "employers_hiring", "hires")
-EXTRA_INDICATORS = (*FLOW_INDICATORS, *WAS_BAND_INDICATORS, *EMPLOYER_INDICATORS)
-# Indicators whose value is itself a count of people or employers (the small-cell rule hides it).
-COUNT_INDICATORS = frozenset({"participants", "ended", "in_service", "eligible",
-                              "employers_reached", "hires"})
-_ORDER = {name: i for i, name in enumerate((*INDICATORS, *EXTRA_INDICATORS))}
+_ORDER = {name: i for i, name in enumerate(PUBLISHED_INDICATORS)}
 _UNKNOWN = STATUS_CODES.index("unknown")
 
 

@@ -19,7 +19,8 @@ person next to the budget gives back the number employed. So:
 
 Two entry points, for tables and for figures: :func:`suppress` returns the same frame with
 hidden cells set to missing (plot it, missing points are not drawn) and a ``suppressed`` flag;
-:func:`suppress_display` returns strings for a table. Helpers work on single values and on
+:func:`suppress_display` returns strings for a table; :func:`suppress_marked` the values of
+``evalkit indicators --suppress``. Helpers work on single values and on
 arbitrary count tables (:func:`mask_counts`, :func:`mask_rates`).
 
 Hiding single cells is not enough when a whole and its parts are both published: the whole minus
@@ -59,16 +60,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from evalkit.definitions import (EMPLOYED_CODES, POOLED, POSITIVE_EXIT_CODES, RATE_INDICATORS,
-                                 STATUS_CODES)
+from evalkit.definitions import (COUNT_INDICATORS, EMPLOYED_CODES, POOLED, POSITIVE_EXIT_CODES,
+                                 RATE_INDICATORS, STATUS_CODES)
 from evalkit.i18n import t
 
 SMALL_COUNT_MAX = 4
 MIN_DENOMINATOR = 5
+# Numerators that are not people: a budget (costs) and a sum of score changes (the mean change).
 _NON_COUNT_NUMERATOR_PREFIXES = ("cost_", "was_change")
-_COUNT_INDICATORS = frozenset({"participants", "ended", "in_service", "eligible",
-                               "employers_reached", "hires",
-                               "basis_diagnosis", "basis_tasmatyo", "basis_none"})
 
 
 def is_small_count(count) -> bool:
@@ -138,7 +137,7 @@ def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
     numerator = frame["numerator"].astype("float64").to_numpy()
     denominator = frame["denominator"].astype("float64").to_numpy()
     non_count = indicator.str.startswith(_NON_COUNT_NUMERATOR_PREFIXES).to_numpy()
-    is_count = indicator.isin(_COUNT_INDICATORS).to_numpy()
+    is_count = indicator.isin(COUNT_INDICATORS).to_numpy()
     small_num = (numerator >= 1) & (numerator <= SMALL_COUNT_MAX)
     small_den = (denominator >= 1) & (denominator <= SMALL_COUNT_MAX)
     low_den = ~(denominator >= MIN_DENOMINATOR)   # NaN denominators count as low
@@ -192,9 +191,9 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None,
             return fmt_eur(float(value), lang=lang) if is_money else fmt_number(int(value), lang=lang)
 
         if hidden["value"]:
-            value_text = small if indicator in _COUNT_INDICATORS and is_small_count(row["value"]) else dash
+            value_text = small if indicator in COUNT_INDICATORS and is_small_count(row["value"]) else dash
             interval = dash
-        elif indicator in _COUNT_INDICATORS:
+        elif indicator in COUNT_INDICATORS:
             value_text, interval = count(row["value"], False), dash
         elif money:
             value_text, interval = fmt_eur(row["value"], lang=lang), dash
@@ -275,7 +274,7 @@ def _denominator_name(indicator: str) -> str | None:
         return "was_start_recorded"
     if indicator.startswith("was_end_band_"):
         return "was_end_recorded"
-    if indicator in _COUNT_INDICATORS:
+    if indicator in COUNT_INDICATORS:
         return None
     return f"{indicator}:denominator"
 
@@ -640,3 +639,37 @@ def protect_parts(counts: pd.Series, groups: Sequence[Sequence[str]] | None = No
                 hidden[others.idxmin()] = True
                 changed = True
     return hidden
+
+
+def suppress_marked(frame: pd.DataFrame) -> pd.DataFrame:
+    """The values ``evalkit indicators --suppress`` writes: the full rule on ``frame``, a hidden
+    count of people from 1 to 4 as ``<5``, every other hidden cell empty.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A tidy indicator frame, everything that is written from one register.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` with ``numerator, denominator, value, ci_low, ci_high`` as objects: the exact
+        number where shown, ``"<5"`` where a hidden cell is a count from 1 to 4 of people (a
+        numerator that is not a budget or a sum of score changes, a denominator, the value of a
+        count indicator), None elsewhere hidden (a count hidden as a partner is 5 or more).
+    """
+    mask = complementary_mask(frame)
+    out = frame.astype({"numerator": object, "denominator": object, "value": object,
+                        "ci_low": object, "ci_high": object})
+    indicator = frame["indicator"].astype(str)
+    people = {"numerator": ~indicator.str.startswith(_NON_COUNT_NUMERATOR_PREFIXES).to_numpy(),
+              "denominator": np.ones(len(frame), dtype=bool),
+              "value": indicator.isin(COUNT_INDICATORS).to_numpy()}
+    for column, counts_people in people.items():
+        counts = frame[column].astype("float64").to_numpy()
+        small = (counts >= 1) & (counts <= SMALL_COUNT_MAX) & counts_people
+        hide = mask[column].to_numpy()
+        out.loc[hide & small, column] = "<5"
+        out.loc[hide & ~small, column] = None
+    out.loc[mask["value"].to_numpy(), ["ci_low", "ci_high"]] = None
+    return out
