@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from evalkit.chapters.pilot_data import published_indicators
+from evalkit.indicators import published_indicators
 from evalkit.definitions import EMPLOYED_CODES, HORIZONS, POSITIVE_EXIT_CODES, STATUS_CODES
 from evalkit.reported import PILOT_IDS
 from evalkit.suppression import (complementary_mask, hidden_counts, published_equations,
