@@ -37,7 +37,9 @@ Families (each its own function):
 The names of every family are in :mod:`evalkit.definitions`. Entry points:
 :func:`compute_indicators` returns exactly the contract's indicators (the first four families);
 :func:`extra_indicators` flow, score bands at start and employers (``evalkit indicators --all``);
-:func:`published_indicators` all of them, the frame every page and export publishes from.
+:func:`published_indicators` all of them, the frame every page and export publishes from. The
+first and the last are checked on the way out against the declared frame of
+:mod:`evalkit.indicator_schema`.
 """
 from __future__ import annotations
 
@@ -46,12 +48,14 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from evalkit.definitions import (BASIS_CODES, CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOLED,
                                  POSITIVE_EXIT_CODES, PUBLISHED_INDICATORS, STATUS_CODES, WAS_BANDS)
 from evalkit.errors import EvalkitError
+from evalkit.indicator_schema import ContractIndicatorFrame, IndicatorFrame
 from evalkit.register.schema import eligible
 from evalkit.reported import PILOT_IDS
 
@@ -355,6 +359,7 @@ def employer_indicators(employers: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- entry points
 
+@pa.check_output(ContractIndicatorFrame.to_schema())
 def compute_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
                        horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
     """Exactly the contract's indicators for the pilots in ``register`` and pooled (``all``).
@@ -376,12 +381,15 @@ def compute_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[
     DataFrame
         One row per (pilot_id, horizon_months, indicator) of
         :data:`evalkit.definitions.INDICATORS`, in the report's order (:func:`order_rows`),
-        with the columns :data:`CONTRACT_COLUMNS`; exact, unsuppressed.
+        with the columns :data:`CONTRACT_COLUMNS`; exact, unsuppressed. Checked against
+        :class:`evalkit.indicator_schema.ContractIndicatorFrame` on the way out.
 
     Raises
     ------
     EvalkitError
         A horizon without a status column.
+    pandera.errors.SchemaError
+        The frame breaks its declared schema: a defect in this module, never bad input.
     """
     horizons = _check_horizons(horizons)
     return _concat([outcome_rates(register, as_of, horizons),
@@ -398,6 +406,7 @@ def extra_indicators(register: pd.DataFrame, as_of: dt.date, horizons: Iterable[
     return _concat(frames)
 
 
+@pa.check_output(IndicatorFrame.to_schema())
 def published_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
                          employers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every indicator row any page or export publishes from this register, exact.
@@ -421,7 +430,7 @@ def published_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mappin
     DataFrame
         The rows of :func:`compute_indicators` and :func:`extra_indicators` at every horizon,
         :func:`was_end_bands` and :func:`basis_rows`, in the report's order; columns
-        :data:`CONTRACT_COLUMNS`.
+        :data:`CONTRACT_COLUMNS`, checked against :class:`evalkit.indicator_schema.IndicatorFrame`.
     """
     frames = [compute_indicators(register, as_of, budgets),
               extra_indicators(register, as_of, employers=employers),
