@@ -17,11 +17,11 @@ person next to the budget gives back the number employed. So:
   amount) is hidden with its sum, whatever the number of people: the interval would tell each
   person's value.
 
-Two entry points, for tables and for figures: :func:`suppress` returns the same frame with
-hidden cells set to missing (plot it, missing points are not drawn) and a ``suppressed`` flag;
+Entry points: :func:`suppress_complementary` returns the same frame with hidden cells set to
+missing (plot it, missing points are not drawn) and ``suppressed``/``complementary`` flags;
 :func:`suppress_display` returns strings for a table; :func:`suppress_marked` the values of
-``evalkit indicators --suppress``. Helpers work on single values and on
-arbitrary count tables (:func:`mask_counts`, :func:`mask_rates`).
+``evalkit indicators --suppress``. Helpers judge single values (:func:`is_small_count`,
+:func:`rate_hidden`, :func:`count_text`, :func:`rate_text`).
 
 Hiding single cells is not enough when a whole and its parts are both published: the whole minus
 the shown parts gives a lone hidden part back. Two kinds of wholes are published:
@@ -54,7 +54,6 @@ so the same cells are hidden everywhere; command-line output stays exact unless 
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -104,22 +103,6 @@ def rate_text(value, denominator, numerator=None, formatter=None, lang: str | No
     return (formatter or fmt_percent)(value, lang=lang)
 
 
-def mask_counts(counts: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
-    """Counts with every 1–4 set to missing (for a crosstab or a bar chart of counts)."""
-    numeric = counts.astype("float64")
-    return numeric.mask((numeric >= 1) & (numeric <= SMALL_COUNT_MAX))
-
-
-def mask_rates(rates: pd.DataFrame | pd.Series, denominators, numerators=None):
-    """Rates with those of denominator < 5 (or numerator 1–4, when given) set to missing."""
-    denominators = np.asarray(denominators, dtype=float)
-    hidden = ~(denominators >= MIN_DENOMINATOR)
-    if numerators is not None:
-        numerators = np.asarray(numerators, dtype=float)
-        hidden |= (numerators >= 1) & (numerators <= SMALL_COUNT_MAX)
-    return rates.astype("float64").mask(hidden)
-
-
 def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
     """True for a mean (``was_change``) whose interval has zero width: all values are equal, so
     the interval tells each person's value."""
@@ -155,17 +138,6 @@ def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
         "ci_low": hide_value,
         "ci_high": hide_value,
     }, index=frame.index)
-
-
-def suppress(frame: pd.DataFrame) -> pd.DataFrame:
-    """A tidy indicator frame ready to publish or plot: hidden cells set to missing, plus a
-    boolean ``suppressed`` column (True where anything in the row was hidden)."""
-    mask = suppression_mask(frame)
-    out = frame.copy()
-    for column in mask.columns:
-        out[column] = out[column].mask(mask[column].to_numpy())
-    out["suppressed"] = mask.any(axis=1).to_numpy()
-    return out
 
 
 def suppress_display(frame: pd.DataFrame, lang: str | None = None,
@@ -236,15 +208,6 @@ PART_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("was_start_recorded", ("was_band_poor", "was_band_moderate", "was_band_good", "was_band_excellent")),
     ("was_end_recorded", ("was_end_band_poor", "was_end_band_moderate", "was_end_band_good",
                           "was_end_band_excellent")),
-)
-
-#: The same groups over the status codes alone (a Series of counts indexed by code), for
-#: :func:`protect_parts`: everyone, the employed, the other positive exits, the rest.
-STATUS_GROUPS = (
-    STATUS_CODES,
-    tuple(c for c in STATUS_CODES if c in EMPLOYED_CODES),
-    tuple(c for c in STATUS_CODES if c in POSITIVE_EXIT_CODES - EMPLOYED_CODES),
-    tuple(c for c in STATUS_CODES if c not in POSITIVE_EXIT_CODES),
 )
 
 # A row whose numerator is the same people as another row's: one count, one name.
@@ -602,9 +565,23 @@ def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
 
 
 def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> pd.DataFrame:
-    """:func:`suppress` with the full rule: hidden cells set to missing, ``suppressed`` True where
-    anything in the row is hidden, ``complementary`` True where the row is hidden only as a
-    partner (its own numbers are not small)."""
+    """A tidy indicator frame as published, under the full rule.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Everything published from one register (:func:`evalkit.indicators.published_indicators`):
+        the rule is computed on all its rows at once.
+    groups : sequence of (whole, parts)
+        The wholes and their parts published within a pilot, default :data:`PART_GROUPS`.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` with every hidden cell set to missing (:func:`complementary_mask`), and two
+        boolean columns: ``suppressed`` where anything in the row is hidden, ``complementary``
+        where the row is hidden only as a partner (its own numbers are not small).
+    """
     mask = complementary_mask(frame, groups)
     single = suppression_mask(frame)
     out = frame.copy()
@@ -613,32 +590,6 @@ def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) 
     out["suppressed"] = mask.any(axis=1).to_numpy()
     out["complementary"] = (mask.any(axis=1) & ~single.any(axis=1)).to_numpy()
     return out
-
-
-def protect_parts(counts: pd.Series, groups: Sequence[Sequence[str]] | None = None,
-                  also: pd.Series | None = None) -> pd.Series:
-    """The group rule on one table of parts (a Series of counts): which to hide. Every count
-    1–4, and whenever exactly one non-zero part of a group is hidden, also the smallest other
-    non-zero part of that group. ``groups`` lists the sets of parts whose total is published
-    (default: all parts); ``also`` marks parts hidden for another reason. Zeros are never hidden.
-    For tidy indicator frames use :func:`hidden_counts`, which also knows the wholes."""
-    counts = counts.astype("float64")
-    hidden = (counts >= 1) & (counts <= SMALL_COUNT_MAX)
-    if also is not None:
-        hidden |= also.reindex(counts.index, fill_value=False).astype(bool) & (counts > 0)
-    groups = [list(counts.index)] if groups is None else [list(g) for g in groups]
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            part = counts[group]
-            if int((hidden[group] & (part > 0)).sum()) != 1:
-                continue
-            others = part[~hidden[group] & (part > 0)]
-            if len(others):
-                hidden[others.idxmin()] = True
-                changed = True
-    return hidden
 
 
 def suppress_marked(frame: pd.DataFrame) -> pd.DataFrame:
