@@ -104,7 +104,7 @@ def test_cost_per_employed_and_work_ability_change_by_hand():
 
 def test_a_pilot_the_small_cell_rule_hides_is_left_out_of_the_range_and_the_funnel():
     from evalkit import suppression
-    from evalkit.chapters.pilot_data import published_indicators
+    from evalkit.indicators import published_indicators
 
     register = small_register()
     lappi = make_register(_people("lappi", 3, "employed_open"))

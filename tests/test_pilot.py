@@ -1,6 +1,6 @@
 """The pilot chapter and `evalkit pilot` without building a book: refusal of other pilots' rows,
-inputs resolved from params, the small-cell protection of parts of a whole, and every chapter
-function run on a small synthetic register."""
+inputs resolved from params, goals as published, and every chapter function run on a small
+synthetic register."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from evalkit import cli
 from evalkit.chapters import pilot as chapter
-from evalkit.suppression import STATUS_GROUPS, protect_parts
 from evalkit.pipeline.pilot_report import MARKER, resolve_inputs
-from evalkit.definitions import STATUS_CODES
 from evalkit.errors import InputError
 from evalkit.goals import GoalResult, NO_DATA, MET
 from evalkit.i18n import catalogue, set_language
@@ -133,51 +129,8 @@ def test_an_explicit_params_file_brings_its_employers(tmp_path):
     assert [g.target for g in inputs.goals] == [0.2]
 
 
-# ---------------------------------------------------------------- parts of a whole
-
-def test_one_hidden_part_takes_the_smallest_other_nonzero_part_with_it():
-    hidden = protect_parts(pd.Series({"a": 10, "b": 3, "c": 0, "d": 20}))
-    assert list(hidden[hidden].index) == ["a", "b"]     # 3 alone would be 33 - 10 - 20
-
-
-def test_two_hidden_parts_need_no_partner_and_zeros_stay_shown():
-    hidden = protect_parts(pd.Series({"a": 10, "b": 3, "c": 2, "d": 0}))
-    assert list(hidden[hidden].index) == ["b", "c"]
-
-
-def test_status_groups_worked_by_hand():
-    # 45 people followed up: employed 8 + 1 + 0, other positive 4 + 7, the rest 18 + 5 + 2.
-    counts = pd.Series(dict(zip(STATUS_CODES, [8, 1, 0, 4, 7, 18, 5, 2])))
-    hidden = protect_parts(counts, STATUS_GROUPS)
-    # 1, 4 and 2 are small. Within the employed (total published via the employment rate) the 1
-    # needs a partner: the 8. Training (4) is alone among the other positive exits: other_service
-    # 7 goes too. Unknown (2) is alone among the rest: outside_labour_force 5 goes too.
-    assert set(hidden[hidden].index) == {"employed_open", "employed_subsidised", "training", "other_service",
-                                         "outside_labour_force", "unknown"}
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=30), min_size=8, max_size=8))
-def test_no_group_is_left_with_a_single_recoverable_hidden_part(values):
-    counts = pd.Series(dict(zip(STATUS_CODES, values)))
-    hidden = protect_parts(counts, STATUS_GROUPS)
-    assert not hidden[counts == 0].any()
-    assert hidden[(counts >= 1) & (counts <= 4)].all()
-    for group in STATUS_GROUPS:
-        part, hide = counts[list(group)], hidden[list(group)]
-        lone = int((hide & (part > 0)).sum()) == 1
-        # A lone hidden part is only allowed when it is the group's only non-zero part; then the
-        # group's total is itself 1-4 and is hidden where it is published.
-        assert not lone or int((part > 0).sum()) == 1
-
-
-# Partners across pilots (the pooled figure as the whole): tests/test_suppression_complementary.py
-
-
-def test_a_part_hidden_for_another_reason_needs_a_partner_too():
-    hidden = protect_parts(pd.Series({"ended": 120, "in_service": 10}),
-                           also=pd.Series({"ended": False, "in_service": True}))
-    assert hidden.all()
+# The small-cell protection of parts of a whole (a hidden part takes a partner, zeros stay shown,
+# partners across pilots): tests/test_suppression_complementary.py
 
 
 # ---------------------------------------------------------------- goals as published

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.chapters.pilot_data import pilot_results, published_indicators
+from evalkit.chapters.pilot_data import pilot_results
+from evalkit.indicators import published_indicators
 from evalkit.definitions import STATUS_CODES
 from evalkit.suppression import hidden_counts, suppress_complementary
 

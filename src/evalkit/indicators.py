@@ -27,12 +27,19 @@ Families (each its own function):
 - :func:`was_bands`      work ability score at start: ``was_band_poor`` (0–5), ``_moderate``
   (6–7), ``_good`` (8–9), ``_excellent`` (10) as shares of people with a score, and
   ``was_start_recorded`` as a share of participants; Wilson intervals.
+- :func:`was_end_bands`  the same at the end of service: ``was_end_band_<band>``,
+  ``was_end_recorded``.
+- :func:`basis_rows`     counts of participants by identification basis: ``basis_<code>``.
 - :func:`employer_indicators` from ``load_employers``: ``employers_reached`` and ``hires`` (counts),
   ``employers_interested``, ``employers_coached``, ``employers_hiring`` (shares of employers
   reached, Wilson intervals).
 
+The names of every family are in :mod:`evalkit.definitions`. Entry points:
 :func:`compute_indicators` returns exactly the contract's indicators (the first four families);
-:func:`extra_indicators` the others.
+:func:`extra_indicators` flow, score bands at start and employers (``evalkit indicators --all``);
+:func:`published_indicators` all of them, the frame every page and export publishes from. The
+first and the last are checked on the way out against the declared frame of
+:mod:`evalkit.indicator_schema`.
 """
 from __future__ import annotations
 
@@ -41,26 +48,19 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from evalkit.definitions import (CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, INDICATORS, PILOT_IDS,
-                                 POOLED, POSITIVE_EXIT_CODES, STATUS_CODES)
+from evalkit.definitions import (BASIS_CODES, CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, PILOT_IDS,
+                                 POOLED, POSITIVE_EXIT_CODES, PUBLISHED_INDICATORS, STATUS_CODES, WAS_BANDS)
 from evalkit.errors import EvalkitError
+from evalkit.indicator_schema import ContractIndicatorFrame, IndicatorFrame
 from evalkit.register.schema import eligible
 
 CONTRACT_COLUMNS = ("pilot_id", "horizon_months", "indicator", "numerator", "denominator",
                     "value", "ci_low", "ci_high")
-FLOW_INDICATORS = ("participants", "ended", "in_service", "eligible")
-WAS_BANDS = {"poor": (0, 5), "moderate": (6, 7), "good": (8, 9), "excellent": (10, 10)}
-WAS_BAND_INDICATORS = (*(f"was_band_{b}" for b in WAS_BANDS), "was_start_recorded")
-EMPLOYER_INDICATORS = ("employers_reached", "employers_interested", "employers_coached",
-                       "employers_hiring", "hires")
-EXTRA_INDICATORS = (*FLOW_INDICATORS, *WAS_BAND_INDICATORS, *EMPLOYER_INDICATORS)
-# Indicators whose value is itself a count of people or employers (the small-cell rule hides it).
-COUNT_INDICATORS = frozenset({"participants", "ended", "in_service", "eligible",
-                              "employers_reached", "hires"})
-_ORDER = {name: i for i, name in enumerate((*INDICATORS, *EXTRA_INDICATORS))}
+_ORDER = {name: i for i, name in enumerate(PUBLISHED_INDICATORS)}
 _UNKNOWN = STATUS_CODES.index("unknown")
 
 
@@ -291,23 +291,49 @@ def flow(register: pd.DataFrame, as_of: dt.date, horizons: Iterable[int] = HORIZ
     return _concat(frames)
 
 
-def was_bands(register: pd.DataFrame) -> pd.DataFrame:
-    """Work ability score at start in the conventional bands, as shares of people with a score;
-    and how many participants have a score at all."""
+def _score_bands(register: pd.DataFrame, column: str, band_prefix: str, recorded: str) -> pd.DataFrame:
+    """The score in ``column`` in the bands of :data:`WAS_BANDS`, as shares of people with a
+    score; and how many participants have a score at all (``recorded``)."""
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
     pilots = _labels(present)
-    score = register["was_start"].to_numpy(dtype="float64", na_value=np.nan)
-    recorded = ~np.isnan(score)
-    recorded_n = _with_pooled(_count_by_pilot(pilot_codes, recorded), present)
+    score = register[column].to_numpy(dtype="float64", na_value=np.nan)
+    scored = ~np.isnan(score)
+    scored_n = _with_pooled(_count_by_pilot(pilot_codes, scored), present)
     frames = []
     for band, (low, high) in WAS_BANDS.items():
-        in_band = recorded & (score >= low) & (score <= high)
-        frames.append(_rate_frame(pilots, None, f"was_band_{band}",
+        in_band = scored & (score >= low) & (score <= high)
+        frames.append(_rate_frame(pilots, None, f"{band_prefix}{band}",
                                   _with_pooled(_count_by_pilot(pilot_codes, in_band), present),
-                                  recorded_n))
-    frames.append(_rate_frame(pilots, None, "was_start_recorded", recorded_n,
+                                  scored_n))
+    frames.append(_rate_frame(pilots, None, recorded, scored_n,
                               _with_pooled(_count_by_pilot(pilot_codes), present)))
+    return _concat(frames)
+
+
+def was_bands(register: pd.DataFrame) -> pd.DataFrame:
+    """Work ability score at start in the conventional bands (``was_band_<band>``), as shares of
+    people with a start score; ``was_start_recorded`` as a share of participants."""
+    return _score_bands(register, "was_start", "was_band_", "was_start_recorded")
+
+
+def was_end_bands(register: pd.DataFrame) -> pd.DataFrame:
+    """Work ability score at the end of service in the same bands (``was_end_band_<band>``), as
+    shares of people with an end score; ``was_end_recorded`` as a share of participants."""
+    return _score_bands(register, "was_end", "was_end_band_", "was_end_recorded")
+
+
+def basis_rows(register: pd.DataFrame) -> pd.DataFrame:
+    """Participants by identification basis, as count rows ``basis_<code>`` (value = numerator =
+    the count), so that the small-cell rule sees them beside the participants they add up to."""
+    pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
+    present = _pilots_present(pilot_codes)
+    pilots = _labels(present)
+    frames = []
+    for code in BASIS_CODES:
+        with_basis = (register["basis"] == code).to_numpy(dtype=bool, na_value=False)
+        counts = _with_pooled(_count_by_pilot(pilot_codes, with_basis), present)
+        frames.append(_frame(pilots, None, f"basis_{code}", counts, None, counts))
     return _concat(frames)
 
 
@@ -332,9 +358,38 @@ def employer_indicators(employers: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- entry points
 
+@pa.check_output(ContractIndicatorFrame.to_schema())
 def compute_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
                        horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
-    """Exactly the contract's indicators for the pilots in ``register`` and pooled (``all``)."""
+    """Exactly the contract's indicators for the pilots in ``register`` and pooled (``all``).
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated participant register (:func:`evalkit.register.load_register`), one row per
+        person per pilot.
+    as_of : date
+        The extract date; decides who is eligible at each horizon (CONTRACT.md).
+    budgets : mapping of pilot_id to euros
+        Each pilot's budget, for the cost indicators (``load_pilots().budgets``).
+    horizons : iterable of int, default (3, 6, 12)
+        Follow-up times in months, each one of :data:`evalkit.definitions.HORIZONS`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (pilot_id, horizon_months, indicator) of
+        :data:`evalkit.definitions.INDICATORS`, in the report's order (:func:`order_rows`),
+        with the columns :data:`CONTRACT_COLUMNS`; exact, unsuppressed. Checked against
+        :class:`evalkit.indicator_schema.ContractIndicatorFrame` on the way out.
+
+    Raises
+    ------
+    EvalkitError
+        A horizon without a status column.
+    pandera.errors.SchemaError
+        The frame breaks its declared schema: a defect in this module, never bad input.
+    """
     horizons = _check_horizons(horizons)
     return _concat([outcome_rates(register, as_of, horizons),
                     costs(register, as_of, budgets, horizons),
@@ -348,3 +403,35 @@ def extra_indicators(register: pd.DataFrame, as_of: dt.date, horizons: Iterable[
     if employers is not None:
         frames.append(employer_indicators(employers))
     return _concat(frames)
+
+
+@pa.check_output(IndicatorFrame.to_schema())
+def published_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
+                         employers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator row any page or export publishes from this register, exact.
+
+    The small-cell rule (:func:`evalkit.suppression.hidden_counts`) is computed on this whole
+    frame, all pilots at once, so that every page and export hides the same cells.
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated participant register (every pilot's, or one pilot's own extract).
+    as_of : date
+        The extract date.
+    budgets : mapping of pilot_id to euros
+        Each pilot's budget, for the cost indicators.
+    employers : DataFrame, optional
+        The employer file (:func:`evalkit.register.load_employers`); without it no employer rows.
+
+    Returns
+    -------
+    DataFrame
+        The rows of :func:`compute_indicators` and :func:`extra_indicators` at every horizon,
+        :func:`was_end_bands` and :func:`basis_rows`, in the report's order; columns
+        :data:`CONTRACT_COLUMNS`, checked against :class:`evalkit.indicator_schema.IndicatorFrame`.
+    """
+    frames = [compute_indicators(register, as_of, budgets),
+              extra_indicators(register, as_of, employers=employers),
+              was_end_bands(register), basis_rows(register)]
+    return order_rows(pd.concat(frames, ignore_index=True))

@@ -16,15 +16,15 @@ the comparison chapter leaves it out of its figures. The chapter module formats 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import pandas as pd
 
 from evalkit import compare
-from evalkit.chapters.pilot_data import published_indicators
 from evalkit.definitions import HORIZONS, POOLED
 from evalkit.goals import NO_DATA, QUALITATIVE, VERDICTS, assess_goals
+from evalkit.indicators import published_indicators
 from evalkit.params import PilotParams
 from evalkit.suppression import suppress_complementary
 

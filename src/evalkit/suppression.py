@@ -17,10 +17,11 @@ person next to the budget gives back the number employed. So:
   amount) is hidden with its sum, whatever the number of people: the interval would tell each
   person's value.
 
-Two entry points, for tables and for figures: :func:`suppress` returns the same frame with
-hidden cells set to missing (plot it, missing points are not drawn) and a ``suppressed`` flag;
-:func:`suppress_display` returns strings for a table. Helpers work on single values and on
-arbitrary count tables (:func:`mask_counts`, :func:`mask_rates`).
+Entry points: :func:`suppress_complementary` returns the same frame with hidden cells set to
+missing (plot it, missing points are not drawn) and ``suppressed``/``complementary`` flags;
+:func:`suppress_display` returns strings for a table; :func:`suppress_marked` the values of
+``evalkit indicators --suppress``. Helpers judge single values (:func:`is_small_count`,
+:func:`rate_hidden`, :func:`count_text`, :func:`rate_text`).
 
 Hiding single cells is not enough when a whole and its parts are both published: the whole minus
 the shown parts gives a lone hidden part back. Two kinds of wholes are published:
@@ -53,22 +54,19 @@ so the same cells are hidden everywhere; command-line output stays exact unless 
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from evalkit.definitions import (EMPLOYED_CODES, POOLED, POSITIVE_EXIT_CODES, RATE_INDICATORS,
-                                 STATUS_CODES)
+from evalkit.definitions import (COUNT_INDICATORS, EMPLOYED_CODES, POOLED, POSITIVE_EXIT_CODES,
+                                 RATE_INDICATORS, STATUS_CODES)
 from evalkit.i18n import t
 
 SMALL_COUNT_MAX = 4
 MIN_DENOMINATOR = 5
+# Numerators that are not people: a budget (costs) and a sum of score changes (the mean change).
 _NON_COUNT_NUMERATOR_PREFIXES = ("cost_", "was_change")
-_COUNT_INDICATORS = frozenset({"participants", "ended", "in_service", "eligible",
-                               "employers_reached", "hires",
-                               "basis_diagnosis", "basis_tasmatyo", "basis_none"})
 
 
 def is_small_count(count) -> bool:
@@ -105,22 +103,6 @@ def rate_text(value, denominator, numerator=None, formatter=None, lang: str | No
     return (formatter or fmt_percent)(value, lang=lang)
 
 
-def mask_counts(counts: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
-    """Counts with every 1–4 set to missing (for a crosstab or a bar chart of counts)."""
-    numeric = counts.astype("float64")
-    return numeric.mask((numeric >= 1) & (numeric <= SMALL_COUNT_MAX))
-
-
-def mask_rates(rates: pd.DataFrame | pd.Series, denominators, numerators=None):
-    """Rates with those of denominator < 5 (or numerator 1–4, when given) set to missing."""
-    denominators = np.asarray(denominators, dtype=float)
-    hidden = ~(denominators >= MIN_DENOMINATOR)
-    if numerators is not None:
-        numerators = np.asarray(numerators, dtype=float)
-        hidden |= (numerators >= 1) & (numerators <= SMALL_COUNT_MAX)
-    return rates.astype("float64").mask(hidden)
-
-
 def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
     """True for a mean (``was_change``) whose interval has zero width: all values are equal, so
     the interval tells each person's value."""
@@ -138,7 +120,7 @@ def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
     numerator = frame["numerator"].astype("float64").to_numpy()
     denominator = frame["denominator"].astype("float64").to_numpy()
     non_count = indicator.str.startswith(_NON_COUNT_NUMERATOR_PREFIXES).to_numpy()
-    is_count = indicator.isin(_COUNT_INDICATORS).to_numpy()
+    is_count = indicator.isin(COUNT_INDICATORS).to_numpy()
     small_num = (numerator >= 1) & (numerator <= SMALL_COUNT_MAX)
     small_den = (denominator >= 1) & (denominator <= SMALL_COUNT_MAX)
     low_den = ~(denominator >= MIN_DENOMINATOR)   # NaN denominators count as low
@@ -156,17 +138,6 @@ def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
         "ci_low": hide_value,
         "ci_high": hide_value,
     }, index=frame.index)
-
-
-def suppress(frame: pd.DataFrame) -> pd.DataFrame:
-    """A tidy indicator frame ready to publish or plot: hidden cells set to missing, plus a
-    boolean ``suppressed`` column (True where anything in the row was hidden)."""
-    mask = suppression_mask(frame)
-    out = frame.copy()
-    for column in mask.columns:
-        out[column] = out[column].mask(mask[column].to_numpy())
-    out["suppressed"] = mask.any(axis=1).to_numpy()
-    return out
 
 
 def suppress_display(frame: pd.DataFrame, lang: str | None = None,
@@ -192,9 +163,9 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None,
             return fmt_eur(float(value), lang=lang) if is_money else fmt_number(int(value), lang=lang)
 
         if hidden["value"]:
-            value_text = small if indicator in _COUNT_INDICATORS and is_small_count(row["value"]) else dash
+            value_text = small if indicator in COUNT_INDICATORS and is_small_count(row["value"]) else dash
             interval = dash
-        elif indicator in _COUNT_INDICATORS:
+        elif indicator in COUNT_INDICATORS:
             value_text, interval = count(row["value"], False), dash
         elif money:
             value_text, interval = fmt_eur(row["value"], lang=lang), dash
@@ -239,15 +210,6 @@ PART_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                           "was_end_band_excellent")),
 )
 
-#: The same groups over the status codes alone (a Series of counts indexed by code), for
-#: :func:`protect_parts`: everyone, the employed, the other positive exits, the rest.
-STATUS_GROUPS = (
-    STATUS_CODES,
-    tuple(c for c in STATUS_CODES if c in EMPLOYED_CODES),
-    tuple(c for c in STATUS_CODES if c in POSITIVE_EXIT_CODES - EMPLOYED_CODES),
-    tuple(c for c in STATUS_CODES if c not in POSITIVE_EXIT_CODES),
-)
-
 # A row whose numerator is the same people as another row's: one count, one name.
 _SAME_COUNT = {"open_employment_rate": "share_employed_open", "tasmatyo_share": "basis_tasmatyo"}
 # Whose count a row's denominator is, by indicator (rates over the eligible are added below).
@@ -275,7 +237,7 @@ def _denominator_name(indicator: str) -> str | None:
         return "was_start_recorded"
     if indicator.startswith("was_end_band_"):
         return "was_end_recorded"
-    if indicator in _COUNT_INDICATORS:
+    if indicator in COUNT_INDICATORS:
         return None
     return f"{indicator}:denominator"
 
@@ -603,9 +565,23 @@ def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
 
 
 def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> pd.DataFrame:
-    """:func:`suppress` with the full rule: hidden cells set to missing, ``suppressed`` True where
-    anything in the row is hidden, ``complementary`` True where the row is hidden only as a
-    partner (its own numbers are not small)."""
+    """A tidy indicator frame as published, under the full rule.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Everything published from one register (:func:`evalkit.indicators.published_indicators`):
+        the rule is computed on all its rows at once.
+    groups : sequence of (whole, parts)
+        The wholes and their parts published within a pilot, default :data:`PART_GROUPS`.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` with every hidden cell set to missing (:func:`complementary_mask`), and two
+        boolean columns: ``suppressed`` where anything in the row is hidden, ``complementary``
+        where the row is hidden only as a partner (its own numbers are not small).
+    """
     mask = complementary_mask(frame, groups)
     single = suppression_mask(frame)
     out = frame.copy()
@@ -616,27 +592,35 @@ def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) 
     return out
 
 
-def protect_parts(counts: pd.Series, groups: Sequence[Sequence[str]] | None = None,
-                  also: pd.Series | None = None) -> pd.Series:
-    """The group rule on one table of parts (a Series of counts): which to hide. Every count
-    1–4, and whenever exactly one non-zero part of a group is hidden, also the smallest other
-    non-zero part of that group. ``groups`` lists the sets of parts whose total is published
-    (default: all parts); ``also`` marks parts hidden for another reason. Zeros are never hidden.
-    For tidy indicator frames use :func:`hidden_counts`, which also knows the wholes."""
-    counts = counts.astype("float64")
-    hidden = (counts >= 1) & (counts <= SMALL_COUNT_MAX)
-    if also is not None:
-        hidden |= also.reindex(counts.index, fill_value=False).astype(bool) & (counts > 0)
-    groups = [list(counts.index)] if groups is None else [list(g) for g in groups]
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            part = counts[group]
-            if int((hidden[group] & (part > 0)).sum()) != 1:
-                continue
-            others = part[~hidden[group] & (part > 0)]
-            if len(others):
-                hidden[others.idxmin()] = True
-                changed = True
-    return hidden
+def suppress_marked(frame: pd.DataFrame) -> pd.DataFrame:
+    """The values ``evalkit indicators --suppress`` writes: the full rule on ``frame``, a hidden
+    count of people from 1 to 4 as ``<5``, every other hidden cell empty.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A tidy indicator frame, everything that is written from one register.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` with ``numerator, denominator, value, ci_low, ci_high`` as objects: the exact
+        number where shown, ``"<5"`` where a hidden cell is a count from 1 to 4 of people (a
+        numerator that is not a budget or a sum of score changes, a denominator, the value of a
+        count indicator), None elsewhere hidden (a count hidden as a partner is 5 or more).
+    """
+    mask = complementary_mask(frame)
+    out = frame.astype({"numerator": object, "denominator": object, "value": object,
+                        "ci_low": object, "ci_high": object})
+    indicator = frame["indicator"].astype(str)
+    people = {"numerator": ~indicator.str.startswith(_NON_COUNT_NUMERATOR_PREFIXES).to_numpy(),
+              "denominator": np.ones(len(frame), dtype=bool),
+              "value": indicator.isin(COUNT_INDICATORS).to_numpy()}
+    for column, counts_people in people.items():
+        counts = frame[column].astype("float64").to_numpy()
+        small = (counts >= 1) & (counts <= SMALL_COUNT_MAX) & counts_people
+        hide = mask[column].to_numpy()
+        out.loc[hide & small, column] = "<5"
+        out.loc[hide & ~small, column] = None
+    out.loc[mask["value"].to_numpy(), ["ci_low", "ci_high"]] = None
+    return out

@@ -136,7 +136,7 @@ def _in_label_order(page: ComparisonPage, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _hidden_counts(pooled, budgets) -> frozenset:
     """The counts the small-cell rule hides among everything published from this register."""
-    from evalkit.chapters.pilot_data import published_indicators
+    from evalkit.indicators import published_indicators
 
     frame = published_indicators(pooled.register, pooled.as_of, budgets, pooled.employers)
     return suppression.hidden_counts(frame)

@@ -338,8 +338,7 @@ def cost_per_participant(page: NationalPage) -> None:
     suppression, computed on everything published from the register (the budget divided by a
     cost gives back the people counted, so a cost hides with them).
     """
-    from evalkit.chapters.pilot_data import published_indicators
-    from evalkit.indicators import costs
+    from evalkit.indicators import costs, published_indicators
 
     pooled = load_pooled(load_all_params(page.root))
     if pooled.register is None:

@@ -52,32 +52,10 @@ def run(args: argparse.Namespace) -> int:
         extra = extra_indicators(register, args.as_of, horizons, employers)
         result = order_rows(pd.concat([result, extra], ignore_index=True))
     if args.suppress:
-        result = _suppressed_output(result)
+        from evalkit.suppression import suppress_marked
+
+        result = suppress_marked(result)
     text = result.to_json(orient="records", indent=1, force_ascii=False, double_precision=15) + "\n" \
         if args.format == "json" else result.to_csv(index=False, lineterminator="\n")
     sys.stdout.write(text)
     return 0
-
-
-def _suppressed_output(result):
-    """Hidden counts 1–4 become ``<5``; counts hidden as partners (5 or more) and hidden
-    rates/costs/intervals become empty (null in JSON)."""
-    from evalkit.suppression import complementary_mask
-
-    mask = complementary_mask(result)
-    out = result.astype({"numerator": object, "denominator": object, "value": object,
-                         "ci_low": object, "ci_high": object})
-    count_like = result["indicator"].isin(
-        {"participants", "ended", "in_service", "eligible", "employers_reached", "hires"}).to_numpy()
-    for column in ("numerator", "denominator", "value"):
-        counts = result[column].astype("float64").to_numpy()
-        small = (counts >= 1) & (counts <= 4)
-        if column == "value":
-            small &= count_like
-        elif column == "numerator":   # a budget or a sum of score changes is not a count of people
-            small &= ~result["indicator"].str.startswith(("cost_", "was_change")).to_numpy()
-        hide = mask[column].to_numpy()
-        out.loc[hide & small, column] = "<5"
-        out.loc[hide & ~small, column] = None
-    out.loc[mask["value"].to_numpy(), ["ci_low", "ci_high"]] = None
-    return out

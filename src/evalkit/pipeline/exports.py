@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -27,7 +27,7 @@ _PINNED = dt.datetime(2000, 1, 1, 0, 0, 0)
 
 def national_indicators(params: dict[str, PilotParams], budgets: dict[str, int]) -> pd.DataFrame:
     """Contract indicators plus the extra families for every pilot and pooled, from each pilot's data."""
-    from evalkit.chapters.pilot_data import published_indicators
+    from evalkit.indicators import published_indicators
     from evalkit.pooled import load_pooled
 
     pooled = load_pooled(params)

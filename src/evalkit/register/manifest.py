@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evalkit.paths import file_digest
-
 MANIFEST_NAME = "SYNTHETIC.json"
 
 
@@ -36,11 +34,3 @@ def is_synthetic(path: str | Path) -> bool:
     if not manifest or manifest.get("synthetic") is not True:
         return False
     return path.name in (manifest.get("files") or {})
-
-
-def digest_matches(path: str | Path) -> bool:
-    """True when ``path`` is byte for byte what the manifest recorded (not edited since)."""
-    path = Path(path)
-    manifest = read_manifest(path.resolve().parent) or {}
-    recorded = (manifest.get("files") or {}).get(path.name, {})
-    return bool(recorded) and recorded.get("sha256") == file_digest(path)
