@@ -18,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import copy_project  # noqa: E402
-
 from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs, timings_file  # noqa: E402
 from evalkit.pipeline.runner import run_jobs  # noqa: E402
 from evalkit.pipeline.templates import render  # noqa: E402
@@ -55,10 +54,11 @@ def in_process_work(project: Path) -> float:
     parameters papermill would inject. The chapter modules are imported first and not counted:
     imports are what a notebook pays on top of the work.
     """
+    from IPython.core.interactiveshell import InteractiveShell
+
     import evalkit.chapters.comparison  # noqa: F401
     import evalkit.chapters.national  # noqa: F401
     import evalkit.chapters.pilot  # noqa: F401
-    from IPython.core.interactiveshell import InteractiveShell
 
     os.environ["EVALKIT_ROOT"] = str(project)
     os.environ["MPLBACKEND"] = "Agg"

@@ -10,13 +10,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from evalkit.book_settings import apply_publication_settings, front_matter  # noqa: E402
 from evalkit.checks import failures  # noqa: E402
 from evalkit.checks import pdf as pdfcheck  # noqa: E402
 from evalkit.checks.site import check_site  # noqa: E402
 from evalkit.definitions import PILOT_IDS  # noqa: E402
 from evalkit.i18n import catalogue  # noqa: E402
 from evalkit.plots import style  # noqa: E402
-from evalkit.book_settings import apply_publication_settings, front_matter  # noqa: E402
 from evalkit.sphinxext import root_redirect_page, write_root_redirect  # noqa: E402
 
 GOOD_PAGE = """<!DOCTYPE html><html lang="{lang}"><head><title>x</title>

@@ -10,8 +10,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from evalkit.checks import browser
 from evalkit.checks.browser import PageReport, check_in_browser, file_url, page_problems
 from evalkit.checks.site import (

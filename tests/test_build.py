@@ -51,8 +51,8 @@ def test_pdf_names_every_pilot_project(built):
 def test_rebuild_with_nothing_changed_runs_no_notebook(built):
     result = run_evalkit(built, "build", "--no-pdf", "--jobs", "2")
     assert result.returncode == 0, result.stderr[-2000:]
-    from evalkit.pipeline.pages import GENERATED_PAGES
     from evalkit.pipeline.orchestrate import toc_pages
+    from evalkit.pipeline.pages import GENERATED_PAGES
 
     pages = [p for p in toc_pages(built) if p.rpartition("/")[2] not in GENERATED_PAGES]
     assert " built " not in result.stderr

@@ -7,8 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from evalkit.goals import (MET, NO_DATA, NOT_MET, QUALITATIVE, UNCLEAR, assess_goals,
-                           lower_is_better, verdict)
+from evalkit.goals import MET, NO_DATA, NOT_MET, QUALITATIVE, UNCLEAR, assess_goals, lower_is_better, verdict
 from evalkit.params import Goal
 
 NAN = float("nan")

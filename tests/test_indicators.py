@@ -16,7 +16,7 @@ import math
 import pandas as pd
 import pytest
 
-from evalkit.indicators import (CONTRACT_COLUMNS, compute_indicators, extra_indicators)
+from evalkit.indicators import CONTRACT_COLUMNS, compute_indicators, extra_indicators
 from evalkit.register import load_register
 
 AS_OF = dt.date(2023, 11, 30)

@@ -13,12 +13,12 @@ import pytest
 from lxml import html
 
 from conftest import copy_project, run_evalkit
+from evalkit.checks import pdf as pdfcheck
+from evalkit.checks.expected import chapter_titles, expected_pdf, expected_pilot_pdf, project_names
+from evalkit.editions import edition
+from evalkit.i18n import catalogue, t
 from evalkit.pipeline.print_html import FrontMatter, build_print_html
 from evalkit.pipeline.print_pdf import build_pdf
-from evalkit.checks import pdf as pdfcheck
-from evalkit.editions import edition
-from evalkit.checks.expected import chapter_titles, expected_pdf, expected_pilot_pdf, project_names
-from evalkit.i18n import catalogue, t
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                    reason="poppler-utils missing (`make test` installs it)")

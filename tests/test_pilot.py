@@ -13,11 +13,11 @@ import pytest
 
 from evalkit import cli
 from evalkit.chapters import pilot as chapter
-from evalkit.pipeline.pilot_report import MARKER, resolve_inputs
 from evalkit.errors import InputError
-from evalkit.goals import GoalResult, NO_DATA, MET
+from evalkit.goals import MET, NO_DATA, GoalResult
 from evalkit.i18n import catalogue, set_language
 from evalkit.params import Goal
+from evalkit.pipeline.pilot_report import MARKER, resolve_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ("person_id,pilot_id,service,start_date,end_date,age,sex,basis,unemployment_months,"

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from register_rows import BASE, COLUMNS, HEADER, row, write_register
 
 from conftest import ROOT
 from evalkit.register import is_synthetic, load_employers, load_register
+from register_rows import BASE, COLUMNS, HEADER, row, write_register
 
 AS_OF = dt.date(2023, 12, 31)
 

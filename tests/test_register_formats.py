@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from register_rows import BASE, COLUMNS, HEADER, row, write_register
 
 from evalkit.errors import InputError
 from evalkit.indicators import compute_indicators
 from evalkit.register import load_employers, load_register
+from register_rows import BASE, COLUMNS, HEADER, row, write_register
 
 AS_OF = dt.date(2023, 12, 31)
 HETU_WORDS = "holds a Finnish personal identity code (henkilötunnus)"

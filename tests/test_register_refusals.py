@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from register_rows import HEADER, row, write_register
 
 from evalkit.cli import main
 from evalkit.errors import InputError
 from evalkit.register import load_employers, load_register
 from evalkit.register.hetu import is_valid_hetu
+from register_rows import HEADER, row, write_register
 
 AS_OF = dt.date(2023, 12, 31)
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,11 +24,11 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from evalkit import page_output
-from evalkit.pipeline import self_assessment
 from evalkit.errors import BuildError, EvalkitError, InputError
 from evalkit.i18n import catalogue, set_language, t
 from evalkit.params import Goal, load_params
 from evalkit.paths import pilots_file
+from evalkit.pipeline import self_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "book" / "templates" / "pilot.ipynb"

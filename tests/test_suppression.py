@@ -8,8 +8,14 @@ import pandas as pd
 import pytest
 
 from evalkit.i18n import set_language
-from evalkit.suppression import (count_text, is_small_count, rate_hidden, rate_text,
-                                 suppress_complementary, suppress_display)
+from evalkit.suppression import (
+    count_text,
+    is_small_count,
+    rate_hidden,
+    rate_text,
+    suppress_complementary,
+    suppress_display,
+)
 
 
 @pytest.fixture(autouse=True)

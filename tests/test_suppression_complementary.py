@@ -16,11 +16,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from evalkit.indicators import published_indicators
 from evalkit.definitions import EMPLOYED_CODES, HORIZONS, PILOT_IDS, POSITIVE_EXIT_CODES, STATUS_CODES
-from evalkit.suppression import (complementary_mask, hidden_counts, published_equations,
-                                 recoverable_counts, suppress_complementary, suppress_display,
-                                 suppress_marked)
+from evalkit.indicators import published_indicators
+from evalkit.suppression import (
+    complementary_mask,
+    hidden_counts,
+    published_equations,
+    recoverable_counts,
+    suppress_complementary,
+    suppress_display,
+    suppress_marked,
+)
 
 COLUMNS = ["pilot_id", "horizon_months", "indicator", "numerator", "denominator", "value", "ci_low", "ci_high"]
 
@@ -305,8 +311,8 @@ def test_no_group_is_ever_left_with_exactly_one_hidden_part(people):
 # ---------------------------------------------------------------- the exported file
 
 def test_exported_csv_shows_no_small_count_no_small_denominator_and_no_lone_hidden_part(tmp_path):
-    from evalkit.pipeline.exports import national_indicators, write_exports
     from evalkit.params import load_params
+    from evalkit.pipeline.exports import national_indicators, write_exports
     from evalkit.reported import load_pilots
 
     # A tiny register: lappi has 7 people (3 employed in the open market at 3 months), hame 40,

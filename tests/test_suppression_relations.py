@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from evalkit.chapters.pilot_data import pilot_results
-from evalkit.indicators import published_indicators
 from evalkit.definitions import STATUS_CODES
+from evalkit.indicators import published_indicators
 from evalkit.suppression import hidden_counts, suppress_complementary
 
 PK = "pohjois-karjala"

@@ -56,7 +56,7 @@ SIZES = (1, 2, 5, 7, 9, 12, 14, 18, 19, 20, 23, 28, 34, 36, 37, 38, 39)
 def test_everyone_employed_with_a_target_of_one_is_not_yet_clear(n):
     # n of n employed: the interval reaches 1 exactly; a target of 1 lies on its upper end, so the
     # data cannot tell the result from the target ("unclear"), not "not met". Same for a täsmätyö
-    # share of everyone. 
+    # share of everyone.
     indicators = compute_indicators(_register(["employed_open"] * n), dt.date(2023, 12, 31), {"lappi": 1000})
     rates = indicators[indicators.indicator.isin(["employment_rate", "tasmatyo_share"])
                        & (indicators.numerator == n)]

@@ -171,7 +171,8 @@ def _granted_total(pilots: PilotFacts, facts: ReportedFacts) -> list[Claim]:
 
 def _parts_within_wholes(facts: ReportedFacts, n_pilots: int) -> list[Claim]:
     """Parts no larger than their wholes: employers coached of those enrolled (Lappi), and the
-    survey's respondents from pilots, of all respondents and of the pilots there are."""
+    survey's respondents from pilots, of all respondents and of the pilots there are.
+    """
     enrolled = float(facts.value("lappi_employers_enrolled"))
     respondents = float(facts.value("ngo_survey_respondents"))
     pilot_ceiling = min(respondents, float(n_pilots))

@@ -148,7 +148,8 @@ def fmt_range(low: float, high: float, decimals: int = 0, lang: str | None = Non
 
 def fmt_list(items: Iterable, conjunction: str = "and", lang: str | None = None) -> str:
     """``["3", "6", "12"]`` as ``3, 6 ja 12`` (``conjunction``: ``and`` or ``or``), by CLDR's list
-    patterns (British English: no comma before the last item)."""
+    patterns (British English: no comma before the last item).
+    """
     style = {"and": "standard", "or": "or"}[conjunction]
     return format_list([str(item) for item in items], style=style, locale=_locale(lang))
 

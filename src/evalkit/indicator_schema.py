@@ -32,9 +32,15 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from evalkit.definitions import (COUNT_INDICATORS, HORIZON_INDICATORS, HORIZONS, INDICATORS, POOLED,
-                                 PUBLISHED_INDICATORS)
-from evalkit.definitions import PILOT_IDS
+from evalkit.definitions import (
+    COUNT_INDICATORS,
+    HORIZON_INDICATORS,
+    HORIZONS,
+    INDICATORS,
+    PILOT_IDS,
+    POOLED,
+    PUBLISHED_INDICATORS,
+)
 
 # The work ability score runs 0-10, so a person's change lies within -10..10, and so does a mean.
 WAS_CHANGE_RANGE = (-10.0, 10.0)

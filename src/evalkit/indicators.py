@@ -52,8 +52,18 @@ import pandera.pandas as pa
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from evalkit.definitions import (BASIS_CODES, CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, PILOT_IDS,
-                                 POOLED, POSITIVE_EXIT_CODES, PUBLISHED_INDICATORS, STATUS_CODES, WAS_BANDS)
+from evalkit.definitions import (
+    BASIS_CODES,
+    CONFIDENCE_LEVEL,
+    EMPLOYED_CODES,
+    HORIZONS,
+    PILOT_IDS,
+    POOLED,
+    POSITIVE_EXIT_CODES,
+    PUBLISHED_INDICATORS,
+    STATUS_CODES,
+    WAS_BANDS,
+)
 from evalkit.errors import EvalkitError
 from evalkit.indicator_schema import ContractIndicatorFrame, IndicatorFrame
 from evalkit.register.schema import eligible
@@ -68,7 +78,8 @@ _UNKNOWN = STATUS_CODES.index("unknown")
 
 def _codes(series: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
     """Integer codes of ``series`` in ``categories`` (-1 for NA), without re-encoding when the
-    register already holds them as a Categorical with those categories."""
+    register already holds them as a Categorical with those categories.
+    """
     if isinstance(series.dtype, pd.CategoricalDtype) and tuple(series.cat.categories) == categories:
         return series.cat.codes.to_numpy()
     return pd.Categorical(series, categories=categories).codes
@@ -99,7 +110,8 @@ def wilson_interval(numerator, denominator) -> tuple[np.ndarray, np.ndarray]:
 
     At x = 0 the lower bound is exactly 0 and at x = n the upper bound exactly 1 (the formula's
     value); floating point gives 5.6e-17 or 0.9999999999999999 there, which would turn a goal
-    with a target of 1 (or a ceiling of 0) from "not yet clear" into "not met"."""
+    with a target of 1 (or a ceiling of 0) from "not yet clear" into "not met".
+    """
     numerator = np.asarray(numerator, dtype=float)
     denominator = np.asarray(denominator, dtype=float)
     low = np.full(numerator.shape, np.nan)
@@ -154,7 +166,8 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def order_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """The report's order: pilots as in the funding list, then ``all``; horizons ascending
-    (no horizon last); indicators in the contract's order."""
+    (no horizon last); indicators in the contract's order.
+    """
     pilot_rank = {p: i for i, p in enumerate((*PILOT_IDS, POOLED))}
     keys = pd.DataFrame({
         "p": frame["pilot_id"].map(pilot_rank),
@@ -217,7 +230,8 @@ def outcome_rates(register: pd.DataFrame, as_of: dt.date,
 
 def was_change(register: pd.DataFrame) -> pd.DataFrame:
     """Mean change in the work ability score (end − start) among people with both scores,
-    with a t-based 95 % interval (NaN for fewer than two people)."""
+    with a t-based 95 % interval (NaN for fewer than two people).
+    """
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
     start = register["was_start"].to_numpy(dtype="float64", na_value=np.nan)
@@ -252,7 +266,8 @@ def costs(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
     """Budget per participant, and per employed / positive exit at each horizon.
 
     A pilot missing from ``budgets`` gets NaN costs, and so does the pooled row (its total
-    budget is then unknown)."""
+    budget is then unknown).
+    """
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
     known = [PILOT_IDS[i] in budgets for i in present]
@@ -293,7 +308,8 @@ def flow(register: pd.DataFrame, as_of: dt.date, horizons: Iterable[int] = HORIZ
 
 def _score_bands(register: pd.DataFrame, column: str, band_prefix: str, recorded: str) -> pd.DataFrame:
     """The score in ``column`` in the bands of :data:`WAS_BANDS`, as shares of people with a
-    score; and how many participants have a score at all (``recorded``)."""
+    score; and how many participants have a score at all (``recorded``).
+    """
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
     pilots = _labels(present)
@@ -313,19 +329,22 @@ def _score_bands(register: pd.DataFrame, column: str, band_prefix: str, recorded
 
 def was_bands(register: pd.DataFrame) -> pd.DataFrame:
     """Work ability score at start in the conventional bands (``was_band_<band>``), as shares of
-    people with a start score; ``was_start_recorded`` as a share of participants."""
+    people with a start score; ``was_start_recorded`` as a share of participants.
+    """
     return _score_bands(register, "was_start", "was_band_", "was_start_recorded")
 
 
 def was_end_bands(register: pd.DataFrame) -> pd.DataFrame:
     """Work ability score at the end of service in the same bands (``was_end_band_<band>``), as
-    shares of people with an end score; ``was_end_recorded`` as a share of participants."""
+    shares of people with an end score; ``was_end_recorded`` as a share of participants.
+    """
     return _score_bands(register, "was_end", "was_end_band_", "was_end_recorded")
 
 
 def basis_rows(register: pd.DataFrame) -> pd.DataFrame:
     """Participants by identification basis, as count rows ``basis_<code>`` (value = numerator =
-    the count), so that the small-cell rule sees them beside the participants they add up to."""
+    the count), so that the small-cell rule sees them beside the participants they add up to.
+    """
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
     pilots = _labels(present)
@@ -339,7 +358,8 @@ def basis_rows(register: pd.DataFrame) -> pd.DataFrame:
 
 def employer_indicators(employers: pd.DataFrame) -> pd.DataFrame:
     """Employers reached, marked interested, coached and hiring (shares of those reached, Wilson
-    intervals), and hires in total, per pilot and pooled; input from ``load_employers``."""
+    intervals), and hires in total, per pilot and pooled; input from ``load_employers``.
+    """
     pilot_codes = _codes(employers["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
     pilots = _labels(present)

@@ -32,7 +32,8 @@ _EXPECTED = {
 
 class InputModel(BaseModel):
     """Base of every model of a file a person writes: an unknown key is refused (a typo must
-    not silently drop a setting), and a loaded value cannot be changed afterwards."""
+    not silently drop a setting), and a loaded value cannot be changed afterwards.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,7 +68,8 @@ def suggestion(word: Any, valid: Iterable[Any], listing: str = "one of") -> str:
 
 def key_path(loc: Loc) -> str:
     """A pydantic location as a params file names a key: ``("goals", 1, "target")`` →
-    ``goals[1].target``; a mapping's key itself (pydantic's ``[key]``) as ``<key>``."""
+    ``goals[1].target``; a mapping's key itself (pydantic's ``[key]``) as ``<key>``.
+    """
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -123,7 +125,8 @@ def _message(item: dict, model: type[BaseModel]) -> str:
 
 def _not_allowed(value: Any, loc: Loc, model: type[BaseModel]) -> str | None:
     """A code outside the field's ``Literal``: a word gets the nearest allowed word (``unknown
-    pilot 'lapi'; did you mean 'lappi'?``), a number the allowed numbers (a quoted '6' is not 6)."""
+    pilot 'lapi'; did you mean 'lappi'?``), a number the allowed numbers (a quoted '6' is not 6).
+    """
     literal = _found(_annotation_at(model, loc), lambda a: get_origin(a) is Literal)
     if literal is None:
         return None
@@ -164,7 +167,8 @@ def _is_model(annotation: Any) -> bool:
 
 def _found(annotation: Any, wanted: Callable[[Any], bool]) -> Any:
     """The first part of ``annotation`` (itself, else depth first through its arguments) that is
-    ``wanted``; None if there is none."""
+    ``wanted``; None if there is none.
+    """
     if annotation is None:
         return None
     if wanted(annotation):

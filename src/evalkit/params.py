@@ -104,7 +104,8 @@ class Goal(InputModel):
 
 def _target_problem(indicator: str, target: Any) -> str | None:
     """What is wrong with a goal's target for ``indicator``, or None. A share (every rate, the
-    täsmätyö share) is written 0–1; a change of the work ability score lies in -10…10."""
+    täsmätyö share) is written 0–1; a change of the work ability score lies in -10…10.
+    """
     share = indicator != "was_change"
     hint = "a share is written 0–1 (25 % as 0.25)" if share else \
         "a change of the work ability score (0–10) lies between -10 and 10"
@@ -124,7 +125,8 @@ def _fmt(number: float) -> str:
 
 def _file_path(value: Any, info: ValidationInfo) -> Any:
     """A path as written, resolved against the ``root`` the loader passes as context (a model
-    built in code keeps its path as given)."""
+    built in code keeps its path as given).
+    """
     if isinstance(value, Path):
         return value
     if not isinstance(value, str) or not value.strip():
@@ -146,7 +148,8 @@ def _service_name(value: Any) -> Any:
 
 def _iso_date(value: Any) -> dt.date:
     """A YAML date, or text in ISO form; a date-time keeps its date. YAML reads 2023-12-31
-    as a date already; an integer is refused, where pydantic would read it as a timestamp."""
+    as a date already; an integer is refused, where pydantic would read it as a timestamp.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -233,7 +236,8 @@ def _refuse_identity_code_in_name(path: Path) -> None:
 
 def _read_mapping(path: Path, name: str, overrides: dict[str, Any]) -> Any:
     """The file's content with the overrides in; not a mapping only if it holds no identity code
-    (that is refused first, by key)."""
+    (that is refused first, by key).
+    """
     raw = load_yaml(path, name)
     if not isinstance(raw, dict):
         if identity_code_keys(raw):

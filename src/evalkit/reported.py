@@ -1,5 +1,6 @@
 """Facts the ministry's report states about each pilot (``data/reported/pilots.yml``), declared
-as models and checked on load."""
+as models and checked on load.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -49,7 +50,8 @@ class Pilot(InputModel):
 
 class PilotFacts(InputModel):
     """The whole of ``pilots.yml``: the eight pilots (in the report's funding-list order), the
-    focus areas' names and, for every field of a pilot, the report section it comes from."""
+    focus areas' names and, for every field of a pilot, the report section it comes from.
+    """
 
     sources: dict[str, str]
     focus_area_names: dict[FocusArea, str]

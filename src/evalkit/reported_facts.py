@@ -256,7 +256,8 @@ def _value_node(mapping_node, key: str):
 def _checked_entry(entry: Any, node: yaml.Node, index: int, file_name: str,
                    problems: list[InputProblem]) -> Fact | None:
     """One fact, or None with its problems appended: each names the line of its key (of the
-    entry when the key is missing) and the key as ``<fact_id>.<key>``."""
+    entry when the key is missing) and the key as ``<fact_id>.<key>``.
+    """
     line = node.start_mark.line + 1
     if not isinstance(entry, dict):
         problems.append(InputProblem(file_name, line, f"facts[{index}]",

@@ -59,8 +59,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from evalkit.definitions import (COUNT_INDICATORS, EMPLOYED_CODES, POOLED, POSITIVE_EXIT_CODES,
-                                 RATE_INDICATORS, STATUS_CODES)
+from evalkit.definitions import (
+    COUNT_INDICATORS,
+    EMPLOYED_CODES,
+    POOLED,
+    POSITIVE_EXIT_CODES,
+    RATE_INDICATORS,
+    STATUS_CODES,
+)
 from evalkit.i18n import t
 
 SMALL_COUNT_MAX = 4
@@ -105,7 +111,8 @@ def rate_text(value, denominator, numerator=None, formatter=None, lang: str | No
 
 def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
     """True for a mean (``was_change``) whose interval has zero width: all values are equal, so
-    the interval tells each person's value."""
+    the interval tells each person's value.
+    """
     low = np.asarray(ci_low, dtype="float64")
     high = np.asarray(ci_high, dtype="float64")
     is_mean = np.asarray(pd.Series(indicator).astype(str) == "was_change", dtype=bool)
@@ -115,7 +122,8 @@ def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
 
 def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
     """Which cells of a tidy indicator frame must be hidden (bool frame with columns
-    ``numerator, denominator, value, ci_low, ci_high``)."""
+    ``numerator, denominator, value, ci_low, ci_high``).
+    """
     indicator = frame["indicator"].astype(str)
     numerator = frame["numerator"].astype("float64").to_numpy()
     denominator = frame["denominator"].astype("float64").to_numpy()
@@ -146,7 +154,8 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None,
     percentages, costs in euros, means with one decimal; a dash for anything else hidden or missing.
 
     ``mask`` (from :func:`complementary_mask` on the complete frame, rows aligned by index) applies
-    the full rule; without it each cell is judged alone."""
+    the full rule; without it each cell is judged alone.
+    """
     from evalkit.formatting import fmt_eur, fmt_interval, fmt_number, fmt_percent
     mask = suppression_mask(frame) if mask is None else mask.loc[frame.index]
     dash, small = t("format.missing", lang), t("format.suppressed", lang)
@@ -247,7 +256,8 @@ def count_keys(frame: pd.DataFrame) -> tuple[list, list]:
     in its denominator (None where that column is not a count of people: a budget, a sum of
     score changes). Rows showing the same people share a key: ``open_employment_rate`` and
     ``share_employed_open``; a rate's denominator and ``eligible``; ``cost_per_employed``'s
-    divisor and the employment rate's numerator."""
+    divisor and the employment rate's numerator.
+    """
     numerators, denominators = [], []
     for pilot_id, horizon, indicator in zip(frame["pilot_id"].astype(str), frame["horizon_months"],
                                             frame["indicator"].astype(str)):
@@ -273,7 +283,8 @@ def _count_values(frame: pd.DataFrame) -> tuple[dict, list, list]:
 def published_equations(values: dict, groups: Sequence = PART_GROUPS) -> list[tuple[Key, list[Key]]]:
     """Every *whole = sum of parts* a reader has, as keys: the groups of :data:`PART_GROUPS`
     within each pilot and follow-up time where the whole and every part are published, and per
-    count and follow-up time the pooled ``all`` over the pilots."""
+    count and follow-up time the pooled ``all`` over the pilots.
+    """
     pilots = sorted({k[0] for k in values})
     horizons = sorted({k[2] for k in values}, key=lambda h: -1 if h is None else h)
     equations = []
@@ -309,7 +320,8 @@ SUBSET_PAIRS = (
 def published_relations(values: dict, numerator_keys: Sequence = (), denominator_keys: Sequence = (),
                         pairs: Sequence = SUBSET_PAIRS) -> list[tuple[Key, Key]]:
     """Every *part <= whole* a reader knows, as keys: each rate's numerator within its
-    denominator (the rows' keys from :func:`count_keys`) and :data:`SUBSET_PAIRS` per pilot."""
+    denominator (the rows' keys from :func:`count_keys`) and :data:`SUBSET_PAIRS` per pilot.
+    """
     relations = set()
     for part, whole in zip(numerator_keys, denominator_keys):
         if part is not None and whole is not None and part != whole and part in values and whole in values:
@@ -324,7 +336,8 @@ def published_relations(values: dict, numerator_keys: Sequence = (), denominator
 
 def reader_bounds(values: dict, hidden: set) -> dict:
     """What a reader knows of each hidden count: ``<5`` is 1–4, a dash (a complementary partner,
-    never small) is 5 or more. Zeros are never hidden."""
+    never small) is 5 or more. Zeros are never hidden.
+    """
     return {k: (1, SMALL_COUNT_MAX) if values[k] <= SMALL_COUNT_MAX else (SMALL_COUNT_MAX + 1, None)
             for k in hidden}
 
@@ -339,7 +352,8 @@ def recoverable_counts(values: dict, equations: Sequence, hidden: set,
     of the system has no component there (computed by SVD). Then everything a reader knows at
     once, as an integer program: the sums, the subsets ``relations`` (part <= whole), that a
     ``<5`` is 1–4 and a dash 5 or more; a hidden count is pinned down when its smallest and its
-    largest possible value are equal (:func:`pinned_counts`). Zeros are shown and never hidden."""
+    largest possible value are equal (:func:`pinned_counts`). Zeros are shown and never hidden.
+    """
     return _pinned_by_sums(equations, hidden) or pinned_counts(values, equations, relations, hidden)
 
 
@@ -389,7 +403,8 @@ def pinned_counts(values: dict, equations: Sequence, relations: Sequence, hidden
                   only: Sequence[Key] | None = None) -> list[Key]:
     """Hidden counts (of ``only``, default all) whose every value consistent with what a reader
     knows is the true one: for each, the integer program's minimum and maximum (HiGHS through
-    scipy's ``milp``). Any solution found also shows every count it differs in to be free."""
+    scipy's ``milp``). Any solution found also shows every count it differs in to be free.
+    """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     links = [(whole, *parts) for whole, parts in equations] + [tuple(r) for r in relations]
@@ -452,7 +467,8 @@ def pinned_counts(values: dict, equations: Sequence, relations: Sequence, hidden
 
 def _partner(values: dict, members: Sequence[Key], hidden: set) -> Key | None:
     """The smallest shown non-zero count among ``members`` (parts before the whole, the first
-    one of equal counts)."""
+    one of equal counts).
+    """
     candidates = [(values[k], i, k) for i, k in enumerate(members) if k not in hidden and values[k] > 0]
     return min(candidates)[2] if candidates else None
 
@@ -481,7 +497,8 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozen
     counts 1–4, and their complementary partners (module docstring).
 
     ``frame`` must hold everything that is published from the same register (every pilot and
-    ``all``), so that each page and export hides the same cells."""
+    ``all``), so that each page and export hides the same cells.
+    """
     values, numerator_keys, denominator_keys = _count_values(frame)
     equations = published_equations(values, groups)
     relations = published_relations(values, numerator_keys, denominator_keys)
@@ -514,7 +531,8 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozen
 def _group_gives_back(values: dict, whole: Key, parts: Sequence[Key], hidden: set) -> bool:
     """A group with exactly one hidden count (the whole minus the shown parts gives it back),
     or whose shown whole minus its shown parts leaves a small total of hidden parts (1–4 people
-    in all: a small count by difference, and with two parts of 1 each, both given back)."""
+    in all: a small count by difference, and with two parts of 1 each, both given back).
+    """
     members = [*parts, whole]
     count = sum(k in hidden for k in members)
     if count == 1:
@@ -529,7 +547,8 @@ def _freeing_partner(values: dict, equations: Sequence, relations: Sequence, hid
                      target: Key) -> Key | None:
     """The shown non-zero count, among those tied to ``target`` by a sum or a subset, whose
     hiding (smallest first) leaves ``target`` no longer pinned down; else the smallest of them,
-    and failing those, the smallest count linked to it through hidden counts."""
+    and failing those, the smallest count linked to it through hidden counts.
+    """
     near = [k for whole, parts in equations if target in (whole, *parts) for k in (*parts, whole)]
     near += [k for pair in relations if target in pair for k in pair]
     candidates = sorted({k for k in near if k not in hidden and values[k] > 0},
@@ -548,7 +567,8 @@ def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
                        hidden: frozenset | None = None) -> pd.DataFrame:
     """Which cells of a tidy indicator frame the full rule hides (bool frame like
     :func:`suppression_mask`): the single-cell rule, plus every cell showing or giving back a
-    count of :func:`hidden_counts`."""
+    count of :func:`hidden_counts`.
+    """
     mask = suppression_mask(frame)
     hidden = hidden_counts(frame, groups) if hidden is None else hidden
     numerator_keys, denominator_keys = count_keys(frame)

@@ -91,7 +91,8 @@ def _tab_in_indentation(text: str, line: int) -> bool:
 
 def identity_code_keys(node: Any, path: str = "") -> list[str]:
     """The keys (``services[0]``, ``goals[1].text``) of every text in ``node`` that holds a
-    personal identity code; a mapping key holding one is named by its parent and ``<key>``."""
+    personal identity code; a mapping key holding one is named by its parent and ``<key>``.
+    """
     from evalkit.register.hetu import contains_hetu
 
     found = []

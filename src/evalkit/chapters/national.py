@@ -22,11 +22,20 @@ from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
 from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import t
 from evalkit.key_results import KeyResults
+from evalkit.page_output import (
+    Page,
+    glue,
+    markdown,
+    set_data_origin,
+    show_figure,
+    show_table,
+    start_page,
+    synthetic_notice,
+)
 from evalkit.params import load_all_params
 from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
-from evalkit.page_output import Page, start_page, glue, markdown, set_data_origin, show_figure, show_table, synthetic_notice
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
 from evalkit.suppression import count_text
@@ -197,7 +206,8 @@ def key_results(page: NationalPage) -> SummaryResults:
     the small-cell rule publishes it (evalkit.key_results), and the synthetic-data notice when the
     registers are demonstration data. The registers are those params/ names, pooled as on the
     comparison page; the range, the funnel and the cost are at the comparison's main horizon.
-    A value the rule hides is glued as a dash, so the prose keeps its shape."""
+    A value the rule hides is glued as a dash, so the prose keeps its shape.
+    """
     dash = t("format.missing")
     glue("results_ci_level", level_text(CONFIDENCE_LEVEL))
     glue("results_funnel_level", level_text(FUNNEL_LEVELS[0]))
@@ -272,7 +282,8 @@ def _glue_range(page: NationalPage, results: KeyResults) -> None:
 
 def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
     """All pilots' employment and positive exit rates at every follow-up time, with intervals:
-    the follow-up times as columns, so that the table stays narrow on the summary page."""
+    the follow-up times as columns, so that the table stays narrow on the summary page.
+    """
     if summary.results is None:
         return
     rates = summary.results.rates

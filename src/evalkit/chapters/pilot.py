@@ -25,11 +25,21 @@ from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_nu
 from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import has, language, t
 from evalkit.indicators import WAS_BANDS
+from evalkit.page_output import (
+    Page,
+    glue,
+    literal,
+    markdown,
+    markdown_table,
+    prose,
+    set_data_origin,
+    show_figure,
+    show_table,
+    start_page,
+    synthetic_notice_markdown,
+)
 from evalkit.params import PilotParams, load_params
 from evalkit.paths import pilots_file
-from evalkit.page_output import (Page, glue, literal, markdown, markdown_table, prose, set_data_origin,
-                             show_figure, show_table, start_page)
-from evalkit.page_output import synthetic_notice_markdown
 from evalkit.reported import Pilot, PilotFacts, load_pilots
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
 
@@ -135,7 +145,8 @@ def _prepare(pilot_id: str, facts: PilotFacts, params: PilotParams, where: Page,
 
 def say(page: PilotPage, key: str) -> None:
     """Show the catalogue text ``key`` as a notebook shows prose: the page's values filled in and
-    every glued number written out (a book page refers to them with roles instead)."""
+    every glued number written out (a book page refers to them with roles instead).
+    """
     from evalkit.pipeline.templates import fill
 
     markdown(prose(fill(t(key), page.context, language(), source=key)))
@@ -144,7 +155,8 @@ def say(page: PilotPage, key: str) -> None:
 def indicator_frame(page: PilotPage) -> pd.DataFrame:
     """The pilot's own indicators, exact and unsuppressed: the rows ``evalkit indicators --all``
     prints for the same file (and employer file). For the pilot's own analysis, not for
-    publication: published figures go through the small-cell rule."""
+    publication: published figures go through the small-cell rule.
+    """
     from evalkit.indicators import compute_indicators, extra_indicators, order_rows
 
     if page.register is None:
@@ -158,7 +170,8 @@ def indicator_frame(page: PilotPage) -> pd.DataFrame:
 
 def _glue_method() -> None:
     """The method's constants the prose names (follow-up times, confidence level, the work ability
-    scale and its bands, the horizon of the cost figures)."""
+    scale and its bands, the horizon of the cost figures).
+    """
     for name, text in method_numbers().items():
         glue(name, text)
     glue("was_bands", fmt_list([t("pilot.was_band_in_text", band=t(f"pilot.was_band_word.{band}"),
@@ -177,7 +190,8 @@ def _glue_profile(page: PilotPage) -> None:
 
 def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:
     """A count as published: ``<5`` when it is 1–4, a dash when missing or hidden as the partner of
-    a small count (it is not small itself), else the number."""
+    a small count (it is not small itself), else the number.
+    """
     exact = page.results.value(who, indicator, horizon, column)
     if exact is None or pd.isna(exact):
         return t("format.missing")
@@ -265,7 +279,8 @@ def synthetic_notice(page: PilotPage) -> None:
 
 def focus_area_name(number: int, reported: str) -> str:
     """A focus area's name in the active language; the reported (Finnish) name if the catalogue
-    has none, rather than no name at all."""
+    has none, rather than no name at all.
+    """
     key = f"national.focus_area_name.{number}"
     return t(key) if has(key) else reported
 
@@ -307,7 +322,8 @@ def flow_table(page: PilotPage) -> None:
 
 def status_mix_frame(page: PilotPage, who: str) -> tuple[pd.DataFrame, pd.Series]:
     """Per horizon, the published status shares (NaN where hidden or too few followed up) and the
-    share the hidden statuses make up together."""
+    share the hidden statuses make up together.
+    """
     shares, hidden_total = {}, {}
     res = page.results
     for months in HORIZONS:
@@ -472,7 +488,8 @@ def _format_goal_value(indicator: str, value) -> str:
 def published_goal(result: GoalResult, hidden: bool | None = None) -> dict[str, str]:
     """One row of the goals table; a result hidden by the small-cell rule gets no verdict either
     (a verdict on three people would say nearly as much as their number). ``hidden`` is the full
-    rule's answer for the result's cell; without it the result is judged alone."""
+    rule's answer for the result's cell; without it the result is judged alone.
+    """
     goal = result.goal
     if goal.indicator is None:
         dash = t("format.missing")
@@ -540,7 +557,8 @@ def _beside_rows(page: PilotPage) -> pd.DataFrame:
 
 def pooled_section(page: PilotPage) -> None:
     """The pilot beside the pooled figures of all pilots: a figure of the rates and a table of the
-    other key figures. A pilot's own extract has no pooled figures: say so instead."""
+    other key figures. A pilot's own extract has no pooled figures: say so instead.
+    """
     if not page.results.has_pooled:
         markdown(t("pilot.pooled_missing"))
         return

@@ -50,7 +50,8 @@ class PilotResults:
 def pilot_results(register: pd.DataFrame, pilot_id: str, as_of: dt.date,
                   budgets: Mapping[str, int], employers: pd.DataFrame | None = None) -> PilotResults:
     """Every number of the chapter, computed once from the validated register; the small-cell
-    rule is applied on the rows of all pilots, as on the national pages and exports."""
+    rule is applied on the rows of all pilots, as on the national pages and exports.
+    """
     everything = published_indicators(register, as_of, budgets, employers)
     published = suppress_complementary(everything)
     keep = everything["pilot_id"].isin([pilot_id, POOLED]).to_numpy()

@@ -40,7 +40,8 @@ def national_indicators(params: dict[str, PilotParams], budgets: dict[str, int])
 
 def _published(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as published: the full small-cell rule (a hidden small count, and its partner
-    where a whole beside it would give it back), floats rounded, rows in a fixed order."""
+    where a whole beside it would give it back), floats rounded, rows in a fixed order.
+    """
     from evalkit.suppression import suppress_complementary
 
     out = suppress_complementary(frame).drop(columns="complementary")

@@ -252,7 +252,8 @@ def _run_pages(root: Path, ed: Edition, jobs: list[NotebookJob], parallel: int, 
 def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, PilotParams],
                         prov: provenance.Provenance, exports: bool) -> tuple[Path, Path]:
     """The exported numbers (in ``stage/data``, when ``exports``), the provenance page that lists
-    them, and the edition's Jupyter Book config and table of contents (in ``stage``)."""
+    them, and the edition's Jupyter Book config and table of contents (in ``stage``).
+    """
     written = []
     if exports:
         budgets = load_pilots().budgets
@@ -274,7 +275,8 @@ def _failure_message(build_root: Path, failed: list[JobResult]) -> str:
 def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,
                        prov: provenance.Provenance, pdf: bool) -> None:
     """Build the site (and the PDF) from the staged sources, each into a new version folder, then
-    point the published links at the new versions: the site first, the exported numbers last."""
+    point the published links at the new versions: the site first, the exported numbers last.
+    """
     build_root = root / "_build"
     print("evalkit build: building the site", file=sys.stderr, flush=True)
     html_version = book.new_version_dir(build_root, ed.html_link)

@@ -18,7 +18,6 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from evalkit.formatting import fmt_number, fmt_percent  # noqa: E402
 from evalkit.i18n import t  # noqa: E402
-
 from evalkit.plots import style  # noqa: E402
 from evalkit.plots.style import OKABE_ITO  # noqa: E402
 
@@ -53,7 +52,8 @@ def _extremes(frame: pd.DataFrame, column: str, labels) -> dict[str, str]:
 def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
                 labels: dict[str, str] | None = None):
     """Employment rate per pilot with its Wilson 95 % interval, highest on top, the pooled rate as
-    a dashed reference line. ``rates``: pilot rows of compare.employment_rates at one horizon."""
+    a dashed reference line. ``rates``: pilot rows of compare.employment_rates at one horizon.
+    """
     data = rates.sort_values("value").reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 2.0), layout="constrained")
     y = np.arange(len(data))
@@ -83,7 +83,8 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
     """Rate against number eligible with 95 % and 99.8 % control limits around the pooled rate.
     ``points``: compare.funnel_points; ``limits``: compare.funnel_limits over a grid of sizes.
     The size axis is logarithmic so that small and large pilots are both readable. Pilots outside
-    the 95 % limits are drawn as triangles, inside as circles, and every point is labelled."""
+    the 95 % limits are drawn as triangles, inside as circles, and every point is labelled.
+    """
     fig, ax = plt.subplots(figsize=(7.5, 5.2), layout="constrained")
     styles = {0.95: ("--", OKABE_ITO["orange"]), 0.998: (":", OKABE_ITO["vermillion"])}
     for level, part in limits.groupby("level"):
@@ -120,7 +121,8 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
 
 def _place_labels(ax, points: pd.DataFrame, labels) -> None:
     """Label every point, moving a label up or down until it overlaps no label placed before
-    (label boxes estimated from the text length at font size 8)."""
+    (label boxes estimated from the text length at font size 8).
+    """
     fig = ax.figure
     px = fig.dpi / 72
     placed: list[tuple[float, float, float, float]] = []
@@ -147,7 +149,8 @@ def _place_labels(ax, points: pd.DataFrame, labels) -> None:
 
 def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | None = None):
     """Crude (circle) and case-mix adjusted (square, with delta-method 95 % interval) rate per
-    pilot. ``rates``: AdjustedRates.rates rows that have an adjusted rate."""
+    pilot. ``rates``: AdjustedRates.rates rows that have an adjusted rate.
+    """
     data = rates.sort_values("adjusted_rate").reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(data) + 2.0), layout="constrained")
     y = np.arange(len(data))
@@ -199,7 +202,8 @@ def was_change_plot(was: pd.DataFrame, labels: dict[str, str] | None = None):
 def event_study_plot(result):
     """Event-study coefficients (treated × event-time bins) with cluster-robust 95 % intervals;
     the reference bin (just before the start) drawn hollow at zero. The first and last bins also
-    hold every earlier / later month."""
+    hold every earlier / later month.
+    """
     events = result.event_study.assign(
         middle=lambda e: (e["months_from"] + e["months_to"]) / 2)  # a bin is drawn at its middle
     fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")

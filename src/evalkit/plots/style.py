@@ -71,7 +71,8 @@ def series_style(index: int) -> SeriesStyle:
 
 def pilot_style(pilot_id: str) -> SeriesStyle:
     """The same colour, marker, line style and hatch for a pilot in every figure of the report:
-    the style of its place in the contract's order (``definitions.PILOT_IDS``)."""
+    the style of its place in the contract's order (``definitions.PILOT_IDS``).
+    """
     if pilot_id not in PILOT_IDS:
         raise KeyError(f"no style for pilot {pilot_id!r}; known: {', '.join(PILOT_IDS)}")
     return series_style(PILOT_IDS.index(pilot_id))
