@@ -36,25 +36,64 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class Claim:
+    """One figure the source report states, beside the value its other facts give.
+
+    Attributes
+    ----------
+    claim_id : str
+        A unique name, e.g. ``pilots_started_summary``.
+    section : str
+        The report's section that states the figure.
+    kind : str
+        ``total``, ``change``, ``count``, ``bound`` or ``date``.
+    unit : str
+        The figure's unit, as in ``data/reported/facts.yml``.
+    stated : str
+        The report's own words.
+    stated_value : float
+        The stated figure as a number.
+    stated_interval : tuple of float
+        [low, high): every true value the stated figure allows (all that round to it, or a stated
+        range); low == high for an exact figure.
+    derived_value : float
+        The value recomputed from the report's other facts.
+    derived_interval : tuple of float
+        [low, high], closed: every value the other facts allow (their rounding, or the bound they set).
+    rule : str
+        How the two intervals must relate, one of ``RULES`` (see the module's docstring).
+    basis : str
+        Where the recomputed value comes from.
+    stated_closed : bool
+        True for an exact figure or range: the stated interval's high end is included.
+    """
+
     claim_id: str
     section: str
-    kind: str           # total, change, count, bound, date
+    kind: str
     unit: str
-    stated: str         # the report's own words
+    stated: str
     stated_value: float
-    stated_interval: tuple[float, float]   # [low, high); low == high for an exact figure
+    stated_interval: tuple[float, float]
     derived_value: float
-    derived_interval: tuple[float, float]  # closed
+    derived_interval: tuple[float, float]
     rule: str
-    basis: str          # where the recomputed value comes from
-    stated_closed: bool = False  # True for an exact figure or range: its high end is included
+    basis: str
+    stated_closed: bool = False
 
     @property
     def verdict(self) -> str:
+        """``consistent`` when the claim's rule holds between the two intervals, else ``inconsistent``.
+
+        Raises
+        ------
+        ValueError
+            When ``rule`` is not one of ``RULES``.
+        """
         holds = _holds(self.rule, self.stated_interval, self.derived_interval, self.stated_closed)
         return CONSISTENT if holds else INCONSISTENT
 
     def as_row(self) -> dict:
+        """The claim as one row of :func:`claims_table`: the ``COLUMNS``, verdict included."""
         return {
             "claim_id": self.claim_id, "section": self.section, "kind": self.kind,
             "unit": self.unit, "stated": self.stated, "stated_value": self.stated_value,
@@ -170,8 +209,10 @@ def _granted_total(pilots: PilotFacts, facts: ReportedFacts) -> list[Claim]:
 
 
 def _parts_within_wholes(facts: ReportedFacts, n_pilots: int) -> list[Claim]:
-    """Parts no larger than their wholes: employers coached of those enrolled (Lappi), and the
-    survey's respondents from pilots, of all respondents and of the pilots there are.
+    """Parts no larger than their wholes.
+
+    The employers coached of those enrolled (Lappi), and the survey's respondents from pilots, of
+    all respondents and of the pilots there are.
     """
     enrolled = float(facts.value("lappi_employers_enrolled"))
     respondents = float(facts.value("ngo_survey_respondents"))

@@ -43,14 +43,38 @@ class Estimate:
 
 @dataclass(frozen=True)
 class KeyResults:
+    """The summary's key outcome results, as published (:func:`key_results`).
+
+    Attributes
+    ----------
+    as_of : datetime.date
+        The register's extract date.
+    pilots : int
+        Pilots with people in the register.
+    participants : int or None
+        All participants; None when the small-cell rule hides the count.
+    rates : DataFrame
+        The pooled rows of ``SUMMARY_RATES`` at every horizon, tidy (CONTRACT.md columns), hidden
+        cells NaN.
+    horizon : int
+        The follow-up time of the range across pilots, the funnel and the cost.
+    pilot_rates : DataFrame
+        Per pilot at ``horizon``, published rates only, lowest rate first: pilot_id, numerator,
+        denominator, value, ci_low, ci_high, position (inside, outside_95, outside_998) and side
+        (above, below, at) against the funnel limits (:func:`evalkit.compare.funnel_points`).
+    cost_per_employed : float or None
+        The pooled budget per employed person at ``horizon``, in euros; None when hidden.
+    was_change : Estimate or None
+        The pooled mean change in the work ability score with its t-based 95 % interval; None
+        when hidden or not computable.
+    """
+
     as_of: dt.date
-    pilots: int                    # pilots with people in the register
-    participants: int | None       # None when the rule hides it
-    rates: pd.DataFrame            # pooled rows of SUMMARY_RATES at every horizon (tidy; hidden cells NaN)
-    horizon: int                   # the follow-up time of the range, the funnel and the cost
-    pilot_rates: pd.DataFrame      # per pilot at ``horizon``, published only, lowest rate first:
-                                   # pilot_id, numerator, denominator, value, ci_low, ci_high,
-                                   # position (inside, outside_95, outside_998), side (above, below, at)
+    pilots: int
+    participants: int | None
+    rates: pd.DataFrame
+    horizon: int
+    pilot_rates: pd.DataFrame
     cost_per_employed: float | None
     was_change: Estimate | None
 

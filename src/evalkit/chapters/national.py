@@ -1,5 +1,6 @@
-"""The national chapters: front page, methods, costs, consistency of the source report and
-recommendations. What ``book/templates/{index,methods,costs,claims,recommendations}.ipynb`` call.
+"""The national chapters: front page, methods, costs, consistency of the source report, recommendations.
+
+What ``book/templates/{index,methods,costs,claims,recommendations}.ipynb`` call.
 
 Every number the prose uses is glued here (``evalkit.page_output.glue``) from computed values;
 the Markdown refers to it as ``{glue:text}`name```.
@@ -43,6 +44,20 @@ from evalkit.suppression import count_text
 
 @dataclass
 class NationalPage:
+    """A national page as its notebook builds it: where it is shown and the reported facts it uses.
+
+    Attributes
+    ----------
+    page : Page
+        Where the executing notebook lives, so that figures are written beside it.
+    root : Path
+        The project folder; its ``params/`` names the registers the computed sections read.
+    pilots : PilotFacts
+        The eight pilots' reported facts (``data/reported/pilots.yml``): budgets, focus areas.
+    facts : ReportedFacts
+        The report's other stated facts (``data/reported/facts.yml``), each with its section.
+    """
+
     page: Page
     root: Path
     pilots: PilotFacts
@@ -130,11 +145,13 @@ def _glue_key_figures(pilots: PilotFacts, facts: ReportedFacts) -> None:
 # --- front page ------------------------------------------------------------------------------
 
 def focus_area_figure(page: NationalPage) -> None:
+    """Show a figure of the focus areas each pilot chose (the report's Table 1)."""
     figure, alt = plots.focus_area_figure(national.focus_area_matrix(page.pilots))
     show_figure(page.page, figure, "focus-areas", t("national.focus_caption"), alt)
 
 
 def focus_area_table(page: NationalPage) -> None:
+    """Show the figure's table: a mark per pilot and focus area, areas per pilot and pilots per area."""
     matrix = national.focus_area_matrix(page.pilots)
     wide = matrix.pivot(index="region", columns="focus_area", values="chosen")
     mark = {True: "×", False: "–"}
@@ -166,6 +183,11 @@ def stock_figure(page: NationalPage, name: str = "stock") -> None:
 
 
 def stock_table(page: NationalPage) -> None:
+    """Show a table of the change in partially able unemployed, per December 2020 count the report gives.
+
+    Each row has the counts, the change computed from them and the change the report states
+    (:func:`evalkit.national.stock_change`).
+    """
     change = national.stock_change(page.facts)
     rows = []
     for row in change.itertuples():
@@ -202,11 +224,23 @@ _RESULT_NAMES = ("results_as_of", "results_demo", "results_ci_level", "results_p
 
 
 def key_results(page: NationalPage) -> SummaryResults:
-    """The front page's key outcome results: every number the section's prose names, glued, as
-    the small-cell rule publishes it (evalkit.key_results), and the synthetic-data notice when the
-    registers are demonstration data. The registers are those params/ names, pooled as on the
-    comparison page; the range, the funnel and the cost are at the comparison's main horizon.
-    A value the rule hides is glued as a dash, so the prose keeps its shape.
+    """Glue the front page's key outcome results, as the small-cell rule publishes them.
+
+    Every number the section's prose names is glued (computed by :mod:`evalkit.key_results`), and
+    the synthetic-data notice is shown when the registers are demonstration data. The registers are
+    those ``params/`` names, pooled as on the comparison page; the range across pilots, the funnel
+    and the cost are at the comparison's main horizon. A value the rule hides is glued as a dash,
+    so the prose keeps its shape; with no register at all, a line says so and every result is a dash.
+
+    Parameters
+    ----------
+    page : NationalPage
+        The front page.
+
+    Returns
+    -------
+    SummaryResults
+        What was computed, for :func:`key_results_table`.
     """
     dash = t("format.missing")
     glue("results_ci_level", level_text(CONFIDENCE_LEVEL))
@@ -281,8 +315,10 @@ def _glue_range(page: NationalPage, results: KeyResults) -> None:
 
 
 def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
-    """All pilots' employment and positive exit rates at every follow-up time, with intervals:
-    the follow-up times as columns, so that the table stays narrow on the summary page.
+    """Show all pilots' pooled employment and positive exit rates at every follow-up time, with intervals.
+
+    The follow-up times are the columns, so that the table stays narrow on the summary page; the
+    first row is the number of people followed up. Nothing is shown when :func:`key_results` found no register.
     """
     if summary.results is None:
         return
@@ -311,6 +347,7 @@ def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
 # --- costs -----------------------------------------------------------------------------------
 
 def budget_table(page: NationalPage) -> None:
+    """Show a table of each pilot's granted budget and its share, largest first, with the total."""
     budgets = national.budget_by_region(page.pilots)
     frame = pd.DataFrame({
         t("national.col_region"): budgets["region"],
@@ -327,6 +364,11 @@ def budget_table(page: NationalPage) -> None:
 
 
 def stated_total_table(page: NationalPage) -> None:
+    """Show a table of each total funding the report states against the sum of the grants, with a verdict.
+
+    A stated total is consistent when the sum rounds to it at the precision the report gives it
+    (:func:`evalkit.national.budget_total`).
+    """
     totals = national.budget_total(page.pilots, page.facts)
     frame = pd.DataFrame({
         t("national.col_section"): totals["section"],
@@ -380,12 +422,14 @@ def cost_per_participant(page: NationalPage) -> None:
 # --- the consistency of the source report ----------------------------------------------------
 
 def claims_check_table(page: NationalPage) -> None:
+    """Show a table of the source report's derived figures, each recomputed, with a verdict (:mod:`evalkit.claims`)."""
     frame = claims_display(claims_table(page.pilots, page.facts), short=True)
     show_table(frame, t("claims.table_caption"), name="tbl-claims",
                align=["l", "l", "l", "l", "r", "r"])
 
 
 def inconsistencies_list(page: NationalPage) -> None:
+    """Show a list of the report's inconsistent figures: section, the words stated, and what is wrong."""
     table = claims_table(page.pilots, page.facts)
     flagged = table[table["verdict"] == INCONSISTENT]
     opened = fmt_date(page.facts.value("call_opened"))

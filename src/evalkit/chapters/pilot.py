@@ -53,17 +53,45 @@ COUNT_ROWS = frozenset({"employers_reached", "hires"})
 
 @dataclass(frozen=True)
 class PilotPage:
+    """One pilot's chapter as its notebook builds it: the facts, the numbers and where they are shown.
+
+    Made once by :func:`setup` (a page of the national book) or :func:`setup_notebook` (a pilot's
+    own self-assessment notebook); every later function of this module takes it.
+
+    Attributes
+    ----------
+    pilot : Pilot
+        The pilot's reported facts: region, project name, budget, focus areas.
+    facts : PilotFacts
+        All eight pilots' reported facts (the budgets, the focus areas' names).
+    params : PilotParams
+        The pilot's checked params: data file, extract date, employer file, services, goals.
+    page : Page
+        Where the executing notebook lives, so that figures are written beside it.
+    results : PilotResults
+        Every number of the chapter, exact and as published.
+    synthetic : bool
+        The register or the employer file is synthetic demonstration data.
+    register : DataFrame or None
+        The validated register, kept by a self-assessment notebook only (for
+        :func:`indicator_frame`): a book page keeps none, as the national register can be large
+        and the page's kernel lives on.
+    employers : DataFrame or None
+        The validated employer records, kept as ``register`` is.
+    """
+
     pilot: Pilot
     facts: PilotFacts
     params: PilotParams
     page: Page
     results: PilotResults
     synthetic: bool
-    register: pd.DataFrame | None = None      # a notebook's validated register (not a book page's)
+    register: pd.DataFrame | None = None
     employers: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
+        """The pilot's region: the name captions and prose give the pilot."""
         return self.pilot.region
 
     @property
@@ -78,6 +106,7 @@ class PilotPage:
         return [self.pilot.pilot_id, POOLED] if self.results.has_pooled else [self.pilot.pilot_id]
 
     def column_label(self, who: str) -> str:
+        """A table column's heading for ``who``: the region, or "all pilots" for the pooled ``all``."""
         return t("pilot.all_pilots") if who == POOLED else self.name
 
 
@@ -144,8 +173,24 @@ def _prepare(pilot_id: str, facts: PilotFacts, params: PilotParams, where: Page,
 
 
 def say(page: PilotPage, key: str) -> None:
-    """Show the catalogue text ``key`` as a notebook shows prose: the page's values filled in and
-    every glued number written out (a book page refers to them with roles instead).
+    """Show the catalogue text ``key`` as a notebook's prose, with the page's values filled in.
+
+    Every glued number is written out in the text: a notebook shows no glue roles (a book page
+    refers to the glued numbers with roles instead).
+
+    Parameters
+    ----------
+    page : PilotPage
+        The page whose context fills the text's ``{{ ctx.name }}`` placeholders.
+    key : str
+        A catalogue key of the active language.
+
+    Raises
+    ------
+    KeyError
+        When the catalogue has no ``key``.
+    BuildError
+        When the text names a placeholder that has no value (:func:`evalkit.pipeline.templates.fill`).
     """
     from evalkit.pipeline.templates import fill
 
@@ -153,9 +198,25 @@ def say(page: PilotPage, key: str) -> None:
 
 
 def indicator_frame(page: PilotPage) -> pd.DataFrame:
-    """The pilot's own indicators, exact and unsuppressed: the rows ``evalkit indicators --all``
-    prints for the same file (and employer file). For the pilot's own analysis, not for
-    publication: published figures go through the small-cell rule.
+    """The pilot's own indicators, exact and unsuppressed, for its own analysis.
+
+    The same rows as ``evalkit indicators --all`` prints for the same register (and employer file).
+    Not for publication: published figures go through the small-cell rule.
+
+    Parameters
+    ----------
+    page : PilotPage
+        A page made by :func:`setup_notebook`, which keeps the register.
+
+    Returns
+    -------
+    DataFrame
+        Tidy rows, columns as in CONTRACT.md ("Commands", ``evalkit indicators``).
+
+    Raises
+    ------
+    EvalkitError
+        When ``page`` is a book page (made by :func:`setup`), which keeps no register.
     """
     from evalkit.indicators import compute_indicators, extra_indicators, order_rows
 
@@ -169,8 +230,10 @@ def indicator_frame(page: PilotPage) -> pd.DataFrame:
 # ---------------------------------------------------------------- glued prose numbers
 
 def _glue_method() -> None:
-    """The method's constants the prose names (follow-up times, confidence level, the work ability
-    scale and its bands, the horizon of the cost figures).
+    """Glue the method's constants the prose names.
+
+    The follow-up times, the confidence level, the work ability scale and its bands, and the
+    horizon of the cost figures.
     """
     for name, text in method_numbers().items():
         glue(name, text)
@@ -189,8 +252,9 @@ def _glue_profile(page: PilotPage) -> None:
 
 
 def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:
-    """A count as published: ``<5`` when it is 1–4, a dash when missing or hidden as the partner of
-    a small count (it is not small itself), else the number.
+    """A count as published: ``<5`` when it is 1–4, a dash when missing or hidden, else the number.
+
+    A count hidden as the partner of a small count gets a dash, not ``<5``: it is not small itself.
     """
     exact = page.results.value(who, indicator, horizon, column)
     if exact is None or pd.isna(exact):
@@ -278,14 +342,23 @@ def synthetic_notice(page: PilotPage) -> None:
 
 
 def focus_area_name(number: int, reported: str) -> str:
-    """A focus area's name in the active language; the reported (Finnish) name if the catalogue
-    has none, rather than no name at all.
+    """A focus area's name in the active language.
+
+    The reported (Finnish) name stands in when the catalogue has none, rather than no name at all.
+
+    Parameters
+    ----------
+    number : int
+        The focus area's number in the report's Table 1 (1–4).
+    reported : str
+        Its name as the report gives it.
     """
     key = f"national.focus_area_name.{number}"
     return t(key) if has(key) else reported
 
 
 def focus_area_table(page: PilotPage) -> None:
+    """Show a table of the report's focus areas, each marked as chosen by the pilot or not."""
     rows = [
         {t("pilot.focus_area"): f"{number}. {focus_area_name(number, name)}",
          t("pilot.chosen"): t("pilot.yes") if number in page.pilot.focus_areas else t("pilot.no")}
@@ -296,6 +369,7 @@ def focus_area_table(page: PilotPage) -> None:
 
 
 def services_list(page: PilotPage) -> None:
+    """Show the services the params file lists, as written (or a line saying it lists none)."""
     if page.params.services:
         markdown("\n".join(f"- {literal(service)}" for service in page.params.services))
     else:
@@ -311,6 +385,7 @@ def _table(page: PilotPage, rows: list[dict], caption_key: str, name: str) -> No
 
 
 def flow_table(page: PilotPage) -> None:
+    """Show a table of participants, ended, still in service and followed up at each horizon."""
     counts = {who: flow_counts(page, who) for who in page.columns}
     labels = {"participants": t("pilot.flow.participants"), "ended": t("pilot.flow.ended"),
               "in_service": t("pilot.flow.in_service"),
@@ -321,8 +396,23 @@ def flow_table(page: PilotPage) -> None:
 
 
 def status_mix_frame(page: PilotPage, who: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Per horizon, the published status shares (NaN where hidden or too few followed up) and the
-    share the hidden statuses make up together.
+    """Per horizon, the published status shares and the share the hidden statuses make together.
+
+    Parameters
+    ----------
+    page : PilotPage
+        The chapter.
+    who : str
+        The pilot's id, or ``all``.
+
+    Returns
+    -------
+    shares : DataFrame
+        One row per horizon, one column per status code (CONTRACT.md), each the share of the
+        eligible with that status; NaN where the rule hides it, and a whole row of NaN when fewer
+        than 5 are followed up or the number followed up is hidden.
+    hidden : Series
+        Per horizon, the share the hidden statuses make up together (NaN for a hidden row).
     """
     shares, hidden_total = {}, {}
     res = page.results
@@ -341,6 +431,7 @@ def status_mix_frame(page: PilotPage, who: str) -> tuple[pd.DataFrame, pd.Series
 
 
 def status_figure(page: PilotPage) -> None:
+    """Show a figure of the situation of the people followed up at each horizon."""
     from evalkit.plots.pilot import status_mix
 
     pid = page.pilot.pilot_id
@@ -353,6 +444,7 @@ def status_figure(page: PilotPage) -> None:
 
 
 def status_table(page: PilotPage) -> None:
+    """Show the figure's numbers as a table: status shares by horizon and the people followed up."""
     pid = page.pilot.pilot_id
     shares, _ = status_mix_frame(page, pid)
     month = {m: t("pilot.months", months=m) for m in HORIZONS}
@@ -381,6 +473,7 @@ def rates_table(page: PilotPage) -> None:
 
 
 def suppression_note(page: PilotPage) -> None:
+    """Show a note on what ``<5`` and a dash mean in the chapter's tables (the small-cell rule)."""
     numbers = method_numbers()
     markdown(t("pilot.suppression_note", suppressed=t("format.suppressed"), small_counts=numbers["small_counts"],
                min_denominator=numbers["min_denominator"]))
@@ -389,6 +482,7 @@ def suppression_note(page: PilotPage) -> None:
 # ---------------------------------------------------------------- identification and work ability
 
 def basis_table(page: PilotPage) -> None:
+    """Show a table of participants by how reduced work ability was identified: counts and shares."""
     rows, res = [], page.results
     for code in BASIS_CODES:
         row = {t("pilot.col_basis"): t(f"pilot.basis.{code}")}
@@ -420,6 +514,7 @@ def was_frame(page: PilotPage) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def was_figure(page: PilotPage) -> None:
+    """Show a figure of the work ability bands at the start and at the end of the service."""
     from evalkit.plots.pilot import was_bands
 
     bands, counts = was_frame(page)
@@ -428,6 +523,7 @@ def was_figure(page: PilotPage) -> None:
 
 
 def was_table(page: PilotPage) -> None:
+    """Show the figure's numbers as a table: band shares at start and end and the people scored."""
     bands, counts = was_frame(page)
     rows = [{t("pilot.col_band"): t(f"pilot.was_band.{band}"),
              t("pilot.col_start"): fmt_percent(bands.at[band, "start"]),
@@ -440,6 +536,7 @@ def was_table(page: PilotPage) -> None:
 # ---------------------------------------------------------------- employers and costs
 
 def employers_section(page: PilotPage) -> None:
+    """Show a table of the employer indicators (or a line saying there are no employer records)."""
     if not page.results.has_employers:
         markdown(t("pilot.no_employers"))
         return
@@ -465,6 +562,7 @@ def _cost_text(page: PilotPage, who: str, indicator: str, horizon: int | None) -
 
 
 def costs_table(page: PilotPage) -> None:
+    """Show a table of the budget per participant, and per employed and per positive exit at ``COST_HORIZON``."""
     rows = [{t("pilot.col_indicator"): t(f"pilot.cost.{indicator}", months=horizon),
              **{page.column_label(w): _cost_text(page, w, indicator, horizon) for w in page.columns}}
             for indicator, horizon in COST_ROWS]
@@ -474,6 +572,13 @@ def costs_table(page: PilotPage) -> None:
 # ---------------------------------------------------------------- goals
 
 def indicator_label(indicator: str) -> str:
+    """An indicator's name for a reader in the active language (``share_<code>`` names its status).
+
+    Raises
+    ------
+    KeyError
+        When the catalogue has no label for ``indicator``.
+    """
     if indicator.startswith("share_"):
         return t("pilot.indicator.share", status=t(f"pilot.status.{indicator.removeprefix('share_')}"))
     return t(f"pilot.indicator.{indicator}")
@@ -486,9 +591,24 @@ def _format_goal_value(indicator: str, value) -> str:
 
 
 def published_goal(result: GoalResult, hidden: bool | None = None) -> dict[str, str]:
-    """One row of the goals table; a result hidden by the small-cell rule gets no verdict either
-    (a verdict on three people would say nearly as much as their number). ``hidden`` is the full
-    rule's answer for the result's cell; without it the result is judged alone.
+    """One row of the goals table, formatted; a result hidden by the small-cell rule gets no verdict.
+
+    A verdict on three people would say nearly as much as their number, so a hidden result gets
+    dashes and the verdict "no data".
+
+    Parameters
+    ----------
+    result : GoalResult
+        One goal assessed (:func:`evalkit.goals.assess_goals`).
+    hidden : bool, optional
+        The full rule's answer for the result's cell (complementary suppression included);
+        without it the result is judged alone, on its own numerator and denominator.
+
+    Returns
+    -------
+    dict of str to str
+        ``measure``, ``target``, ``result``, ``interval`` and ``verdict``, as shown; a qualitative
+        goal (no indicator) gets dashes and the verdict "qualitative".
     """
     goal = result.goal
     if goal.indicator is None:
@@ -517,6 +637,7 @@ def published_goal(result: GoalResult, hidden: bool | None = None) -> dict[str, 
 
 
 def goals_table(page: PilotPage) -> None:
+    """Show a table of the pilot's own goals with result and verdict (or a line saying there are none)."""
     if not page.params.goals:
         markdown(t("pilot.no_goals"))
         return
@@ -556,8 +677,9 @@ def _beside_rows(page: PilotPage) -> pd.DataFrame:
 
 
 def pooled_section(page: PilotPage) -> None:
-    """The pilot beside the pooled figures of all pilots: a figure of the rates and a table of the
-    other key figures. A pilot's own extract has no pooled figures: say so instead.
+    """Show the pilot beside the pooled figures of all pilots: a figure of the rates, a table of the rest.
+
+    A pilot's own extract has no pooled figures: the section says so instead.
     """
     if not page.results.has_pooled:
         markdown(t("pilot.pooled_missing"))

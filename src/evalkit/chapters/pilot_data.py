@@ -21,12 +21,35 @@ from evalkit.suppression import suppress_complementary
 
 @dataclass(frozen=True)
 class PilotResults:
+    """Every number of one pilot's chapter, exact and as published, looked up cell by cell.
+
+    A cell is one (who, indicator, horizon) row of the tidy indicator frame, ``who`` being the
+    pilot's id or ``all`` (the pooled rows).
+
+    Attributes
+    ----------
+    pilot_id : str
+        The chapter's pilot.
+    as_of : datetime.date
+        The register's extract date.
+    indicators : DataFrame
+        Exact tidy rows of this pilot and of ``all``, as
+        :func:`evalkit.indicators.published_indicators` computes them.
+    published : DataFrame
+        The same rows as published: every cell the small-cell rule hides is missing
+        (:func:`evalkit.suppression.suppress_complementary`, computed on all pilots' rows).
+    has_employers : bool
+        Employer records exist for this pilot.
+    has_pooled : bool
+        The register holds other pilots too, so the ``all`` rows are not the pilot's own.
+    """
+
     pilot_id: str
     as_of: dt.date
-    indicators: pd.DataFrame   # exact tidy rows of this pilot and of ``all``
-    published: pd.DataFrame    # the same rows as published: hidden cells missing (suppress_complementary)
-    has_employers: bool        # employer data exist for this pilot
-    has_pooled: bool           # the register holds other pilots too (``all`` is not the pilot)
+    indicators: pd.DataFrame
+    published: pd.DataFrame
+    has_employers: bool
+    has_pooled: bool
 
     def _pick(self, frame: pd.DataFrame, who: str, indicator: str, horizon: int | None):
         chosen = frame[(frame["pilot_id"] == who) & (frame["indicator"] == indicator)]
@@ -35,9 +58,31 @@ class PilotResults:
         return chosen.iloc[0] if len(chosen) else None
 
     def rows(self, who: str, indicator: str, horizon: int | None = None) -> pd.Series | None:
+        """The exact, unsuppressed row of one cell; None when the frame has no such row.
+
+        Parameters
+        ----------
+        who : str
+            The pilot's id, or ``all`` for the pooled row.
+        indicator : str
+            An indicator name, e.g. ``employment_rate`` or ``share_training``.
+        horizon : int, optional
+            Follow-up months (3, 6 or 12); None for an indicator without a horizon.
+
+        Returns
+        -------
+        Series or None
+            The row, indexed by the frame's columns (``numerator``, ``denominator``, ``value``,
+            ``ci_low``, ``ci_high`` ...).
+        """
         return self._pick(self.indicators, who, indicator, horizon)
 
     def value(self, who: str, indicator: str, horizon: int | None = None, column: str = "value"):
+        """One column of a cell's exact row (``value`` by default); None when there is no such row.
+
+        ``who``, ``indicator`` and ``horizon`` are those of :meth:`rows`. The value itself may be
+        NaN, e.g. a rate with no one followed up.
+        """
         row = self.rows(who, indicator, horizon)
         return None if row is None else row[column]
 
@@ -49,8 +94,29 @@ class PilotResults:
 
 def pilot_results(register: pd.DataFrame, pilot_id: str, as_of: dt.date,
                   budgets: Mapping[str, int], employers: pd.DataFrame | None = None) -> PilotResults:
-    """Every number of the chapter, computed once from the validated register; the small-cell
-    rule is applied on the rows of all pilots, as on the national pages and exports.
+    """Every number of the chapter, computed once from the validated register.
+
+    The small-cell rule is applied on the rows of all pilots, as on the national pages and
+    exports, so a cell hidden on this page is hidden on every page.
+
+    Parameters
+    ----------
+    register : DataFrame
+        The validated register: the whole national one, or the pilot's own extract.
+    pilot_id : str
+        The chapter's pilot.
+    as_of : datetime.date
+        The extract date, which decides who is eligible at each horizon (CONTRACT.md, "Horizons
+        and who counts").
+    budgets : mapping of str to int
+        Each pilot's budget in euros, for the cost indicators.
+    employers : DataFrame, optional
+        The validated employer records, for the employer indicators.
+
+    Returns
+    -------
+    PilotResults
+        The pilot's rows and the pooled ``all`` rows, exact and as published.
     """
     everything = published_indicators(register, as_of, budgets, employers)
     published = suppress_complementary(everything)

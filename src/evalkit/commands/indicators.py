@@ -21,6 +21,7 @@ HELP = "compute the outcome indicators from a participant register"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options on its argparse ``parser`` (CONTRACT.md, "Commands")."""
     parser.add_argument("--data", required=True, metavar="FILE",
                         help="participants .csv, .xlsx or .parquet")
     parser.add_argument("--as-of", required=True, type=as_of_date, metavar="DATE",
@@ -40,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Compute the indicators and write them to stdout as CSV or JSON; return 0.
+
+    Raises
+    ------
+    InputError
+        With every problem of the register and the employer file at once (exit status 2).
+    """
     import pandas as pd
 
     from evalkit.indicators import compute_indicators, extra_indicators, order_rows

@@ -39,8 +39,9 @@ def national_indicators(params: dict[str, PilotParams], budgets: dict[str, int])
 
 
 def _published(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as published: the full small-cell rule (a hidden small count, and its partner
-    where a whole beside it would give it back), floats rounded, rows in a fixed order.
+    """The frame as published: the full small-cell rule, floats rounded, rows in a fixed order.
+
+    The full rule hides a small count and its partner where a whole beside it would give it back.
     """
     from evalkit.suppression import suppress_complementary
 

@@ -58,19 +58,51 @@ def timings_file(build_root: Path, lang: str) -> Path:
 
 
 def code_digest(root: Path) -> str:
+    """The code part of every page's cache key: evalkit's own files, and ``uv.lock`` when there is one.
+
+    The package's ``.py`` and ``.yml`` files (catalogues included) are digested, so a change to
+    any of them, or to a locked dependency, re-runs every page.
+    """
     package = Path(__file__).resolve().parents[1]
     lock = root / "uv.lock"
     return tree_digest(package) + (file_digest(lock) if lock.exists() else "")
 
 
 def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
+    """The notebook jobs of one edition: a chapter per pilot page, and every national page.
+
+    Each job lists the files whose bytes its output depends on, so a page re-runs only when one
+    of them, the code, its template or its parameters changed.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder (``_toc.yml``, ``book/templates/``, ``params/``).
+    ed : Edition
+        The edition whose pages are made.
+    build_root : Path
+        The ``_build`` folder; a failed notebook is kept under ``failed/<lang>`` in it.
+
+    Returns
+    -------
+    list of NotebookJob
+        In ``_toc.yml`` order, without the pages the build writes itself (``pages.GENERATED_PAGES``).
+
+    Raises
+    ------
+    InputError
+        With every problem of every params file, before anything runs.
+    BuildError
+        When ``_toc.yml`` lists a national page that has no template.
+    """
     params = load_all_params(root)  # refuse bad params before anything runs
     facts = load_pilots()
     reported = tuple(sorted(reported_dir(root).glob("*")))
     # National pages depend on the pilots' data and extract dates, not on their goals, so a
     # changed goal re-runs that pilot's chapter only.
     all_inputs = {p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
-    national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)] for pid, p in sorted(params.items())}}
+    national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)]
+                                 for pid, p in sorted(params.items())}}
     jobs = []
     for page in toc_pages(root):
         folder, _, name = page.rpartition("/")
@@ -103,10 +135,12 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
 
 
 def describe(result: JobResult) -> str:
+    """One progress line for a page: name, status and why (its seconds when built; error and cell when failed)."""
     detail = f"{result.reason}" + (f", {result.seconds:.1f} s" if result.status == "built" else "")
     if result.status == "failed":
         cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
-        detail = f"{result.error}{cell}" + (f"; notebook kept at {result.kept_notebook}" if result.kept_notebook else "")
+        detail = f"{result.error}{cell}" + (f"; notebook kept at {result.kept_notebook}"
+                                            if result.kept_notebook else "")
     return f"  {result.name:<20} {result.status:<7} {detail}"
 
 
@@ -121,6 +155,7 @@ class Progress:
             self.bar = tqdm(total=total, desc="pages", unit="page", file=sys.stderr, leave=False)
 
     def __call__(self, result: JobResult) -> None:
+        """Report one finished page: its line on stderr, and a step of the bar on a terminal."""
         if self.bar is not None:
             self.bar.write(describe(result), file=sys.stderr)
             self.bar.update()
@@ -128,6 +163,7 @@ class Progress:
             print(describe(result), file=sys.stderr, flush=True)
 
     def close(self) -> None:
+        """Remove the progress bar, if there is one."""
         if self.bar is not None:
             self.bar.close()
 
@@ -251,8 +287,10 @@ def _run_pages(root: Path, ed: Edition, jobs: list[NotebookJob], parallel: int, 
 
 def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, PilotParams],
                         prov: provenance.Provenance, exports: bool) -> tuple[Path, Path]:
-    """The exported numbers (in ``stage/data``, when ``exports``), the provenance page that lists
-    them, and the edition's Jupyter Book config and table of contents (in ``stage``).
+    """Write the edition's Jupyter Book config and table of contents into ``stage``, and what they list.
+
+    That is the exported numbers (in ``stage/data``, when ``exports``) and the provenance page
+    that lists them. Returns the paths of the config and of the table of contents.
     """
     written = []
     if exports:
@@ -274,8 +312,10 @@ def _failure_message(build_root: Path, failed: list[JobResult]) -> str:
 
 def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,
                        prov: provenance.Provenance, pdf: bool) -> None:
-    """Build the site (and the PDF) from the staged sources, each into a new version folder, then
-    point the published links at the new versions: the site first, the exported numbers last.
+    """Build the site (and the PDF) from the staged sources, then publish the new versions.
+
+    Each is built into a new version folder; the published links are then pointed at the new
+    versions, the site first and the exported numbers last.
     """
     build_root = root / "_build"
     print("evalkit build: building the site", file=sys.stderr, flush=True)

@@ -32,9 +32,11 @@ _FILLING = "evalkit_filling"  # the render variable that carries one fill()'s co
 
 
 class _Name(jinja2.StrictUndefined):
-    """A dotted placeholder name that has not reached a value: Jinja reads ``{{ a.b.c }}`` as
-    ``a``, then ``.b``, then ``.c``, and each step asks the filling for the longer name.
-    Printing one is the error (``{{ pilot }}`` when only ``pilot.heading`` is a message).
+    """A dotted placeholder name that has not reached a value.
+
+    Jinja reads ``{{ a.b.c }}`` as ``a``, then ``.b``, then ``.c``, and each step asks the filling
+    for the longer name. Printing one is the error (``{{ pilot }}`` when only ``pilot.heading`` is
+    a message).
     """
 
     __slots__ = ("dotted", "filling")

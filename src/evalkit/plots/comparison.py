@@ -1,5 +1,7 @@
-"""Figures of the comparison chapter. Each function takes frames computed by evalkit.compare /
-evalkit.did (already filtered for publication) and returns ``(Figure, alt_text)``.
+"""Figures of the comparison chapter, each returned with its alt text.
+
+Each function takes frames computed by evalkit.compare / evalkit.did (already filtered for
+publication) and returns ``(Figure, alt_text)``.
 
 Palette: Okabe–Ito (safe for the common colour-vision deficiencies). Colour never carries meaning
 alone: every series also differs by marker or line style, and points carry text labels.
@@ -51,8 +53,26 @@ def _extremes(frame: pd.DataFrame, column: str, labels) -> dict[str, str]:
 
 def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
                 labels: dict[str, str] | None = None):
-    """Employment rate per pilot with its Wilson 95 % interval, highest on top, the pooled rate as
-    a dashed reference line. ``rates``: pilot rows of compare.employment_rates at one horizon.
+    """A forest plot: employment rate per pilot with its Wilson 95 % interval, highest on top.
+
+    The pooled rate is a dashed reference line; each pilot's label gives its number eligible.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        Pilot rows of :func:`evalkit.compare.employment_rates` at one horizon: pilot_id,
+        denominator, value, ci_low, ci_high (rates as fractions).
+    pooled_rate : float
+        The pooled rate of all pilots at that horizon, a fraction.
+    horizon : int
+        The follow-up months, for the axis label and the alt text.
+    labels : dict of str to str, optional
+        A display name per pilot_id; an id without one is shown as it is.
+
+    Returns
+    -------
+    Figure, str
+        The figure and its alt text (the highest and lowest pilots and the pooled rate).
     """
     data = rates.sort_values("value").reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 2.0), layout="constrained")
@@ -80,10 +100,29 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
 
 def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, horizon: int,
                 labels: dict[str, str] | None = None):
-    """Rate against number eligible with 95 % and 99.8 % control limits around the pooled rate.
-    ``points``: compare.funnel_points; ``limits``: compare.funnel_limits over a grid of sizes.
+    """A funnel plot: rate against number eligible, with control limits around the pooled rate.
+
     The size axis is logarithmic so that small and large pilots are both readable. Pilots outside
     the 95 % limits are drawn as triangles, inside as circles, and every point is labelled.
+
+    Parameters
+    ----------
+    points : DataFrame
+        :func:`evalkit.compare.funnel_points`: pilot_id, denominator, value, position.
+    limits : DataFrame
+        :func:`evalkit.compare.funnel_limits` over a grid of sizes: level, n, low, high
+        (95 % and 99.8 % levels get their own line styles).
+    pooled_rate : float
+        The pooled rate, a fraction.
+    horizon : int
+        The follow-up months, for the axis label and the alt text.
+    labels : dict of str to str, optional
+        A display name per pilot_id; an id without one is shown as it is.
+
+    Returns
+    -------
+    Figure, str
+        The figure and its alt text (the pooled rate and the pilots outside the 95 % limits).
     """
     fig, ax = plt.subplots(figsize=(7.5, 5.2), layout="constrained")
     styles = {0.95: ("--", OKABE_ITO["orange"]), 0.998: (":", OKABE_ITO["vermillion"])}
@@ -120,8 +159,9 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
 
 
 def _place_labels(ax, points: pd.DataFrame, labels) -> None:
-    """Label every point, moving a label up or down until it overlaps no label placed before
-    (label boxes estimated from the text length at font size 8).
+    """Label every point, moving a label up or down until it overlaps no label placed before.
+
+    Label boxes are estimated from the text length at font size 8.
     """
     fig = ax.figure
     px = fig.dpi / 72
@@ -148,8 +188,25 @@ def _place_labels(ax, points: pd.DataFrame, labels) -> None:
 
 
 def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | None = None):
-    """Crude (circle) and case-mix adjusted (square, with delta-method 95 % interval) rate per
-    pilot. ``rates``: AdjustedRates.rates rows that have an adjusted rate.
+    """Crude (circle) and case-mix adjusted (square, with its 95 % interval) employment rate per pilot.
+
+    The adjusted rate's interval is the delta method's (:func:`evalkit.compare.adjusted_rates`).
+
+    Parameters
+    ----------
+    rates : DataFrame
+        Rows of :attr:`evalkit.compare.AdjustedRates.rates` that have an adjusted rate: pilot_id,
+        crude_rate, adjusted_rate, ci_low, ci_high (fractions).
+    horizon : int
+        The follow-up months, for the axis label and the alt text.
+    labels : dict of str to str, optional
+        A display name per pilot_id; an id without one is shown as it is.
+
+    Returns
+    -------
+    Figure, str
+        The figure and its alt text (highest and lowest adjusted rate, and the pilot the
+        adjustment moved most).
     """
     data = rates.sort_values("adjusted_rate").reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(data) + 2.0), layout="constrained")
@@ -200,9 +257,20 @@ def was_change_plot(was: pd.DataFrame, labels: dict[str, str] | None = None):
 
 
 def event_study_plot(result):
-    """Event-study coefficients (treated × event-time bins) with cluster-robust 95 % intervals;
-    the reference bin (just before the start) drawn hollow at zero. The first and last bins also
-    hold every earlier / later month.
+    """Event-study coefficients (treated × event-time bins) with cluster-robust 95 % intervals.
+
+    The reference bin (just before the start) is drawn hollow at zero, and each bin at its middle
+    month. The first and last bins also hold every earlier / later month.
+
+    Parameters
+    ----------
+    result : evalkit.did.DidResult
+        The difference-in-differences estimate with its event study.
+
+    Returns
+    -------
+    Figure, str
+        The figure and its alt text (the estimate, its interval and the pre-trend test's p-value).
     """
     events = result.event_study.assign(
         middle=lambda e: (e["months_from"] + e["months_to"]) / 2)  # a bin is drawn at its middle

@@ -46,6 +46,20 @@ NEUTRALS = frozenset({"#000000", "#ffffff", NEUTRAL.lower(), GRID, BACKGROUND_CE
 
 @dataclass(frozen=True)
 class SeriesStyle:
+    """How one series is drawn, so that it is told apart without its colour.
+
+    Attributes
+    ----------
+    colour : str
+        An Okabe–Ito colour, hex ``#RRGGBB``.
+    marker : str
+        A matplotlib marker for points and lines.
+    linestyle : str or tuple
+        A matplotlib line style: a name (``"--"``) or an (offset, dash pattern) tuple.
+    hatch : str
+        A matplotlib hatch pattern for bars; empty for solid.
+    """
+
     colour: str
     marker: str
     linestyle: object
@@ -60,6 +74,7 @@ class SeriesStyle:
         return {"color": self.colour, "hatch": self.hatch, "edgecolor": "#000000", "linewidth": 0.6}
 
     def scatter_kwargs(self) -> dict:
+        """Keyword arguments for ``Axes.scatter``: black edges keep light colours visible."""
         return {"color": self.colour, "marker": self.marker, "edgecolors": "#000000", "linewidths": 0.5}
 
 
@@ -70,8 +85,14 @@ def series_style(index: int) -> SeriesStyle:
 
 
 def pilot_style(pilot_id: str) -> SeriesStyle:
-    """The same colour, marker, line style and hatch for a pilot in every figure of the report:
-    the style of its place in the contract's order (``definitions.PILOT_IDS``).
+    """The same colour, marker, line style and hatch for a pilot in every figure of the report.
+
+    It is the style of the pilot's place in the contract's order (``definitions.PILOT_IDS``).
+
+    Raises
+    ------
+    KeyError
+        When ``pilot_id`` is not one of the eight pilots.
     """
     if pilot_id not in PILOT_IDS:
         raise KeyError(f"no style for pilot {pilot_id!r}; known: {', '.join(PILOT_IDS)}")
