@@ -21,7 +21,8 @@ from evalkit.sphinxext import root_redirect_page, write_root_redirect  # noqa: E
 
 GOOD_PAGE = """<!DOCTYPE html><html lang="{lang}"><head><title>x</title>
 <link rel="stylesheet" href="../_static/site.css"></head><body>
-<nav><a class="evalkit-edition-link" href="../../html-en/pilots/a.html" hreflang="en" lang="en">This page in English</a></nav>
+<nav><a class="evalkit-edition-link" href="../../html-en/pilots/a.html" \
+hreflang="en" lang="en">This page in English</a></nav>
 <article class="bd-article">
 <h1 id="top">Lappi</h1><h2 id="s1">Asiakasvirta</h2><h3>Osallistujat</h3><h2>Kustannukset</h2>
 <table><thead><tr><th>Vaihe</th><th>Lappi</th></tr></thead><tbody><tr><td>a</td><td>1</td></tr></tbody></table>
@@ -73,9 +74,12 @@ def test_a_good_site_has_no_problems(tmp_path):
     ((">Pirkanmaan asiakasvirta<", "><"), "pilots/a.html link to b.html#s2 has no text [link-text]"),
     (('title="Linkki tähän otsikkoon"', ""), "pilots/a.html link to #s1 says only '#' [link-text]"),
     (("b.html#s2", "c.html"), "pilots/a.html broken link or resource: c.html [links]"),
-    (("b.html#s2", "b.html#nowhere"), "pilots/a.html link b.html#nowhere: no element with id 'nowhere' in b.html [links]"),
-    (("../_images/fig.png", "../_images/gone.png"), "pilots/a.html broken link or resource: ../_images/gone.png [links]"),
-    (("../_static/site.css", "../_static/gone.css"), "pilots/a.html broken link or resource: ../_static/gone.css [links]"),
+    (("b.html#s2", "b.html#nowhere"),
+     "pilots/a.html link b.html#nowhere: no element with id 'nowhere' in b.html [links]"),
+    (("../_images/fig.png", "../_images/gone.png"),
+     "pilots/a.html broken link or resource: ../_images/gone.png [links]"),
+    (("../_static/site.css", "../_static/gone.css"),
+     "pilots/a.html broken link or resource: ../_static/gone.css [links]"),
     (('class="evalkit-edition-link" ', ""), "pilots/a.html no link to the en edition [edition-link]"),
     (('hreflang="en" lang="en"', 'hreflang="en"'),
      "pilots/a.html the link to the en edition does not state its language (lang) [edition-link]"),

@@ -115,8 +115,8 @@ def test_each_thing_a_reader_would_hit_is_found_on_its_page_and_a_clean_page_pas
     # One screenshot per page, the forwarding root index.html excepted, at the viewport's size.
     shots = sorted(p.name for p in (tmp_path / "shots").iterdir())
     assert shots == sorted(name.replace(".html", ".png") for name in
-                           ["clean.html", "cancelled.html", "console.html", "exception.html", "missing-image.html", "no-alt.html",
-                            "broken-link.html", "no-lang.html", "remote.html"])
+                           ["clean.html", "cancelled.html", "console.html", "exception.html", "missing-image.html",
+                            "no-alt.html", "broken-link.html", "no-lang.html", "remote.html"])
     assert png_size(tmp_path / "shots" / "clean.png") == browser.VIEWPORT
 
 

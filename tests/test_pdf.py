@@ -40,7 +40,8 @@ SINGLE_PAGE = """<!DOCTYPE html><html lang="fi"><head><title>x</title></head><bo
 <p>Katso <a class="reference internal" href="#document-pilots/lappi"><span class="doc">Lappi</span></a> ja
 <a class="reference internal" href="#fig-a"><span class="std std-numref">Kuvio 1</span></a>.</p>
 <figure class="align-default" id="fig-a">
-<a class="reference internal image-reference" href="_images/a.png"><img alt="Pylväskuvio: Lappi suurin" src="_images/a.png" style="width: 100%;"/></a>
+<a class="reference internal image-reference" href="_images/a.png">\
+<img alt="Pylväskuvio: Lappi suurin" src="_images/a.png" style="width: 100%;"/></a>
 <figcaption><p><span class="caption-number">Kuvio 1 </span><span class="caption-text">Rahoitus alueittain</span>
 <a class="headerlink" href="#fig-a">#</a></p></figcaption></figure>
 </section>
@@ -55,7 +56,8 @@ SINGLE_PAGE = """<!DOCTYPE html><html lang="fi"><head><title>x</title></head><bo
 <tr><td class="text-left">Seurattuja 3 kk:n kohdalla</td><td class="text-right">64</td></tr></tbody>
 </table></div></section></section>
 <span id="document-pilots/hame"></span><section id="hame"><h2>Häme</h2>
-<section id="asiakasvirta"><h3>Asiakasvirta</h3><p>Luvut: <a class="reference download internal" href="_downloads/x/luvut.csv">luvut.csv</a></p></section>
+<section id="asiakasvirta"><h3>Asiakasvirta</h3><p>Luvut: \
+<a class="reference download internal" href="_downloads/x/luvut.csv">luvut.csv</a></p></section>
 </section>
 </div>
 <div class="toctree-wrapper compound">

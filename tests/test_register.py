@@ -147,7 +147,8 @@ def test_the_fast_readers_and_the_careful_reader_give_the_same_frame(tmp_path):
             writer.writerow(values)
     from evalkit.register.readers import _read_plain_utf8_csv
 
-    routes = [_read_plain_utf8_csv((tmp_path / n).read_bytes(), n) is not None for n in ("plain.csv", "blank.csv", "quoted.csv")]
+    routes = [_read_plain_utf8_csv((tmp_path / n).read_bytes(), n) is not None
+              for n in ("plain.csv", "blank.csv", "quoted.csv")]
     assert routes == [True, False, False]   # each file takes the route it is meant to test
     as_of = dt.date(2023, 12, 31)
     plain, blank, quoted = (load_register(tmp_path / name, as_of) for name in ("plain.csv", "blank.csv", "quoted.csv"))

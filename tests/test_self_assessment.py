@@ -35,7 +35,8 @@ TEMPLATE = ROOT / "book" / "templates" / "pilot.ipynb"
 CONTEXT = {"project_name": "Projekti", "region": "Uusimaa", "pilot_id": "uusimaa"}
 HETU = "131052-308T"   # a valid code: 131052308 mod 31 = 26 -> "T"
 MYST = ("{{", "{glue", ":::{")
-FILES = self_assessment.OwnFiles("private-data/own.csv", "2023-12-31", "private-data/uusimaa.yml", None, "private-data/reported-pilots.yml")
+FILES = self_assessment.OwnFiles("private-data/own.csv", "2023-12-31", "private-data/uusimaa.yml", None,
+                                 "private-data/reported-pilots.yml")
 
 
 def jupyter_markdown() -> MarkdownIt:

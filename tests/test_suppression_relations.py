@@ -188,7 +188,8 @@ def test_the_followed_up_within_the_ended_across_pilots():
     # 9 ended and followed up at 3 months; hame 50, 20 in service, 30 ended and followed up.
     # Lappi's "<5" takes its ended (9) and, across pilots, hame's in service (20) and ended (30);
     # lappi's 9 followed up would still give 9 <= ended = 10 - in service, so more must go.
-    statuses = {"lappi": ["employed_open"] * 5 + ["unemployed"] * 4, "hame": ["employed_open"] * 10 + ["unemployed"] * 20}
+    statuses = {"lappi": ["employed_open"] * 5 + ["unemployed"] * 4,
+                "hame": ["employed_open"] * 10 + ["unemployed"] * 20}
     people = []
     for pilot, size, ended in (("lappi", 10, 9), ("hame", 50, 30)):
         people += [person(i, pilot, ended=i < ended, status=statuses[pilot][i] if i < ended else None)

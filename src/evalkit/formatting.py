@@ -57,8 +57,10 @@ def _babel_locale(tag: str) -> Locale:
 
 @cache
 def _pattern(kind: str, locale: Locale, decimals: int) -> NumberPattern:
-    """The locale's standard CLDR pattern for ``kind`` (``decimal``, ``percent``, ``currency``)
-    with exactly ``decimals`` decimals and a negative form with U+2212 before the digits.
+    """The locale's standard CLDR pattern for ``kind`` with exactly ``decimals`` decimals.
+
+    ``kind`` is ``decimal``, ``percent`` or ``currency``; the negative form has U+2212 just
+    before the digits.
 
     ``fi_FI`` percent ``#,##0 %`` with 1 decimal gives ``#,##0.0 %;−#,##0.0 %``;
     ``en_GB`` currency ``¤#,##0.00`` with 0 decimals gives ``¤#,##0;¤−#,##0``.
@@ -147,8 +149,29 @@ def fmt_range(low: float, high: float, decimals: int = 0, lang: str | None = Non
 
 
 def fmt_list(items: Iterable, conjunction: str = "and", lang: str | None = None) -> str:
-    """``["3", "6", "12"]`` as ``3, 6 ja 12`` (``conjunction``: ``and`` or ``or``), by CLDR's list
-    patterns (British English: no comma before the last item).
+    """Items as a list in running text: ``["3", "6", "12"]`` → ``3, 6 ja 12`` (fi), ``3, 6 and 12`` (en).
+
+    Babel writes the list by CLDR's list patterns (British English: no comma before the last
+    item).
+
+    Parameters
+    ----------
+    items : iterable
+        The items, each shown as ``str(item)``.
+    conjunction : {"and", "or"}
+        The word before the last item: ``and`` (fi ``ja``) or ``or`` (fi ``tai``).
+    lang : str, optional
+        ``fi`` or ``en``; default the active language.
+
+    Returns
+    -------
+    str
+        The list as one text.
+
+    Raises
+    ------
+    KeyError
+        A conjunction other than ``and`` or ``or``.
     """
     style = {"and": "standard", "or": "or"}[conjunction]
     return format_list([str(item) for item in items], style=style, locale=_locale(lang))

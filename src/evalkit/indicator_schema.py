@@ -81,17 +81,30 @@ class IndicatorFrame(pa.DataFrameModel):
     complementary: Series[bool] | None
 
     class Config:
+        """Exactly the declared columns, in their order; one row per pilot, follow-up time and indicator."""
+
         strict = True
         ordered = True
         unique = ("pilot_id", "horizon_months", "indicator")
 
     @pa.dataframe_check
     def horizon_where_defined(cls, frame: pd.DataFrame) -> Series[bool]:
+        """A follow-up time on exactly the indicators defined at one.
+
+        Those are the rates and status shares, the costs per employed and per positive exit, and
+        ``eligible``; every other row has none.
+        """
         due = frame["indicator"].isin(_WITH_HORIZON).to_numpy(dtype=bool)
         return pd.Series(frame["horizon_months"].notna().to_numpy(dtype=bool) == due, index=frame.index)
 
     @pa.dataframe_check
     def shares_within_their_interval(cls, frame: pd.DataFrame) -> Series[bool]:
+        """A share is numerator / denominator and lies within its interval, all of it within 0–1.
+
+        Per share row: ``0 <= ci_low <= value <= ci_high <= 1``, ``0 <= numerator <= denominator``
+        and ``value = numerator / denominator`` (relative tolerance 1e-12); each comparison
+        passes where one of its cells is missing. Other rows pass.
+        """
         share = (_kind(frame["indicator"]) == "share").to_numpy(dtype=bool)
         value, low, high = (_floats(frame, c) for c in ("value", "ci_low", "ci_high"))
         numerator, denominator = _floats(frame, "numerator"), _floats(frame, "denominator")
@@ -106,6 +119,7 @@ class IndicatorFrame(pa.DataFrameModel):
 
     @pa.dataframe_check
     def counts_are_their_value(cls, frame: pd.DataFrame) -> Series[bool]:
+        """A count row has no denominator, and its value is its numerator, 0 or more (where shown)."""
         count = (_kind(frame["indicator"]) == "count").to_numpy(dtype=bool)
         value, numerator = _floats(frame, "value"), _floats(frame, "numerator")
         with np.errstate(invalid="ignore"):
@@ -115,6 +129,7 @@ class IndicatorFrame(pa.DataFrameModel):
 
     @pa.dataframe_check
     def costs_not_negative(cls, frame: pd.DataFrame) -> Series[bool]:
+        """A cost row's budget (numerator) and value are 0 or more (where shown)."""
         cost = (_kind(frame["indicator"]) == "cost").to_numpy(dtype=bool)
         value, budget = _floats(frame, "value"), _floats(frame, "numerator")
         with np.errstate(invalid="ignore"):
@@ -123,6 +138,7 @@ class IndicatorFrame(pa.DataFrameModel):
 
     @pa.dataframe_check
     def mean_change_within_its_interval(cls, frame: pd.DataFrame) -> Series[bool]:
+        """The mean change of the work ability score lies in −10…10 and within its interval (where shown)."""
         mean = (_kind(frame["indicator"]) == "mean").to_numpy(dtype=bool)
         value, low, high = (_floats(frame, c) for c in ("value", "ci_low", "ci_high"))
         lowest, highest = WAS_CHANGE_RANGE
@@ -137,4 +153,5 @@ class ContractIndicatorFrame(IndicatorFrame):
 
     @pa.check("indicator", name="contract_indicator")
     def contract_names(cls, indicator: Series[str]) -> Series[bool]:
+        """Only the contract's indicator names (:data:`evalkit.definitions.INDICATORS`)."""
         return indicator.isin(INDICATORS)

@@ -77,8 +77,10 @@ _UNKNOWN = STATUS_CODES.index("unknown")
 # ---------------------------------------------------------------- helpers
 
 def _codes(series: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
-    """Integer codes of ``series`` in ``categories`` (-1 for NA), without re-encoding when the
-    register already holds them as a Categorical with those categories.
+    """Integer codes of ``series`` in ``categories``, -1 for NA or a value outside them.
+
+    A Categorical with exactly those categories (as the register holds its codes) is not encoded
+    again.
     """
     if isinstance(series.dtype, pd.CategoricalDtype) and tuple(series.cat.categories) == categories:
         return series.cat.codes.to_numpy()
@@ -165,8 +167,21 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def order_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The report's order: pilots as in the funding list, then ``all``; horizons ascending
-    (no horizon last); indicators in the contract's order.
+    """Indicator rows in the report's order, with the contract's columns only.
+
+    Pilots as in the funding list, then ``all``; horizons ascending (no horizon last);
+    indicators in the order of :data:`evalkit.definitions.PUBLISHED_INDICATORS` (an unknown name
+    last).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy indicator rows holding at least :data:`CONTRACT_COLUMNS`.
+
+    Returns
+    -------
+    DataFrame
+        The rows sorted (stable), a fresh index, columns :data:`CONTRACT_COLUMNS` in that order.
     """
     pilot_rank = {p: i for i, p in enumerate((*PILOT_IDS, POOLED))}
     keys = pd.DataFrame({
@@ -229,8 +244,22 @@ def outcome_rates(register: pd.DataFrame, as_of: dt.date,
 
 
 def was_change(register: pd.DataFrame) -> pd.DataFrame:
-    """Mean change in the work ability score (end − start) among people with both scores,
-    with a t-based 95 % interval (NaN for fewer than two people).
+    """Mean change in the work ability score (end − start) among people with both scores.
+
+    CONTRACT.md, "Indicators": ``was_change``, with a t-based 95 % interval
+    (mean ± t(0.975, n − 1) · s / √n), NaN for fewer than two people. No horizon.
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated participant register; ``was_start`` and ``was_end`` scores 0–10 or missing.
+
+    Returns
+    -------
+    DataFrame
+        One ``was_change`` row per pilot present and ``all``: numerator the sum of the changes
+        (rounded to a whole number), denominator the people with both scores, value the mean
+        (NaN for nobody).
     """
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
@@ -307,8 +336,9 @@ def flow(register: pd.DataFrame, as_of: dt.date, horizons: Iterable[int] = HORIZ
 
 
 def _score_bands(register: pd.DataFrame, column: str, band_prefix: str, recorded: str) -> pd.DataFrame:
-    """The score in ``column`` in the bands of :data:`WAS_BANDS`, as shares of people with a
-    score; and how many participants have a score at all (``recorded``).
+    """The score in ``column`` in the bands of :data:`WAS_BANDS`, as shares of people with a score.
+
+    And the share of participants who have a score at all, as the row ``recorded``.
     """
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
@@ -328,22 +358,30 @@ def _score_bands(register: pd.DataFrame, column: str, band_prefix: str, recorded
 
 
 def was_bands(register: pd.DataFrame) -> pd.DataFrame:
-    """Work ability score at start in the conventional bands (``was_band_<band>``), as shares of
-    people with a start score; ``was_start_recorded`` as a share of participants.
+    """Work ability score at start in the conventional bands, as shares of people with a start score.
+
+    Rows ``was_band_<band>`` for the bands of :data:`evalkit.definitions.WAS_BANDS` (poor 0–5,
+    moderate 6–7, good 8–9, excellent 10) and ``was_start_recorded`` as a share of
+    participants, each with a Wilson interval; no horizon, per pilot present and ``all``.
     """
     return _score_bands(register, "was_start", "was_band_", "was_start_recorded")
 
 
 def was_end_bands(register: pd.DataFrame) -> pd.DataFrame:
-    """Work ability score at the end of service in the same bands (``was_end_band_<band>``), as
-    shares of people with an end score; ``was_end_recorded`` as a share of participants.
+    """Work ability score at the end of service in the same bands, as shares of people with an end score.
+
+    Rows ``was_end_band_<band>`` and ``was_end_recorded`` as a share of participants, as
+    :func:`was_bands` does for the start.
     """
     return _score_bands(register, "was_end", "was_end_band_", "was_end_recorded")
 
 
 def basis_rows(register: pd.DataFrame) -> pd.DataFrame:
-    """Participants by identification basis, as count rows ``basis_<code>`` (value = numerator =
-    the count), so that the small-cell rule sees them beside the participants they add up to.
+    """Participants by identification basis, as count rows ``basis_<code>``.
+
+    Value = numerator = the count, no denominator, for every code of
+    :data:`evalkit.definitions.BASIS_CODES`; published so that the small-cell rule sees them
+    beside the participants they add up to.
     """
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)
@@ -357,8 +395,22 @@ def basis_rows(register: pd.DataFrame) -> pd.DataFrame:
 
 
 def employer_indicators(employers: pd.DataFrame) -> pd.DataFrame:
-    """Employers reached, marked interested, coached and hiring (shares of those reached, Wilson
-    intervals), and hires in total, per pilot and pooled; input from ``load_employers``.
+    """Employers reached, interested, coached and hiring, and hires in total, per pilot and pooled.
+
+    ``employers_reached`` and ``hires`` are count rows; ``employers_interested``,
+    ``employers_coached`` and ``employers_hiring`` (at least one hire) are shares of the
+    employers reached, with Wilson intervals. No horizon.
+
+    Parameters
+    ----------
+    employers : DataFrame
+        The employer file as :func:`evalkit.register.load_employers` returns it: one row per
+        employer reached, with ``pilot_id``, ``interested``, ``coached`` and ``hires``.
+
+    Returns
+    -------
+    DataFrame
+        Tidy indicator rows, in the report's order.
     """
     pilot_codes = _codes(employers["pilot_id"], PILOT_IDS)
     present = _pilots_present(pilot_codes)

@@ -1,5 +1,6 @@
-"""What evalkit's declared input models (pydantic) share, and the one place where pydantic's
-validation errors become evalkit's one-line messages.
+"""What evalkit's declared input models (pydantic) share, and their errors in evalkit's words.
+
+This is the one place where pydantic's validation errors become evalkit's one-line messages.
 
 A model refuses a value in our own words with :func:`refusal`. Pydantic's own checks (an unknown
 or a missing key, a code outside its ``Literal``, a number where text belongs) are put into our
@@ -31,8 +32,10 @@ _EXPECTED = {
 
 
 class InputModel(BaseModel):
-    """Base of every model of a file a person writes: an unknown key is refused (a typo must
-    not silently drop a setting), and a loaded value cannot be changed afterwards.
+    """Base of every model of a file a person writes: unknown keys refused, values frozen.
+
+    An unknown key is refused because a typo must not silently drop a setting, and a loaded
+    value cannot be changed afterwards (pydantic ``extra="forbid"``, ``frozen=True``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -67,8 +70,19 @@ def suggestion(word: Any, valid: Iterable[Any], listing: str = "one of") -> str:
 
 
 def key_path(loc: Loc) -> str:
-    """A pydantic location as a params file names a key: ``("goals", 1, "target")`` →
-    ``goals[1].target``; a mapping's key itself (pydantic's ``[key]``) as ``<key>``.
+    """A pydantic error location written as a params file names a key: ``goals[1].target``.
+
+    Parameters
+    ----------
+    loc : tuple of str and int
+        The location as pydantic gives it, e.g. ``("goals", 1, "target")``; pydantic's
+        ``"[key]"`` (the error is in a mapping's key itself, not in its value) is written
+        ``<key>``.
+
+    Returns
+    -------
+    str
+        Names joined by dots and indices in brackets; empty for an empty location.
     """
     text = ""
     for part in loc:
@@ -124,8 +138,10 @@ def _message(item: dict, model: type[BaseModel]) -> str:
 
 
 def _not_allowed(value: Any, loc: Loc, model: type[BaseModel]) -> str | None:
-    """A code outside the field's ``Literal``: a word gets the nearest allowed word (``unknown
-    pilot 'lapi'; did you mean 'lappi'?``), a number the allowed numbers (a quoted '6' is not 6).
+    """The message for a code outside the field's ``Literal``; None when the field has none.
+
+    A word gets the nearest allowed word (``unknown pilot 'lapi'; did you mean 'lappi'?``), a
+    number the allowed numbers (a quoted '6' is not 6).
     """
     literal = _found(_annotation_at(model, loc), lambda a: get_origin(a) is Literal)
     if literal is None:
@@ -166,8 +182,10 @@ def _is_model(annotation: Any) -> bool:
 
 
 def _found(annotation: Any, wanted: Callable[[Any], bool]) -> Any:
-    """The first part of ``annotation`` (itself, else depth first through its arguments) that is
-    ``wanted``; None if there is none.
+    """The first part of ``annotation`` that is ``wanted``, or None if there is none.
+
+    ``annotation`` itself, else depth first through its type arguments (not into a ``Literal``,
+    whose arguments are values).
     """
     if annotation is None:
         return None

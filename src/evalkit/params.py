@@ -103,8 +103,11 @@ class Goal(InputModel):
 
 
 def _target_problem(indicator: str, target: Any) -> str | None:
-    """What is wrong with a goal's target for ``indicator``, or None. A share (every rate, the
-    täsmätyö share) is written 0–1; a change of the work ability score lies in -10…10.
+    """What is wrong with a goal's target for ``indicator``, or None when nothing is.
+
+    A share (every rate, the täsmätyö share) is written 0–1; a change of the work ability score
+    lies in -10…10. A target written with a decimal comma (which YAML reads as text) is named as
+    such.
     """
     share = indicator != "was_change"
     hint = "a share is written 0–1 (25 % as 0.25)" if share else \
@@ -124,8 +127,10 @@ def _fmt(number: float) -> str:
 
 
 def _file_path(value: Any, info: ValidationInfo) -> Any:
-    """A path as written, resolved against the ``root`` the loader passes as context (a model
-    built in code keeps its path as given).
+    """A path as written, resolved against the ``root`` the loader passes as validation context.
+
+    A model built in code (no ``root`` in its context) keeps its path as given, and a
+    :class:`~pathlib.Path` is kept as it is.
     """
     if isinstance(value, Path):
         return value
@@ -147,8 +152,10 @@ def _service_name(value: Any) -> Any:
 
 
 def _iso_date(value: Any) -> dt.date:
-    """A YAML date, or text in ISO form; a date-time keeps its date. YAML reads 2023-12-31
-    as a date already; an integer is refused, where pydantic would read it as a timestamp.
+    """A date from a YAML date or from text in ISO form; a date-time keeps its date.
+
+    YAML reads 2023-12-31 as a date already; an integer is refused, where pydantic would read it
+    as a timestamp.
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -235,8 +242,10 @@ def _refuse_identity_code_in_name(path: Path) -> None:
 
 
 def _read_mapping(path: Path, name: str, overrides: dict[str, Any]) -> Any:
-    """The file's content with the overrides in; not a mapping only if it holds no identity code
-    (that is refused first, by key).
+    """The file's mapping with the overrides in; other content only if it holds an identity code.
+
+    Such content is returned as it is, so that the identity code is refused first, by its key;
+    any other content that is not a mapping is refused here.
     """
     raw = load_yaml(path, name)
     if not isinstance(raw, dict):

@@ -37,6 +37,7 @@ def facts_file(root: Path | None = None) -> Path:
 
 
 def params_dir(root: Path | None = None) -> Path:
+    """The folder of the per-pilot params files, ``params/`` of ``root`` (default :func:`project_root`)."""
     return (root or project_root()) / "params"
 
 

@@ -1,5 +1,7 @@
-"""Facts the ministry's report states about each pilot (``data/reported/pilots.yml``), declared
-as models and checked on load.
+"""Facts the ministry's report states about each pilot (``data/reported/pilots.yml``).
+
+The file is declared as models (:class:`PilotFacts`, :class:`Pilot`) and checked on load
+(:func:`load_pilots`).
 """
 from __future__ import annotations
 
@@ -49,8 +51,12 @@ class Pilot(InputModel):
 
 
 class PilotFacts(InputModel):
-    """The whole of ``pilots.yml``: the eight pilots (in the report's funding-list order), the
-    focus areas' names and, for every field of a pilot, the report section it comes from.
+    """The whole of ``pilots.yml``: the eight pilots, the focus areas' names and each field's source.
+
+    ``pilots`` holds exactly the eight pilots of the contract, sorted by ``call_order`` (the
+    report's funding-list order) whatever their order in the file; ``focus_area_names`` names
+    the focus areas 1–4 (section 2.1, table 1); ``sources`` gives, for every field of a
+    :class:`Pilot` but ``pilot_id``, the report section it comes from.
     """
 
     sources: dict[str, str]
@@ -74,6 +80,13 @@ class PilotFacts(InputModel):
         return tuple(sorted(pilots, key=lambda p: p.call_order))
 
     def by_id(self, pilot_id: str) -> Pilot:
+        """The pilot with this ``pilot_id``.
+
+        Raises
+        ------
+        KeyError
+            No pilot has that id.
+        """
         for pilot in self.pilots:
             if pilot.pilot_id == pilot_id:
                 return pilot
@@ -81,6 +94,7 @@ class PilotFacts(InputModel):
 
     @property
     def budgets(self) -> dict[str, int]:
+        """Each pilot's budget in euros (``budget_eur``) by ``pilot_id``, in funding-list order."""
         return {p.pilot_id: p.budget_eur for p in self.pilots}
 
 

@@ -127,6 +127,7 @@ class Fact(InputModel):
 
     @property
     def section_title(self) -> str:
+        """The section's number and title as the report heads it, e.g. ``2.1 Painopisteet``."""
         return SECTION_TITLES[self.section]
 
     @property
@@ -167,6 +168,16 @@ def month_index(day: dt.date) -> float:
 
 @dataclass(frozen=True)
 class ReportedFacts:
+    """Every fact of ``facts.yml`` by its ``fact_id``; indexed by a ``fact_id``, its :class:`Fact`.
+
+    Attributes
+    ----------
+    facts : dict of str to Fact
+        Every fact by its ``fact_id``, in file order.
+    path : Path
+        The file they were read from (resolved).
+    """
+
     facts: dict[str, Fact]
     path: Path
 
@@ -174,6 +185,13 @@ class ReportedFacts:
         return self.facts[fact_id]
 
     def value(self, fact_id: str):
+        """The value of fact ``fact_id`` as read: a number, a date, or a month as ``"YYYY-MM"``.
+
+        Raises
+        ------
+        KeyError
+            No fact has that id.
+        """
         return self.facts[fact_id].value
 
     def to_frame(self) -> pd.DataFrame:
@@ -255,8 +273,10 @@ def _value_node(mapping_node, key: str):
 
 def _checked_entry(entry: Any, node: yaml.Node, index: int, file_name: str,
                    problems: list[InputProblem]) -> Fact | None:
-    """One fact, or None with its problems appended: each names the line of its key (of the
-    entry when the key is missing) and the key as ``<fact_id>.<key>``.
+    """One fact checked, or None with its problems appended to ``problems``.
+
+    Each problem names the line of its key (of the entry when the key is missing) and the key as
+    ``<fact_id>.<key>`` (``facts[<index>].<key>`` for a fact without a usable id).
     """
     line = node.start_mark.line + 1
     if not isinstance(entry, dict):

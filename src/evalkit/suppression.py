@@ -110,8 +110,22 @@ def rate_text(value, denominator, numerator=None, formatter=None, lang: str | No
 
 
 def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
-    """True for a mean (``was_change``) whose interval has zero width: all values are equal, so
-    the interval tells each person's value.
+    """Which rows are a mean (``was_change``) whose interval has zero width.
+
+    Every person's value is then the same, so the interval tells each person's value; the rule
+    hides such a mean with its sum, whatever the number of people (module text).
+
+    Parameters
+    ----------
+    indicator : array-like of str
+        Each row's indicator name.
+    ci_low, ci_high : array-like of float
+        Each row's interval, NaN where it has none (a mean over fewer than two people).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the row is ``was_change`` and both ends are finite and less than 1e-9 apart.
     """
     low = np.asarray(ci_low, dtype="float64")
     high = np.asarray(ci_high, dtype="float64")
@@ -121,8 +135,25 @@ def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
 
 
 def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
-    """Which cells of a tidy indicator frame must be hidden (bool frame with columns
-    ``numerator, denominator, value, ci_low, ci_high``).
+    """Which cells of a tidy indicator frame the single-cell rule hides, each row judged alone.
+
+    The module text's rule without complementary suppression: a numerator that counts people
+    and is 1–4 (not a budget or a sum of score changes); a denominator of 1–4; a count
+    indicator's value of 1–4; a rate's or share's value when its denominator is under 5 (or
+    missing) or its numerator 1–4; a cost's or a mean's value when its denominator is under 5;
+    a mean whose interval has zero width (:func:`reveals_every_value`), with its sum.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy indicator rows with the contract's columns
+        (:data:`evalkit.indicators.CONTRACT_COLUMNS`).
+
+    Returns
+    -------
+    DataFrame of bool
+        Columns ``numerator, denominator, value, ci_low, ci_high`` on ``frame``'s index, True
+        where the cell is hidden; the interval hides with its value.
     """
     indicator = frame["indicator"].astype(str)
     numerator = frame["numerator"].astype("float64").to_numpy()
@@ -150,11 +181,27 @@ def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
 
 def suppress_display(frame: pd.DataFrame, lang: str | None = None,
                      mask: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Display strings for a tidy indicator frame: counts (``<5`` when 1–4), rates as
-    percentages, costs in euros, means with one decimal; a dash for anything else hidden or missing.
+    """Display strings for a tidy indicator frame, a hidden cell shown as ``<5`` or a dash.
 
-    ``mask`` (from :func:`complementary_mask` on the complete frame, rows aligned by index) applies
-    the full rule; without it each cell is judged alone.
+    Counts are whole numbers (``<5`` when hidden and 1–4), rates and shares percentages with
+    their Wilson interval, costs euros (the budget too), the mean change one decimal with its
+    interval; a dash for anything else hidden or missing.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy indicator rows with the contract's columns.
+    lang : str, optional
+        ``fi`` or ``en``; default the active language.
+    mask : DataFrame of bool, optional
+        From :func:`complementary_mask` on the complete frame, rows aligned by index: applies
+        the full rule. Without it each cell is judged alone (:func:`suppression_mask`).
+
+    Returns
+    -------
+    DataFrame
+        Text columns ``pilot_id, horizon_months, indicator, numerator, denominator, value,
+        interval`` on ``frame``'s index.
     """
     from evalkit.formatting import fmt_eur, fmt_interval, fmt_number, fmt_percent
     mask = suppression_mask(frame) if mask is None else mask.loc[frame.index]
@@ -252,11 +299,25 @@ def _denominator_name(indicator: str) -> str | None:
 
 
 def count_keys(frame: pd.DataFrame) -> tuple[list, list]:
-    """Per row, the key ``(pilot_id, count, horizon)`` of the people counted in its numerator and
-    in its denominator (None where that column is not a count of people: a budget, a sum of
-    score changes). Rows showing the same people share a key: ``open_employment_rate`` and
+    """Per row, the keys ``(pilot_id, count, horizon)`` of the people in its numerator and denominator.
+
+    A count is named by the row whose numerator it is (a rate's name stands for its numerator),
+    and rows showing the same people share a key: ``open_employment_rate`` and
     ``share_employed_open``; a rate's denominator and ``eligible``; ``cost_per_employed``'s
-    divisor and the employment rate's numerator.
+    divisor and the employment rate's numerator; a score band's denominator and
+    ``was_start_recorded`` (``was_end_recorded``).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy indicator rows with the contract's columns.
+
+    Returns
+    -------
+    numerator_keys, denominator_keys : list
+        One entry per row, in row order: the key, with horizon None where the row has none; or
+        None where that column is not a count of people (a budget, a sum of score changes, the
+        missing denominator of a count indicator).
     """
     numerators, denominators = [], []
     for pilot_id, horizon, indicator in zip(frame["pilot_id"].astype(str), frame["horizon_months"],
@@ -281,9 +342,22 @@ def _count_values(frame: pd.DataFrame) -> tuple[dict, list, list]:
 
 
 def published_equations(values: dict, groups: Sequence = PART_GROUPS) -> list[tuple[Key, list[Key]]]:
-    """Every *whole = sum of parts* a reader has, as keys: the groups of :data:`PART_GROUPS`
-    within each pilot and follow-up time where the whole and every part are published, and per
-    count and follow-up time the pooled ``all`` over the pilots.
+    """Every *whole = sum of parts* a reader has, as keys of counts.
+
+    The groups of ``groups`` within each pilot and follow-up time where the whole and every part
+    are published, and per count and follow-up time the pooled ``all`` over the pilots present.
+
+    Parameters
+    ----------
+    values : dict
+        Every published count by its key ``(pilot_id, count, horizon)`` (:func:`count_keys`).
+    groups : sequence of (whole, parts)
+        Count names, default :data:`PART_GROUPS`.
+
+    Returns
+    -------
+    list of (whole, parts)
+        A whole's key and the list of its parts' keys.
     """
     pilots = sorted({k[0] for k in values})
     horizons = sorted({k[2] for k in values}, key=lambda h: -1 if h is None else h)
@@ -319,8 +393,22 @@ SUBSET_PAIRS = (
 
 def published_relations(values: dict, numerator_keys: Sequence = (), denominator_keys: Sequence = (),
                         pairs: Sequence = SUBSET_PAIRS) -> list[tuple[Key, Key]]:
-    """Every *part <= whole* a reader knows, as keys: each rate's numerator within its
-    denominator (the rows' keys from :func:`count_keys`) and :data:`SUBSET_PAIRS` per pilot.
+    """Every *part <= whole* a reader knows, as pairs of count keys.
+
+    Parameters
+    ----------
+    values : dict
+        Every published count by its key (:func:`count_keys`); a pair is kept only when both of
+        its counts are here.
+    numerator_keys, denominator_keys : sequence
+        The rows' keys from :func:`count_keys`: each rate's numerator lies within its denominator.
+    pairs : sequence of ((count, horizon), (count, horizon))
+        Subsets known per pilot, part first; default :data:`SUBSET_PAIRS`.
+
+    Returns
+    -------
+    list of (part, whole)
+        Each pair once, sorted by its text.
     """
     relations = set()
     for part, whole in zip(numerator_keys, denominator_keys):
@@ -335,8 +423,23 @@ def published_relations(values: dict, numerator_keys: Sequence = (), denominator
 
 
 def reader_bounds(values: dict, hidden: set) -> dict:
-    """What a reader knows of each hidden count: ``<5`` is 1–4, a dash (a complementary partner,
-    never small) is 5 or more. Zeros are never hidden.
+    """What a reader knows of each hidden count: the range of values its mark allows.
+
+    ``<5`` is 1–4, a dash (a complementary partner, never small) is 5 or more. Zeros are never
+    hidden.
+
+    Parameters
+    ----------
+    values : dict
+        The true value of every count by its key.
+    hidden : set
+        The keys of the hidden counts.
+
+    Returns
+    -------
+    dict
+        Per hidden key ``(low, high)``: ``(1, 4)`` for a count of 1–4, else ``(5, None)`` (no
+        upper bound).
     """
     return {k: (1, SMALL_COUNT_MAX) if values[k] <= SMALL_COUNT_MAX else (SMALL_COUNT_MAX + 1, None)
             for k in hidden}
@@ -401,9 +504,33 @@ def _components(keys: Sequence[Key], links: Sequence[Sequence[Key]]) -> list[lis
 
 def pinned_counts(values: dict, equations: Sequence, relations: Sequence, hidden: set,
                   only: Sequence[Key] | None = None) -> list[Key]:
-    """Hidden counts (of ``only``, default all) whose every value consistent with what a reader
-    knows is the true one: for each, the integer program's minimum and maximum (HiGHS through
-    scipy's ``milp``). Any solution found also shows every count it differs in to be free.
+    """Hidden counts whose every value consistent with what a reader knows is the true one.
+
+    Everything a reader knows is an integer program: the sums ``equations`` (a shown count is a
+    constant there), the subsets ``relations`` and the ranges of :func:`reader_bounds`. A count
+    is pinned down when the program's maximum and minimum of it both equal its true value
+    (HiGHS through scipy's ``milp``, one group of hidden counts tied together at a time). Any
+    solution found also shows every count it differs in to be free, which saves solving for
+    those; a program that is unbounded or stops at a limit leaves the count free.
+
+    Parameters
+    ----------
+    values : dict
+        The true value of every count by its key ``(pilot_id, count, horizon)``.
+    equations : sequence of (whole, parts)
+        From :func:`published_equations`.
+    relations : sequence of (part, whole)
+        From :func:`published_relations`.
+    hidden : set
+        The keys of the hidden counts.
+    only : sequence of keys, optional
+        Judge only these; default every hidden count in an equation or a relation (a hidden
+        count in neither is never returned).
+
+    Returns
+    -------
+    list of keys
+        The pinned counts.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -466,8 +593,9 @@ def pinned_counts(values: dict, equations: Sequence, relations: Sequence, hidden
 
 
 def _partner(values: dict, members: Sequence[Key], hidden: set) -> Key | None:
-    """The smallest shown non-zero count among ``members`` (parts before the whole, the first
-    one of equal counts).
+    """The smallest shown non-zero count among ``members``, or None when there is none.
+
+    Of equal counts the first in ``members`` (parts are listed before the whole).
     """
     candidates = [(values[k], i, k) for i, k in enumerate(members) if k not in hidden and values[k] > 0]
     return min(candidates)[2] if candidates else None
@@ -493,11 +621,28 @@ def _linked_members(equations: Sequence, target: Key, hidden: set) -> list[Key]:
 
 
 def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozenset:
-    """Keys ``(pilot_id, count, horizon)`` of every count the full rule hides in ``frame``: the
-    counts 1–4, and their complementary partners (module docstring).
+    """Keys ``(pilot_id, count, horizon)`` of every count the full rule hides in ``frame``.
 
-    ``frame`` must hold everything that is published from the same register (every pilot and
-    ``all``), so that each page and export hides the same cells.
+    The counts 1–4 and their complementary partners (module text): the group rules are applied,
+    smallest groups first, until they hide nothing more; then a count that
+    :func:`recoverable_counts` still finds pinned down gets a partner (the smallest count tied
+    to it whose hiding sets it free, else the smallest tied to it), and all is repeated until
+    none is pinned down. Should no shown count be left to partner one, the counts hidden so far
+    are returned.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Everything published from one register (every pilot and ``all``,
+        :func:`evalkit.indicators.published_indicators`), so that each page and export hides
+        the same cells.
+    groups : sequence of (whole, parts)
+        The wholes and their parts published within a pilot, default :data:`PART_GROUPS`.
+
+    Returns
+    -------
+    frozenset
+        The keys of the hidden counts.
     """
     values, numerator_keys, denominator_keys = _count_values(frame)
     equations = published_equations(values, groups)
@@ -529,8 +674,10 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozen
 
 
 def _group_gives_back(values: dict, whole: Key, parts: Sequence[Key], hidden: set) -> bool:
-    """A group with exactly one hidden count (the whole minus the shown parts gives it back),
-    or whose shown whole minus its shown parts leaves a small total of hidden parts (1–4 people
+    """Whether a group gives a hidden count back, so that it needs one more hidden count.
+
+    So it does with exactly one hidden count (the whole minus the shown parts gives it back), or
+    when its shown whole minus its shown parts leaves a small total of hidden parts (1–4 people
     in all: a small count by difference, and with two parts of 1 each, both given back).
     """
     members = [*parts, whole]
@@ -545,9 +692,11 @@ def _group_gives_back(values: dict, whole: Key, parts: Sequence[Key], hidden: se
 
 def _freeing_partner(values: dict, equations: Sequence, relations: Sequence, hidden: set,
                      target: Key) -> Key | None:
-    """The shown non-zero count, among those tied to ``target`` by a sum or a subset, whose
-    hiding (smallest first) leaves ``target`` no longer pinned down; else the smallest of them,
-    and failing those, the smallest count linked to it through hidden counts.
+    """The count to hide next so that ``target`` is no longer pinned down, or None.
+
+    Among the shown non-zero counts tied to ``target`` by a sum or a subset, the smallest whose
+    hiding sets ``target`` free; else the smallest of them, and failing those, the smallest count
+    linked to it through hidden counts.
     """
     near = [k for whole, parts in equations if target in (whole, *parts) for k in (*parts, whole)]
     near += [k for pair in relations if target in pair for k in pair]
@@ -565,9 +714,28 @@ def _freeing_partner(values: dict, equations: Sequence, relations: Sequence, hid
 
 def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
                        hidden: frozenset | None = None) -> pd.DataFrame:
-    """Which cells of a tidy indicator frame the full rule hides (bool frame like
-    :func:`suppression_mask`): the single-cell rule, plus every cell showing or giving back a
-    count of :func:`hidden_counts`.
+    """Which cells of a tidy indicator frame the full rule hides (bool frame like :func:`suppression_mask`).
+
+    The single-cell rule, plus every cell showing or giving back a count of
+    :func:`hidden_counts`: a numerator or a denominator that is a hidden count, the value and
+    interval of its row, and a mean's sum of score changes when its people are hidden (a budget
+    stays shown).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy indicator rows with the contract's columns.
+    groups : sequence of (whole, parts)
+        The wholes and their parts published within a pilot, default :data:`PART_GROUPS`.
+    hidden : frozenset, optional
+        The hidden counts, from :func:`hidden_counts` on the complete frame; default computed
+        from ``frame``.
+
+    Returns
+    -------
+    DataFrame of bool
+        Columns ``numerator, denominator, value, ci_low, ci_high`` on ``frame``'s index, True
+        where the cell is hidden.
     """
     mask = suppression_mask(frame)
     hidden = hidden_counts(frame, groups) if hidden is None else hidden
@@ -613,8 +781,9 @@ def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) 
 
 
 def suppress_marked(frame: pd.DataFrame) -> pd.DataFrame:
-    """The values ``evalkit indicators --suppress`` writes: the full rule on ``frame``, a hidden
-    count of people from 1 to 4 as ``<5``, every other hidden cell empty.
+    """The values ``evalkit indicators --suppress`` writes: the full rule on ``frame``.
+
+    A hidden count of people from 1 to 4 is written ``<5``, every other hidden cell empty.
 
     Parameters
     ----------

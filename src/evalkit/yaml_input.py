@@ -35,6 +35,27 @@ PlainLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
 
 
 def decode(data: bytes, name: str) -> str:
+    """The text of a file's bytes: UTF-16 by its byte-order mark, else UTF-8, else Windows-1252.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    name : str
+        How a message names the file.
+
+    Returns
+    -------
+    str
+        The text; the byte-order mark of UTF-8 or UTF-16 text is dropped.
+
+    Raises
+    ------
+    InputError
+        One line naming the file: bytes that start with a UTF-16 byte-order mark but are not
+        UTF-16, or bytes that are neither UTF-8 nor Windows-1252 (which leaves five byte values
+        undefined).
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -66,6 +87,26 @@ def load_yaml(path: Path, name: str) -> Any:
 
 
 def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:
+    """A YAML syntax error as one line: the file, its line and column, what is wrong in plain words.
+
+    Parameters
+    ----------
+    name : str
+        How the message names the file.
+    exc : yaml.YAMLError
+        What the YAML parser raised.
+    text : str
+        The file's text, to tell a tab in the indentation.
+
+    Returns
+    -------
+    InputProblem
+        Line and column counted from 1, from the error's mark (None without one; the column as
+        text). The message says so when a tab is used for indentation or where YAML needs a
+        space; otherwise it gives the parser's short problem, or only "is not valid YAML" when
+        that holds an identity code. YAML's multi-line report, which quotes the file, is never
+        used.
+    """
     from evalkit.register.hetu import contains_hetu
 
     mark = getattr(exc, "problem_mark", None)
@@ -90,8 +131,21 @@ def _tab_in_indentation(text: str, line: int) -> bool:
 
 
 def identity_code_keys(node: Any, path: str = "") -> list[str]:
-    """The keys (``services[0]``, ``goals[1].text``) of every text in ``node`` that holds a
-    personal identity code; a mapping key holding one is named by its parent and ``<key>``.
+    """The keys of every text in ``node`` that holds a personal identity code.
+
+    Parameters
+    ----------
+    node : any
+        What :func:`load_yaml` returned: mappings, lists and scalars, nested.
+    path : str
+        The key of ``node`` itself; empty at the top.
+
+    Returns
+    -------
+    list of str
+        Keys as messages name them (``services[0]``, ``goals[1].text``), in document order. Text
+        values are searched, and every mapping key as text; a key holding an identity code is
+        named by its parent and ``<key>`` (``goals[0].<key>``), and so are the keys under it.
     """
     from evalkit.register.hetu import contains_hetu
 
