@@ -125,23 +125,40 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     JobResult
         ``built`` or ``failed``.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    from evalkit.pipeline.kernel import ENGINE_NAME
     from evalkit.pipeline.templates import render
 
     started = time.monotonic()
     job.output.parent.mkdir(parents=True, exist_ok=True)
-    rendered = render(job.template, job.context, job.lang)
     handle, tmp_in = tempfile.mkstemp(suffix=".ipynb", dir=job.output.parent, prefix=".in-")
     os.close(handle)
     tmp_out = job.output.parent / f".out-{os.getpid()}-{job.output.name}"
-    nbformat.write(rendered, tmp_in)
     result = JobResult(job.name, "built", reason, cache_key=key)
     try:
+        nbformat.write(render(job.template, job.context, job.lang), tmp_in)
+        _run_papermill(job, Path(tmp_in), tmp_out, result)
+    except Exception as exc:  # kernel died, template error: still this job's failure only
+        result.status = "failed"
+        result.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        Path(tmp_in).unlink(missing_ok=True)
+    result.seconds = round(time.monotonic() - started, 2)
+    if result.status == "failed":
+        _keep_failed(job, tmp_out, result)
+    else:
+        _publish_executed(job, tmp_out, key, parts)
+    return result
+
+
+def _run_papermill(job: NotebookJob, tmp_in: Path, tmp_out: Path, result: JobResult) -> None:
+    """Execute the rendered notebook in this worker's warm kernel; a failing cell marks ``result``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from evalkit.pipeline.kernel import ENGINE_NAME
+
+    try:
         papermill.execute_notebook(
-            tmp_in, str(tmp_out), parameters=job.parameters,
+            str(tmp_in), str(tmp_out), parameters=job.parameters,
             cwd=str(job.cwd if job.cwd is not None else job.parameters.get("root", ".")),
             kernel_name="python3", progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
             # One write at the end: saving after every cell costs more than a small page.
@@ -152,20 +169,20 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
         result.failed_cell = exc.cell_index
         result.error = f"{exc.ename}: {exc.evalue}".strip()
         result.failed_source = (exc.source or "").strip().splitlines()[0][:120] if exc.source else ""
-    except Exception as exc:  # kernel died, template error: still this job's failure only
-        result.status = "failed"
-        result.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        Path(tmp_in).unlink(missing_ok=True)
-    result.seconds = round(time.monotonic() - started, 2)
-    if result.status == "failed":
-        if tmp_out.exists() and job.failed_dir is not None:
-            job.failed_dir.mkdir(parents=True, exist_ok=True)
-            kept = job.failed_dir / job.output.name
-            os.replace(tmp_out, kept)
-            result.kept_notebook = str(kept)
-        tmp_out.unlink(missing_ok=True)
-        return result
+
+
+def _keep_failed(job: NotebookJob, tmp_out: Path, result: JobResult) -> None:
+    """Move a failed run's notebook into ``job.failed_dir`` for inspection (or drop it)."""
+    if tmp_out.exists() and job.failed_dir is not None:
+        job.failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = job.failed_dir / job.output.name
+        os.replace(tmp_out, kept)
+        result.kept_notebook = str(kept)
+    tmp_out.unlink(missing_ok=True)
+
+
+def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str, str]) -> None:
+    """Replace ``job.output`` with the executed notebook, keyed and free of per-run metadata."""
     executed = nbformat.read(tmp_out, as_version=4)
     if job.book_page:
         _hide_parameter_cells(executed)
@@ -176,7 +193,6 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
         cell.metadata.pop("execution", None)
     nbformat.write(executed, tmp_out)
     os.replace(tmp_out, job.output)
-    return result
 
 
 def _hide_parameter_cells(notebook) -> None:
