@@ -87,6 +87,31 @@ def _day_numbers(dates: np.ndarray) -> np.ndarray:
 
 def _pilot_rows(rng: np.random.Generator, pilot_id: str, profile: Profile, n: int,
                 budget: int) -> pd.DataFrame:
+    """One pilot's ``n`` participants; the draws happen in a fixed order, so a seed gives one register."""
+    start_dates, end_dates, in_service = _service_dates(rng, profile, n)
+    age, sex, basis, unemployment = _background(rng, profile, n)
+    was_start, was_end = _work_ability(rng, profile, n, in_service)
+    statuses = _statuses(rng, profile, n, end_dates)
+    cost, service = _costs_and_services(rng, profile, n, budget)
+    return pd.DataFrame({
+        "person_id": [f"SYN-{profile.abbreviation}-{i:06d}" for i in range(1, n + 1)],
+        "pilot_id": pilot_id,
+        "service": service,
+        "start_date": start_dates,
+        "end_date": end_dates.to_numpy(),
+        "age": age,
+        "sex": sex,
+        "basis": basis,
+        "unemployment_months": unemployment,
+        "was_start": pd.array(was_start, dtype="Int64"),
+        "was_end": pd.array(was_end, dtype="Int64"),
+        **{f"status_{h}m": statuses[h] for h in HORIZONS},
+        "cost_eur": cost,
+    })
+
+
+def _service_dates(rng: np.random.Generator, profile: Profile, n: int) -> tuple:
+    """Start and end dates (end empty while still in service at ``AS_OF``), and who is in service."""
     first = np.datetime64(profile.first_start, "D").astype(np.int64)
     last = np.datetime64(LAST_START, "D").astype(np.int64)
     # Intake grows after the first months and slows in late 2022: a triangular draw.
@@ -104,18 +129,32 @@ def _pilot_rows(rng: np.random.Generator, pilot_id: str, profile: Profile, n: in
     start_dates = pd.to_datetime(start.astype("datetime64[D]")).astype("datetime64[ns]")
     end_dates = pd.Series(pd.to_datetime(end.astype("datetime64[D]")).astype("datetime64[ns]"))
     end_dates[in_service] = pd.NaT
+    return start_dates, end_dates, in_service
 
+
+def _background(rng: np.random.Generator, profile: Profile, n: int) -> tuple:
+    """Age, sex, the basis of partial work ability, and months unemployed before the start."""
     age = np.clip(np.rint(rng.normal(44, 11, n)), 18, 64).astype(np.int64)
     sex = rng.choice(np.array(["F", "M", "U"]), n, p=[0.53, 0.46, 0.01])
     basis_p = [1 - profile.tasmatyo - 0.10, profile.tasmatyo, 0.10]
     basis = rng.choice(np.array(["diagnosis", "tasmatyo", "none"]), n, p=basis_p)
     unemployment = np.clip(np.rint(rng.lognormal(np.log(14), 0.9, n)), 0, 300).astype(np.int64)
+    return age, sex, basis, unemployment
+
+
+def _work_ability(rng: np.random.Generator, profile: Profile, n: int,
+                  in_service: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Work ability scores at the start (for some) and at the end (for some who ended)."""
     was_start = np.clip(np.rint(rng.normal(5.5, 2.0, n)), 0, 10)
     was_start = np.where(rng.random(n) < profile.was_recorded, was_start, np.nan)
     change = np.rint(rng.normal(0.6, 1.5, n))
     has_end_score = ~np.isnan(was_start) & ~in_service & (rng.random(n) < 0.65)
     was_end = np.where(has_end_score, np.clip(was_start + change, 0, 10), np.nan)
+    return was_start, was_end
 
+
+def _statuses(rng: np.random.Generator, profile: Profile, n: int, end_dates: pd.Series) -> dict:
+    """The status at each horizon, mostly kept from the one before; empty until the horizon is due."""
     mixes = {3: _status_mix(profile.employed_3m), 6: _status_mix(min(profile.employed_3m + 0.03, 0.9)),
              12: _status_mix(min(profile.employed_3m + 0.05, 0.9))}
     codes = np.array(STATUS_CODES, dtype=object)
@@ -131,26 +170,17 @@ def _pilot_rows(rng: np.random.Generator, pilot_id: str, profile: Profile, n: in
         eligible = ~np.isnat(due) & (due <= np.datetime64(AS_OF))
         left_empty = rng.random(n) < 0.03   # not followed up at all: counts as unknown
         statuses[h] = np.where(eligible & ~left_empty, codes[drawn], None)
+    return statuses
 
+
+def _costs_and_services(rng: np.random.Generator, profile: Profile, n: int,
+                        budget: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's cost of purchased services (a tenth missing) and the service they had."""
     cost = budget * SPEND_ON_SERVICES / n * rng.lognormal(-0.125, 0.5, n)
     cost = np.where(rng.random(n) < 0.10, np.nan, np.round(cost, 2))
     services = np.array(profile.services, dtype=object)
     service = services[rng.choice(len(services), n, p=_service_weights(len(services)))]
-    return pd.DataFrame({
-        "person_id": [f"SYN-{profile.abbreviation}-{i:06d}" for i in range(1, n + 1)],
-        "pilot_id": pilot_id,
-        "service": service,
-        "start_date": start_dates,
-        "end_date": end_dates.to_numpy(),
-        "age": age,
-        "sex": sex,
-        "basis": basis,
-        "unemployment_months": unemployment,
-        "was_start": pd.array(was_start, dtype="Int64"),
-        "was_end": pd.array(was_end, dtype="Int64"),
-        **{f"status_{h}m": statuses[h] for h in HORIZONS},
-        "cost_eur": cost,
-    })
+    return cost, service
 
 
 def _service_weights(count: int) -> list[float]:

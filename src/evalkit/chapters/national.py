@@ -79,7 +79,18 @@ def _meur(value: float, decimals: int) -> str:
 
 
 def _glue_key_figures(pilots: PilotFacts, facts: ReportedFacts) -> None:
+    """Glue every number the national chapters' prose uses, in a fixed order."""
     figures = national.key_figures(pilots, facts)
+    _glue_budgets(pilots, facts, figures)
+    glue("ely_applied", fmt_number(figures["ely_areas_applied"]))
+    glue("continued_count", fmt_number(figures["continued_pilots"]))
+    _glue_stock(facts, figures)
+    _glue_counts(pilots, facts)
+    _glue_stated_facts(facts)
+
+
+def _glue_budgets(pilots: PilotFacts, facts: ReportedFacts, figures: dict[str, float | int]) -> None:
+    """Pilot and region counts, the budget total against the stated one, the largest and smallest budgets."""
     budgets = national.budget_by_region(pilots)
     total = national.budget_total(pilots, facts).iloc[0]
     largest, second, smallest = budgets.iloc[0], budgets.iloc[1], budgets.iloc[-1]
@@ -97,8 +108,10 @@ def _glue_key_figures(pilots: PilotFacts, facts: ReportedFacts) -> None:
     glue("two_largest_share", fmt_percent(largest["share"] + second["share"]))
     glue("smallest_region", str(smallest["region"]))
     glue("smallest_budget", fmt_eur(smallest["budget_eur"]))
-    glue("ely_applied", fmt_number(figures["ely_areas_applied"]))
-    glue("continued_count", fmt_number(figures["continued_pilots"]))
+
+
+def _glue_stock(facts: ReportedFacts, figures: dict[str, float | int]) -> None:
+    """The partially able unemployed job seekers: both December 2020 counts, their fall and its range."""
     glue("stock_base", fmt_number(figures["stock_base"]))
     glue("stock_base_section1", fmt_number(figures["stock_base_section1"]))
     glue("stock_end", fmt_number(figures["stock_end"]))
@@ -113,6 +126,10 @@ def _glue_key_figures(pilots: PilotFacts, facts: ReportedFacts) -> None:
     # The December 2020 count a fall of the stated size would have needed.
     implied = figures["stock_end"] / (1 + figures["stock_change_stated"])
     glue("stock_implied_base", fmt_number(round(implied, -2)))
+
+
+def _glue_counts(pilots: PilotFacts, facts: ReportedFacts) -> None:
+    """Pilots per focus area, and how many of the report's claims the data bear out."""
     counts = national.focus_area_counts(pilots, facts)
     for row in counts.itertuples():
         glue(f"focus_area_{row.focus_area}_count", fmt_number(row.pilots_in_table))
@@ -120,6 +137,10 @@ def _glue_key_figures(pilots: PilotFacts, facts: ReportedFacts) -> None:
     glue("claims_count", fmt_number(len(table)))
     glue("claims_inconsistent", fmt_number(int((table["verdict"] == INCONSISTENT).sum())))
     glue("claims_consistent", fmt_number(int((table["verdict"] != INCONSISTENT).sum())))
+
+
+def _glue_stated_facts(facts: ReportedFacts) -> None:
+    """Figures the source report states (survey sizes, the IPS figures, the scale, the call's date)."""
     for fact_id in ("pirkanmaa_was_clients", "etela_pohjanmaa_training_events",
                     "lappi_employers_enrolled", "lappi_employers_coached", "ngo_survey_respondents",
                     "ngo_survey_pilot_respondents", "work_ability_event_participants",

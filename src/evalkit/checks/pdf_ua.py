@@ -68,44 +68,69 @@ def check_structure(pdf: pikepdf.Pdf, expected: Expected, where: str) -> list[Pr
     list of Problem
         Every problem found; an untagged PDF gets only the metadata, tagging and font problems.
     """
+    problems = _metadata(pdf, expected, where) + _marking(pdf.Root, where)
+    tree = structure.structure_tree(pdf)
+    if tree is None:
+        problems.append(Problem(where, "no structure tree (/StructTreeRoot): the PDF is not tagged", "pdf-tags"))
+        return problems + _fonts(pdf, where)
+    texts, content_problems = _content(pdf, tree, where)
+    problems += content_problems
+    elements = list(tree.walk())
+    problems += _figures(elements, expected, where)
+    problems += _headings(elements, texts, expected, where)
+    problems += _tables(elements, where)
+    problems += _lists(elements, where)
+    problems += _links(pdf, where)
+    problems += _bookmarks(pdf, expected, where)
+    return problems + _fonts(pdf, where)
+
+
+def _metadata(pdf: pikepdf.Pdf, expected: Expected, where: str) -> list[Problem]:
+    """The Info dictionary, /Lang, DisplayDocTitle and the XMP (title and the PDF/UA-1 claim)."""
     problems: list[Problem] = []
 
-    def add(message: str, check: str, at: str = where) -> None:
-        problems.append(Problem(at, message, check))
+    def add(message: str) -> None:
+        problems.append(Problem(where, message, "pdf-metadata"))
 
     root = pdf.Root
     info = pdf.docinfo
     for key in ("Title", "Author", "Subject"):
         if not str(info.get(f"/{key}", "")).strip():
-            add(f"no {key} in the PDF metadata", "pdf-metadata")
+            add(f"no {key} in the PDF metadata")
     title = str(info.get("/Title", ""))
     if title and normalise(title) != normalise(expected.title):
-        add(f"PDF title is {title!r}, expected {expected.title!r}", "pdf-metadata")
+        add(f"PDF title is {title!r}, expected {expected.title!r}")
     language = str(root.get("/Lang", "")) or None
     if not language or language.split("-")[0].lower() != expected.lang:
-        add(f"PDF language (/Lang) is {language!r}, expected {expected.lang!r}", "pdf-metadata")
+        add(f"PDF language (/Lang) is {language!r}, expected {expected.lang!r}")
     viewer = root.get("/ViewerPreferences", {})
     if viewer.get("/DisplayDocTitle") is not True:
-        add("the viewer is not told to show the title (DisplayDocTitle)", "pdf-metadata")
+        add("the viewer is not told to show the title (DisplayDocTitle)")
     if "/Metadata" not in root:
-        add("no XMP metadata", "pdf-metadata")
+        add("no XMP metadata")
     else:
         xmp = pdf.open_metadata()
         if str(xmp.get("pdfuaid:part", "")) != "1":
-            add(f"XMP does not declare PDF/UA-1 (pdfuaid:part is {xmp.get('pdfuaid:part')!r})", "pdf-metadata")
+            add(f"XMP does not declare PDF/UA-1 (pdfuaid:part is {xmp.get('pdfuaid:part')!r})")
         if normalise(str(xmp.get("dc:title", ""))) != normalise(title):
-            add(f"XMP dc:title {xmp.get('dc:title')!r} differs from the title {title!r}", "pdf-metadata")
+            add(f"XMP dc:title {xmp.get('dc:title')!r} differs from the title {title!r}")
+    return problems
 
+
+def _marking(root, where: str) -> list[Problem]:
+    """/MarkInfo says the PDF is tagged and the tags are not suspect."""
+    problems = []
     marked = root.get("/MarkInfo", {})
     if marked.get("/Marked") is not True:
-        add("the PDF is not marked as tagged (/MarkInfo /Marked)", "pdf-tags")
+        problems.append(Problem(where, "the PDF is not marked as tagged (/MarkInfo /Marked)", "pdf-tags"))
     if marked.get("/Suspects") is True:
-        add("the tags are marked as suspect (/MarkInfo /Suspects)", "pdf-tags")
-    tree = structure.structure_tree(pdf)
-    if tree is None:
-        add("no structure tree (/StructTreeRoot): the PDF is not tagged", "pdf-tags")
-        return problems + _fonts(pdf, where)
+        problems.append(Problem(where, "the tags are marked as suspect (/MarkInfo /Suspects)", "pdf-tags"))
+    return problems
 
+
+def _content(pdf: pikepdf.Pdf, tree, where: str) -> tuple[dict, list[Problem]]:
+    """Each page's marked texts, and its untagged content, unmappable characters and missing tab order."""
+    problems = []
     texts: dict = {}
     unmarked: Counter = Counter()
     untagged: dict[int, int] = {}
@@ -120,27 +145,28 @@ def check_structure(pdf: pikepdf.Pdf, expected: Expected, where: str) -> list[Pr
             untagged[number] = len(orphans) + sum(content.unmarked.values())
         unmapped += content.unmapped
         if page.obj.get("/Annots") and page.obj.get("/Tabs") != "/S":
-            add("a page with links has no /Tabs /S (tab order by structure)", "pdf-tags", f"{where} page {number}")
+            problems.append(Problem(f"{where} page {number}", "a page with links has no /Tabs /S (tab order by "
+                                    "structure)", "pdf-tags"))
     for number, count in sorted(untagged.items()):
-        add(f"{count} piece(s) of content are neither tagged nor marked as artifacts",
-            "pdf-content", f"{where} page {number}")
+        problems.append(Problem(f"{where} page {number}", f"{count} piece(s) of content are neither tagged nor "
+                                "marked as artifacts", "pdf-content"))
     if unmapped:
-        add(f"{unmapped} character(s) cannot be mapped to Unicode", "pdf-fonts")
+        problems.append(Problem(where, f"{unmapped} character(s) cannot be mapped to Unicode", "pdf-fonts"))
+    return texts, problems
 
-    elements = list(tree.walk())
+
+def _figures(elements, expected: Expected, where: str) -> list[Problem]:
+    """Every Figure has alternative text, and there are as many as the site shows images."""
+    problems = []
     figures = [e for e in elements if e.tag == "Figure"]
     without_alt = [e for e in figures if not str(e.obj.get("/Alt", "")).strip()]
     if without_alt:
-        add(f"{len(without_alt)} of {len(figures)} figures have no alternative text (/Alt)", "pdf-figures")
+        problems.append(Problem(where, f"{len(without_alt)} of {len(figures)} figures have no alternative text "
+                                "(/Alt)", "pdf-figures"))
     if expected.images is not None and len(figures) != expected.images:
-        add(f"{len(figures)} tagged figures, but the site shows {expected.images} images", "pdf-figures")
-
-    problems += _headings(elements, texts, expected, where)
-    problems += _tables(elements, where)
-    problems += _lists(elements, where)
-    problems += _links(pdf, where)
-    problems += _bookmarks(pdf, expected, where)
-    return problems + _fonts(pdf, where)
+        problems.append(Problem(where, f"{len(figures)} tagged figures, but the site shows {expected.images} images",
+                                "pdf-figures"))
+    return problems
 
 
 def _headings(elements, texts, expected: Expected, where: str) -> list[Problem]:

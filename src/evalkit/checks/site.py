@@ -8,6 +8,7 @@ targets (and their #fragments), and the link to the other edition(s).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -195,52 +196,72 @@ def _ids_of(target: Path) -> set[str]:
 def check_page(page: ParsedPage, lang: str, other_langs: dict[str, Path],
                where: str) -> list[Problem]:
     """Problems of one parsed page. ``other_langs``: {language: its site folder}, for the edition link."""
-    problems: list[Problem] = []
-
-    def add(message: str, check: str) -> None:
-        problems.append(Problem(where, message, check))
-
     if page.redirect is not None and not page.headings:
-        # The root index.html only forwards the reader to the front page: it must still say in
-        # which language and what it is (a screen reader announces both), and lead somewhere real.
+        findings = list(_forwarding_page(page, lang))
+    else:
+        findings = []
         if page.lang != lang:
-            add(f'<html lang="{page.lang}">, expected "{lang}" (a forwarding page too)', "language")
-        if not (page.title or "").strip():
-            add("the forwarding page has no <title>", "title")
-        for href in [page.redirect] + [link.href for link in page.links]:
-            resolved = resolve_local(page.path, href)
-            if resolved is not None and not resolved[0].exists():
-                add(f"redirects to a missing page: {href}", "links")
-        return problems
+            findings.append((f'<html lang="{page.lang}">, expected "{lang}"', "language"))
+        findings += _heading_levels(page)
+        findings += _tables_and_images(page)
+        findings += _link_texts(page)
+        findings += _broken_links(page, other_langs)
+        findings += _edition_links(page, other_langs)
+    return [Problem(where, message, check) for message, check in findings]
 
+
+Finding = tuple[str, str]   # (message, check)
+
+
+def _forwarding_page(page: ParsedPage, lang: str) -> Iterator[Finding]:
+    """The root index.html that only forwards: its language, its title, and where it leads."""
+    # It must still say in which language and what it is (a screen reader announces both),
+    # and lead somewhere real.
     if page.lang != lang:
-        add(f'<html lang="{page.lang}">, expected "{lang}"', "language")
+        yield f'<html lang="{page.lang}">, expected "{lang}" (a forwarding page too)', "language"
+    if not (page.title or "").strip():
+        yield "the forwarding page has no <title>", "title"
+    for href in [page.redirect] + [link.href for link in page.links]:
+        resolved = resolve_local(page.path, href)
+        if resolved is not None and not resolved[0].exists():
+            yield f"redirects to a missing page: {href}", "links"
 
+
+def _heading_levels(page: ParsedPage) -> Iterator[Finding]:
+    """The first heading is h1, no level is skipped, and a content page has a heading."""
     previous = 0
     for level, text in page.headings:
         if previous == 0 and level != 1:
-            add(f"the first heading is h{level} ({text!r}), expected h1", "headings")
+            yield f"the first heading is h{level} ({text!r}), expected h1", "headings"
         elif previous and level > previous + 1:
-            add(f"heading h{level} ({text!r}) follows h{previous}: a level is skipped", "headings")
+            yield f"heading h{level} ({text!r}) follows h{previous}: a level is skipped", "headings"
         previous = level
     if not page.headings and page.path.name not in ("search.html", "genindex.html"):
-        add("the page has no heading", "headings")
+        yield "the page has no heading", "headings"
 
+
+def _tables_and_images(page: ParsedPage) -> Iterator[Finding]:
+    """Every table has header cells and every image alt text."""
     for number, has_header in enumerate(page.tables, start=1):
         if not has_header:
-            add(f"table {number} has no header cells (<th>)", "tables")
-
+            yield f"table {number} has no header cells (<th>)", "tables"
     for src, alt in page.images:
         if not alt or not alt.strip():
-            add(f"image {src} has no alt text", "images")
+            yield f"image {src} has no alt text", "images"
 
+
+def _link_texts(page: ParsedPage) -> Iterator[Finding]:
+    """Every link has a name that says more than "here" or "more"."""
     for link in page.links:
         name = link.accessible_name
         if not name:
-            add(f"link to {link.href} has no text", "link-text")
+            yield f"link to {link.href} has no text", "link-text"
         elif name.lower().strip(" .:!›»→") in VAGUE_LINK_TEXTS or not re.search(r"\w", name):
-            add(f"link to {link.href} says only {name!r}", "link-text")
+            yield f"link to {link.href} says only {name!r}", "link-text"
 
+
+def _broken_links(page: ParsedPage, other_langs: dict[str, Path]) -> Iterator[Finding]:
+    """Every local link, image and resource exists, and so does a link's #fragment."""
     for href in [link.href for link in page.links] + [src for src, _ in page.images] + page.resources:
         resolved = resolve_local(page.path, href)
         if resolved is None:
@@ -249,18 +270,20 @@ def check_page(page: ParsedPage, lang: str, other_langs: dict[str, Path],
         if not target.exists():
             if any(_inside(target, folder) and not folder.exists() for folder in other_langs.values()):
                 continue  # the other edition is not built here; reported once by check_site
-            add(f"broken link or resource: {href}", "links")
+            yield f"broken link or resource: {href}", "links"
         elif fragment and target.suffix == ".html" and fragment not in _ids_of(target):
-            add(f"link {href}: no element with id {fragment!r} in {target.name}", "links")
+            yield f"link {href}: no element with id {fragment!r} in {target.name}", "links"
 
+
+def _edition_links(page: ParsedPage, other_langs: dict[str, Path]) -> Iterator[Finding]:
+    """The page links to each other edition, and that link states its language."""
     edition_links = [link for link in page.links if EDITION_LINK_CLASS in link.classes]
     for other in other_langs:
         matching = [link for link in edition_links if link.hreflang == other]
         if not matching:
-            add(f"no link to the {other} edition", "edition-link")
+            yield f"no link to the {other} edition", "edition-link"
         elif not matching[0].lang:
-            add(f"the link to the {other} edition does not state its language (lang)", "edition-link")
-    return problems
+            yield f"the link to the {other} edition does not state its language (lang)", "edition-link"
 
 
 def _inside(path: Path, folder: Path) -> bool:

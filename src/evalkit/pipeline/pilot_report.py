@@ -31,7 +31,7 @@ from evalkit.pipeline import book, self_assessment
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import NotebookJob, execute_job
 from evalkit.register.employers import other_pilot_employers
-from evalkit.reported import load_pilots
+from evalkit.reported import Pilot, load_pilots
 
 MARKER = ".evalkit-pilot.json"   # marks DIR as ours, so a rerun may replace it
 TEMPLATE = Path("book") / "templates" / "pilot.ipynb"
@@ -223,18 +223,7 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
     try:
         pages = stage / "pages"
-        params_path = write_params(inputs, stage / "params.yml")
-        job = NotebookJob(
-            name=pilot_id, template=root / TEMPLATE, output=pages / "index.ipynb",
-            parameters={"pilot_id": pilot_id, "params_file": str(params_path), "lang": lang,
-                        "root": str(root), "page_dir": str(pages), "page_name": "index"},
-            context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": pilot_id},
-            lang=lang)
-        _say(f"running the {pilot_id} notebook")
-        _run(job, "the report notebook", out)
-        own = stage / "own"
-        _say("running the self-assessment notebook")
-        _run(self_assessment_job(inputs, root, lang, job.context, own, stage), "the self-assessment notebook", out)
+        _run_notebooks(inputs, pilot, lang, root, stage, out)
         title = t("pilot.report.title", region=pilot.region, project=pilot.project_name)
         config, toc = write_book_files(root, lang, stage, title)
         _say("building the site")
@@ -242,26 +231,56 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
         finished = stage / "finished"
         shutil.move(stage / "html-out" / "_build" / "html", finished)
         if pdf:
-            _say("building the PDF")
-            book.jupyter_book(pages, config, toc, stage / "pdf-out", "singlehtml")
-            front = front_matter(
-                lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
-                subtitle=t("publication.pilot_subject"),
-                publisher=t("publication.pilot_publisher", region=pilot.region, project=pilot.project_name),
-                summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
-            build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
-                      front, say=_say)
-        for item in own.iterdir():   # the notebook and its data/, beside the report
-            shutil.move(item, finished / item.name)
-        (finished / MARKER).write_text(json.dumps({
-            "pilot_id": pilot_id, "data": str(inputs.data), "as_of": as_of.isoformat(), "lang": lang,
-            "params": str(inputs.params_source) if inputs.params_source else None,
-            "employers": str(inputs.employers) if inputs.employers else None,
-            "notebook": self_assessment.notebook_name(pilot_id)}, indent=1), encoding="utf-8")
+            _build_report_pdf(pilot, lang, title, (pages, config, toc), stage, finished)
+        _gather(inputs, lang, stage / "own", finished)
         _swap_in(finished, out, stage)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return out
+
+
+def _run_notebooks(inputs: ReportInputs, pilot: Pilot, lang: str, root: Path, stage: Path, out: Path) -> None:
+    """Run the report notebook into ``stage/pages`` and the self-assessment notebook into ``stage/own``."""
+    pilot_id = inputs.pilot_id
+    pages = stage / "pages"
+    params_path = write_params(inputs, stage / "params.yml")
+    job = NotebookJob(
+        name=pilot_id, template=root / TEMPLATE, output=pages / "index.ipynb",
+        parameters={"pilot_id": pilot_id, "params_file": str(params_path), "lang": lang,
+                    "root": str(root), "page_dir": str(pages), "page_name": "index"},
+        context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": pilot_id},
+        lang=lang)
+    _say(f"running the {pilot_id} notebook")
+    _run(job, "the report notebook", out)
+    own = stage / "own"
+    _say("running the self-assessment notebook")
+    _run(self_assessment_job(inputs, root, lang, job.context, own, stage), "the self-assessment notebook", out)
+
+
+def _build_report_pdf(pilot: Pilot, lang: str, title: str, book_files: tuple[Path, Path, Path], stage: Path,
+                      finished: Path) -> None:
+    """Build the one-page book as single HTML and print it, with its front matter, to ``report.pdf``."""
+    pages, config, toc = book_files
+    _say("building the PDF")
+    book.jupyter_book(pages, config, toc, stage / "pdf-out", "singlehtml")
+    front = front_matter(
+        lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
+        subtitle=t("publication.pilot_subject"),
+        publisher=t("publication.pilot_publisher", region=pilot.region, project=pilot.project_name),
+        summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
+    build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
+              front, say=_say)
+
+
+def _gather(inputs: ReportInputs, lang: str, own: Path, finished: Path) -> None:
+    """Move the own notebook and its data beside the report, and mark the folder as a pilot report."""
+    for item in own.iterdir():
+        shutil.move(item, finished / item.name)
+    (finished / MARKER).write_text(json.dumps({
+        "pilot_id": inputs.pilot_id, "data": str(inputs.data), "as_of": inputs.as_of.isoformat(), "lang": lang,
+        "params": str(inputs.params_source) if inputs.params_source else None,
+        "employers": str(inputs.employers) if inputs.employers else None,
+        "notebook": self_assessment.notebook_name(inputs.pilot_id)}, indent=1), encoding="utf-8")
 
 
 def _run(job: NotebookJob, what: str, out: Path) -> None:

@@ -16,7 +16,7 @@ from evalkit.definitions import PILOT_IDS
 from evalkit.errors import InputError, InputProblem
 from evalkit.register.load import check_header, check_short_rows, refuse_hetu
 from evalkit.register.parse import CellParser, shown
-from evalkit.register.readers import read_table
+from evalkit.register.readers import RawTable, read_table
 
 EMPLOYER_COLUMNS = ("pilot_id", "employer_id", "interested", "coached", "hires")
 _YES = {"1", "true", "yes", "kyllä", "k", "x"}
@@ -31,6 +31,26 @@ def load_employers(path: str | Path) -> pd.DataFrame:
     ``interested`` and ``coached`` (bool), ``hires`` (int64), ``line`` (line in the file).
     """
     raw = read_table(path)
+    cells, problems = _rows(raw)
+    pilot, employer, key_problems = _keys(raw, cells)
+    flags, flag_problems = _flags(raw, cells)
+    hires, hire_problems = _hires(raw, cells)
+    problems += key_problems + flag_problems + hire_problems
+    if problems:
+        raise InputError(problems)
+    out = pd.DataFrame({
+        "pilot_id": pd.Categorical(pilot, categories=PILOT_IDS),
+        "employer_id": employer.astype("str"),
+        "interested": flags["interested"],
+        "coached": flags["coached"],
+        "hires": hires.astype("int64"),
+        "line": cells.index.to_numpy(dtype=np.int64),
+    })
+    return out.reset_index(drop=True)
+
+
+def _rows(raw: RawTable) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """The non-blank rows, stripped, and the file-level problems; raise when no row can be read."""
     label = raw.file_label
     problems = refuse_hetu(raw)
     header = check_header(raw, EMPLOYER_COLUMNS, (), "an employer file")
@@ -41,8 +61,13 @@ def load_employers(path: str | Path) -> pd.DataFrame:
     cells = raw.cells[~(raw.cells == "").all(axis=1).to_numpy(dtype=bool)]
     if cells.empty:
         raise InputError(problems + [InputProblem(label, None, None, "has a header but no rows")])
-    cells = cells[list(EMPLOYER_COLUMNS)].apply(lambda s: s.str.strip())
-    parser = CellParser(label, raw.decimal_comma)
+    return cells[list(EMPLOYER_COLUMNS)].apply(lambda s: s.str.strip()), problems
+
+
+def _keys(raw: RawTable, cells: pd.DataFrame) -> tuple[pd.Series, pd.Series, list[InputProblem]]:
+    """The pilot (lower case) and employer of each row: a known pilot, a given employer, no pair twice."""
+    label = raw.file_label
+    problems = []
     pilot = cells["pilot_id"].str.lower()
     for line, value in pilot[~pilot.isin(PILOT_IDS)].items():
         if (int(line), "pilot_id") not in raw.hetu_cells:
@@ -58,17 +83,30 @@ def load_employers(path: str | Path) -> pd.DataFrame:
     for line in keyed.index[keyed.duplicated(keep=False).to_numpy(dtype=bool)]:
         problems.append(InputProblem(label, int(line), "employer_id", f"{shown(employer[line])} "
                                      "appears more than once in the same pilot"))
+    return pilot, employer, problems
+
+
+def _flags(raw: RawTable, cells: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[InputProblem]]:
+    """``interested`` and ``coached`` as booleans, each cell one of the yes or no codes."""
+    problems = []
     flags = {}
     for column in ("interested", "coached"):
         lowered = cells[column].str.lower()
         yes, no = lowered.isin(_YES), lowered.isin(_NO)
         for line, value in cells[column][~(yes | no)].items():
             if (int(line), column) not in raw.hetu_cells:
-                problems.append(InputProblem(label, int(line), column,
+                problems.append(InputProblem(raw.file_label, int(line), column,
                                              f"{shown(value)} is not allowed; allowed: {_FLAG_ALLOWED}"))
         flags[column] = yes.to_numpy(dtype=bool)
+    return flags, problems
+
+
+def _hires(raw: RawTable, cells: pd.DataFrame) -> tuple[pd.Series, list[InputProblem]]:
+    """``hires`` as a whole number, given and not negative."""
+    label = raw.file_label
+    parser = CellParser(label, raw.decimal_comma)
     hires = parser.whole(cells["hires"], "hires", "a whole number, 0 or more")
-    problems += [p for p in parser.problems if (p.line, p.column) not in raw.hetu_cells]
+    problems = [p for p in parser.problems if (p.line, p.column) not in raw.hetu_cells]
     for line in hires.index[(hires < 0).fillna(False).to_numpy(dtype=bool)]:
         problems.append(InputProblem(label, int(line), "hires", f"{hires[line]} is negative; "
                                      "allowed: a whole number, 0 or more"))
@@ -76,17 +114,7 @@ def load_employers(path: str | Path) -> pd.DataFrame:
         if (int(line), "hires") not in raw.hetu_cells:
             problems.append(InputProblem(label, int(line), "hires", "is empty; required: a whole "
                                          "number, 0 or more"))
-    if problems:
-        raise InputError(problems)
-    out = pd.DataFrame({
-        "pilot_id": pd.Categorical(pilot, categories=PILOT_IDS),
-        "employer_id": employer.astype("str"),
-        "interested": flags["interested"],
-        "coached": flags["coached"],
-        "hires": hires.astype("int64"),
-        "line": cells.index.to_numpy(dtype=np.int64),
-    })
-    return out.reset_index(drop=True)
+    return hires, problems
 
 
 def other_pilot_employers(employers, pilot_id: str, label: str) -> list[InputProblem]:
