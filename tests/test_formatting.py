@@ -99,6 +99,8 @@ def test_intervals_and_ranges():
     assert fmt_interval(0.102, 0.153, lang="en") == "10.2–15.3%"
     assert fmt_interval(0, 0.05, 0, lang="fi") == f"0–5{NB}%"
     assert fmt_interval(0.0125, 0.0375, lang="en") == "1.2–3.8%"
+    # Kept on one line in a narrow column: word joiners (U+2060) on both sides of the dash.
+    assert fmt_interval(0.102, 0.153, lang="fi", unbroken=True) == f"10,2\u2060–\u206015,3{NB}%"
     assert fmt_interval(None, 0.1, lang="fi") == DASH
     assert fmt_interval(0.1, float("nan"), lang="en") == DASH
     assert fmt_range(0, 10, lang="fi") == "0–10"

@@ -131,15 +131,18 @@ def fmt_eur(amount: float | None, decimals: int = 0, lang: str | None = None) ->
 
 
 def fmt_interval(low: float | None, high: float | None, decimals: int = 1,
-                 lang: str | None = None) -> str:
+                 lang: str | None = None, unbroken: bool = False) -> str:
     """A confidence interval of shares as ``10,2–15,3 %`` (fi) or ``10.2–15.3%`` (en).
 
     CLDR has no pattern for a range of numbers; the lower end is written as a number in front of
     the upper end's percentage, which suits both languages (their percent sign follows the number).
+    With ``unbroken``, word joiners (U+2060) around the dash keep the interval on one line in a
+    narrow table column: Unicode line breaking allows a break after an en dash.
     """
     if _missing(low) or _missing(high):
         return t("format.missing", lang)
-    return f"{fmt_number(low * 100, decimals, lang)}–{fmt_percent(high, decimals, lang)}"
+    dash = "\u2060–\u2060" if unbroken else "–"
+    return f"{fmt_number(low * 100, decimals, lang)}{dash}{fmt_percent(high, decimals, lang)}"
 
 
 def fmt_range(low: float, high: float, decimals: int = 0, lang: str | None = None) -> str:

@@ -190,18 +190,13 @@ def rates_table(page: ComparisonPage) -> None:
             hidden = _rate_hidden(page, pilot_id, horizon, r["numerator"], r["denominator"]) or pd.isna(r["value"])
             column = t("comparison.col.at_horizon", months=fmt_number(horizon))
             rate_row[column] = dash if hidden else t("comparison.rate_with_interval", rate=fmt_percent(r["value"]),
-                                                     interval=_interval(r["ci_low"], r["ci_high"]))
+                                                     interval=fmt_interval(r["ci_low"], r["ci_high"], unbroken=True))
             count_row[column] = _count(page, pilot_id, "eligible", horizon, r["denominator"])
         rates.append(rate_row)
         counts.append(count_row)
     align = ["l", *["r"] * len(HORIZONS)]
     show_table(pd.DataFrame(rates), t("comparison.rates_caption"), name="tbl-comparison-rates", align=align)
     show_table(pd.DataFrame(counts), t("comparison.eligible_caption"), name="tbl-comparison-eligible", align=align)
-
-
-def _interval(low: float, high: float) -> str:
-    """A percentage interval that does not break across lines (word joiners around the dash)."""
-    return fmt_interval(low, high).replace("–", "\u2060–\u2060")
 
 
 def _range(low: float, high: float, digits: int) -> str:
@@ -354,7 +349,8 @@ def adjusted_table(page: ComparisonPage) -> None:
                 t("comparison.col.crude"): dash if hidden or pd.isna(r["crude_rate"]) else
                 fmt_percent(r["crude_rate"]),
                 t("comparison.col.adjusted"): dash if no_adjusted else fmt_percent(r["adjusted_rate"]),
-                t("comparison.col.adjusted_ci"): dash if no_adjusted else _interval(r["ci_low"], r["ci_high"]),
+                t("comparison.col.adjusted_ci"): (dash if no_adjusted
+                                                 else fmt_interval(r["ci_low"], r["ci_high"], unbroken=True)),
             })
         lines += [_say(page, f"comparison.note.{key}", values) for key, values in result.notes]
     if rows:

@@ -355,12 +355,12 @@ def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
             r = _pooled_rate(summary.results, indicator, h)
             row[t("front.results_col_horizon", months=fmt_number(h))] = t("format.missing") if pd.isna(r["value"]) \
                 else t("front.rate_with_interval", rate=fmt_percent(r["value"]),
-                       interval=fmt_interval(r["ci_low"], r["ci_high"]).replace("–", "\u2060–\u2060"))
+                       interval=fmt_interval(r["ci_low"], r["ci_high"], unbroken=True))
         rows.append(row)
     set_data_origin(synthetic=summary.synthetic)
     try:
-        show_table(pd.DataFrame(rows), t("front.results_table_caption"), name="tbl-key-results",
-                   align=["l", *["r"] * len(horizons)])
+        caption = t("front.results_table_caption", level=level_text(CONFIDENCE_LEVEL))
+        show_table(pd.DataFrame(rows), caption, name="tbl-key-results", align=["l", *["r"] * len(horizons)])
     finally:
         set_data_origin(synthetic=False)   # the page's other figures come from the reported facts
 

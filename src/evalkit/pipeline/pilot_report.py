@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from evalkit.book_settings import front_matter
+from evalkit.chapters.method_numbers import method_numbers
 from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
@@ -265,7 +266,7 @@ def _build_report_pdf(pilot: Pilot, lang: str, title: str, book_files: tuple[Pat
     book.jupyter_book(pages, config, toc, stage / "pdf-out", "singlehtml")
     front = front_matter(
         lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
-        subtitle=t("publication.pilot_subject"),
+        subtitle=t("publication.pilot_subject", horizons=method_numbers()["horizons_and"]),
         publisher=t("publication.pilot_publisher", region=pilot.region, project=pilot.project_name),
         summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
     build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
