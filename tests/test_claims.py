@@ -124,3 +124,21 @@ def test_command_csv_and_json(capsys):
     records = json.loads(out)
     ely = next(r for r in records if r["claim_id"] == "ely_areas_applied")
     assert code == 0 and ely["derived_high"] is None   # an open bound, not Infinity
+
+
+def test_a_figure_made_inconsistent_by_corrected_facts_is_listed_with_a_plain_explanation(monkeypatch):
+    """A corrected budget (Lappi 200 000 → 220 000) breaks the stated 9,6 M€ total, which the report's
+    text never flagged: the list still names it, with the general explanation, and does not fail."""
+    from evalkit.chapters import national as chapter
+    from evalkit.page_output import Page
+
+    pilots = PILOTS.model_copy(update={"pilots": tuple(
+        p.model_copy(update={"budget_eur": 220000}) if p.pilot_id == "lappi" else p for p in PILOTS.pilots)})
+    shown = []
+    monkeypatch.setattr(chapter, "markdown", shown.append)
+    set_language("fi")
+    chapter.inconsistencies_list(chapter.NationalPage(Page(Path("."), "claims"), ROOT, pilots, FACTS))
+    lines = shown[0].splitlines()
+    assert len(lines) > len(EXPECTED_INCONSISTENT)
+    from evalkit.i18n import t
+    assert sum(line.endswith(t("claims.explain_other")) for line in lines) == len(lines) - len(EXPECTED_INCONSISTENT)

@@ -21,7 +21,7 @@ from evalkit.claims_view import claims_display
 from evalkit.compare import FUNNEL_LEVELS
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
 from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
-from evalkit.i18n import t
+from evalkit.i18n import has, t
 from evalkit.key_results import KeyResults
 from evalkit.page_output import (
     Page,
@@ -454,8 +454,11 @@ def inconsistencies_list(page: NationalPage) -> None:
     table = claims_table(page.pilots, page.facts)
     flagged = table[table["verdict"] == INCONSISTENT]
     opened = fmt_date(page.facts.value("call_opened"))
+    # A figure the facts make inconsistent that the report's text did not (a corrected budget, say)
+    # has no explanation of its own; it still gets its line.
     markdown("\n".join(f"- {t('claims.flag_item', section=row.section, stated=row.stated)} "
-                       f"{t(f'claims.explain.{row.claim_id}', call_opened=opened)}"
+                       + (t(f"claims.explain.{row.claim_id}", call_opened=opened)
+                          if has(f"claims.explain.{row.claim_id}") else t("claims.explain_other"))
                        for row in flagged.itertuples()))
 
 

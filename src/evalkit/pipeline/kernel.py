@@ -14,6 +14,7 @@ the saving.
 """
 from __future__ import annotations
 
+import ast
 import atexit
 import os
 import shutil
@@ -27,6 +28,9 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
+from evalkit.pipeline import read_log
+from evalkit.pipeline.read_log import READS_METADATA
+
 ENGINE_NAME = "evalkit-warm"
 
 # Run silently before each page. reset(new_session=True) empties the namespace and restarts the
@@ -37,7 +41,12 @@ import os as _os, matplotlib.pyplot as _plt
 _plt.close("all")
 _os.chdir({cwd!r})
 del _os, _plt
+import evalkit.pipeline.read_log as _read_log
+_read_log.start_recording({ignore!r})
+del _read_log
 """
+# Run silently after the page's last cell: what the page read (evalkit.pipeline.read_log).
+_READS = "__import__('evalkit.pipeline.read_log', fromlist=['recorded']).recorded()"
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -109,15 +118,26 @@ class _WarmClient(PapermillNotebookClient):
         self.reset_execution_trackers()
         with self.setup_kernel(**kwargs):
             _current().kc = self.kc
-            reply = self.wait_for_reply(self.kc.execute(_RESET.format(cwd=os.getcwd()), silent=True,
-                                                        store_history=False))
+            reset = _RESET.format(cwd=os.getcwd(), ignore=read_log.ignored_for_next_page())
+            reply = self.wait_for_reply(self.kc.execute(reset, silent=True, store_history=False))
             if reply is None or reply["content"].get("status") != "ok":
                 raise RuntimeError("the page kernel could not be reset to a fresh session")
             self.papermill_execute_cells()
+            self.nb.metadata[READS_METADATA] = self._reads()
             info_msg = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
             self.set_widgets_metadata()
         return self.nb
+
+    def _reads(self) -> str | None:
+        """The page's reads as JSON, or None when the kernel could not say (the page then always re-runs)."""
+        reply = self.wait_for_reply(self.kc.execute("", silent=True, store_history=False,
+                                                    user_expressions={"reads": _READS}))
+        try:
+            value = reply["content"]["user_expressions"]["reads"]["data"]["text/plain"]
+            return ast.literal_eval(value)
+        except (TypeError, KeyError, ValueError, SyntaxError):
+            return None
 
 
 class WarmKernelEngine(NBClientEngine):

@@ -22,7 +22,7 @@ from evalkit.editions import (
     published_links,
 )
 from evalkit.errors import BuildError
-from evalkit.i18n import set_language, t
+from evalkit.i18n import LANGUAGES, set_language, t
 from evalkit.params import PilotParams, load_all_params
 from evalkit.paths import file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
@@ -57,15 +57,32 @@ def timings_file(build_root: Path, lang: str) -> Path:
     return build_root / f".page-seconds-{lang}.json"
 
 
-def code_digest(root: Path) -> str:
-    """The code part of every page's cache key: evalkit's own files, and ``uv.lock`` when there is one.
+def package_folder() -> Path:
+    """The evalkit package that is running (a copy's own ``src/evalkit`` when it is imported)."""
+    return Path(__file__).resolve().parents[1]
 
-    The package's ``.py`` and ``.yml`` files (catalogues included) are digested, so a change to
-    any of them, or to a locked dependency, re-runs every page.
+
+def code_digest(root: Path) -> str:
+    """The code part of every page's cache key: evalkit's package files, and ``uv.lock``.
+
+    Every file counts, whatever its kind (modules, catalogues, templates, data), so a change to any
+    of them, or to a locked dependency, re-runs every page; only style sheets are left to the site's
+    key (:func:`_site_key`), since a page's kernel never reads them.
     """
-    package = Path(__file__).resolve().parents[1]
     lock = root / "uv.lock"
-    return tree_digest(package) + (file_digest(lock) if lock.exists() else "")
+    return tree_digest(package_folder(), skip_suffixes=(".css",)) + (file_digest(lock) if lock.exists() else "missing")
+
+
+def generated_folders(root: Path) -> tuple[Path, ...]:
+    """What builds write: ``_build`` and every edition's executed pages. Never a page's dependency."""
+    return (root / "_build", *(folder for lang in LANGUAGES
+                               for folder in (edition(root, lang).pages_dir / "pilots",
+                                              edition(root, lang).pages_dir / "national")))
+
+
+def deps_file(build_root: Path, ed: Edition, folder: str, name: str) -> Path:
+    """Where a page's dependency record is kept (:mod:`evalkit.pipeline.runner`)."""
+    return build_root / ".page-deps" / ed.lang / folder / f"{name}.json"
 
 
 def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
@@ -98,9 +115,13 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     params = load_all_params(root)  # refuse bad params before anything runs
     facts = load_pilots()
     reported = tuple(sorted(reported_dir(root).glob("*")))
-    # National pages depend on the pilots' data and extract dates, not on their goals, so a
-    # changed goal re-runs that pilot's chapter only.
-    all_inputs = {p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
+    # National pages summarise every pilot's goals as well as their data. What each page really
+    # read is recorded when it runs (read_log); these are the inputs known beforehand.
+    # data/ as a whole: a page may look for an optional input there (a folder of regional series)
+    # whose appearing no read log can see.
+    all_inputs = ({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
+                  | {p.source for p in params.values()} | {root / "data"})
+    untracked = generated_folders(root)
     national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)]
                                  for pid, p in sorted(params.items())}}
     jobs = []
@@ -121,6 +142,7 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
                 parameters={**common, "pilot_id": name, "params_file": str(pilot_params.source)},
                 context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": name},
                 lang=ed.lang, inputs=tuple(inputs), failed_dir=build_root / "failed" / ed.lang,
+                deps_file=deps_file(build_root, ed, folder, name), ignore_reads=untracked,
             ))
         else:
             template = root / "book" / "templates" / f"{name}.ipynb"
@@ -130,6 +152,7 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
                 name=name, template=template, output=output, parameters=common, context=national_context,
                 lang=ed.lang, inputs=tuple(sorted(all_inputs)) + reported,
                 failed_dir=build_root / "failed" / ed.lang,
+                deps_file=deps_file(build_root, ed, folder, name), ignore_reads=untracked,
             ))
     return jobs
 
@@ -252,7 +275,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         failed = [r for r in results if r.status == "failed"]
         prov = provenance.collect(root, params)
         key_file = build_root / f".site-key-{lang}.json"
-        site_key = _site_key(root, lang, results, prov)
+        site_key = _site_key(root, lang, results, prov, params)
         if not failed and not force and _up_to_date(build_root, ed, key_file, site_key, pdf):
             print("evalkit build: nothing changed; the published site"
                   + (" and PDF are" if pdf else " is") + " up to date", file=sys.stderr, flush=True)
@@ -265,8 +288,10 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
                 _publish_failure_preview(root, ed, lang, stage, config, toc, failed)
                 raise BuildError(_failure_message(build_root, failed))
             _build_and_publish(root, ed, stage, config, toc, prov, pdf)
-            key_file.write_text(json.dumps({"html": site_key, "pdf": site_key if pdf else None}),
-                                encoding="utf-8")
+            key_file.write_text(json.dumps({
+                "html": site_key, "pdf": site_key if pdf else None,
+                **{f"published_{name}": digest for name, digest in _published(build_root, ed, pdf).items()}}),
+                encoding="utf-8")
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return results
@@ -347,13 +372,36 @@ def _new_pdf_version(root: Path, ed: Edition, stage: Path, config: Path, toc: Pa
     return version
 
 
-def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.Provenance) -> str:
-    """Everything the published site depends on beyond the pages: config, TOC, styles, code version."""
-    parts = [lang, prov.commit, str(prov.modified), prov.params_sha256, *(f"{r.name}={r.cache_key}" for r in results),
+def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.Provenance,
+              params: dict[str, PilotParams]) -> str:
+    """Everything the published site, PDF and exports may depend on beyond the pages themselves.
+
+    Deliberately more than the site is known to read: the whole package and lock file, every
+    project file the book is made from (config, table of contents, ``book/`` but for the pages
+    builds write), every params, data and fact file by path. A change to any of them rebuilds.
+    """
+    parts = [lang, prov.commit, str(prov.modified), prov.params_sha256, tree_digest(package_folder()),
+             prov.lockfile_sha256,
+             *(f"{r.name}={r.cache_key}" for r in results),
              file_digest(root / "_config.yml"), file_digest(root / "_toc.yml"),
-             tree_digest(root / "book" / "_static", (".css", ".js", ".html", ".png", ".svg")),
-             *(digest for _, digest in prov.data_files)]
+             tree_digest(root / "book", skip=generated_folders(root)),
+             *(f"{pid}={file_digest(p.source)}" for pid, p in sorted(params.items())),
+             *(f"{name}={digest}" for name, digest in prov.data_files)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _published(build_root: Path, ed: Edition, pdf: bool) -> dict[str, str]:
+    """Digests of what this edition published: its site, the exports and (with ``pdf``) its PDF.
+
+    A deleted, changed or replaced published file makes the next build rebuild, not trust a key.
+    """
+    def tree(folder: Path) -> str:
+        return tree_digest(folder.resolve()) if folder.is_dir() else "missing"
+
+    published = {"html": tree(build_root / ed.html_link), "data": tree(build_root / DATA_FOLDER)}
+    if pdf:
+        published["pdf"] = file_digest(ed.pdf) if ed.pdf.is_file() else "missing"
+    return published
 
 
 def _up_to_date(build_root: Path, ed: Edition, key_file: Path, site_key: str, pdf: bool) -> bool:
@@ -361,9 +409,10 @@ def _up_to_date(build_root: Path, ed: Edition, key_file: Path, site_key: str, pd
         stored = json.loads(key_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if stored.get("html") != site_key or not (build_root / ed.html_link / "index.html").is_file():
+    if not isinstance(stored, dict) or stored.get("html") != site_key or (pdf and stored.get("pdf") != site_key):
         return False
-    return not pdf or (stored.get("pdf") == site_key and (build_root / PDF_FOLDER / ed.pdf_name).is_file())
+    published = _published(build_root, ed, pdf)
+    return all(stored.get(f"published_{name}") == digest for name, digest in published.items())
 
 
 def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,

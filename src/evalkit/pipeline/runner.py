@@ -1,8 +1,11 @@
 """Run notebook jobs with papermill: only those whose inputs changed, in parallel, keeping going.
 
-A job's cache key hashes everything its output depends on: the template, the parameters and page
-context, the bytes of every input file, evalkit's own source and the lockfile. The key is stored in
-the executed notebook's metadata; a job whose stored key matches is reused, not re-run.
+A job's cache key hashes what its output is known to depend on: the template, the parameters and
+page context, the bytes of every declared input file, evalkit's own files and the lockfile. When
+the page has run, what its kernel actually read is recorded too (:mod:`evalkit.pipeline.read_log`).
+Both go into the job's dependency record in the build folder, beside a digest of the executed
+notebook; a job is reused only when its key, every recorded read and its output are all as
+recorded. Anything missing or unreadable means the page runs again.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from typing import Any, Callable, Iterable
 import nbformat
 
 from evalkit.paths import file_digest
+from evalkit.pipeline import read_log
+from evalkit.pipeline.read_log import READS_METADATA, tree_digest  # noqa: F401 (tree_digest: part of this API)
 
 KEY_VERSION = "evalkit-nb-1"
 
@@ -38,6 +43,8 @@ class NotebookJob:
     failed_dir: Path | None = None  # where a failed notebook is kept for inspection
     cwd: Path | None = None         # the kernel's working folder (default: the ``root`` parameter)
     book_page: bool = True          # a page of a book: its parameters cell is hidden from readers
+    deps_file: Path | None = None   # the dependency record (build folder); None: never reused
+    ignore_reads: tuple[Path, ...] = ()   # folders of the build's own outputs, not dependencies
 
 
 @dataclass
@@ -52,19 +59,7 @@ class JobResult:
     failed_source: str | None = None
     error: str | None = None
     kept_notebook: str | None = None
-    cache_key: str = ""
-
-
-def tree_digest(folder: Path, suffixes: tuple[str, ...] = (".py", ".yml", ".yaml")) -> str:
-    """SHA-256 (hex) over every file under ``folder`` with one of ``suffixes``: relative paths and contents.
-
-    ``__pycache__`` folders are left out. Used as the code part of a job's cache key.
-    """
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.suffix in suffixes and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(file_digest(path).encode())
-    return digest.hexdigest()
+    cache_key: str = ""             # the key and everything the page read: changes when the output may
 
 
 def cache_key(job: NotebookJob, code_digest: str) -> tuple[str, dict[str, str]]:
@@ -78,28 +73,61 @@ def cache_key(job: NotebookJob, code_digest: str) -> tuple[str, dict[str, str]]:
         "code": code_digest,
     }
     for path in job.inputs:
-        parts[f"input:{path.name}"] = file_digest(path) if path.exists() else "missing"
+        # The whole path: extracts in folders of their own often share a file name.
+        parts[f"input:{input_label(path, job)}"] = read_log.current(str(Path(path).resolve()))
     key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return key, parts
 
 
-def _stored(output: Path) -> dict[str, Any] | None:
+def input_label(path: Path, job: NotebookJob) -> str:
+    """An input as the build's messages name it: relative to the project, else its file name."""
+    resolved = Path(path).resolve()
+    root = Path(job.parameters.get("root", ".")).resolve()
     try:
-        return nbformat.read(output, as_version=4).metadata.get("evalkit")
-    except (OSError, ValueError, KeyError):
+        return str(resolved.relative_to(root))
+    except ValueError:
+        return f"{resolved.name} ({hashlib.sha256(str(resolved).encode()).hexdigest()[:8]})"
+
+
+def _record(job: NotebookJob) -> dict[str, Any] | None:
+    if job.deps_file is None:
         return None
+    try:
+        record = json.loads(job.deps_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def fingerprint_of(key: str, reads: dict[str, str]) -> str:
+    """What a page's output was made from: its key and the digests of everything it read."""
+    return hashlib.sha256(json.dumps([key, reads], sort_keys=True).encode()).hexdigest()
 
 
 def why_run(job: NotebookJob, key: str, parts: dict[str, str]) -> str | None:
-    """None when the stored output can be reused; else the reason it must run."""
-    stored = _stored(job.output)
-    if stored is None:
+    """None when the stored output can be reused; else the reason it must run.
+
+    Reuse needs the output notebook as it was written, a dependency record with the same key,
+    and every file and folder the page read unchanged since.
+    """
+    if not job.output.is_file():
         return "no previous output"
-    if stored.get("cache_key") == key:
-        return None
-    old = stored.get("key_parts", {})
-    changed = sorted(name for name in set(parts) | set(old) if parts.get(name) != old.get(name))
-    return "changed: " + ", ".join(changed) if changed else "key changed"
+    record = _record(job)
+    if record is None or not isinstance(record.get("reads"), dict):
+        return "no record of what it read"
+    if record.get("cache_key") != key:
+        old = record.get("key_parts", {})
+        changed = sorted(name for name in set(parts) | set(old) if parts.get(name) != old.get(name))
+        return "changed: " + ", ".join(changed) if changed else "key changed"
+    if read_log.current(str(job.output)) != record.get("output"):
+        return "its executed notebook was changed or replaced"
+    changed = read_log.changed_reads(record["reads"])
+    return "changed: " + ", ".join(f"read:{name}" for name in changed) if changed else None
+
+
+def reused_fingerprint(job: NotebookJob, key: str) -> str:
+    """The fingerprint of a reused page, from its dependency record."""
+    return fingerprint_of(key, (_record(job) or {}).get("reads", {}))
 
 
 def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) -> JobResult:
@@ -135,6 +163,7 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     result = JobResult(job.name, "built", reason, cache_key=key)
     try:
         nbformat.write(render(job.template, job.context, job.lang), tmp_in)
+        read_log.ignore_for_next_page([str(job.output.parent), *map(str, job.ignore_reads)])
         _run_papermill(job, Path(tmp_in), tmp_out, result)
     except Exception as exc:  # kernel died, template error: still this job's failure only
         result.status = "failed"
@@ -145,7 +174,7 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     if result.status == "failed":
         _keep_failed(job, tmp_out, result)
     else:
-        _publish_executed(job, tmp_out, key, parts)
+        result.cache_key = _publish_executed(job, tmp_out, key, parts)
     return result
 
 
@@ -181,18 +210,34 @@ def _keep_failed(job: NotebookJob, tmp_out: Path, result: JobResult) -> None:
     tmp_out.unlink(missing_ok=True)
 
 
-def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str, str]) -> None:
-    """Replace ``job.output`` with the executed notebook, keyed and free of per-run metadata."""
+def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str, str]) -> str:
+    """Replace ``job.output`` with the executed notebook, free of per-run metadata; record its dependencies.
+
+    Returns the page's fingerprint (:func:`fingerprint_of`).
+    """
     executed = nbformat.read(tmp_out, as_version=4)
+    log = executed.metadata.pop(READS_METADATA, None)
     if job.book_page:
         _hide_parameter_cells(executed)
-        executed.metadata["evalkit"] = {"cache_key": key, "key_parts": parts}
     executed.metadata.pop("papermill", None)  # timings differ per run; keep outputs reproducible
     for cell in executed.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"   # papermill draws a random id: same inputs, same notebook
     nbformat.write(executed, tmp_out)
+    reads = read_log.fingerprint(log) if isinstance(log, str) else None
+    if job.deps_file is not None:
+        job.deps_file.unlink(missing_ok=True)   # never a new output with an old record
     os.replace(tmp_out, job.output)
+    if job.deps_file is not None and reads is not None:
+        job.deps_file.parent.mkdir(parents=True, exist_ok=True)
+        record = {"cache_key": key, "key_parts": parts, "reads": reads,
+                  "output": read_log.current(str(job.output))}
+        staged = job.deps_file.with_name(f".{job.deps_file.name}.{os.getpid()}")
+        staged.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(staged, job.deps_file)
+    return fingerprint_of(key, reads or {})
 
 
 def _hide_parameter_cells(notebook) -> None:
@@ -293,7 +338,8 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
         key, parts = cache_key(job, code_digest)
         reason = "forced" if force else why_run(job, key, parts)
         if reason is None:
-            results[job.name] = JobResult(job.name, "reused", "inputs unchanged", cache_key=key)
+            results[job.name] = JobResult(job.name, "reused", "inputs unchanged",
+                                          cache_key=reused_fingerprint(job, key))
             if on_done:
                 on_done(results[job.name])
         else:

@@ -1,0 +1,260 @@
+"""An incremental build publishes exactly what a cold build of the same inputs publishes (issue 19).
+
+One project is built once, then changed one input kind at a time (a register extract, one pilot's
+params, a fact file, a page template, a catalogue text, print.css, a module of the package, the
+lock file) and rebuilt incrementally after each change. The changes are drawn by a seeded random
+generator, not picked by hand.
+
+For an input that some pages do not read, a cold build of a copy of the same sources must publish
+the same site and exports, byte for byte but for the build time. Where the build ran every page
+again, its pages are those of a cold build by construction (the site is always built afresh from
+them), so the test asserts that instead of paying for another cold build.
+
+The register is laid out one folder per pilot, as pilots deliver extracts: seven of the eight files
+share the name ``participants.csv``. The copy's own ``src/`` is imported (``PYTHONPATH``), so a
+change to the package or a catalogue in the copy is the code that runs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import copy_project
+
+pytestmark = pytest.mark.slow
+
+SEED = 19
+BUILT_AT = re.compile(rb"\d{4}\\?-\d\d\\?-\d\dT\d\d\\?:\d\d\\?:\d\dZ")   # also as Markdown escapes it
+PILOTS = ("pohjois-pohjanmaa", "uusimaa", "pohjois-karjala", "etela-pohjanmaa", "lappi", "pirkanmaa",
+          "pohjanmaa", "hame")
+
+
+def build(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "EVALKIT_ROOT": str(project), "PYTHONPATH": str(project / "src")}
+    done = subprocess.run([sys.executable, "-m", "evalkit.cli", "build", "--jobs", "2", *args], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def statuses(stderr: str) -> dict[str, str]:
+    return dict(re.findall(r"^\s+(\S+)\s+(built|reused|failed)\s", stderr, flags=re.MULTILINE))
+
+
+# What differs between any two builds by design: which pages ran (the build status page, and the
+# search index that holds its words) and Sphinx's own record of its configuration.
+BY_DESIGN = ("html/.buildinfo", "html/searchindex.js", "html/national/build_status.html",
+             "html/_sources/national/build_status.md")
+
+
+def published(project: Path) -> dict[str, bytes]:
+    """The published site and exports, file by file, with the build time and project folder blanked."""
+    files = {}
+    for link in ("html", "data"):
+        top = (project / "_build" / link).resolve()
+        for path in sorted(p for p in top.rglob("*") if p.is_file()):
+            name = f"{link}/{path.relative_to(top)}"
+            if name not in BY_DESIGN:
+                files[name] = BUILT_AT.sub(b"BUILT", path.read_bytes()).replace(str(project).encode(), b"PROJECT")
+    return files
+
+
+def cold_copy(project: Path, target: Path) -> Path:
+    """The project's sources as they are now (no build outputs), in ``target``."""
+    ignore = shutil.ignore_patterns("_build", "__pycache__", ".pytest_cache")
+    shutil.copytree(project, target, ignore=ignore, symlinks=True)
+    for generated in ("book/pilots", "book/national", "book/en"):
+        shutil.rmtree(target / generated, ignore_errors=True)
+    return target
+
+
+def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
+
+
+# --- the changes, one function per input kind: each returns what it did ---------------------
+
+def change_register(project: Path, rng: random.Random) -> str:
+    pilot = rng.choice(PILOTS)
+    path = project / "data" / pilot / "participants.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index(rng.choice(["status_3m", "status_6m"]))
+    candidates = [i for i, row in enumerate(rows[1:], 1) if row[column] in ("unemployed", "outside_labour_force")]
+    row = rng.choice(candidates)
+    rows[row][column] = "employed_open"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return f"{pilot} line {row + 1}: {rows[0][column]} -> employed_open"
+
+
+def change_params(project: Path, rng: random.Random) -> str:
+    pilot = rng.choice(PILOTS)
+    path = project / "params" / f"{pilot}.yml"
+    text = path.read_text(encoding="utf-8")
+    targets = list(re.finditer(r"^(\s*target:\s*)(\S+)$", text, flags=re.MULTILINE))
+    match = rng.choice(targets)
+    new = rng.choice([0.02, 0.05, 0.1, 0.6, 0.9])   # far from the demo results: verdicts change
+    path.write_text(text[:match.start(2)] + str(new) + text[match.end(2):], encoding="utf-8")
+    return f"{pilot}: target {match.group(2)} -> {new}"
+
+
+def change_facts(project: Path, rng: random.Random) -> str:
+    path = project / "data" / "reported" / "pilots.yml"
+    text = path.read_text(encoding="utf-8")
+    budgets = list(re.finditer(r"^(\s*budget_eur:\s*)(\d+)$", text, flags=re.MULTILINE))
+    match = rng.choice(budgets)
+    new = int(match.group(2)) + rng.randint(1, 40) * 5000
+    path.write_text(text[:match.start(2)] + str(new) + text[match.end(2):], encoding="utf-8")
+    return f"budget {match.group(2)} -> {new}"
+
+
+def change_template(project: Path, rng: random.Random) -> str:
+    path = rng.choice(sorted((project / "book" / "templates").glob("*.ipynb")))
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "markdown" and "".join(c["source"]).strip()]
+    cell = rng.choice(cells)
+    token = f"Muutos{rng.randrange(10**6)}."
+    cell["source"] = "".join(cell["source"]).rstrip() + f"\n\n{token}\n"
+    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return f"{path.name}: {token}"
+
+
+def change_catalogue(project: Path, rng: random.Random) -> str:
+    path = rng.choice([project / "src" / "evalkit" / "locales" / "fi" / f"{area}.yml"
+                       for area in ("pilot", "national", "comparison")])
+    catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def leaves(tree: dict, prefix: tuple = ()):
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                yield from leaves(value, (*prefix, key))
+            elif isinstance(value, str) and " " in value and not re.search(r"[{}%`:\[\]<>|*_#]", value):
+                yield (*prefix, key)
+
+    where = rng.choice(sorted(leaves(catalogue)))
+    parent = catalogue
+    for key in where[:-1]:
+        parent = parent[key]
+    token = f"muutos{rng.randrange(10**6)}"
+    parent[where[-1]] = f"{parent[where[-1]]} {token}"
+    path.write_text(yaml.safe_dump(catalogue, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    return f"{path.name}: {'.'.join(where)}"
+
+
+def change_module(project: Path, rng: random.Random) -> str:
+    package = project / "src" / "evalkit"
+    path = rng.choice(sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts))
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n# a change that no page can be shown not to depend on: {rng.randrange(10**6)}\n")
+    return str(path.relative_to(package))
+
+
+def change_lockfile(project: Path, rng: random.Random) -> str:
+    with (project / "uv.lock").open("a", encoding="utf-8") as handle:
+        handle.write(f"# {rng.randrange(10**6)}\n")
+    return "uv.lock"
+
+
+def change_print_css(project: Path, rng: random.Random) -> str:
+    path = project / "src" / "evalkit" / "pipeline" / "print.css"
+    token = f"sivu{rng.randrange(10**6)}"
+    text, count = re.subn(r'content: counter\(page\) "[^"]*" counter\(pages\);',
+                          f'content: counter(page) " {token} " counter(pages);', path.read_text(encoding="utf-8"))
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+    return token
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The project with one register extract per pilot folder, built once."""
+    project = copy_project(tmp_path_factory.mktemp("property") / "project")
+    demo = project / "data" / "demo"
+    rows = list(csv.reader(io.StringIO((demo / "participants.csv").read_text(encoding="utf-8"))))
+    manifest = json.loads((demo / "SYNTHETIC.json").read_text(encoding="utf-8"))
+    for pilot in PILOTS:
+        folder = project / "data" / pilot
+        folder.mkdir()
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([rows[0], *(r for r in rows[1:] if r[1] == pilot)])
+        (folder / "participants.csv").write_text(out.getvalue(), encoding="utf-8")
+        (folder / "SYNTHETIC.json").write_text(json.dumps(
+            {**manifest, "files": {"participants.csv": manifest["files"]["participants.csv"]}}), encoding="utf-8")
+        params = project / "params" / f"{pilot}.yml"
+        params.write_text(params.read_text(encoding="utf-8").replace(
+            "data: data/demo/participants.csv", f"data: data/{pilot}/participants.csv"), encoding="utf-8")
+    build(project, "--no-pdf")
+    return project
+
+
+@pytest.mark.parametrize("change", [change_register, change_params, change_facts, change_template],
+                         ids=["register", "params", "facts", "template"])
+def test_an_incremental_build_publishes_what_a_cold_build_does(project, change, tmp_path):
+    what = change(project, random.Random(f"{SEED}-{change.__name__}"))
+    incremental = build(project, "--no-pdf")
+    assert "nothing changed" not in incremental.stderr, what
+    if change in (change_register, change_params):
+        # One pilot's file: its chapter and the national pages run, the other chapters are reused.
+        changed = what.split(":")[0].split(" ")[0]
+        seen = statuses(incremental.stderr)
+        assert seen[changed] == "built" and seen["index"] == "built", (what, seen)
+        assert all(seen[pilot] == "reused" for pilot in PILOTS if pilot != changed), (what, seen)
+    cold = cold_copy(project, tmp_path / "cold")
+    build(cold, "--no-pdf")
+    assert differences(published(project), published(cold)) == [], what
+
+
+@pytest.mark.parametrize("change", [change_catalogue, change_module, change_lockfile],
+                         ids=["catalogue", "module", "lockfile"])
+def test_a_code_change_rebuilds_every_page_and_the_site(project, change):
+    what = change(project, random.Random(f"{SEED}-{change.__name__}"))
+    # The last of these builds the PDF too: the next test changes only what the PDF reads.
+    result = build(project, *(() if change is change_lockfile else ("--no-pdf",)))
+    seen = statuses(result.stderr)
+    assert set(seen.values()) == {"built"}, (what, seen)
+    assert "nothing changed" not in result.stderr, what
+
+
+def test_an_edit_of_the_print_style_sheet_reaches_the_pdf(project):
+    """Only the PDF phase reads print.css: no page runs again, the PDF is made again.
+
+    An edit used to be seen only through git's "modified" flag, so a second edit (or the first, in a
+    folder without git, as here) left the old PDF published.
+    """
+    assert (project / "_build" / "pdf" / "report.pdf").is_file()   # built by the test before
+    token = change_print_css(project, random.Random(f"{SEED}-css"))
+    result = build(project)
+    assert set(statuses(result.stderr).values()) == {"reused"}
+    text = subprocess.run(["pdftotext", str(project / "_build" / "pdf" / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert token in text
+
+
+def test_a_deleted_or_altered_published_file_is_rebuilt(project):
+    build(project, "--no-pdf")   # settle
+    page = project / "_build" / "html" / "pilots" / "lappi.html"
+    original = BUILT_AT.sub(b"BUILT", page.read_bytes())
+    page.unlink()
+    first = build(project, "--no-pdf")
+    assert "nothing changed" not in first.stderr
+    assert BUILT_AT.sub(b"BUILT", page.read_bytes()) == original
+    page.write_bytes(page.read_bytes().replace(b"<body", b"<body data-x='1'", 1))
+    second = build(project, "--no-pdf")
+    assert "nothing changed" not in second.stderr
+    assert BUILT_AT.sub(b"BUILT", page.read_bytes()) == original
+    (project / "book" / "pilots" / "hame.ipynb").write_text("{}", encoding="utf-8")  # an executed page spoilt
+    third = build(project, "--no-pdf")
+    assert statuses(third.stderr)["hame"] == "built"
+    assert "nothing changed" in build(project, "--no-pdf").stderr
