@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from evalkit import cli
-from evalkit.pipeline import book, pilot_report, report_folder
+from evalkit.pipeline import book, pilot_report, report_folder, self_assessment
 from evalkit.pipeline.report_folder import MARKER, STAGE_PREFIX
 from evalkit.pipeline.runner import JobResult
 
@@ -239,6 +239,46 @@ def test_a_failed_run_leaves_an_earlier_report_and_a_new_folder_as_they_were(fir
     new = tmp_path / "new"
     code, _ = pilot(capsys, data, new)
     assert code != 0 and not new.exists()
+
+
+def _own_notebooks(tmp_path, edit):
+    from evalkit.i18n import set_language
+
+    set_language("fi")
+    files = self_assessment.OwnFiles("private-data/p.csv", "2023-12-31", "private-data/lappi.yml", None,
+                                     "private-data/reported-pilots.yml")
+    made = self_assessment.make_notebook(ROOT / "book" / "templates" / "pilot.ipynb", {
+        "project_name": "P", "region": "Lappi", "pilot_id": "lappi"},
+        self_assessment.parameters_source("lappi", files, []))
+    earlier, new = tmp_path / "earlier.ipynb", tmp_path / "new.ipynb"
+    nbformat.write(made, new)
+    edit(made)
+    nbformat.write(made, earlier)
+    return earlier, new
+
+
+def test_own_cells_are_found_in_a_notebook_of_an_older_evalkit_by_their_heading(tmp_path):
+    def older_with_own_cells(notebook):
+        start = self_assessment.own_section(notebook)
+        notebook.cells[start].metadata.pop("tags")   # older notebooks had no tag
+        notebook.cells[-1].source = "indicators.head()"   # the empty cell, filled in
+    earlier, new = _own_notebooks(tmp_path, older_with_own_cells)
+    assert self_assessment.carry_own_analysis(earlier, new) == 1
+    result = nbformat.read(new, as_version=4)
+    assert result.cells[-1].source == "indicators.head()"
+    assert self_assessment.OWN_TAG in result.cells[self_assessment.own_section(result)].metadata["tags"]
+
+
+def test_an_edited_own_heading_is_carried_and_an_untouched_section_changes_nothing(tmp_path):
+    def edit_heading(notebook):
+        notebook.cells[self_assessment.own_section(notebook)].source += "\n\nOur question: who stays?"
+    earlier, new = _own_notebooks(tmp_path, edit_heading)
+    assert self_assessment.carry_own_analysis(earlier, new) == 1
+    result = nbformat.read(new, as_version=4)
+    assert result.cells[self_assessment.own_section(result)].source.endswith("Our question: who stays?")
+    earlier, new = _own_notebooks(tmp_path, lambda notebook: None)
+    before = new.read_bytes()
+    assert self_assessment.carry_own_analysis(earlier, new) == 0 and new.read_bytes() == before
 
 
 # ---------------------------------------------------------------- staging

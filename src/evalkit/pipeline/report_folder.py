@@ -46,14 +46,13 @@ class Earlier:
     """What the marker of an earlier report says evalkit wrote: ``files`` (path to digest), or None when unknown."""
 
     files: dict[str, str] | None
-    exists: bool = True
 
 
 def read_marker(out: Path) -> Earlier:
-    """The earlier report's record; ``exists`` False when there is no marker."""
+    """The earlier report's record: no files when there is no marker, unknown (None) for an older marker."""
     path = out / MARKER
     if not path.is_file():
-        return Earlier({}, exists=False)
+        return Earlier({})
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
