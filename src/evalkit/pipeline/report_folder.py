@@ -65,11 +65,15 @@ def read_marker(out: Path) -> Earlier:
 
 def written_files(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (POSIX path relative to it) with its SHA-256; staging and marker left out."""
-    files = {}
+    return {rel: file_digest(folder / rel) for rel in _file_list(folder)}
+
+
+def _file_list(folder: Path) -> list[str]:
+    files = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if path.is_file() and not _staging_part(rel) and rel.as_posix() != MARKER:
-            files[rel.as_posix()] = file_digest(path)
+            files.append(rel.as_posix())
     return files
 
 
@@ -191,14 +195,15 @@ def move_in(finished: Path, out: Path, earlier: Earlier, marker: dict, now: dt.d
     stamp = (now or dt.datetime.now()).strftime("%Y-%m-%dT%H%M")
     new = written_files(finished)
     old = earlier.files if earlier.files is not None else {}
-    present = written_files(out)
+    present = set(_file_list(out))   # the pilot's own files are listed, not read
+    digests = {rel: file_digest(out / rel) for rel in present & (set(new) | set(old))}
     outcome = Outcome()
 
     def ours_unchanged(rel: str) -> bool:
-        return earlier.files is not None and old.get(rel) == present[rel]
+        return earlier.files is not None and old.get(rel) == digests[rel]
 
-    for rel in sorted(set(new) & set(present)):
-        if present[rel] != new[rel] and not ours_unchanged(rel):
+    for rel in sorted(set(new) & present):
+        if digests[rel] != new[rel] and not ours_unchanged(rel):
             dated = dated_name(rel, out, stamp)
             os.replace(out / rel, out / dated)
             outcome.dated.append((rel, dated))
@@ -214,7 +219,7 @@ def move_in(finished: Path, out: Path, earlier: Earlier, marker: dict, now: dt.d
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(finished / rel, out / rel)
     known = set(new) | set(old) | {d for _, d in outcome.dated}
-    outcome.own = _own_entries(sorted(set(present) - known - set(outcome.left)), known)
+    outcome.own = _own_entries(sorted(present - known - set(outcome.left)), known)
     tmp = out / f"{MARKER}.tmp"
     tmp.write_text(json.dumps({**marker, "format": MARKER_FORMAT, "files": new}, indent=1), encoding="utf-8")
     os.replace(tmp, out / MARKER)
