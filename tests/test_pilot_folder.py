@@ -192,6 +192,21 @@ def test_files_evalkit_wrote_and_nobody_changed_are_replaced_or_removed(first, t
     assert json.loads((out / MARKER).read_text(encoding="utf-8"))["files"] == report_folder.written_files(out)
 
 
+def test_a_file_of_the_pilots_where_evalkit_now_writes_is_kept(first, capsys, monkeypatch):
+    data, out = first
+    monkeypatch.setattr(pilot_report, "_build_report_pdf",
+                        lambda *args: (args[-1] / "report.pdf").write_bytes(b"%PDF evalkit's"))
+    (out / "report.pdf").write_bytes(b"%PDF my own")   # the report was built with --no-pdf
+    code = cli.main(["pilot", "lappi", "--data", str(data), "--as-of", "2023-12-31", "--out", str(out)])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("evalkit pilot: kept")]
+    assert code == 0
+    [kept] = dated(out, "report.pdf")
+    assert (out / kept).read_bytes() == b"%PDF my own"
+    assert (out / "report.pdf").read_bytes() == b"%PDF evalkit's"
+    assert lines == [f"evalkit pilot: kept report.pdf as {kept}: yours: evalkit did not write it before and "
+                     "writes a file of that name now"]
+
+
 def test_a_report_of_an_older_evalkit_keeps_whatever_differs(tmp_path, capsys, fake):
     out = tmp_path / "report"
     (out / "private-data").mkdir(parents=True)

@@ -286,19 +286,21 @@ def _tell(outcome: report_folder.Outcome, earlier: report_folder.Earlier, inputs
     """One line per file the pilot changed and evalkit kept, and one line for the pilot's own files."""
     notebook = self_assessment.notebook_name(inputs.pilot_id)
     params = f"{self_assessment.DATA_DIR}/{inputs.pilot_id}.yml"
-    why = ("you changed it since evalkit wrote it" if earlier.files is not None else
-           "an older evalkit wrote it without recording digests, so it may hold your changes")
-    for rel, dated in outcome.dated:
-        line = f"kept {_shown(rel)} as {_shown(dated)}: {why}"
+    reasons = {"changed": "you changed it since evalkit wrote it",
+               "unknown": "an older evalkit wrote it without recording digests, so it may hold your changes",
+               "own": "yours: evalkit did not write it before and writes a file of that name now"}
+    for rel, dated, why in outcome.dated:
+        line = f"kept {_shown(rel)} as {_shown(dated)}: {reasons[why]}"
         if rel == notebook and carried:
             line += f"; your {carried} own-analysis cell(s) are carried into the new notebook: run them again"
         elif rel == params:
             line += f"; the new report's goals come from {_params_shown(inputs)} (give --params FILE to use yours)"
         _say(line)
-    if carried and notebook not in dict(outcome.dated):
+    if carried and notebook not in {rel for rel, _, _ in outcome.dated}:
         _say(f"carried your {carried} own-analysis cell(s) into the new {notebook}: run them again")
     for rel in outcome.left:
-        _say(f"kept {_shown(rel)} as it is: {why}; this run did not write it")
+        _say(f"kept {_shown(rel)} as it is: {reasons['changed' if earlier.files is not None else 'unknown']}; "
+             "this run did not write it")
     if outcome.own:
         names = [_shown(rel) for rel in outcome.own]
         listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")

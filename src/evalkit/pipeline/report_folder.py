@@ -150,7 +150,7 @@ def _abandoned(stage: Path) -> bool:
 class Outcome:
     """What a move into ``out`` kept: changed files under dated names, changed files left in place, the pilot's own."""
 
-    dated: list[tuple[str, str]] = field(default_factory=list)   # (path, dated path)
+    dated: list[tuple[str, str, str]] = field(default_factory=list)   # (path, dated path, why: see below)
     left: list[str] = field(default_factory=list)                # changed by the pilot, not written this time
     own: list[str] = field(default_factory=list)                 # never written by evalkit (folders end with /)
 
@@ -206,7 +206,8 @@ def move_in(finished: Path, out: Path, earlier: Earlier, marker: dict, now: dt.d
         if digests[rel] != new[rel] and not ours_unchanged(rel):
             dated = dated_name(rel, out, stamp)
             os.replace(out / rel, out / dated)
-            outcome.dated.append((rel, dated))
+            why = "unknown" if earlier.files is None else "changed" if rel in old else "own"
+            outcome.dated.append((rel, dated, why))
     for rel in sorted(set(old) - set(new)):
         if rel not in present:
             continue
@@ -218,7 +219,7 @@ def move_in(finished: Path, out: Path, earlier: Earlier, marker: dict, now: dt.d
     for rel in new:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(finished / rel, out / rel)
-    known = set(new) | set(old) | {d for _, d in outcome.dated}
+    known = set(new) | set(old) | {d for _, d, _ in outcome.dated}
     outcome.own = _own_entries(sorted(present - known - set(outcome.left)), known)
     tmp = out / f"{MARKER}.tmp"
     tmp.write_text(json.dumps({**marker, "format": MARKER_FORMAT, "files": new}, indent=1), encoding="utf-8")
