@@ -142,6 +142,9 @@ def test_a_changed_notebook_is_kept_under_a_dated_name_and_its_own_cells_carried
     assert new.cells[-2].outputs == [] and new.cells[-2].execution_count is None   # old outputs: old data
     assert sum(c.source == mine.source for c in new.cells) == 1
     assert len(lines) == 1 and f"kept {NOTEBOOK} as {kept}" in lines[0] and "2 own-analysis cell(s)" in lines[0]
+    from evalkit.commands import lab
+
+    assert lab.find_notebook(out) == (out / NOTEBOOK).resolve()   # `evalkit lab` opens the new one
     # Run again without touching it: the carried cells stay, no further dated copy.
     code, lines = pilot(capsys, data, out)
     assert code == 0 and dated(out, NOTEBOOK) == [kept]
