@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
 
 from evalkit import __version__, commands
@@ -41,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it cleans up as after Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``evalkit`` command line.
 
@@ -54,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     int
         Exit status: the command's own (0 on success); 2 with no command given; an
         :class:`~evalkit.errors.EvalkitError`'s ``exit_code`` (its message printed one line each on
-        stderr); 130 on interruption; 3 on any other exception (a bug). ``--debug`` re-raises
+        stderr); 130 on Ctrl-C (SIGINT), 143 on SIGTERM, both cleaned up as far as a command
+        got; 3 on any other exception (a bug). ``--debug`` re-raises
         instead, to show the traceback.
     """
     parser = build_parser()
@@ -62,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.run(args) or 0)
     except EvalkitError as exc:
@@ -70,15 +81,17 @@ def main(argv: list[str] | None = None) -> int:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"evalkit {args.command}: {line}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"evalkit {args.command}: interrupted; previous outputs left as they were", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # a bug, not bad input: still one line unless --debug
         if args.debug:
             raise
         print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {exc} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return 3
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ re-run. A failed or interrupted build leaves the previously published site and P
 from __future__ import annotations
 
 import os
-import signal
 
 from evalkit.editions import edition
 from evalkit.i18n import LANGUAGES
@@ -27,13 +26,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, default="fi", help="edition language (default: fi)")
 
 
-def _interrupt_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C: workers and Jupyter Book stop, staging folders are removed."""
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, handler)
-
-
 def run(args) -> int:
     """Build the edition ``args.lang`` and print where its site (and PDF) are; return 0.
 
@@ -42,8 +34,7 @@ def run(args) -> int:
     BuildError
         When a page or the book fails; the published outputs are left as they were.
     """
-    root = project_root()
-    _interrupt_on_sigterm()
+    root = project_root()   # SIGTERM unwinds like Ctrl-C (evalkit.cli): workers stop, staging is removed
     build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)
     built = edition(root, args.lang)
     print(f"site: {built.html_dir / 'index.html'}")

@@ -7,7 +7,9 @@ runs again anywhere: open it with `evalkit lab DIR`).
 The report has the same content as the pilot's chapter in the national report. Rows of other pilots
 in the file are refused. Goals and services come from --params, or else from params/PILOT_ID.yml
 when it exists; the data and the extract date always come from the command line. A failed run
-leaves DIR as it was.
+leaves DIR as it was. Run again into the same DIR, it replaces only the files it wrote there and
+nobody changed: your own files are kept, and a file you changed (the notebook, the params copy in
+private-data/) is kept under a dated name, one line each on stderr.
 """
 from __future__ import annotations
 

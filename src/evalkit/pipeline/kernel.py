@@ -115,6 +115,13 @@ class _WarmClient(PapermillNotebookClient):
     """papermill's client, resetting the reused kernel to a fresh session before the first cell."""
 
     def execute(self, **kwargs):
+        try:
+            return self._execute(**kwargs)
+        except KeyboardInterrupt:
+            _abandon_loop_tasks()
+            raise
+
+    def _execute(self, **kwargs):
         self.reset_execution_trackers()
         with self.setup_kernel(**kwargs):
             _current().kc = self.kc
@@ -138,6 +145,17 @@ class _WarmClient(PapermillNotebookClient):
             return ast.literal_eval(value)
         except (TypeError, KeyError, ValueError, SyntaxError):
             return None
+
+
+def _abandon_loop_tasks() -> None:
+    """Stop reporting errors of this thread's event loop's tasks: the interrupted run waits for none.
+
+    Interrupted mid-cell, the cell's task is left pending and ends, when the kernel is shut down,
+    with nbclient's ``DeadKernelError``, which asyncio would print as a traceback at exit.
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    ensure_event_loop().set_exception_handler(lambda loop, context: None)
 
 
 class WarmKernelEngine(NBClientEngine):

@@ -6,17 +6,16 @@ chapter, so ``DIR/index.html`` is the report itself. The same template also beco
 self-assessment notebook (:mod:`evalkit.pipeline.self_assessment`), executed and written to ``DIR``
 with copies of its inputs in ``DIR/private-data/``. Inputs are checked before anything is built:
 rows of other pilots are refused (a pilot sees only its own people). Everything is built in a
-temporary folder beside ``DIR`` and moved into place only when complete, so a failed run leaves
-the previous report as it was.
+private staging folder inside ``DIR/private-data/`` and moved into place only when complete, so a
+failed run leaves the previous report as it was; only what evalkit wrote and nobody changed is
+replaced (:mod:`evalkit.pipeline.report_folder`).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import json
-import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +27,13 @@ from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
 from evalkit.paths import params_dir, pilots_file, project_root
-from evalkit.pipeline import book, self_assessment
+from evalkit.pipeline import book, report_folder, self_assessment
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import NotebookJob, execute_job
 from evalkit.register.employers import other_pilot_employers
 from evalkit.reported import Pilot, load_pilots
 
-MARKER = ".evalkit-pilot.json"   # marks DIR as ours, so a rerun may replace it
+MARKER = report_folder.MARKER   # marks DIR as a pilot report and lists the files evalkit wrote there
 TEMPLATE = Path("book") / "templates" / "pilot.ipynb"
 
 
@@ -137,7 +136,7 @@ def check_out_dir(out: Path) -> None:
         raise EvalkitError(f"{out} exists and is not a folder; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise EvalkitError(f"{out} is not empty and holds no earlier pilot report; choose an empty or new "
-                           f"folder (evalkit replaces the whole folder on success)")
+                           f"folder")
 
 
 def write_params(inputs: ReportInputs, target: Path) -> Path:
@@ -178,7 +177,8 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
 
     ``out`` gets ``index.html`` (and ``report.pdf``) and the pilot's own notebook
     ``<pilot_id>-self-assessment.ipynb`` with its inputs in ``private-data/``. Everything is built
-    in a temporary folder beside ``out`` and swapped in only when complete.
+    in a staging folder in ``out/private-data/`` and moved in only when complete; files evalkit did
+    not write, or that the pilot changed, are kept (one line each on stderr).
 
     Parameters
     ----------
@@ -189,7 +189,7 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
     as_of : datetime.date
         The extract date.
     out : Path
-        Destination folder: new, empty, or an earlier pilot report (replaced as a whole).
+        Destination folder: new, empty, or an earlier pilot report (what evalkit wrote is replaced).
     pdf : bool
         Also build ``report.pdf``.
     params_file, employers : Path, optional
@@ -216,28 +216,95 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
     root = root or project_root()
     set_language(lang)
     out = Path(out).resolve()
+    swept = report_folder.sweep_stale(out)
+    if swept:
+        _say(f"removed {swept} staging folder(s) an interrupted run left behind")
     inputs = resolve_inputs(pilot_id, data, as_of, params_file, employers, root)
     check_inputs(inputs)
     check_out_dir(out)
     pilot = load_pilots(pilots_file(root)).by_id(pilot_id)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
-    try:
-        pages = stage / "pages"
-        _run_notebooks(inputs, pilot, lang, root, stage, out)
-        title = t("pilot.report.title", region=pilot.region, project=pilot.project_name)
-        config, toc = write_book_files(root, lang, stage, title)
-        _say("building the site")
-        book.jupyter_book(pages, config, toc, stage / "html-out", "html")
-        finished = stage / "finished"
-        shutil.move(stage / "html-out" / "_build" / "html", finished)
-        if pdf:
-            _build_report_pdf(pilot, lang, title, (pages, config, toc), stage, finished)
-        _gather(inputs, lang, stage / "own", finished)
-        _swap_in(finished, out, stage)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    earlier = report_folder.read_marker(out)
+    with report_folder.staging(out) as stage:
+        try:
+            pages = stage / "pages"
+            _run_notebooks(inputs, pilot, lang, root, stage, out)
+            title = t("pilot.report.title", region=pilot.region, project=pilot.project_name)
+            config, toc = write_book_files(root, lang, stage, title)
+            _say("building the site")
+            book.jupyter_book(pages, config, toc, stage / "html-out", "html")
+            finished = stage / "finished"
+            shutil.move(stage / "html-out" / "_build" / "html", finished)
+            if pdf:
+                _build_report_pdf(pilot, lang, title, (pages, config, toc), stage, finished)
+            _gather(stage / "own", finished)
+        except BaseException:
+            _stop_kernel()   # before the staging folder goes: the kernel may still be writing into it
+            raise
+        carried = _carry_own_analysis(out, finished, inputs.pilot_id)
+        outcome = report_folder.move_in(finished, out, earlier, _marker(inputs, lang))
+    _tell(outcome, earlier, inputs, carried)
     return out
+
+
+def _stop_kernel() -> None:
+    from evalkit.pipeline.kernel import shutdown_warm_kernels
+
+    shutdown_warm_kernels()
+
+
+def _carry_own_analysis(out: Path, finished: Path, pilot_id: str) -> int:
+    name = self_assessment.notebook_name(pilot_id)
+    if not (out / name).is_file():
+        return 0
+    return self_assessment.carry_own_analysis(out / name, finished / name)
+
+
+def _marker(inputs: ReportInputs, lang: str) -> dict:
+    return {"pilot_id": inputs.pilot_id, "data": str(inputs.data), "as_of": inputs.as_of.isoformat(),
+            "lang": lang, "params": str(inputs.params_source) if inputs.params_source else None,
+            "employers": str(inputs.employers) if inputs.employers else None,
+            "notebook": self_assessment.notebook_name(inputs.pilot_id)}
+
+
+def _shown(rel: str) -> str:
+    """A path as it may be printed: never an identity code, even in a name the pilot chose."""
+    from evalkit.register.hetu import contains_hetu
+
+    return "(a file whose name is not shown)" if contains_hetu(rel) else rel
+
+
+def _params_shown(inputs: ReportInputs) -> str:
+    if inputs.params_source is None:
+        return "no params file"
+    with contextlib.suppress(ValueError):
+        return _shown(str(inputs.params_source.relative_to(Path.cwd())))
+    return _shown(str(inputs.params_source))
+
+
+def _tell(outcome: report_folder.Outcome, earlier: report_folder.Earlier, inputs: ReportInputs,
+          carried: int) -> None:
+    """One line per file the pilot changed and evalkit kept, and one line for the pilot's own files."""
+    notebook = self_assessment.notebook_name(inputs.pilot_id)
+    params = f"{self_assessment.DATA_DIR}/{inputs.pilot_id}.yml"
+    reasons = {"changed": "you changed it since evalkit wrote it",
+               "unknown": "an older evalkit wrote it without recording digests, so it may hold your changes",
+               "own": "yours: evalkit did not write it before and writes a file of that name now"}
+    for rel, dated, why in outcome.dated:
+        line = f"kept {_shown(rel)} as {_shown(dated)}: {reasons[why]}"
+        if rel == notebook and carried:
+            line += f"; your {carried} own-analysis cell(s) are carried into the new notebook: run them again"
+        elif rel == params:
+            line += f"; the new report's goals come from {_params_shown(inputs)} (give --params FILE to use yours)"
+        _say(line)
+    if carried and notebook not in {rel for rel, _, _ in outcome.dated}:
+        _say(f"carried your {carried} own-analysis cell(s) into the new {notebook}: run them again")
+    for rel in outcome.left:
+        _say(f"kept {_shown(rel)} as it is: {reasons['changed' if earlier.files is not None else 'unknown']}; "
+             "this run did not write it")
+    if outcome.own:
+        names = [_shown(rel) for rel in outcome.own]
+        listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        _say(f"kept your own file(s), not written by evalkit: {listed}")
 
 
 def _run_notebooks(inputs: ReportInputs, pilot: Pilot, lang: str, root: Path, stage: Path, out: Path) -> None:
@@ -273,15 +340,10 @@ def _build_report_pdf(pilot: Pilot, lang: str, title: str, book_files: tuple[Pat
               front, say=_say)
 
 
-def _gather(inputs: ReportInputs, lang: str, own: Path, finished: Path) -> None:
-    """Move the own notebook and its data beside the report, and mark the folder as a pilot report."""
+def _gather(own: Path, finished: Path) -> None:
+    """Move the own notebook and its data beside the report."""
     for item in own.iterdir():
         shutil.move(item, finished / item.name)
-    (finished / MARKER).write_text(json.dumps({
-        "pilot_id": inputs.pilot_id, "data": str(inputs.data), "as_of": inputs.as_of.isoformat(), "lang": lang,
-        "params": str(inputs.params_source) if inputs.params_source else None,
-        "employers": str(inputs.employers) if inputs.employers else None,
-        "notebook": self_assessment.notebook_name(inputs.pilot_id)}, indent=1), encoding="utf-8")
 
 
 def _run(job: NotebookJob, what: str, out: Path) -> None:
@@ -307,19 +369,3 @@ def self_assessment_job(inputs: ReportInputs, root: Path, lang: str, context: di
     return NotebookJob(name=f"{inputs.pilot_id}-self-assessment", template=template,
                        output=own / self_assessment.notebook_name(inputs.pilot_id), parameters={},
                        context=context, lang=lang, cwd=own, book_page=False)
-
-
-def _swap_in(finished: Path, out: Path, stage: Path) -> None:
-    """Replace ``out`` by ``finished`` with two renames on one file system.
-
-    The old report is put back if the second rename fails.
-    """
-    previous = stage / "previous"
-    if out.exists():
-        os.replace(out, previous)
-    try:
-        os.replace(finished, out)
-    except OSError:
-        if previous.exists():
-            os.replace(previous, out)
-        raise

@@ -13,7 +13,9 @@ read and run again:
   becomes a code cell ``chapter.say(page, "key")`` that writes the text with its numbers in it;
   headings and other text stay Markdown with their placeholders filled;
 - an empty "your own analysis" section at the end shows the one call that gives the pilot's
-  exact indicator frame, and says that those numbers are not for publication.
+  exact indicator frame, and says that those numbers are not for publication. Its heading cell is
+  tagged ``own-analysis``: when ``evalkit pilot`` runs again into the same folder, the cells the
+  pilot wrote under it are carried into the new notebook (:func:`carry_own_analysis`).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from evalkit.pipeline.templates import PLACEHOLDER, fill
 from evalkit.register.manifest import MANIFEST_NAME, read_manifest
 
 SUFFIX = "-self-assessment.ipynb"
+OWN_TAG = "own-analysis"   # the heading cell of the pilot's own section
 DATA_DIR = "private-data"   # person-level extract: the name itself says it is not for publication
 SETUP_LINE = re.compile(r"^page = chapter\.setup\(.*\)$", re.MULTILINE)
 _WHOLE_PLACEHOLDER = re.compile(r"^\s*\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}\s*$")
@@ -288,7 +291,8 @@ def make_notebook(template: Path, context: dict, parameters: str) -> nbformat.No
     if not (seen_parameters and seen_setup):
         raise BuildError(f"{template.name}: no parameters cell or no line `page = chapter.setup(...)`; "
                          f"the self-assessment notebook is made from both")
-    cells.append(nbformat.v4.new_markdown_cell(f"## {t('notebook.own_heading')}\n\n{t('notebook.own_text')}"))
+    cells.append(nbformat.v4.new_markdown_cell(f"## {t('notebook.own_heading')}\n\n{t('notebook.own_text')}",
+                                               metadata={"tags": [OWN_TAG]}))
     cells.append(nbformat.v4.new_code_cell("\n".join(
         [*_comment(t("notebook.own_code_comment")), "indicators = chapter.indicator_frame(page)"])))
     cells.append(nbformat.v4.new_code_cell(""))
@@ -304,3 +308,64 @@ def write_notebook(path: Path, template: Path, context: dict, pilot_id: str, fil
     notebook = make_notebook(template, context, parameters_source(pilot_id, files, goals))
     nbformat.write(notebook, path)
     return path
+
+
+def own_section(notebook: nbformat.NotebookNode) -> int | None:
+    """Index of the own-analysis heading cell: tagged, or (in a notebook of an older evalkit) by its heading."""
+    from evalkit.i18n import LANGUAGES
+
+    for index, cell in enumerate(notebook.cells):
+        if OWN_TAG in cell.metadata.get("tags", []):
+            return index
+    headings = {f"## {t('notebook.own_heading', lang)}" for lang in LANGUAGES}
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown" and cell.source.strip().split("\n")[0].strip() in headings:
+            return index
+    return None
+
+
+def carry_own_analysis(earlier: Path, new: Path) -> int:
+    """Carry the cells the pilot wrote in ``earlier``'s own-analysis section into ``new``; return how many.
+
+    The section of ``new`` becomes that of ``earlier``, in its order: a cell that ``new`` has
+    too (same type and source) stays as ``new`` ran it; the pilot's own cells come without their
+    outputs, which were computed from the earlier data. A heading the pilot edited is kept as
+    edited. Nothing is written when the pilot wrote nothing there (or ``earlier`` is unreadable).
+
+    Parameters
+    ----------
+    earlier : Path
+        The notebook in the report folder before this run.
+    new : Path
+        The notebook this run made (executed); rewritten when cells are carried.
+
+    Returns
+    -------
+    int
+        The number of the pilot's own cells carried.
+    """
+    try:
+        before = nbformat.read(earlier, as_version=4)
+    except Exception:  # noqa: BLE001 - any unreadable notebook: the dated copy keeps it; nothing to carry
+        return 0
+    after = nbformat.read(new, as_version=4)
+    start_before, start_after = own_section(before), own_section(after)
+    if start_before is None or start_after is None:
+        return 0
+    available = {(c.cell_type, c.source): c for c in after.cells[start_after:]}
+    section, carried = [], 0
+    for cell in before.cells[start_before:]:
+        same = available.pop((cell.cell_type, cell.source), None)
+        if same is None:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+            carried += 1
+            same = cell
+        section.append(same)
+    if not carried:
+        return 0
+    if OWN_TAG not in section[0].metadata.get("tags", []):
+        section[0].metadata["tags"] = [*section[0].metadata.get("tags", []), OWN_TAG]
+    after.cells = after.cells[:start_after] + section
+    nbformat.write(after, new)
+    return carried
