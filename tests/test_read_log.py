@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -127,3 +128,15 @@ def test_a_folder_input_changes_when_a_file_appears_in_it(tmp_path):
     (tmp_path / "data" / "regional").mkdir()
     (tmp_path / "data" / "regional" / "lappi.csv").write_text("month,count\n", encoding="utf-8")
     assert read_log.current(str(tmp_path / "data")) != before
+
+
+def test_a_file_an_earlier_page_cached_is_read_again_and_recorded(recording, tmp_path):
+    """The warm kernel serves many pages: a cached read must not vanish from the next page's record."""
+    from evalkit.reported import load_pilots
+
+    facts = tmp_path / "pilots.yml"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "reported" / "pilots.yml", facts)
+    for _page in range(2):
+        read_log.start_recording()
+        load_pilots(facts)
+        assert str(facts.resolve()) in json.loads(read_log.recorded())

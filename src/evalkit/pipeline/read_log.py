@@ -125,10 +125,24 @@ def start_recording(ignore: list[str] | tuple[str, ...] = ()) -> None:
     """
     global _reads, _ignored, _hook_installed
     _ignored = _system_prefixes() + tuple(os.path.realpath(f) for f in ignore)
+    _forget_cached_reads()
     _reads = {}
     if not _hook_installed:
         sys.addaudithook(_audit)
         _hook_installed = True
+
+
+def _forget_cached_reads() -> None:
+    """Empty every ``functools`` cache of evalkit's modules (the reported facts, the catalogues).
+
+    A page kernel serves page after page: a file an earlier page read into a cache would be
+    served to the next page without an ``open``, and so missing from its record.
+    """
+    for name, module in list(sys.modules.items()):
+        if name == "evalkit" or name.startswith("evalkit."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and hasattr(value, "cache_info"):
+                    value.cache_clear()
 
 
 def recorded() -> str:
