@@ -78,6 +78,7 @@ def read_table(path: str | Path) -> RawTable:
         not shown).
     """
     from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
+    from evalkit.register.sniff import wrong_format
 
     path = Path(path)
     label = path.name
@@ -93,6 +94,9 @@ def read_table(path: str | Path) -> RawTable:
     if not head:
         raise InputError([InputProblem(label, None, None, "the file is empty; expected a header "
                                        "row and one row per person")])
+    problem = wrong_format(head, _ole2_directory(path, head))
+    if problem:
+        raise InputError([InputProblem(label, None, None, problem)])
     if head.startswith(_XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
         from evalkit.register.workbook import read_xlsx
         return tidy_header(read_xlsx(path, label), spreadsheet=True)
@@ -102,6 +106,14 @@ def read_table(path: str | Path) -> RawTable:
         raise InputError([InputProblem(label, None, None, "is not a text table (binary content); "
                                        "give a CSV, .xlsx or .parquet file")])
     return tidy_header(_read_csv(path, label))
+
+
+def _ole2_directory(path: Path, head: bytes) -> bytes | None:
+    """The first megabyte of an OLE2 file, where its directory of streams lies; None for other files."""
+    if not head.startswith(b"\xd0\xcf\x11\xe0"):
+        return None
+    with path.open("rb") as handle:
+        return handle.read(1 << 20)
 
 
 # ---------------------------------------------------------------- text
@@ -230,6 +242,12 @@ def _arrow_text_table(data: bytes, delimiter: str, header: list[str]) -> pd.Data
     from pyarrow import csv as arrow_csv
 
     names = [f"c{position}" for position in range(len(header))]  # header names may repeat
+    newline = data.find(b"\n")
+    if newline < 0 or not data[newline + 1:].strip(b"\r\n"):
+        # A header and no rows: Arrow cannot skip a header that no line break ends.
+        cells = pd.DataFrame({name: pd.Series([], dtype=object) for name in names}).astype(str)
+        cells.columns = header
+        return cells
     table = arrow_csv.read_csv(
         io.BytesIO(data),
         read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=names),
