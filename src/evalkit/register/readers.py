@@ -55,6 +55,8 @@ class RawTable:
     hetu_cells: set[tuple[int, str]] = field(default_factory=set)
     problems: list[InputProblem] = field(default_factory=list)       # lines that are not rows
     file_problems: list[InputProblem] = field(default_factory=list)  # header and other sheets
+    # A workbook's column number of each column, where only used columns are read (else 1, 2, ...).
+    positions: list[int] | None = None
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -411,7 +413,8 @@ def tidy_header(raw: RawTable, spreadsheet: bool = False) -> RawTable:
         return raw
     keep, renamed, first_position = [], [], {}
     for position, name in enumerate(names, start=1):
-        where = column_letter(position) if spreadsheet else str(position)
+        where = str(position) if not spreadsheet else \
+            column_letter(raw.positions[position - 1] if raw.positions else position)
         if name == "":
             column = raw.cells.iloc[:, position - 1]
             filled = (column.notna() & (column.astype(str).str.strip() != "")).to_numpy(dtype=bool)
@@ -436,6 +439,8 @@ def tidy_header(raw: RawTable, spreadsheet: bool = False) -> RawTable:
             renamed.append(name)
         keep.append(position - 1)
     raw.cells = raw.cells.iloc[:, keep].copy()
+    if raw.positions:
+        raw.positions = [raw.positions[index] for index in keep]
     raw.cells.columns = renamed
     return raw
 
