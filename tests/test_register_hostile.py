@@ -239,3 +239,172 @@ def test_a_hostile_or_broken_workbook_is_one_line_in_bounded_memory_and_seconds(
     done = run_bounded("validate", str(path), "--as-of", "2023-12-31", "--employers", str(path), timeout=30)
     assert_refused(done, lines=2)
     assert [words in line for line in done.stderr.splitlines()] == [True, True], done.stderr
+
+
+# ---------------------------------------------------------------- identity codes outside the cells
+
+CODE = "131052-308T"   # valid: 131052308 mod 31 = 26 -> "T"
+HETU_WORDS = "holds a Finnish personal identity code (henkilötunnus)"
+
+
+def _book_with(tmp_path: Path, change) -> Path:
+    """The valid register with one thing added by ``change(book, sheet)``, as openpyxl saves it."""
+    import openpyxl
+
+    path = _register_book(tmp_path / "plain.xlsx")
+    book = openpyxl.load_workbook(path)
+    change(book, book["Taul1"])
+    target = tmp_path / "r.xlsx"
+    book.save(target)
+    return target
+
+
+def _comment(text, author="Liisa"):
+    from openpyxl.comments import Comment
+    return lambda book, sheet: setattr(sheet["B2"], "comment", Comment(text, author))
+
+
+def _property(name, value):
+    return lambda book, sheet: setattr(book.properties, name, value)
+
+
+def _custom_property(book, sheet):
+    from openpyxl.packaging.custom import StringProperty
+    book.custom_doc_props.append(StringProperty(name="asiakas", value=f"asiakas {CODE}"))
+
+
+def _header(book, sheet):
+    sheet.oddHeader.left.text = CODE
+
+
+def _footer(book, sheet):
+    sheet.evenFooter.center.text = f"Tulostettu asiakkaalle {CODE}"
+
+
+def _defined_name(book, sheet):
+    from openpyxl.workbook.defined_name import DefinedName
+    book.defined_names["asiakas"] = DefinedName("asiakas", attr_text=f'"{CODE}"')
+
+
+def _link_target(book, sheet):
+    sheet["C2"].hyperlink = f"https://asiakas.example.fi/?id={CODE}"
+
+
+def _link_tooltip(book, sheet):
+    from openpyxl.worksheet.hyperlink import Hyperlink
+    sheet["C2"].hyperlink = Hyperlink(ref="C2", location="Taul1!A1", tooltip=f"ks. {CODE}")
+
+
+def _drop_down(book, sheet):
+    from openpyxl.worksheet.datavalidation import DataValidation
+    validation = DataValidation(type="list", formula1=f'"muu,{CODE}"')
+    sheet.add_data_validation(validation)
+    validation.add("C2")
+
+
+def _input_prompt(book, sheet):
+    from openpyxl.worksheet.datavalidation import DataValidation
+    validation = DataValidation(type="whole", prompt=f"esim. {CODE}", showInputMessage=True)
+    sheet.add_data_validation(validation)
+    validation.add("F2")
+
+
+def _formula_elsewhere(book, sheet):
+    book.create_sheet("Laskenta")["A1"] = f'=IF(Taul1!A2="{CODE}",1,0)'
+
+
+@pytest.mark.parametrize("change, part, place", [
+    (_comment(f"Asiakas {CODE} soitti"), "xl/comments/comment1.xml", "a cell comment"),
+    (_comment("huom", author=CODE), "xl/comments/comment1.xml", "a cell comment"),
+    (_property("creator", CODE), "docProps/core.xml", "the document properties"),
+    (_property("title", CODE.replace("-", "\u2013")), "docProps/core.xml", "the document properties"),
+    (_custom_property, "docProps/custom.xml", "the document properties"),
+    (_header, SHEET, 'print header or footer, hyperlink, drop-down list (data validation), filter or other '
+                     'setting of a sheet on sheet "Taul1"'),
+    (_footer, SHEET, "print header or footer"),
+    (_defined_name, "xl/workbook.xml", "defined names"),
+    (_link_target, "xl/worksheets/_rels/sheet1.xml.rels", 'a hyperlink target (Insert > Link) on sheet "Taul1"'),
+    (_link_tooltip, SHEET, "hyperlink"),
+    (_drop_down, SHEET, "drop-down list (data validation)"),
+    (_input_prompt, SHEET, "drop-down list (data validation)"),
+    (_formula_elsewhere, "xl/worksheets/sheet2.xml", 'a formula, print header or footer, hyperlink, drop-down '
+                                                     'list (data validation), filter or other setting of a sheet '
+                                                     'on sheet "Laskenta"'),
+], ids=["comment", "comment-author", "creator", "title-en-dash", "custom-property", "print-header",
+        "print-footer", "defined-name", "hyperlink-target", "hyperlink-tooltip", "drop-down-list",
+        "input-prompt", "formula-on-another-sheet"])
+def test_a_code_outside_the_cells_is_refused_naming_where_it_is(tmp_path, change, part, place):
+    path = _book_with(tmp_path, change)
+    found = problems_of(path)
+    assert len(found) == 1, found
+    assert found[0].startswith("r.xlsx: ") and place in found[0] and f"(part {part}) {HETU_WORDS}" in found[0]
+    assert CODE not in found[0] and CODE.replace("-", "\u2013") not in found[0]
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHARED_STRINGS_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                       b'officedocument.spreadsheetml.sharedStrings+xml"/>')
+
+
+@pytest.mark.parametrize("make, part", [
+    # A comment whose code is split into two formatting runs (one bold), as Excel stores it.
+    (lambda tmp: _rewritten(_book_with(tmp, _comment("XMARKX")), **{"xl/comments/comment1.xml": lambda xml: xml.replace(
+        b"<t>XMARKX</t>", b'<r><t>asiakas 1310</t></r><r><rPr><b/></rPr><t xml:space="preserve">52-308T</t></r>')}),
+     "xl/comments/comment1.xml"),
+    # A title written with a character reference for the hyphen.
+    (lambda tmp: _rewritten(_book_with(tmp, _property("title", "XMARKX")), **{"docProps/core.xml": lambda xml:
+                            xml.replace(b"XMARKX", b"131052&#45;308T")}), "docProps/core.xml"),
+    # A text no cell shows any more (a deleted cell's), left in the shared strings.
+    (lambda tmp: _rewritten(_register_book(tmp / "r.xlsx"), **{
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}"><si><t>{CODE}</t></si></sst>'.encode(),
+        "[Content_Types].xml": lambda xml: xml.replace(b"</Types>", SHARED_STRINGS_TYPE + b"</Types>")}),
+     "xl/sharedStrings.xml"),
+    # A sheet part that no sheet list names (openpyxl never reads it): its cells are searched too.
+    (lambda tmp: _rewritten(_register_book(tmp / "r.xlsx"), **{"xl/worksheets/sheet9.xml": (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+        f'<c r="A1" t="inlineStr"><is><t>{CODE}</t></is></c></row></sheetData></worksheet>').encode()}),
+     "xl/worksheets/sheet9.xml"),
+    # A text box in a drawing.
+    (lambda tmp: _rewritten(_register_book(tmp / "r.xlsx"), **{"xl/drawings/drawing1.xml": (
+        '<xdr:wsDr xmlns:xdr="x" xmlns:a="a"><xdr:sp><xdr:txBody><a:p><a:r><a:rPr lang="fi-FI"/>'
+        f'<a:t>{CODE}</a:t></a:r></a:p></xdr:txBody></xdr:sp></xdr:wsDr>').encode()}), "xl/drawings/drawing1.xml"),
+], ids=["comment-split-in-runs", "character-reference", "unused-shared-string", "unlisted-sheet", "text-box"])
+def test_a_code_hidden_in_the_packages_xml_is_found_too(tmp_path, make, part):
+    found = problems_of(make(tmp_path))
+    assert len(found) == 1 and f"(part {part}) {HETU_WORDS}" in found[0], found
+    assert CODE not in found[0]
+
+
+def test_the_same_places_without_a_code_are_read(tmp_path):
+    # Comments, properties, headers, names, links and drop-downs with ordinary text (and a code
+    # whose check character is wrong) leave the register as it is.
+    def ordinary(book, sheet):
+        for change in (_comment("soita 131052-308X"), _property("creator", "Liisa Virtanen")):
+            change(book, sheet)
+        sheet.oddHeader.left.text = "Rekisteri 2023"
+        sheet["C2"].hyperlink = "https://example.fi/ohje"
+        book.create_sheet("Laskenta")["A1"] = "=1+1"
+    register = load_register(_book_with(tmp_path, ordinary), AS_OF)
+    assert register["person_id"].tolist() == ["p1", "p2", "p3"]
+
+
+def test_a_pilot_report_refuses_a_workbook_with_a_code_in_a_comment_and_copies_nothing(tmp_path):
+    path = _book_with(tmp_path, _comment(f"Asiakas {CODE}"))
+    out = tmp_path / "report"
+    done = run_bounded("pilot", "lappi", "--data", str(path), "--as-of", "2023-12-31", "--out", str(out),
+                       "--no-pdf", timeout=60)
+    assert_refused(done, "r.xlsx: a cell comment or note (part xl/comments/comment1.xml)")
+    assert CODE not in done.stderr + done.stdout
+    assert not out.exists() and not list(tmp_path.glob(".report-building-*"))
+
+
+def test_a_code_in_a_shared_string_a_cell_shows_is_reported_once_by_its_cell(tmp_path):
+    # As Excel stores text: cell A3 refers to shared string 0, which holds the code.
+    path = _rewritten(_register_book(tmp_path / "r.xlsx"), **{
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}"><si><t>{CODE}</t></si></sst>'.encode(),
+        "[Content_Types].xml": lambda xml: xml.replace(b"</Types>", SHARED_STRINGS_TYPE + b"</Types>"),
+        SHEET: lambda xml: xml.replace(b'<c r="A3" t="inlineStr"><is><t>p2</t></is></c>',
+                                       b'<c r="A3" t="s"><v>0</v></c>')})
+    found = problems_of(path)
+    assert len(found) == 1 and found[0].startswith('hostile.xlsx, sheet "Taul1": line 3: column person_id: '
+                                                   + HETU_WORDS), found
