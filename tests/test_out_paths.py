@@ -65,3 +65,15 @@ def test_a_full_disk_while_writing_is_one_line_naming_the_path(tmp_path, registe
     assert code == 2 and err.splitlines() == [
         f"evalkit pilot: --out {tmp_path / 'report'}: could not write {written}: No space left on device; "
         "the folder is left as it was"]
+
+
+def test_an_operating_system_error_in_any_command_is_one_line_with_its_path(monkeypatch, capsys):
+    from evalkit.commands import claims
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device", "/srv/evalkit/_build/data/claims.csv")
+    monkeypatch.setattr(claims, "run", full)
+    code = main(["claims"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.splitlines() == [
+        "evalkit claims: /srv/evalkit/_build/data/claims.csv: No space left on device"]

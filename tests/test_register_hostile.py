@@ -172,6 +172,26 @@ def _many_parts_bomb(tmp_path: Path) -> Path:
     return path
 
 
+def _lying_sizes(tmp_path: Path) -> Path:
+    """The bomb with its directory (and local header) declaring the sheet as 1,000 bytes: no ratio seen."""
+    import struct
+
+    data = bytearray(_bomb(tmp_path).read_bytes())
+    name = SHEET.encode()
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at >= 0:
+            name_at = at + (30 if offset == 22 else 46)
+            if data[name_at:name_at + len(name)] == name:
+                data[at + offset:at + offset + 4] = struct.pack("<I", 1000)
+            at = data.find(signature, at + 4)
+    path = tmp_path / "lying.xlsx"
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive:   # the lie is what the directory says
+        assert archive.getinfo(SHEET).file_size == 1000
+    return path
+
+
 def _too_many_parts(tmp_path: Path) -> Path:
     return _rewritten(_register_book(tmp_path / "r.xlsx"), **{f"xl/media/p{n}.bin": b"" for n in range(10_001)})
 
@@ -222,6 +242,7 @@ def _docx(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("make, words", [
     (_bomb, 'its part xl/worksheets/sheet1.xml would expand'),
     (_many_parts_bomb, "would expand to 1,049 MB, more than the 1,024 MB evalkit reads from a workbook"),
+    (_lying_sizes, "its part xl/worksheets/sheet1.xml is damaged or cut short"),
     (_too_many_parts, "has 10,010 parts, more than the 10,000"),
     (_cut_sheet, 'hostile.xlsx, sheet "Taul1": is not a readable sheet: its XML is damaged or cut short'),
     (_cut_file, "is not a readable .xlsx workbook: the zip archive is damaged or cut short"),
@@ -230,8 +251,8 @@ def _docx(tmp_path: Path) -> Path:
     (_utf16_doctype_in_shared_strings, "its part xl/sharedStrings.xml declares a DTD"),
     (_ods, "is an OpenDocument spreadsheet (.ods), not .xlsx"),
     (_docx, "is a zip archive but not an .xlsx workbook"),
-], ids=["zip-bomb", "many-parts-bomb", "too-many-parts", "cut-sheet", "cut-file", "billion-laughs", "xxe",
-        "utf16-dtd", "ods", "docx"])
+], ids=["zip-bomb", "many-parts-bomb", "lying-sizes", "too-many-parts", "cut-sheet", "cut-file", "billion-laughs",
+        "xxe", "utf16-dtd", "ods", "docx"])
 def test_a_hostile_or_broken_workbook_is_one_line_in_bounded_memory_and_seconds(tmp_path, make, words):
     path = make(tmp_path)
     assert path.stat().st_size < 10 << 20
