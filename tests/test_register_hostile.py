@@ -429,3 +429,16 @@ def test_a_code_in_a_shared_string_a_cell_shows_is_reported_once_by_its_cell(tmp
     found = problems_of(path)
     assert len(found) == 1 and found[0].startswith('hostile.xlsx, sheet "Taul1": line 3: column person_id: '
                                                    + HETU_WORDS), found
+
+
+def test_more_cells_than_the_bound_are_refused_before_they_are_parsed(tmp_path, monkeypatch):
+    # The bound lowered to 1,000 so that the file stays small: 1,500 empty cells, and no filled one
+    # beyond the register's own 3 x 15 + 15 (which the bound alone would never refuse).
+    from evalkit.register import xlsx_package
+
+    monkeypatch.setattr(xlsx_package, "MAX_CELLS", 1000, raising=False)
+    empty = b"".join(f'<c r="{column}5"/>'.encode() for column in ("A", "B", "C") * 500)
+    row = b'<row r="5">' + empty + b"</row></sheetData>"
+    path = _rewritten(_register_book(tmp_path / "r.xlsx"), **{SHEET: lambda xml: xml.replace(b"</sheetData>", row)})
+    assert problems_of(path) == ["hostile.xlsx: holds more than 1,000 cells in its sheets, more than a register of "
+                                 "Excel's full size; save the register as CSV UTF-8"]

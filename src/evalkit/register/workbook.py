@@ -23,7 +23,7 @@ from defusedxml import ElementTree
 
 from evalkit.errors import InputError, InputProblem
 from evalkit.register.readers import RawTable, _object_to_text, column_letter
-from evalkit.register.xlsx_package import SAVE_AGAIN
+from evalkit.register.xlsx_package import MAX_CELLS, SAVE_AGAIN
 
 FORMULA_MESSAGE = ("is a formula with no saved value (the file was written by a program that does "
                    "not calculate formulas): open and save the file in Excel, or paste values")
@@ -31,7 +31,6 @@ _CELL_REFERENCE = re.compile(r"^([A-Z]+)(\d+)$")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-MAX_CELLS = 20_000_000    # filled cells in all sheets: a register of Excel's full size is 16.8 million
 MAX_GRID = 40_000_000     # rows x columns of the table read (a dense frame is made of it)
 
 

@@ -31,6 +31,7 @@ from evalkit.errors import InputError, InputProblem
 MAX_PARTS = 10_000
 MAX_INFLATED = 1 << 30
 MAX_RATIO = 100
+MAX_CELLS = 20_000_000    # cells in all sheets: a register of Excel's full size has 16.8 million
 _RATIO_FROM = 1 << 20   # small parts compress erratically; only large ones are held to the ratio
 _CHUNK = 4 << 20
 _OVERLAP = 32           # text carried over a chunk's end, so that a code split by it is still seen
@@ -46,6 +47,7 @@ _CELL_VALUE = re.compile(r"<(?:\w+:)?(v|is)\b[^>]*>.*?</(?:\w+:)?\1>", re.DOTALL
 _RUN_PROPERTIES = re.compile(r"<(?:\w+:)?rPr\b[^>]*/>|<(?:\w+:)?rPr\b[^>]*>.*?</(?:\w+:)?rPr>", re.DOTALL)
 _RUN_TAG = re.compile(r"</?(?:\w+:)?[rt]\b[^>]*>")
 _TAG = re.compile(r"<[^>]*>")
+_CELL_TAG = re.compile(r"<(?:\w+:)?c[\s/>]")
 _SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
 # Print header and footer codes (&L, &C, &R, &P, &"Arial,Bold") stand right before the text.
 _HEADER_CODE = re.compile(r'&(?:"[^"]*"|[A-Za-z])')
@@ -110,14 +112,15 @@ def check_package(path: Path, label: str) -> PackageScan:
         worksheets = {m.filename for m in members if m.filename.startswith("xl/worksheets/")
                       and m.filename.endswith(".xml")}
         titles = _sheet_titles_with_codes(archive, label)
-        found = []
+        found, cells = [], [0]
         for member in members:
             if member.is_dir():
                 continue
             try:
                 # The shared strings are the cells' texts: the cell reader checks them, by value.
                 has_code = _scan_part(archive, member, label, strip_cells=member.filename in worksheets,
-                                      search=member.filename != SHARED_STRINGS, hide=titles)
+                                      search=member.filename != SHARED_STRINGS, hide=titles,
+                                      cells=cells if member.filename in worksheets else None)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
                 raise _refuse(label, f"is not a readable .xlsx workbook: its part {member.filename} is "
                               f"damaged or cut short; {SAVE_AGAIN}") from None
@@ -190,10 +193,12 @@ def _check_bounds(members: list[zipfile.ZipInfo], label: str) -> None:
 
 
 def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, label: str, strip_cells: bool,
-               search: bool = True, hide: tuple[str, ...] = ()) -> bool:
+               search: bool = True, hide: tuple[str, ...] = (), cells: list[int] | None = None) -> bool:
     """Refuse a DTD in the part; whether its text (cell values aside when ``strip_cells``) holds a code.
 
     The texts in ``hide`` (sheet names holding a code, refused by their own message) are passed over.
+    A sheet's cells are added to ``cells[0]``, and more than :data:`MAX_CELLS` are refused here, in
+    seconds, rather than after minutes of parsing them.
     """
     from evalkit.register.hetu import contains_hetu
 
@@ -218,6 +223,11 @@ def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, label: str, st
                 text, carry = text[:cut], text[cut:]
             else:
                 carry = ""
+            if cells is not None:
+                cells[0] += len(_CELL_TAG.findall(text))
+                if cells[0] > MAX_CELLS:
+                    raise _refuse(label, f"holds more than {MAX_CELLS:,} cells in its sheets, more than a register "
+                                  "of Excel's full size; save the register as CSV UTF-8")
             if search and not found and text:
                 found, tail = _holds_code(text, tail, strip_cells, hide, contains_hetu)
             if not data:
