@@ -170,3 +170,41 @@ def test_other_indicators_have_their_own_ranges(tmp_path):
         "a share is written 0–1 (25 % as 0.25)",
         "lappi.yml: column goals[5].target: '0,25' uses a decimal comma; write a decimal point (0.25)",
         "lappi.yml: column goals[6].horizon: tasmatyo_share has no follow-up time; leave horizon out"]
+
+
+# ---------------------------------------------------------------- hostile files
+
+def _laughs(levels: int = 9) -> str:
+    """Nested aliases: under 700 bytes that stand for 9**levels texts ("billion laughs")."""
+    lines = ["pilot_id: lappi", "a0: &a0 [" + ", ".join(['"lol"'] * 9) + "]"]
+    for level in range(1, levels + 1):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    lines.append(f"services: *a{levels}")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_at_its_first_anchor_in_seconds(tmp_path):
+    from bounded import assert_refused, run_bounded
+
+    params = write(tmp_path, _laughs())
+    assert params.stat().st_size < 700
+    done = run_bounded("pilot", "lappi", "--data", "data/demo/participants.csv", "--as-of", "2023-12-31",
+                       "--params", str(params), "--out", str(tmp_path / "report"), "--no-pdf", timeout=30)
+    assert_refused(done, "lappi.yml: line 2: column 5: uses a YAML anchor or alias")
+    assert not (tmp_path / "report").exists()
+
+
+@pytest.mark.parametrize("text, line", [
+    (GOOD.replace("services:\n- Työ", "services:\n- &s Työ") + "extra: *s\n", 5),   # one plain anchor
+    (GOOD.replace("- text: Vähintään", "- &goal\n  text: Vähintään") + "- *goal\n", 7),
+    (GOOD.replace("- text: Työnantajien tieto vahvistuu", "- <<: *x\n  text: t"), 11),  # merge key, no anchor
+], ids=["anchor", "alias", "merge-key"])
+def test_any_anchor_or_alias_is_refused_by_line(tmp_path, text, line):
+    found = problems(write(tmp_path, text))
+    assert len(found) == 1 and found[0].startswith(f"lappi.yml: line {line}: column ")
+    assert "uses a YAML anchor or alias" in found[0]
+
+
+def test_a_params_file_over_a_megabyte_is_refused_unread(tmp_path):
+    found = problems(write(tmp_path, GOOD + "# " + "x" * (1 << 20) + "\n"))
+    assert found == ["lappi.yml: is larger than 1 MB; a params file is a short text a person writes"]

@@ -63,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     int
         Exit status: the command's own (0 on success); 2 with no command given; an
         :class:`~evalkit.errors.EvalkitError`'s ``exit_code`` (its message printed one line each on
-        stderr); 130 on Ctrl-C (SIGINT), 143 on SIGTERM, both cleaned up as far as a command
-        got; 3 on any other exception (a bug). ``--debug`` re-raises
+        stderr); 1 on an operating-system error (a full disk: the path and the reason, one line);
+        130 on Ctrl-C (SIGINT), 143 on SIGTERM, both cleaned up as far as a command got; 3 on any
+        other exception (a bug). ``--debug`` re-raises
         instead, to show the traceback.
     """
     parser = build_parser()
@@ -84,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"evalkit {args.command}: interrupted; previous outputs left as they were", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
+    except OSError as exc:  # the machine, not a bug: a full disk, a lost permission, a vanished folder
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"evalkit {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug, not bad input: still one line unless --debug
         if args.debug:
             raise

@@ -7,6 +7,10 @@
   ``False``; here they stay the words written.
 - A syntax error is one line with its line and column, never YAML's multi-line report, which
   quotes the file (and could quote an identity code). A tab in the indentation says so.
+- Anchors and aliases (``&name``, ``*name``, ``<<: *name``) are refused as the parser meets them,
+  before anything is built or walked: a params file has no need for them, and nested aliases
+  make a few hundred bytes stand for a billion texts (a "billion laughs"). A file over
+  :data:`MAX_BYTES` is refused unread.
 - :func:`identity_code_keys` finds every text holding a personal identity code, by its key
   (``goals[1].text``), so that a caller refuses the file without printing the value.
 """
@@ -21,9 +25,25 @@ import yaml
 
 from evalkit.errors import InputError, InputProblem
 
+MAX_BYTES = 1 << 20   # a params file is a few kilobytes; a megabyte is already no hand's work
+ALIAS_MESSAGE = ("uses a YAML anchor or alias (& or *); write each value out in full (aliases can "
+                 "make a small file expand without bound)")
+
+
+class _AliasRefused(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
 
 class PlainLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false, in any of the three casings."""
+    """SafeLoader with YAML 1.2 booleans (only true/false, in any of the three casings) and no aliases."""
+
+    def compose_node(self, parent, index):
+        """Refuse an anchored or aliased node before it is composed (see the module text)."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(event.start_mark)
+        return super().compose_node(parent, index)
 
 
 PlainLoader.yaml_implicit_resolvers = {
@@ -76,14 +96,21 @@ def decode(data: bytes, name: str) -> str:
 def load_yaml(path: Path, name: str) -> Any:
     """The file's content, or :class:`InputError` with one line naming line and column."""
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError([InputProblem(name, None, None, f"cannot read the file: {exc.strerror}")]) from None
+    if len(data) > MAX_BYTES:
+        raise InputError([InputProblem(name, None, None, f"is larger than {MAX_BYTES >> 20} MB; a "
+                                       "params file is a short text a person writes")])
     text = decode(data, name)
     try:
         return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise InputError([syntax_problem(name, exc, text)]) from None
+    except _AliasRefused as refused:
+        raise InputError([InputProblem(name, refused.mark.line + 1, str(refused.mark.column + 1),
+                                       ALIAS_MESSAGE)]) from None
 
 
 def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+from pathlib import Path
 
 
 def as_of_date(text: str) -> dt.date:
@@ -37,3 +39,48 @@ def load_inputs(data, as_of: dt.date, pilot_id: str | None, employers_path=None)
     if problems:
         raise InputError(problems)
     return register, employers
+
+
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def check_out_path(out: Path) -> None:
+    """Refuse an ``--out`` folder that could never be written, before any slow work is done.
+
+    The report is built beside ``out`` and moved in, so the folder that will hold ``out`` must
+    take a new folder: the nearest existing one gets a probe folder, removed at once (nothing
+    else is created). A file on the way (``lappi.csv/report``), a system folder (``/proc``,
+    ``/sys``, ``/dev``), a read-only or full file system, or a folder without write permission
+    is one line.
+
+    Raises
+    ------
+    EvalkitError
+        Naming ``out`` and what is in the way.
+    """
+    import tempfile
+
+    from evalkit.errors import EvalkitError
+
+    target = Path(os.path.abspath(out))
+    system = [folder for folder in SYSTEM_FOLDERS if folder == target or folder in target.parents]
+    if system:
+        raise EvalkitError(f"--out {out}: is inside {system[0]}, a system folder, not a place for a report; "
+                           "choose another --out")
+    if target.exists() and not target.is_dir():
+        raise EvalkitError(f"--out {out}: exists and is not a folder; choose another --out")
+    holder = target.parent
+    while not holder.exists() and holder != holder.parent:
+        holder = holder.parent
+    if not holder.is_dir():
+        raise EvalkitError(f"--out {out}: {holder} is a file, not a folder; choose another --out")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".evalkit-probe-", dir=holder))
+    except OSError as exc:
+        raise EvalkitError(f"--out {out}: cannot write in {holder}: {exc.strerror}; choose another --out") from None
+
+
+def write_failed(exc: OSError, out: Path) -> str:
+    """An error while writing ``--out`` (a full disk, a lost permission) as one line naming the path."""
+    where = exc.filename or out
+    return f"--out {out}: could not write {where}: {exc.strerror or exc}; the folder is left as it was"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from evalkit.commands._common import as_of_date, pilot_choice
+from evalkit.commands._common import as_of_date, check_out_path, pilot_choice, write_failed
 
 NAME = "pilot"
 HELP = "build one pilot's own self-assessment report from its own data"
@@ -49,12 +49,17 @@ def run(args: argparse.Namespace) -> int:
         When the inputs are invalid (an :class:`~evalkit.errors.InputError`) or the build fails;
         ``--out`` is then left as it was.
     """
+    from evalkit.errors import EvalkitError
     from evalkit.pipeline.pilot_report import build_pilot_report
     from evalkit.pipeline.self_assessment import notebook_name
 
-    out = build_pilot_report(args.pilot_id, Path(args.data), args.as_of, Path(args.out),
-                             pdf=not args.no_pdf, params_file=Path(args.params) if args.params else None,
-                             employers=Path(args.employers) if args.employers else None, lang=args.lang)
+    check_out_path(Path(args.out))   # before the inputs are validated, which takes a while
+    try:
+        out = build_pilot_report(args.pilot_id, Path(args.data), args.as_of, Path(args.out),
+                                 pdf=not args.no_pdf, params_file=Path(args.params) if args.params else None,
+                                 employers=Path(args.employers) if args.employers else None, lang=args.lang)
+    except OSError as exc:   # a full disk or a lost permission under --out, while writing
+        raise EvalkitError(write_failed(exc, Path(args.out))) from None
     print(f"site: {out / 'index.html'}")
     if not args.no_pdf:
         print(f"pdf:  {out / 'report.pdf'}")

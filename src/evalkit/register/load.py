@@ -352,8 +352,11 @@ def load_register(path: str | Path, as_of: dt.date, pilot_id: str | None = None)
            for p in header):
         raise InputError(problems)  # without the columns, row checks would only add noise
     problems += check_short_rows(raw)
-    blank = (raw.cells == "").all(axis=1).to_numpy(dtype=bool)
-    raw.cells = raw.cells[~blank]   # empty lines (common at the end of Excel exports) are no data
+    # Empty lines (common at the end of Excel exports) are no data; nor is a line whose only values
+    # are in refused columns (a stray note far right): the column's own message names that line.
+    named = [c for c in raw.cells.columns if not str(c).startswith("#")]
+    blank = (raw.cells[named] == "").all(axis=1).to_numpy(dtype=bool)
+    raw.cells = raw.cells[~blank]
     if raw.cells.empty:
         problems.append(InputProblem(raw.file_label, None, None,
                                      "has a header but no rows; expected one row per person"))

@@ -55,6 +55,8 @@ class RawTable:
     hetu_cells: set[tuple[int, str]] = field(default_factory=set)
     problems: list[InputProblem] = field(default_factory=list)       # lines that are not rows
     file_problems: list[InputProblem] = field(default_factory=list)  # header and other sheets
+    # A workbook's column number of each column, where only used columns are read (else 1, 2, ...).
+    positions: list[int] | None = None
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -78,6 +80,7 @@ def read_table(path: str | Path) -> RawTable:
         not shown).
     """
     from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
+    from evalkit.register.sniff import wrong_format
 
     path = Path(path)
     label = path.name
@@ -93,6 +96,9 @@ def read_table(path: str | Path) -> RawTable:
     if not head:
         raise InputError([InputProblem(label, None, None, "the file is empty; expected a header "
                                        "row and one row per person")])
+    problem = wrong_format(head, _ole2_directory(path, head))
+    if problem:
+        raise InputError([InputProblem(label, None, None, problem)])
     if head.startswith(_XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
         from evalkit.register.workbook import read_xlsx
         return tidy_header(read_xlsx(path, label), spreadsheet=True)
@@ -102,6 +108,14 @@ def read_table(path: str | Path) -> RawTable:
         raise InputError([InputProblem(label, None, None, "is not a text table (binary content); "
                                        "give a CSV, .xlsx or .parquet file")])
     return tidy_header(_read_csv(path, label))
+
+
+def _ole2_directory(path: Path, head: bytes) -> bytes | None:
+    """The first megabyte of an OLE2 file, where its directory of streams lies; None for other files."""
+    if not head.startswith(b"\xd0\xcf\x11\xe0"):
+        return None
+    with path.open("rb") as handle:
+        return handle.read(1 << 20)
 
 
 # ---------------------------------------------------------------- text
@@ -230,6 +244,12 @@ def _arrow_text_table(data: bytes, delimiter: str, header: list[str]) -> pd.Data
     from pyarrow import csv as arrow_csv
 
     names = [f"c{position}" for position in range(len(header))]  # header names may repeat
+    newline = data.find(b"\n")
+    if newline < 0 or not data[newline + 1:].strip(b"\r\n"):
+        # A header and no rows: Arrow cannot skip a header that no line break ends.
+        cells = pd.DataFrame({name: pd.Series([], dtype=object) for name in names}).astype(str)
+        cells.columns = header
+        return cells
     table = arrow_csv.read_csv(
         io.BytesIO(data),
         read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=names),
@@ -393,7 +413,8 @@ def tidy_header(raw: RawTable, spreadsheet: bool = False) -> RawTable:
         return raw
     keep, renamed, first_position = [], [], {}
     for position, name in enumerate(names, start=1):
-        where = column_letter(position) if spreadsheet else str(position)
+        where = str(position) if not spreadsheet else \
+            column_letter(raw.positions[position - 1] if raw.positions else position)
         if name == "":
             column = raw.cells.iloc[:, position - 1]
             filled = (column.notna() & (column.astype(str).str.strip() != "")).to_numpy(dtype=bool)
@@ -418,6 +439,8 @@ def tidy_header(raw: RawTable, spreadsheet: bool = False) -> RawTable:
             renamed.append(name)
         keep.append(position - 1)
     raw.cells = raw.cells.iloc[:, keep].copy()
+    if raw.positions:
+        raw.positions = [raw.positions[index] for index in keep]
     raw.cells.columns = renamed
     return raw
 

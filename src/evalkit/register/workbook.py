@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+from defusedxml import ElementTree
 
 from evalkit.errors import InputError, InputProblem
 from evalkit.register.readers import RawTable, _object_to_text, column_letter
+from evalkit.register.xlsx_package import MAX_CELLS, SAVE_AGAIN
 
 FORMULA_MESSAGE = ("is a formula with no saved value (the file was written by a program that does "
                    "not calculate formulas): open and save the file in Excel, or paste values")
@@ -29,8 +31,15 @@ _CELL_REFERENCE = re.compile(r"^([A-Z]+)(\d+)$")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+MAX_GRID = 40_000_000     # rows x columns of the table read (a dense frame is made of it)
+
+
 def read_xlsx(path: Path, label: str) -> RawTable:
     """Read the first non-empty sheet of a workbook as text cells (see the module text).
+
+    The package is checked first (:func:`evalkit.register.xlsx_package.check_package`). Only
+    filled cells are kept, wherever they are: a declared size (``A1:XFD1048576``) or a stray
+    cell far away costs nothing.
 
     Parameters
     ----------
@@ -42,88 +51,194 @@ def read_xlsx(path: Path, label: str) -> RawTable:
     Returns
     -------
     RawTable
-        Index = the sheet's row number. Identity codes found on other sheets are among its
-        ``file_problems``; unsaved formula cells and a sheet name holding an identity code among
-        its ``problems``.
+        Index = the sheet's row number. Identity codes found on other sheets and outside cells
+        are among its ``file_problems``; unsaved formula cells and a sheet name holding an
+        identity code among its ``problems``.
 
     Raises
     ------
     InputError
-        When the workbook cannot be read or every sheet is empty.
+        When the workbook cannot be read, exceeds the bounds, or every sheet is empty.
     """
     import openpyxl
 
+    from evalkit.register.xlsx_package import check_package
+
+    scan = check_package(path, label)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InputError([InputProblem(label, None, None, f"is not a readable .xlsx workbook "
-                                       f"({type(exc).__name__})")]) from None
-    from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
-
-    table, other_problems, name_problems = None, [], []
+                                       f"({type(exc).__name__}); {SAVE_AGAIN}")]) from None
     try:
-        for number, sheet in enumerate(book.worksheets, start=1):
-            rows = _used_rows(sheet)
-            sheet_label = f'{label}, sheet "{sheet.title}"'
-            if contains_hetu(sheet.title):   # named in every message: by its place instead
-                sheet_label = f"{label}, sheet {number}"
-                name_problems.append(InputProblem(sheet_label, None, None, f"the sheet name {HETU_MESSAGE}"))
-            if table is None and rows:
-                table = _table(rows, sheet_label)
-                table.problems += _unsaved_formulas(path, sheet._worksheet_path, table)
-            elif rows:
-                other_problems += _hetu_in_sheet(rows, sheet_label)
+        return _read_book(book, path, label, scan)
     finally:
         book.close()
+
+
+def _read_book(book, path: Path, label: str, scan) -> RawTable:
+    from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
+    from evalkit.register.xlsx_package import SHARED_STRINGS, code_problem
+
+    sheets = book.worksheets
+    coded_strings = _strings_with_codes(sheets[0]._shared_strings) if sheets else set()
+    budget = _Budget(label)
+    table, other_problems, name_problems, titles = None, [], [], {}
+    for number, sheet in enumerate(sheets, start=1):
+        sheet_label = f'{label}, sheet "{sheet.title}"'
+        titles[sheet._worksheet_path] = f'sheet "{sheet.title}"'
+        if contains_hetu(sheet.title):   # named in every message: by its place instead
+            sheet_label = f"{label}, sheet {number}"
+            titles[sheet._worksheet_path] = f"sheet {number}"
+            name_problems.append(InputProblem(sheet_label, None, None, f"the sheet name {HETU_MESSAGE}"))
+        cells = _filled_cells(sheet, sheet_label, budget, coded_strings)
+        if table is None and cells.values:
+            table = _table(cells, sheet_label)
+            table.problems += _unsaved_formulas(path, sheet._worksheet_path, table, cells.positions)
+        elif cells.values:
+            other_problems += _hetu_in_cells(cells, sheet_label)
     if table is None:
         raise InputError([InputProblem(label, None, None, "every sheet is empty; expected a "
                                        "header row and one row per person")])
-    table.file_problems += other_problems
+    unread = [part for part in scan.worksheet_parts if part not in titles]   # in no sheet list: never read
+    parts = scan.parts_with_codes + _orphan_parts_with_codes(path, label, unread)
+    if coded_strings - budget.seen:
+        parts.append(SHARED_STRINGS)
+    table.file_problems += other_problems + [code_problem(label, part, titles) for part in parts]
     table.problems += name_problems   # reported with the rows (a file problem would stop the checks)
     return table
 
 
-def _used_rows(sheet) -> list[tuple]:
-    """The sheet's rows from row 1, with the empty rows at the end left off."""
-    rows = list(sheet.iter_rows(values_only=True))
-    while rows and all(_empty(v) for v in rows[-1]):
-        rows.pop()
-    return rows
+@dataclass
+class _Cells:
+    """A sheet's filled cells, sparse: row and column numbers (from 1) and the value as text."""
+
+    rows: list[int] = field(default_factory=list)
+    columns: list[int] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    positions: dict[int, int] = field(default_factory=dict)   # sheet column -> table column
+
+
+@dataclass
+class _Budget:
+    """Filled cells read so far in the workbook, and which texts holding codes a cell showed."""
+
+    label: str
+    cells: int = 0
+    seen: set = field(default_factory=set)
+
+
+def _strings_with_codes(strings: list) -> set[str]:
+    from evalkit.register.hetu import hetu_mask
+
+    if not strings:
+        return set()
+    texts = pd.Series([str(s) for s in strings], dtype=object)
+    return set(texts[hetu_mask(texts)])
+
+
+def _filled_cells(sheet, sheet_label: str, budget: _Budget, coded_strings: set[str]) -> _Cells:
+    """Every filled cell of ``sheet`` as text, parsed as it is stored (a declared size is not used).
+
+    Raises
+    ------
+    InputError
+        When the sheet's XML is damaged or cut short, or the workbook holds more than
+        :data:`MAX_CELLS` filled cells.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    cells = _Cells()
+    texts: dict = {}   # one text per distinct value: a million rows repeat a few hundred values
+    try:
+        with book._archive.open(sheet._worksheet_path) as source:
+            parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            for row, row_cells in parser.parse():
+                for cell in row_cells:
+                    value = cell["value"]
+                    if _empty(value):
+                        continue
+                    if isinstance(value, str):
+                        text = value
+                        if coded_strings and value in coded_strings:
+                            budget.seen.add(value)
+                    else:
+                        key = (type(value), value)
+                        text = texts.get(key)
+                        if text is None:
+                            text = texts[key] = _object_to_text(value)
+                    cells.rows.append(row)
+                    cells.columns.append(cell["column"])
+                    cells.values.append(text)
+                budget.cells += len(row_cells)
+                if budget.cells > MAX_CELLS:
+                    raise InputError([InputProblem(sheet_label, None, None, f"the workbook holds more than "
+                                                   f"{MAX_CELLS:,} cells, more than a register of Excel's full "
+                                                   "size; save the register as CSV UTF-8")])
+    except InputError:
+        raise
+    except Exception as exc:  # the XML parser and the zip reader raise many kinds
+        raise InputError([InputProblem(sheet_label, None, None, f"is not a readable sheet: its XML is "
+                                       f"damaged or cut short ({type(exc).__name__}); {SAVE_AGAIN}")]) from None
+    return cells
 
 
 def _empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _table(rows: list[tuple], label: str) -> RawTable:
-    start = next(i for i, row in enumerate(rows) if not all(_empty(v) for v in row))
-    width = max(len(row) for row in rows)
-    header = [("" if v is None else str(v)).strip() for v in rows[start]]
-    header += [""] * (width - len(header))
-    body = [[_object_to_text(v) for v in row] + [""] * (width - len(row)) for row in rows[start + 1:]]
-    cells = pd.DataFrame(body, dtype=object).astype(str) if body else \
-        pd.DataFrame(columns=range(width), dtype=str)
-    cells.columns = header
-    # The line is the sheet's row number (rows are read from row 1).
-    cells.index = pd.Index(np.arange(len(body), dtype=np.int64) + start + 2, name="line")
-    return RawTable(cells, decimal_comma=False, file_label=label, header_line=start + 1)
+def _table(cells: _Cells, label: str) -> RawTable:
+    """The table of a sheet's filled cells: its first filled row the header, the filled rows below.
+
+    Columns are every column up to the header's last, and beyond it only those holding a value
+    (each then refused for having no name), so a stray cell in column XFD adds one column, not
+    sixteen thousand.
+    """
+    rows = np.asarray(cells.rows, dtype=np.int64)
+    columns = np.asarray(cells.columns, dtype=np.int64)
+    values = np.empty(len(cells.values), dtype=object)
+    values[:] = cells.values
+    start = int(rows.min())
+    in_header = rows == start
+    header = dict(zip(columns[in_header].tolist(), (str(v).strip() for v in values[in_header])))
+    width = max(header)
+    body = ~in_header
+    beyond = np.unique(columns[body & (columns > width)])
+    positions = np.concatenate([np.arange(1, width + 1, dtype=np.int64), beyond])
+    lines = np.unique(rows[body])
+    if len(lines) * len(positions) > MAX_GRID:
+        raise InputError([InputProblem(label, None, None, f"has {len(lines):,} filled rows in {len(positions):,} "
+                                       "columns, more than evalkit reads from a workbook; save the register "
+                                       "alone as CSV UTF-8")])
+    grid = np.full((len(lines), len(positions)), "", dtype=object)
+    grid[np.searchsorted(lines, rows[body]), np.searchsorted(positions, columns[body])] = values[body]
+    frame = pd.DataFrame(grid, columns=range(len(positions)))
+    frame.columns = [header.get(int(position), "") for position in positions]
+    frame.index = pd.Index(lines, name="line")   # the sheet's row number
+    cells.positions = {int(position): index for index, position in enumerate(positions)}
+    return RawTable(frame, decimal_comma=False, file_label=label, header_line=start,
+                    positions=[int(p) for p in positions])
 
 
-def _hetu_in_sheet(rows: list[tuple], label: str) -> list[InputProblem]:
+def _hetu_in_cells(cells: _Cells, label: str) -> list[InputProblem]:
     from evalkit.register.hetu import HETU_MESSAGE, hetu_mask
 
-    width = max(len(row) for row in rows)
-    cells = pd.DataFrame([[_object_to_text(v) for v in row] + [""] * (width - len(row))
-                          for row in rows], dtype=object)
-    problems = []
-    for position in range(width):
-        mask = hetu_mask(cells[position])
-        for row in np.flatnonzero(mask):
-            problems.append(InputProblem(label, int(row) + 1, column_letter(position + 1), HETU_MESSAGE))
-    return problems
+    mask = hetu_mask(pd.Series(cells.values, dtype=object))
+    return [InputProblem(label, cells.rows[i], column_letter(cells.columns[i]), HETU_MESSAGE)
+            for i in np.flatnonzero(mask)]
 
 
-def _unsaved_formulas(path: Path, sheet_path: str, table: RawTable) -> list[InputProblem]:
+def _orphan_parts_with_codes(path: Path, label: str, parts: list[str]) -> list[str]:
+    """Sheet parts no sheet list names (openpyxl never reads them): their cell values are searched too."""
+    from evalkit.register.xlsx_package import scan_part_text
+
+    return [part for part in parts if scan_part_text(path, label, part)]
+
+
+def _unsaved_formulas(path: Path, sheet_path: str, table: RawTable,
+                      positions: dict[int, int]) -> list[InputProblem]:
     """Formula cells of the table whose value no spreadsheet program saved, one problem each.
 
     Each such data cell is blanked and listed among the reported cells, so that no later message
@@ -139,16 +254,16 @@ def _unsaved_formulas(path: Path, sheet_path: str, table: RawTable) -> list[Inpu
     problems = []
     names = list(table.cells.columns)
     for row, position in cells:
-        column = names[position - 1] if position <= len(names) and names[position - 1] \
-            else column_letter(position)
+        index = positions.get(position)
+        column = names[index] if index is not None and names[index] else column_letter(position)
         if row == table.header_line:
             problems.append(InputProblem(table.file_label, row, column_letter(position),
                                          f"the header cell {FORMULA_MESSAGE}"))
-        elif row > table.header_line and row in table.cells.index:
+        elif row > table.header_line:
             problems.append(InputProblem(table.file_label, row, column, FORMULA_MESSAGE))
             table.hetu_cells.add((row, column))
-            if position <= len(names):   # a stand-in value (XlsxWriter writes 0) is no data
-                table.cells.iloc[table.cells.index.get_loc(row), position - 1] = ""
+            if index is not None and row in table.cells.index:   # a stand-in value (XlsxWriter writes 0) is no data
+                table.cells.iloc[table.cells.index.get_loc(row), index] = ""
     return problems
 
 
