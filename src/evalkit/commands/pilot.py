@@ -53,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
     out = build_pilot_report(args.pilot_id, Path(args.data), args.as_of, Path(args.out),
                              pdf=not args.no_pdf, params_file=Path(args.params) if args.params else None,
                              employers=Path(args.employers) if args.employers else None, lang=args.lang)
-    print(f"site: {out / 'index.html'}")
+    from evalkit.shown import shown_path
+
+    print(f"site: {shown_path(out / 'index.html')}")
     if not args.no_pdf:
-        print(f"pdf:  {out / 'report.pdf'}")
-    print(f"notebook: {out / notebook_name(args.pilot_id)}")
+        print(f"pdf:  {shown_path(out / 'report.pdf')}")
+    print(f"notebook: {shown_path(out / notebook_name(args.pilot_id))}")
     return 0
