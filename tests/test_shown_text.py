@@ -180,3 +180,14 @@ def test_published_paths_are_relative_or_the_file_name(tmp_path):
     assert published_path(root / "data" / ".." / ".." / "home" / "matti.virtanen" / "x.csv", root) == "x.csv"
     assert published_path(root / HETU / "lappi.csv", root) == "<identity code>/lappi.csv"
     assert published_path(tmp_path / f"{HETU}.csv", root) == "<identity code>"
+
+
+def test_the_pilot_commands_site_line_hides_the_folders_identity_code(tmp_path, capsys, monkeypatch):
+    import evalkit.pipeline.pilot_report as pilot_report
+
+    out = tmp_path / "asiakkaat" / HETU_FORMS[2] / "raportti\x1b[2J"
+    monkeypatch.setattr(pilot_report, "build_pilot_report", lambda *args, **kwargs: out)
+    assert main(["pilot", "lappi", "--data", "x.csv", "--as-of", "2023-12-31", "--out", str(out), "--no-pdf"]) == 0
+    printed = capsys.readouterr().out
+    assert len(printed.splitlines()) == 2 and _no_code(printed) and _visible(printed.replace("\n", ""))
+    assert printed.startswith("site: ") and "/asiakkaat/<identity code>/raportti\\x1b[2J/index.html" in printed
