@@ -26,7 +26,8 @@ def hide_identity_codes(text: str) -> str:
     """``text`` with each part (a path component, a word) holding an identity code read ``<identity code>``."""
     if not contains_hetu(text):
         return text
-    return "".join(IDENTITY_CODE if contains_hetu(part) else part for part in _PARTS.split(text))
+    hidden = "".join(IDENTITY_CODE if contains_hetu(part) else part for part in _PARTS.split(text))
+    return IDENTITY_CODE if contains_hetu(hidden) else hidden   # a code no single part holds: all of it
 
 
 def shown(text: object) -> str:
