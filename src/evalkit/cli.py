@@ -2,7 +2,9 @@
 
 A command module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``;
 this file finds them, so adding a command never touches it. Errors reach the user as one line
-each on stderr (a ``--debug`` flag shows the traceback), never as a Python traceback by default.
+each on stderr (a ``--debug`` flag shows the traceback), never as a Python traceback by default:
+one line per problem of an :class:`~evalkit.errors.InputError`, one line for any other error,
+with control characters escaped and identity codes hidden (:func:`evalkit.shown.shown`).
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import signal
 import sys
 
 from evalkit import __version__, commands
-from evalkit.errors import EvalkitError
+from evalkit.errors import EvalkitError, InputError
+from evalkit.shown import shown
 
 
 def _command_modules():
@@ -79,8 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     except EvalkitError as exc:
         if args.debug:
             raise
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"evalkit {args.command}: {line}", file=sys.stderr)
+        # One line per problem, each through shown(): a file name or key with a line break or an
+        # escape sequence prints as one literal line, and no identity code reaches the terminal.
+        lines = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
+        for line in [line for line in lines if line] or [type(exc).__name__]:
+            print(f"evalkit {args.command}: {shown(line)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         print(f"evalkit {args.command}: interrupted; previous outputs left as they were", file=sys.stderr)
@@ -89,12 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"evalkit {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"evalkit {args.command}: {shown(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug, not bad input: still one line unless --debug
         if args.debug:
             raise
-        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {exc} "
+        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {shown(exc)} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return 3
     finally:

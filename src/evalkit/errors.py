@@ -1,7 +1,32 @@
 """Errors that reach the user as one clear line each, never as a traceback."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+# Characters a terminal acts on or shows as nothing: controls (C0, DEL, C1: a line break, an
+# escape sequence), format characters (zero-width, bidirectional overrides) and the line and
+# paragraph separators.
+_HIDDEN_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+_TWO_CHARACTER = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    r"""``text`` with every control, format and line-separating character escaped as Python writes it.
+
+    So that a file name or key from outside stays one visible line: a line break becomes ``\n``,
+    an escape sequence ``\x1b[...``, a zero-width space ``\u200b``; other text is unchanged.
+    """
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(_escaped(c) if unicodedata.category(c) in _HIDDEN_CATEGORIES else c for c in text)
+
+
+def _escaped(character: str) -> str:
+    if character in _TWO_CHARACTER:
+        return _TWO_CHARACTER[character]
+    point = ord(character)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}" if point < 0x10000 else f"\\U{point:08x}"
 
 
 class EvalkitError(Exception):
@@ -24,12 +49,13 @@ class InputProblem:
     message: str
 
     def __str__(self) -> str:
+        """One line, whatever the file's name, the key or a quoted value hold (:func:`one_line`)."""
         where = [self.file]
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column:
             where.append(f"column {self.column}")
-        return f"{': '.join(where)}: {self.message}"
+        return one_line(f"{': '.join(where)}: {self.message}")
 
 
 class InputError(EvalkitError):

@@ -34,7 +34,8 @@ from evalkit.input_models import (
     shown,
 )
 from evalkit.paths import params_dir, project_root
-from evalkit.yaml_input import identity_code_keys, load_yaml
+from evalkit.shown import shown_path
+from evalkit.yaml_input import hidden_character_keys, identity_code_keys, load_yaml
 
 HETU_IN_PARAMS = ("holds a Finnish personal identity code (henkilötunnus); no text that reaches the "
                   "report may hold one (the value is not shown)")
@@ -216,10 +217,11 @@ def load_params(path: Path, root: Path | None = None, overrides: dict[str, Any] 
     """
     root = root or project_root()
     overrides = dict(overrides or {})
-    where = _where(str(path), overrides, overrides_label)
+    where = _where(shown_path(path), overrides, overrides_label)
     _refuse_identity_code_in_name(Path(path))
-    raw = _read_mapping(Path(path), str(path), overrides)
+    raw = _read_mapping(Path(path), shown_path(path), overrides)
     _refuse_identity_codes(raw, where)
+    _refuse_hidden_characters(raw, where)
     checked = _checked(raw, root, where)
     # Already checked: no second validation, which would resolve the paths once more.
     return PilotParams.model_construct(**dict(checked), source=Path(path))
@@ -260,6 +262,15 @@ def _refuse_identity_codes(raw: Any, where: Callable[[str | None], str]) -> None
     hits = identity_code_keys(raw)
     if hits:
         raise InputError([InputProblem(where(key), None, key, HETU_IN_PARAMS) for key in hits])
+
+
+def _refuse_hidden_characters(raw: Any, where: Callable[[str | None], str]) -> None:
+    """A text is shown exactly as written, so a character no reader would see is refused, by key."""
+    hits = hidden_character_keys(raw)
+    if hits:
+        raise InputError([InputProblem(where(key), None, key, f"contains {what}, which the report cannot "
+                                       "show as written; delete it (a tab or a line break may stay)")
+                          for key, what in hits])
 
 
 def _checked(raw: dict[str, Any], root: Path, where: Callable[[str | None], str]) -> ParamsFile:

@@ -13,11 +13,18 @@
   :data:`MAX_BYTES` is refused unread.
 - :func:`identity_code_keys` finds every text holding a personal identity code, by its key
   (``goals[1].text``), so that a caller refuses the file without printing the value.
+- :func:`hidden_character_keys` finds every text holding a character that cannot be shown as
+  written: a control character (other than a tab or a line break, which a block string holds) or an
+  invisible one (a zero-width space, a soft hyphen, a bidirectional override: see
+  ``evalkit.register.hetu.INVISIBLE``). The report shows texts exactly as written, so such a text
+  is refused at the edge, naming its key and the character's code point, rather than published
+  with a character no reader sees (or one that stops the PDF late with no key named).
 """
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -189,4 +196,47 @@ def identity_code_keys(node: Any, path: str = "") -> list[str]:
             found += identity_code_keys(item, f"{path}[{index}]")
     elif isinstance(node, str) and contains_hetu(node):
         found.append(path)
+    return found
+
+
+# Where a YAML block string or a pasted text has them, a tab or a line break shows as a space.
+_ALLOWED_CONTROLS = "\t\n"
+
+
+def hidden_character_keys(node: Any, path: str = "") -> list[tuple[str, str]]:
+    """The key and a description of the first hidden character of every text in ``node`` that has one.
+
+    Parameters
+    ----------
+    node : any
+        What :func:`load_yaml` returned: mappings, lists and scalars, nested.
+    path : str
+        The key of ``node`` itself; empty at the top.
+
+    Returns
+    -------
+    list of (str, str)
+        In document order: the key as messages name it (``goals[1].text``) and what was found
+        (``a control character (U+0007)``, ``an invisible character (U+200B ZERO WIDTH SPACE)``).
+        Text values are searched; a mapping key is named in the path (escaped when printed).
+    """
+    from evalkit.register.hetu import INVISIBLE
+
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += hidden_character_keys(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += hidden_character_keys(item, f"{path}[{index}]")
+    elif isinstance(node, str) and not node.isprintable():
+        for character in node:
+            point = f"U+{ord(character):04X}"
+            if unicodedata.category(character) == "Cc" and character not in _ALLOWED_CONTROLS:
+                found.append((path, f"a control character ({point})"))
+                break
+            if INVISIBLE.fullmatch(character) or unicodedata.category(character) in ("Zl", "Zp"):
+                name = unicodedata.name(character, "")
+                found.append((path, f"an invisible character ({point}{' ' + name if name else ''})"))
+                break
     return found

@@ -37,7 +37,8 @@ def run(args) -> int:
     root = project_root()   # SIGTERM unwinds like Ctrl-C (evalkit.cli): workers stop, staging is removed
     build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)
     built = edition(root, args.lang)
-    print(f"site: {built.html_dir / 'index.html'}")
+    from evalkit.shown import shown_path
+    print(f"site: {shown_path(built.html_dir / 'index.html')}")
     if not args.no_pdf:
-        print(f"pdf:  {built.pdf}")
+        print(f"pdf:  {shown_path(built.pdf)}")
     return 0

@@ -46,19 +46,21 @@ def find_notebook(target: Path) -> Path:
         self-assessment notebook or more than one.
     """
     from evalkit.pipeline.self_assessment import SUFFIX
+    from evalkit.shown import shown_path
 
+    named = shown_path(target)
     if target.is_file():
         if target.suffix != ".ipynb":
-            raise EvalkitError(f"{target}: not a notebook (.ipynb)")
+            raise EvalkitError(f"{named}: not a notebook (.ipynb)")
         return target.resolve()
     if not target.is_dir():
-        raise EvalkitError(f"{target}: no such folder; give the folder evalkit pilot --out wrote")
+        raise EvalkitError(f"{named}: no such folder; give the folder evalkit pilot --out wrote")
     found = sorted(target.glob(f"*{SUFFIX}"))
     if not found:
-        raise EvalkitError(f"{target}: holds no *{SUFFIX}; build it first with "
-                           f"evalkit pilot PILOT_ID --data FILE --as-of DATE --out {target}")
+        raise EvalkitError(f"{named}: holds no *{SUFFIX}; build it first with "
+                           f"evalkit pilot PILOT_ID --data FILE --as-of DATE --out {named}")
     if len(found) > 1:
-        raise EvalkitError(f"{target}: holds {len(found)} self-assessment notebooks; name one: "
+        raise EvalkitError(f"{named}: holds {len(found)} self-assessment notebooks; name one: "
                            + ", ".join(p.name for p in found))
     return found[0].resolve()
 
@@ -109,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     """
     notebook = find_notebook(Path(args.dir))
     command = lab_command(notebook, args.no_browser, args.port)
-    print(f"opening {notebook} in JupyterLab (Ctrl+C stops it)", file=sys.stderr, flush=True)
+    from evalkit.shown import shown_path
+    print(f"opening {shown_path(notebook)} in JupyterLab (Ctrl+C stops it)", file=sys.stderr, flush=True)
     os.chdir(notebook.parent)
     os.execv(command[0], command)   # JupyterLab takes over this process, its signals and exit code
     return 0

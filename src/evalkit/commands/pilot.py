@@ -60,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
                                  employers=Path(args.employers) if args.employers else None, lang=args.lang)
     except OSError as exc:   # a full disk or a lost permission under --out, while writing
         raise EvalkitError(write_failed(exc, Path(args.out))) from None
-    print(f"site: {out / 'index.html'}")
+    from evalkit.shown import shown_path
+
+    print(f"site: {shown_path(out / 'index.html')}")
     if not args.no_pdf:
-        print(f"pdf:  {out / 'report.pdf'}")
-    print(f"notebook: {out / notebook_name(args.pilot_id)}")
+        print(f"pdf:  {shown_path(out / 'report.pdf')}")
+    print(f"notebook: {shown_path(out / notebook_name(args.pilot_id))}")
     return 0

@@ -40,12 +40,13 @@ def run(args: argparse.Namespace) -> int:
         When ``--out`` cannot be written.
     """
     from evalkit.errors import EvalkitError
+    from evalkit.shown import shown_path
     from evalkit.synth import write_synthetic
 
     try:
         manifest = write_synthetic(args.out, args.seed, args.size, employers=not args.no_employers)
     except OSError as exc:
-        raise EvalkitError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+        raise EvalkitError(f"cannot write to {shown_path(args.out)}: {exc.strerror or exc}") from None
     files = ", ".join(f"{name} ({info['rows']} rows)" for name, info in manifest["files"].items())
-    print(f"{args.out}: wrote synthetic {files} with seed {args.seed}")
+    print(f"{shown_path(args.out)}: wrote synthetic {files} with seed {args.seed}")
     return 0

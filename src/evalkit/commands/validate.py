@@ -32,10 +32,11 @@ def run(args: argparse.Namespace) -> int:
         With every problem of the register and the employer file at once (exit status 2).
     """
     from evalkit.register import is_synthetic
+    from evalkit.shown import shown_path
 
     register, _ = load_inputs(args.file, args.as_of, args.pilot, args.employers)
     pilots = register["pilot_id"].nunique()
     note = " (synthetic demonstration data)" if is_synthetic(args.file) else ""
-    print(f"{args.file}: OK, {len(register)} rows, {pilots} pilot(s), as of "
+    print(f"{shown_path(args.file)}: OK, {len(register)} rows, {pilots} pilot(s), as of "
           f"{args.as_of:%Y-%m-%d}{note}")
     return 0

@@ -40,7 +40,7 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     """Write the edition's Jupyter Book config: the project's ``_config.yml`` with the language's texts.
 
     Sets the title, author, Sphinx language, figure and table numbering texts, the project's
-    static files and CSS, the footer, and the publication settings
+    static files and CSS, smartquotes off (texts are shown as written), the footer, and the publication settings
     (:func:`evalkit.book_settings.apply_publication_settings`).
 
     Parameters
@@ -68,6 +68,9 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
                                for kind in ("figure", "table", "section", "code-block")}
     sphinx["html_static_path"] = [str(root / "book" / "_static")]
     sphinx["html_css_files"] = ["evalkit.css"]
+    # Goal texts and service names are shown exactly as written; smartquotes would turn "..."
+    # into ”...” and -- into –. The catalogues carry their own typographic quotes and dashes.
+    sphinx["smartquotes"] = False
     config.setdefault("html", {})["extra_footer"] = provenance_footer
     apply_publication_settings(config, root, lang)  # the link to the other edition
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -128,7 +128,8 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     for page in toc_pages(root):
         folder, _, name = page.rpartition("/")
         output = ed.pages_dir / folder / f"{name}.ipynb"
-        common = {"lang": ed.lang, "root": str(root), "page_dir": str(output.parent), "page_name": name}
+        # Relative to the project, where the kernel runs: the published notebooks name no local folder.
+        common = {"lang": ed.lang, "root": ".", "page_dir": _in_project(output.parent, root), "page_name": name}
         if name in pages.GENERATED_PAGES:
             continue
         if folder == "pilots":
@@ -139,9 +140,9 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
                 inputs.append(pilot_params.employers)
             jobs.append(NotebookJob(
                 name=name, template=root / "book" / "templates" / PILOT_TEMPLATE, output=output,
-                parameters={**common, "pilot_id": name, "params_file": str(pilot_params.source)},
+                parameters={**common, "pilot_id": name, "params_file": _in_project(pilot_params.source, root)},
                 context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": name},
-                lang=ed.lang, inputs=tuple(inputs), failed_dir=build_root / "failed" / ed.lang,
+                lang=ed.lang, inputs=tuple(inputs), failed_dir=build_root / "failed" / ed.lang, cwd=root,
                 deps_file=deps_file(build_root, ed, folder, name), ignore_reads=untracked,
             ))
         else:
@@ -151,10 +152,18 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
             jobs.append(NotebookJob(
                 name=name, template=template, output=output, parameters=common, context=national_context,
                 lang=ed.lang, inputs=tuple(sorted(all_inputs)) + reported,
-                failed_dir=build_root / "failed" / ed.lang,
+                failed_dir=build_root / "failed" / ed.lang, cwd=root,
                 deps_file=deps_file(build_root, ed, folder, name), ignore_reads=untracked,
             ))
     return jobs
+
+
+def _in_project(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when it lies inside (the kernel runs in ``root``), else as it is."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def describe(result: JobResult) -> str:

@@ -260,9 +260,14 @@ def _carry_own_analysis(out: Path, finished: Path, pilot_id: str) -> int:
 
 
 def _marker(inputs: ReportInputs, lang: str) -> dict:
-    return {"pilot_id": inputs.pilot_id, "data": str(inputs.data), "as_of": inputs.as_of.isoformat(),
-            "lang": lang, "params": str(inputs.params_source) if inputs.params_source else None,
-            "employers": str(inputs.employers) if inputs.employers else None,
+    """What the report was built from, as the folder may carry it: file names, never a home folder."""
+    from evalkit.shown import shown
+
+    def named(path: Path | None) -> str | None:
+        return shown(Path(path).name) if path else None
+
+    return {"pilot_id": inputs.pilot_id, "data": named(inputs.data), "as_of": inputs.as_of.isoformat(),
+            "lang": lang, "params": named(inputs.params_source), "employers": named(inputs.employers),
             "notebook": self_assessment.notebook_name(inputs.pilot_id)}
 
 

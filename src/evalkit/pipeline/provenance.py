@@ -10,6 +10,7 @@ from pathlib import Path
 from evalkit import __version__
 from evalkit.params import PilotParams
 from evalkit.paths import file_digest, reported_dir
+from evalkit.shown import published_path
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class Provenance:
     evalkit_version: str
     lockfile_sha256: str
     params_sha256: str
-    data_files: tuple[tuple[str, str], ...]   # (path relative to the project, sha256)
+    # (path relative to the project, or only the file's name for a file outside it; sha256)
+    data_files: tuple[tuple[str, str], ...]
     built_at_utc: str
 
     @property
@@ -36,13 +38,6 @@ def _git(root: Path, *args: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None = None) -> Provenance:
@@ -62,7 +57,9 @@ def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None 
     Returns
     -------
     Provenance
-        A file that does not exist (``uv.lock`` or a data file) has the digest ``missing``.
+        A file that does not exist (``uv.lock`` or a data file) has the digest ``missing``. A data
+        file is named relative to ``root``, or by its name alone when it lies outside (never by a
+        home folder or a user name: :func:`evalkit.shown.published_path`).
     """
     commit = _git(root, "rev-parse", "HEAD") or "unknown"
     status = _git(root, "status", "--porcelain", "--untracked-files=no")
@@ -80,6 +77,6 @@ def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None 
         evalkit_version=__version__,
         lockfile_sha256=file_digest(lock) if lock.exists() else "missing",
         params_sha256=params_digest.hexdigest(),
-        data_files=tuple((_relative(p, root), file_digest(p) if p.exists() else "missing") for p in data),
+        data_files=tuple((published_path(p, root), file_digest(p) if p.exists() else "missing") for p in data),
         built_at_utc=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )

@@ -82,7 +82,7 @@ def cache_key(job: NotebookJob, code_digest: str) -> tuple[str, dict[str, str]]:
 def input_label(path: Path, job: NotebookJob) -> str:
     """An input as the build's messages name it: relative to the project, else its file name."""
     resolved = Path(path).resolve()
-    root = Path(job.parameters.get("root", ".")).resolve()
+    root = Path(job.cwd if job.cwd is not None else job.parameters.get("root", ".")).resolve()
     try:
         return str(resolved.relative_to(root))
     except ValueError:
@@ -219,6 +219,7 @@ def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str
     log = executed.metadata.pop(READS_METADATA, None)
     if job.book_page:
         _hide_parameter_cells(executed)
+        _publishable_parameters(executed, job)
     executed.metadata.pop("papermill", None)  # timings differ per run; keep outputs reproducible
     for cell in executed.cells:
         cell.metadata.pop("papermill", None)
@@ -238,6 +239,31 @@ def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str
         staged.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(staged, job.deps_file)
     return fingerprint_of(key, reads or {})
+
+
+def _publishable_parameters(notebook, job: NotebookJob) -> None:
+    """Rewrite papermill's injected parameters cell so that the published notebook names no local folder.
+
+    Jupyter Book publishes each page's notebook as a download (``_sources/*.ipynb``). An absolute
+    path among the parameters is written relative to the job's working folder, or as its name
+    alone when it lies outside (:func:`evalkit.shown.published_path`): never a home folder or a
+    user name. An identity code in any text parameter reads ``<identity code>``. The national
+    pages are given relative parameters already, so the cell still runs from the project folder.
+    """
+    from papermill.translators import translate_parameters
+
+    from evalkit.shown import hide_identity_codes, published_path
+
+    base = job.cwd if job.cwd is not None else Path(str(job.parameters.get("root", ".")))
+    published = {
+        name: (published_path(value, base) if os.path.isabs(value) else hide_identity_codes(value))
+        if isinstance(value, str) else value
+        for name, value in job.parameters.items()}
+    if published == job.parameters:
+        return
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = translate_parameters("python3", "python", published, "Parameters")
 
 
 def _hide_parameter_cells(notebook) -> None:

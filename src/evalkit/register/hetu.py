@@ -12,7 +12,11 @@ value: functions here return positions only.
 
 What a person could type for the separator is read as the ASCII sign first: every Unicode dash
 and hyphen (a word processor turns ``131052-308T`` into ``131052–308T``) and the full-width forms
-of digits, letters and ``+`` (NFKC), so that a look-alike code is still found.
+of digits, letters and ``+`` (NFKC), so that a look-alike code is still found. Invisible
+characters (:data:`INVISIBLE`: format characters, Unicode category Cf, such as a zero-width space,
+a word joiner, a byte-order mark or a soft hyphen, and the other default-ignorable code points)
+are dropped before that: a code with one inside still reads as the code wherever it is shown.
+A soft hyphen is one of them, not a dash: read as "-" it would break the code it hides in.
 """
 from __future__ import annotations
 
@@ -39,8 +43,24 @@ _SEARCH = re.compile(rf"(?<![0-9A-Za-z])({_PATTERN_TEXT})(?![0-9A-Za-z])", re.IG
 # punctuation (category Pd) and the minus and hyphen look-alikes of other categories.
 DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
           "\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
-          "\u2212\u2043\u00ad\u02d7\u207b\u208b\u2796")
+          "\u2212\u2043\u02d7\u207b\u208b\u2796")
 _TO_ASCII_DASH = str.maketrans({c: "-" for c in DASHES})
+
+
+# What shows nothing: every format character (category Cf) and Unicode's other default-ignorable
+# code points (variation selectors, combining grapheme joiner, Hangul fillers, Khmer inherent vowels,
+# Mongolian free variation selectors, tags). Written out, since deriving the Cf list from
+# unicodedata costs 0.1 s at every import; a test derives it and compares.
+INVISIBLE = re.compile(
+    "["
+    "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff"
+    "\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+    "]")
+# The same class in RE2 syntax, for the Arrow prefilter.
+_INVISIBLE_RE2 = re.sub(r"\\(?:x|u|U)([0-9a-fA-F]+)", lambda m: f"\\x{{{m.group(1).lstrip('0') or '0'}}}",
+                        INVISIBLE.pattern.encode("ascii", "backslashreplace").decode("ascii"))
 # The Arrow prefilter sees the raw text, so its classes take the look-alikes too: any dash,
 # full-width digits (U+FF10-FF19), letters (U+FF21-FF3A, U+FF41-FF5A) and plus (U+FF0B).
 _DIGIT = r"[0-9\x{ff10}-\x{ff19}]"
@@ -54,7 +74,7 @@ def normalise(text: str) -> str:
     """``text`` with look-alike characters read as the ASCII a henkilötunnus is written in."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", text).translate(_TO_ASCII_DASH)
+    return unicodedata.normalize("NFKC", INVISIBLE.sub("", text)).translate(_TO_ASCII_DASH)
 
 
 def is_valid_hetu(text: str) -> bool:
@@ -87,7 +107,9 @@ def hetu_mask(values: pd.Series) -> np.ndarray:
     else:
         array = pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
     distinct = pc.unique(array).drop_null()
-    candidates = distinct.filter(pc.match_substring_regex(distinct, _PREFILTER))
+    # A code with an invisible character inside escapes the prefilter: those values are checked too.
+    candidates = distinct.filter(pc.or_(pc.match_substring_regex(distinct, _PREFILTER),
+                                        pc.match_substring_regex(distinct, _INVISIBLE_RE2)))
     found = [value for value in candidates.to_pylist() if contains_hetu(value)]
     if not found:
         return np.zeros(len(values), dtype=bool)

@@ -88,7 +88,8 @@ def read_table(path: str | Path) -> RawTable:
         raise InputError([InputProblem("(file name not shown)", None, None,
                                        f"the file name {HETU_MESSAGE}; rename the file")])
     if not path.exists():
-        raise InputError([InputProblem(label, None, None, f"file not found: {path}")])
+        from evalkit.shown import shown_path
+        raise InputError([InputProblem(label, None, None, f"file not found: {shown_path(path)}")])
     if path.is_dir():
         raise InputError([InputProblem(label, None, None, "is a folder, expected a table file")])
     with path.open("rb") as handle:
