@@ -199,6 +199,18 @@ def project(tmp_path_factory) -> Path:
     return project
 
 
+def test_each_page_records_what_it_read(project):
+    """The project lies in the temporary folder, as a pilot's may: its reads are recorded all the same."""
+    deps = project / "_build" / ".page-deps" / "fi"
+    index = json.loads((deps / "national" / "index.json").read_text(encoding="utf-8"))["reads"]
+    lappi = json.loads((deps / "pilots" / "lappi.json").read_text(encoding="utf-8"))["reads"]
+    params = {str((project / "params" / f"{p}.yml").resolve()) for p in PILOTS}
+    assert params <= set(index)
+    assert str((project / "data" / "lappi" / "participants.csv").resolve()) in lappi
+    assert str((project / "params" / "lappi.yml").resolve()) in lappi
+    assert not any("/.venv/" in name or "/_build/" in name for name in [*index, *lappi])
+
+
 @pytest.mark.parametrize("change", [change_register, change_params, change_facts],
                          ids=["register", "params", "facts"])
 def test_an_incremental_build_publishes_what_a_cold_build_does(project, change, tmp_path):

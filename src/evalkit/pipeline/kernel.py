@@ -42,7 +42,7 @@ _plt.close("all")
 _os.chdir({cwd!r})
 del _os, _plt
 import evalkit.pipeline.read_log as _read_log
-_read_log.start_recording({ignore!r})
+_read_log.start_recording({ignore!r}, project={cwd!r})
 del _read_log
 """
 # Run silently after the page's last cell: what the page read (evalkit.pipeline.read_log).

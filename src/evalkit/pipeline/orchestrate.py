@@ -30,6 +30,7 @@ from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
 from evalkit.reported import load_pilots
+from evalkit.shown import shown
 
 PILOT_TEMPLATE = "pilot.ipynb"
 
@@ -168,7 +169,7 @@ def _in_project(path: Path, root: Path) -> str:
 
 def describe(result: JobResult) -> str:
     """One progress line for a page: name, status and why (its seconds when built; error and cell when failed)."""
-    detail = f"{result.reason}" + (f", {result.seconds:.1f} s" if result.status == "built" else "")
+    detail = shown(result.reason) + (f", {result.seconds:.1f} s" if result.status == "built" else "")
     if result.status == "failed":
         cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
         detail = f"{result.error}{cell}" + (f"; notebook kept at {result.kept_notebook}"

@@ -37,7 +37,9 @@ MISSING = "missing"
 _FOLDER = "folder:"
 
 _reads: dict[str, tuple[str, int, int]] | None = None   # path -> (kind, mtime_ns, size) at first read
-_ignored: tuple[str, ...] = ()
+_ignored: tuple[str, ...] = ()      # never recorded: the build's own outputs, the libraries, evalkit itself
+_scratch: tuple[str, ...] = ()      # system, caches, scratch: not recorded unless inside the project
+_project: tuple[str, ...] = ()
 _hook_installed = False
 _next_page = threading.local()
 
@@ -52,12 +54,16 @@ def ignored_for_next_page() -> list[str]:
     return getattr(_next_page, "ignore", [])
 
 
+def _library_prefixes() -> tuple[str, ...]:
+    """The interpreter's and evalkit's own files: covered by the lock file and the code digest."""
+    package = Path(__file__).resolve().parents[1]
+    return tuple(sorted({os.path.realpath(f) for f in (sys.prefix, sys.base_prefix, sys.exec_prefix, package)}))
+
+
 def _system_prefixes() -> tuple[str, ...]:
-    """Folders whose files are libraries, the system, caches or scratch: covered elsewhere or irrelevant."""
+    """Folders of the system, caches and scratch: not dependencies, unless the project itself lies there."""
     home = Path.home()
-    package = Path(__file__).resolve().parents[1]   # evalkit itself: in the code digest
-    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(package), tempfile.gettempdir(),
-               "/usr", "/lib", "/proc", "/sys", "/dev", "/etc", "/run",
+    folders = {tempfile.gettempdir(), "/usr", "/lib", "/proc", "/sys", "/dev", "/etc", "/run",
                *(str(home / name) for name in (".cache", ".config", ".local", ".ipython", ".jupyter",
                                                ".matplotlib"))}
     for variable in ("MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "IPYTHONDIR", "JUPYTER_CONFIG_DIR",
@@ -78,7 +84,7 @@ def _note(kind: str, path) -> None:
         name = os.path.realpath(os.fsdecode(path if path is not None else "."))
     except (TypeError, ValueError):
         return
-    if name in _reads or _under(name, _ignored):
+    if name in _reads or _under(name, _ignored) or (_under(name, _scratch) and not _under(name, _project)):
         return
     try:
         stat = os.stat(name)
@@ -117,14 +123,16 @@ def _audit(event: str, args: tuple) -> None:
         pass
 
 
-def start_recording(ignore: list[str] | tuple[str, ...] = ()) -> None:
+def start_recording(ignore: list[str] | tuple[str, ...] = (), project: str | None = None) -> None:
     """Start (or restart) recording this process's reads; ``ignore`` adds folders not to record.
 
     Called in the page kernel before each page. The audit hook, once added, stays for the
     kernel's life (Python cannot remove one); between pages it records into a fresh log.
     """
-    global _reads, _ignored, _hook_installed
-    _ignored = _system_prefixes() + tuple(os.path.realpath(f) for f in ignore)
+    global _reads, _ignored, _scratch, _project, _hook_installed
+    _ignored = _library_prefixes() + tuple(os.path.realpath(f) for f in ignore)
+    _scratch = _system_prefixes()
+    _project = (os.path.realpath(project),) if project else ()
     _forget_cached_reads()
     _reads = {}
     if not _hook_installed:

@@ -205,6 +205,13 @@ def _keep_failed(job: NotebookJob, tmp_out: Path, result: JobResult) -> None:
     if tmp_out.exists() and job.failed_dir is not None:
         job.failed_dir.mkdir(parents=True, exist_ok=True)
         kept = job.failed_dir / job.output.name
+        # A failed page's notebook is offered for download on the status page: no read log (absolute
+        # paths) and the same publishable parameters as a page that ran.
+        failed = nbformat.read(tmp_out, as_version=4)
+        failed.metadata.pop(READS_METADATA, None)
+        if job.book_page:
+            _publishable_parameters(failed, job)
+        nbformat.write(failed, tmp_out)
         os.replace(tmp_out, kept)
         result.kept_notebook = str(kept)
     tmp_out.unlink(missing_ok=True)
