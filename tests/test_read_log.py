@@ -21,11 +21,11 @@ def recording(monkeypatch):
     read_log.recorded()   # stop recording whatever the test did
 
 
-def test_reads_and_listings_are_recorded_and_writes_are_not(recording, tmp_path):
+def test_reads_listings_probes_and_writes_are_recorded_apart(recording, tmp_path):
     read, written, folder = tmp_path / "params.yml", tmp_path / "figure.png", tmp_path / "regional"
     read.write_text("a: 1\n", encoding="utf-8")
     folder.mkdir()
-    read_log.start_recording(ignore=[str(tmp_path / "ignored")])
+    read_log.start_recording(ignore=[str(tmp_path / "ignored")], project=str(tmp_path))
     read.read_text(encoding="utf-8")
     with open(read, "rb"):   # a second read of the same file is one entry
         pass
@@ -37,18 +37,30 @@ def test_reads_and_listings_are_recorded_and_writes_are_not(recording, tmp_path)
         open(tmp_path / "absent.csv", encoding="utf-8")
     except FileNotFoundError:
         pass
+    assert not (tmp_path / "SYNTHETIC.json").exists()   # asked, not read: its appearing matters all the same
     log = json.loads(read_log.recorded())
-    assert sorted(log) == sorted(str(p.resolve()) for p in (read, folder, tmp_path / "absent.csv"))
-    assert log[str(read.resolve())][0] == "file" and log[str(folder.resolve())][0] == "folder"
-    assert log[str((tmp_path / "absent.csv").resolve())][1:] == [-1, -1]
-    assert json.loads(read_log.recorded()) == {}   # recording stopped
+    # Inside the project, paths are relative to it: a project copied with its build checks its own files.
+    assert log["reads"] == {"params.yml": ["file", *log["reads"]["params.yml"][1:]],
+                            "regional": ["folder", *log["reads"]["regional"][1:]],
+                            "absent.csv": ["file", -1, -1], "SYNTHETIC.json": ["probe", -1, -1]}
+    assert log["writes"] == ["figure.png"]
+    assert json.loads(read_log.recorded()) == {"reads": {}, "writes": []}   # recording stopped
+
+
+def test_a_probed_file_that_is_then_read_is_recorded_as_read(recording, tmp_path):
+    data = tmp_path / "participants.csv"
+    data.write_text("x\n", encoding="utf-8")
+    read_log.start_recording(project=str(tmp_path))
+    assert data.is_file()
+    data.read_bytes()
+    assert json.loads(read_log.recorded())["reads"]["participants.csv"][0] == "file"
 
 
 def test_a_fingerprint_holds_contents_and_notices_a_change_during_the_run(recording, tmp_path):
     kept, changed, absent = tmp_path / "kept.csv", tmp_path / "changed.csv", tmp_path / "absent.csv"
     kept.write_text("x\n", encoding="utf-8")
     changed.write_text("x\n", encoding="utf-8")
-    read_log.start_recording()
+    read_log.start_recording(project=str(tmp_path))
     kept.read_bytes()
     changed.read_bytes()
     try:
@@ -57,14 +69,52 @@ def test_a_fingerprint_holds_contents_and_notices_a_change_during_the_run(record
         pass
     log = read_log.recorded()
     changed.write_text("x, longer\n", encoding="utf-8")   # after the page read it, before the build hashed it
-    prints = read_log.fingerprint(log)
+    prints = read_log.fingerprint(log, tmp_path)["reads"]
     import hashlib
-    assert prints[str(kept.resolve())] == hashlib.sha256(b"x\n").hexdigest()
-    assert prints[str(changed.resolve())] == read_log.CHANGED_DURING_RUN
-    assert prints[str(absent.resolve())] == read_log.MISSING
-    assert read_log.changed_reads(prints) == ["changed.csv"]
+    assert prints["kept.csv"] == hashlib.sha256(b"x\n").hexdigest()
+    assert prints["changed.csv"] == read_log.CHANGED_DURING_RUN
+    assert prints["absent.csv"] == read_log.MISSING
+    assert read_log.changed(prints, tmp_path) == ["changed.csv"]
     absent.write_text("now here\n", encoding="utf-8")
-    assert read_log.changed_reads(prints) == ["absent.csv", "changed.csv"]
+    assert read_log.changed(prints, tmp_path) == ["absent.csv", "changed.csv"]
+
+
+def test_a_project_copied_with_its_records_checks_its_own_files(recording, tmp_path):
+    original, copy = tmp_path / "a", tmp_path / "b"
+    (original / "params").mkdir(parents=True)
+    (original / "params" / "lappi.yml").write_text("target: 0.25\n", encoding="utf-8")
+    read_log.start_recording(project=str(original))
+    (original / "params" / "lappi.yml").read_bytes()
+    prints = read_log.fingerprint(read_log.recorded(), original)["reads"]
+    shutil.copytree(original, copy)
+    assert read_log.changed(prints, copy) == []
+    (copy / "params" / "lappi.yml").write_text("target: 0.10\n", encoding="utf-8")
+    assert read_log.changed(prints, copy) == ["lappi.yml"]
+    assert read_log.changed(prints, original) == []
+
+
+def test_reads_while_importing_belong_to_every_later_page_of_the_kernel(recording, tmp_path, monkeypatch):
+    """A project module stays imported in a warm kernel: the second page does not open it again."""
+    (tmp_path / "regions.txt").write_text("Lappi\n", encoding="utf-8")
+    (tmp_path / "ownmodule_i19.py").write_text(
+        "from pathlib import Path\nNAMES = Path(__file__).with_name('regions.txt').read_text()\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for _page in range(2):
+        read_log.start_recording(project=str(tmp_path))
+        import ownmodule_i19  # noqa: F401 (imported by the first page only)
+        reads = json.loads(read_log.recorded())["reads"]
+        assert {"ownmodule_i19.py", "regions.txt"} <= set(reads), reads
+    read_log._import_reads.clear()
+
+
+def test_a_page_listing_the_project_folder_depends_on_it(recording, tmp_path, monkeypatch):
+    """The import system lists sys.path's folders; a page listing the project folder itself is recorded."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    read_log.start_recording(project=str(tmp_path))
+    sorted(p.name for p in tmp_path.glob("*.yml"))
+    assert json.loads(read_log.recorded())["reads"]["."][0] == "folder"
 
 
 def test_the_library_and_the_temporary_folder_are_not_dependencies():
@@ -72,7 +122,7 @@ def test_the_library_and_the_temporary_folder_are_not_dependencies():
 
     read_log.start_recording()
     (Path(pandas.__file__).parent / "__init__.py").read_bytes()
-    assert json.loads(read_log.recorded()) == {}
+    assert json.loads(read_log.recorded()) == {"reads": {}, "writes": []}
 
 
 def _job(tmp_path: Path, inputs=()) -> NotebookJob:
@@ -85,10 +135,11 @@ def _job(tmp_path: Path, inputs=()) -> NotebookJob:
                        context={}, lang="fi", inputs=tuple(inputs), deps_file=tmp_path / "deps" / "page.json")
 
 
-def _record(job: NotebookJob, key: str, parts: dict, reads: dict) -> None:
+def _record(job: NotebookJob, key: str, parts: dict, reads: dict, writes: dict | None = None) -> None:
     job.deps_file.parent.mkdir(exist_ok=True)
     job.deps_file.write_text(json.dumps({"cache_key": key, "key_parts": parts, "reads": reads,
-                                         "output": read_log.current(str(job.output))}), encoding="utf-8")
+                                         "writes": writes or {}, "output": read_log.current(str(job.output))}),
+                             encoding="utf-8")
 
 
 def test_a_page_is_reused_only_when_its_record_its_reads_and_its_output_hold(tmp_path):
@@ -139,4 +190,105 @@ def test_a_file_an_earlier_page_cached_is_read_again_and_recorded(recording, tmp
     for _page in range(2):
         read_log.start_recording()
         load_pilots(facts)
-        assert str(facts.resolve()) in json.loads(read_log.recorded())
+        assert str(facts.resolve()) in json.loads(read_log.recorded())["reads"]
+
+
+def test_a_figure_the_page_wrote_is_checked_like_its_notebook(tmp_path):
+    figure = tmp_path / "out" / "figures" / "lappi-rates.png"
+    figure.parent.mkdir(parents=True)
+    figure.write_bytes(b"png")
+    job = _job(tmp_path)
+    key, parts = cache_key(job, "code")
+    _record(job, key, parts, {}, {"out/figures/lappi-rates.png": read_log.current(str(figure))})
+    assert why_run(job, key, parts) is None
+    figure.write_bytes(b"another png")
+    assert why_run(job, key, parts) == "its outputs were changed or removed: lappi-rates.png"
+    figure.unlink()
+    assert why_run(job, key, parts) == "its outputs were changed or removed: lappi-rates.png"
+
+
+def test_a_page_stopped_while_running_leaves_no_record(tmp_path, monkeypatch):
+    """Killed between writing a figure and its notebook, the page must run again next time."""
+    from evalkit.pipeline import runner
+
+    job = _job(tmp_path)
+    key, parts = cache_key(job, "code")
+    _record(job, key, parts, {})
+
+    def killed(*args):
+        raise SystemExit(143)
+
+    monkeypatch.setattr(runner, "_run_papermill", killed)
+    with pytest.raises(SystemExit):
+        runner.execute_job(job, key, parts, "test")
+    assert not job.deps_file.exists()
+    assert why_run(job, key, parts) == "no record of what it read"
+
+
+def test_a_folder_digest_follows_linked_folders_and_survives_an_unreadable_file(tmp_path, monkeypatch):
+    outside = tmp_path / "mounted" / "lappi"
+    outside.mkdir(parents=True)
+    (outside / "participants.csv").write_text("a\n", encoding="utf-8")
+    data = tmp_path / "project" / "data"
+    data.mkdir(parents=True)
+    (data / "lappi").symlink_to(outside, target_is_directory=True)
+    (data / "loop").symlink_to(data, target_is_directory=True)   # a cycle is walked once
+    (data / "kept.csv").write_text("b\n", encoding="utf-8")
+    before = read_log.current(str(data))
+    (outside / "participants.csv").write_text("a, changed\n", encoding="utf-8")
+    linked = read_log.current(str(data))
+    assert linked != before
+
+    real_digest = read_log.digest
+    monkeypatch.setattr(read_log, "digest", lambda path: (_ for _ in ()).throw(PermissionError(path))
+                        if path.name == "participants.csv" else real_digest(path))
+    unreadable = read_log.current(str(data))
+    assert unreadable != read_log.MISSING
+    (data / "kept.csv").write_text("b, changed\n", encoding="utf-8")
+    assert read_log.current(str(data)) != unreadable   # the readable rest still counts file by file
+
+
+def test_the_code_key_holds_the_installed_versions(monkeypatch):
+    from importlib import metadata
+
+    from evalkit.pipeline import orchestrate
+
+    before = orchestrate.installed_digest()
+    real = metadata.distributions
+
+    class Other:
+        metadata = {"Name": "pandas"}
+        version = "0.0.1"
+
+    monkeypatch.setattr(metadata, "distributions", lambda: [*real(), Other()])
+    assert orchestrate.installed_digest() != before
+
+
+def test_an_input_changed_while_the_build_ran_is_refused(tmp_path):
+    from conftest import copy_project
+    from evalkit.errors import BuildError
+    from evalkit.params import load_all_params
+    from evalkit.pipeline import orchestrate
+
+    project = copy_project(tmp_path / "project")
+    before = orchestrate.build_inputs(project, {}) | orchestrate.build_inputs(project, load_all_params(project))
+    orchestrate._refuse_changed_inputs(project, before)   # nothing changed: no error
+    register = project / "data" / "demo" / "participants.csv"
+    register.write_text(register.read_text(encoding="utf-8").replace("employed_open", "unemployed", 1),
+                        encoding="utf-8")
+    with pytest.raises(BuildError, match=r"inputs changed while the build ran \(data\)"):
+        orchestrate._refuse_changed_inputs(project, before)
+
+
+def test_the_status_page_gives_the_reason_in_the_editions_language(tmp_path):
+    from evalkit.i18n import set_language
+    from evalkit.pipeline.pages import write_status_page
+    from evalkit.pipeline.runner import JobResult, Reason
+
+    results = [JobResult("lappi", "built", Reason("changed", "read:lappi.yml"), seconds=1.0),
+               JobResult("index", "reused", Reason("unchanged"))]
+    set_language("fi")
+    page = write_status_page(tmp_path, results).read_text(encoding="utf-8")
+    assert "| ajettu | muuttunut\\: read\\:lappi\\.yml |" in page
+    assert "| uudelleenkäytetty | syötteet ennallaan |" in page
+    assert str(results[1].reason) == "inputs unchanged"   # the console stays in English

@@ -10,6 +10,7 @@ is written 0–1.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -128,9 +129,11 @@ def _fmt(number: float) -> str:
 
 
 def _file_path(value: Any, info: ValidationInfo) -> Any:
-    """A path as written, resolved against the ``root`` the loader passes as validation context.
+    """A path as written, made absolute against the ``root`` the loader passes as validation context.
 
-    A model built in code (no ``root`` in its context) keeps its path as given, and a
+    Symbolic links are kept, not resolved: pages then read ``data/<pilot>/...`` by the project's
+    name for it, and a build notices a link pointed elsewhere (``pipeline.read_log``). A model
+    built in code (no ``root`` in its context) keeps its path as given, and a
     :class:`~pathlib.Path` is kept as it is.
     """
     if isinstance(value, Path):
@@ -139,7 +142,7 @@ def _file_path(value: Any, info: ValidationInfo) -> Any:
         hint = QUOTE_HINT if value is not None and not isinstance(value, str) else ""
         raise refusal(f"expected a file path, got {shown(value)}{hint}")
     root = (info.context or {}).get("root")
-    return (root / value).resolve() if root is not None else Path(value)
+    return Path(os.path.abspath(root / value)) if root is not None else Path(value)
 
 
 def _optional_file_path(value: Any, info: ValidationInfo) -> Any:

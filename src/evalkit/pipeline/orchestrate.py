@@ -28,7 +28,8 @@ from evalkit.paths import file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
-from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
+from evalkit.pipeline.read_log import tree_digest
+from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs
 from evalkit.reported import load_pilots
 from evalkit.shown import shown
 
@@ -64,14 +65,24 @@ def package_folder() -> Path:
 
 
 def code_digest(root: Path) -> str:
-    """The code part of every page's cache key: evalkit's package files, and ``uv.lock``.
+    """The code part of every page's cache key: evalkit's package files, ``uv.lock`` and what is installed.
 
     Every file counts, whatever its kind (modules, catalogues, templates, data), so a change to any
     of them, or to a locked dependency, re-runs every page; only style sheets are left to the site's
-    key (:func:`_site_key`), since a page's kernel never reads them.
+    key (:func:`_site_key`), since a page's kernel never reads them. The installed distributions'
+    versions count too: a ``.venv`` out of step with ``uv.lock`` computes with what it has.
     """
     lock = root / "uv.lock"
-    return tree_digest(package_folder(), skip_suffixes=(".css",)) + (file_digest(lock) if lock.exists() else "missing")
+    return (tree_digest(package_folder(), skip_suffixes=(".css",))
+            + (file_digest(lock) if lock.exists() else "missing") + installed_digest())
+
+
+def installed_digest() -> str:
+    """SHA-256 of the name and version of every distribution the running interpreter can import."""
+    from importlib.metadata import distributions
+
+    listed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    return hashlib.sha256("\n".join(listed).encode()).hexdigest()
 
 
 def generated_folders(root: Path) -> tuple[Path, ...]:
@@ -277,7 +288,9 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     set_language(lang)
     build_root = root / "_build"
     ed = edition(root, lang)
+    before = build_inputs(root, {})   # before the params are read: a change at any moment is seen
     params = load_all_params(root)  # refuse bad params before anything runs
+    before |= build_inputs(root, params)   # and the data files they name outside data/
     jobs = make_jobs(root, ed, build_root)
     with book.build_lock(build_root):
         _clean_litter(build_root)
@@ -297,7 +310,8 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
             if failed:
                 _publish_failure_preview(root, ed, lang, stage, config, toc, failed)
                 raise BuildError(_failure_message(build_root, failed))
-            _build_and_publish(root, ed, stage, config, toc, prov, pdf)
+            _build_and_publish(root, ed, stage, config, toc, prov, pdf,
+                               unchanged=lambda: _refuse_changed_inputs(root, before))
             key_file.write_text(json.dumps({
                 "html": site_key, "pdf": site_key if pdf else None,
                 **{f"published_{name}": digest for name, digest in _published(build_root, ed, pdf).items()}}),
@@ -345,12 +359,41 @@ def _failure_message(build_root: Path, failed: list[JobResult]) -> str:
             f"are unchanged; status preview: {build_root / FAILED_FOLDER / 'index.html'}")
 
 
+def build_inputs(root: Path, params: dict[str, PilotParams]) -> dict[str, str]:
+    """Digest of each kind of input a build reads, taken before and after it (not its outputs).
+
+    The package and what is installed, the lock file, the book's config, table of contents and
+    sources, every params file, ``data/`` and the data files the params name outside it.
+    """
+    from evalkit.pipeline.read_log import current
+
+    data = (root / "data").resolve()
+    outside = sorted({str(f.resolve()) for p in params.values() for f in (p.data, p.employers)
+                      if f is not None and not f.resolve().is_relative_to(data)})
+    return {"code": tree_digest(package_folder()) + installed_digest(),
+            "uv.lock": current(str(root / "uv.lock")),
+            "_config.yml": current(str(root / "_config.yml")), "_toc.yml": current(str(root / "_toc.yml")),
+            "book": tree_digest(root / "book", skip=generated_folders(root)),
+            "params": current(str(root / "params")), "data": current(str(data)),
+            **{f"data file {Path(name).name}": current(name) for name in outside}}
+
+
+def _refuse_changed_inputs(root: Path, before: dict[str, str]) -> None:
+    """Raise when an input changed while the build ran: its pages and exports may mix two versions."""
+    now = build_inputs(root, load_all_params(root))
+    changed = sorted(name for name in set(now) | set(before) if now.get(name) != before.get(name))
+    if changed:
+        raise BuildError(f"inputs changed while the build ran ({', '.join(changed)}); the published site "
+                         "and PDF are unchanged; run the build again")
+
+
 def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,
-                       prov: provenance.Provenance, pdf: bool) -> None:
+                       prov: provenance.Provenance, pdf: bool, unchanged=lambda: None) -> None:
     """Build the site (and the PDF) from the staged sources, then publish the new versions.
 
-    Each is built into a new version folder; the published links are then pointed at the new
-    versions, the site first and the exported numbers last.
+    Each is built into a new version folder; ``unchanged`` is then called (it raises when an
+    input changed meanwhile: nothing is published), and the published links are pointed at the
+    new versions, the site first and the exported numbers last.
     """
     build_root = root / "_build"
     print("evalkit build: building the site", file=sys.stderr, flush=True)
@@ -359,6 +402,7 @@ def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: 
     pdf_version = _new_pdf_version(root, ed, stage, config, toc, prov) if pdf else None
     data_version = book.new_version_dir(build_root, DATA_FOLDER)
     shutil.move(stage / "data", data_version)
+    unchanged()
     book.activate_version(build_root, ed.html_link, html_version)
     if pdf_version is not None:
         book.activate_version(build_root, PDF_FOLDER, pdf_version)
@@ -391,8 +435,8 @@ def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.
     builds write), every params, data and fact file by path. A change to any of them rebuilds.
     """
     parts = [lang, prov.commit, str(prov.modified), prov.params_sha256, tree_digest(package_folder()),
-             prov.lockfile_sha256,
-             *(f"{r.name}={r.cache_key}" for r in results),
+             prov.lockfile_sha256, installed_digest(),
+             *(f"{r.name}={r.fingerprint}" for r in results),
              file_digest(root / "_config.yml"), file_digest(root / "_toc.yml"),
              tree_digest(root / "book", skip=generated_folders(root)),
              *(f"{pid}={file_digest(p.source)}" for pid, p in sorted(params.items())),

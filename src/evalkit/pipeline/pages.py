@@ -10,7 +10,7 @@ import pandas as pd
 from evalkit.i18n import t
 from evalkit.page_output import literal, markdown_table
 from evalkit.pipeline.provenance import Provenance
-from evalkit.pipeline.runner import JobResult
+from evalkit.pipeline.runner import JobResult, Reason
 from evalkit.shown import shown
 
 STATUS_PAGE = "build_status"
@@ -54,7 +54,9 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
         rows.append({
             t("build.col_page"): r.name,
             t("build.col_status"): t(f"build.status_{r.status}"),
-            t("build.col_reason"): shown(r.reason),   # names files a page read: never an identity code
+            # Names files a page read: never an identity code.
+            t("build.col_reason"): shown(t(f"build.reason.{r.reason.code}", detail=r.reason.detail)
+                                         if isinstance(r.reason, Reason) else r.reason),
             t("build.col_seconds"): f"{r.seconds:.1f}" if r.status == "built" else "",
             t("build.col_failure"): failure,
         })

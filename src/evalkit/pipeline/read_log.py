@@ -10,11 +10,15 @@ declared.
 Two halves live here:
 
 - in the page kernel, :func:`start_recording` (before each page) and :func:`recorded` (after it);
-- in the build, :func:`fingerprint` (after a page ran) and :func:`changed_reads` (before reusing it).
+- in the build, :func:`fingerprint` (after a page ran) and :func:`changed` (before reusing it).
 
-Files read through C code that bypasses Python's ``open`` (Arrow reading Parquet) are not seen;
-the build declares the data files for that reason. Library, system, cache and temporary files are
-not recorded: the lock file and the code digest cover the libraries, and caches do not change
+Besides reads, the log holds the folders a page listed, the paths whose existence it asked
+(``os.stat``, which raises no audit event, is wrapped in the kernel), what it read while importing
+(a module stays imported in the warm kernel, and every later page depends on it too) and the files
+it wrote inside the project (its figures: outputs to check, like the notebook). Files read through
+C code that bypasses Python's ``open`` (Arrow reading Parquet) are not seen; the build declares the
+data files for that reason. Library, system, cache and temporary files are not recorded: the lock
+file, the installed versions and the code digest cover the libraries, and caches do not change
 results.
 """
 from __future__ import annotations
@@ -35,11 +39,16 @@ READS_METADATA = "evalkit_reads"
 CHANGED_DURING_RUN = "changed-during-run"
 MISSING = "missing"
 _FOLDER = "folder:"
+_PROBE = "probe:"
+_KINDS = (_FOLDER, _PROBE)
 
 _reads: dict[str, tuple[str, int, int]] | None = None   # path -> (kind, mtime_ns, size) at first read
+_writes: set[str] = set()           # files the page wrote inside the project: its outputs besides the notebook
+_import_reads: dict[str, tuple[str, int, int]] = {}   # read while importing: every later page depends on them too
 _ignored: tuple[str, ...] = ()      # never recorded: the build's own outputs, the libraries, evalkit itself
+_libraries: tuple[str, ...] = ()
 _scratch: tuple[str, ...] = ()      # system, caches, scratch: not recorded unless inside the project
-_project: tuple[str, ...] = ()
+_project: tuple[str, ...] = ()      # the project folder as given and resolved
 _hook_installed = False
 _next_page = threading.local()
 
@@ -77,27 +86,77 @@ def _under(path: str, folders: tuple[str, ...]) -> bool:
     return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
 
 
+def _during_import() -> bool:
+    """True while Python's import system runs: a module being loaded, or code run at its import."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _names(path) -> tuple[str, str] | None:
+    """(the path as the page named it, made absolute; the file it resolves to), or None for a descriptor.
+
+    The record keeps the name as given: a symbolic link pointed elsewhere later is then noticed,
+    since the build digests whatever the name leads to. Whether to record is decided on the target.
+    """
+    if isinstance(path, int):
+        return None
+    try:
+        given = os.path.abspath(os.fsdecode(path if path is not None else "."))
+        return given, os.path.realpath(given)
+    except (TypeError, ValueError):
+        return None
+
+
+def _wanted(given: str, real: str) -> bool:
+    """Record unless ignored; scratch folders only when the page named the file through the project."""
+    return not _under(real, _ignored) and not _under(given, _ignored) and (
+        not _under(real, _scratch) or _under(real, _project) or _under(given, _project))
+
+
+_resolved: dict[str, str] = {}
+
+
 def _note(kind: str, path) -> None:
     if _reads is None or isinstance(path, int):
         return
     try:
-        name = os.path.realpath(os.fsdecode(path if path is not None else "."))
+        given = os.path.abspath(os.fsdecode(path if path is not None else "."))
     except (TypeError, ValueError):
         return
-    if name in _reads or _under(name, _ignored) or (_under(name, _scratch) and not _under(name, _project)):
+    known = _reads.get(given)
+    if known is not None and (known[0] != "probe" or kind == "probe"):
+        return   # recorded already; a probe is superseded by a read of the same path
+    if given not in _resolved:   # once per page: libraries stat the same paths again and again
+        _resolved[given] = os.path.realpath(given)
+    if not _wanted(given, _resolved[given]):
         return
+    name = given
     try:
-        stat = os.stat(name)
-        _reads[name] = (kind, stat.st_mtime_ns, stat.st_size)
+        stat = os.stat(name) if _real_stat is None else _real_stat(name)
+        entry = (kind, stat.st_mtime_ns, stat.st_size)
     except OSError:
-        _reads[name] = (kind, -1, -1)   # probed but absent: its appearing later must rebuild the page
+        entry = (kind, -1, -1)   # probed but absent: its appearing later must rebuild the page
+    _reads[name] = entry
+    if _during_import():
+        _import_reads[name] = entry
+
+
+def _note_write(path) -> None:
+    names = _names(path)
+    if _reads is not None and names is not None and _under(names[1], _project) \
+            and not _under(names[1], _libraries):
+        _writes.add(names[0])
 
 
 _import_cache: tuple[tuple[str, ...], frozenset[str]] = ((), frozenset())
 
 
 def _import_path() -> frozenset[str]:
-    """The folders on ``sys.path``: Python's import system lists them, the page does not read them."""
+    """The folders on ``sys.path``: Python's import system lists them when it looks for a module."""
     global _import_cache
     key = (os.getcwd(), *sys.path)
     if _import_cache[0] != key:
@@ -111,32 +170,70 @@ def _audit(event: str, args: tuple) -> None:
     try:
         if event == "open":
             path, mode, flags = args
-            reading = ("r" in mode or "+" in mode) if isinstance(mode, str) else (
-                (flags or 0) & os.O_ACCMODE in (os.O_RDONLY, os.O_RDWR))
-            if reading:
+            if isinstance(mode, str):
+                reading, writing = "r" in mode or "+" in mode, any(c in mode for c in "wax+")
+            else:
+                access = (flags or 0) & os.O_ACCMODE
+                reading, writing = access in (os.O_RDONLY, os.O_RDWR), access in (os.O_WRONLY, os.O_RDWR)
+            if writing:
+                _note_write(path)
+            elif reading:
                 _note("file", path)
         elif event in ("os.listdir", "os.scandir"):
             path = args[0] if args else None
-            if not isinstance(path, int) and os.path.realpath(os.fsdecode(path or ".")) not in _import_path():
+            names = _names(path)
+            # The import system lists sys.path's folders for every module it looks up; a page
+            # listing the same folder itself (the project's root) is a dependency.
+            if names is not None and not (names[1] in _import_path() and _during_import()):
                 _note("folder", path)
     except Exception:  # an audit hook must never break the page; an unseen read means a rebuild
         pass
+
+
+_real_stat = None
+
+
+def _recording_stat(path, *args, **kwargs):
+    """``os.stat`` that notes a probe of a path: whether a file exists decides what a page shows.
+
+    No audit event is raised for ``stat``, so ``Path.exists`` and ``is_file`` (an optional
+    ``SYNTHETIC.json`` beside an extract) would otherwise leave no trace.
+    """
+    result = None
+    try:
+        result = _real_stat(path, *args, **kwargs)
+        return result
+    finally:
+        # IPython's display objects ask whether their text is a file name: no text with a line
+        # break, or longer than a file name may be, names a file.
+        if _reads is not None and not kwargs.get("dir_fd") and isinstance(path, (str, bytes, os.PathLike)) \
+                and "\n" not in os.fsdecode(path) and len(os.fsencode(path)) < 4096:
+            try:
+                _note("probe", path)
+            except Exception:  # never break the caller
+                pass
 
 
 def start_recording(ignore: list[str] | tuple[str, ...] = (), project: str | None = None) -> None:
     """Start (or restart) recording this process's reads; ``ignore`` adds folders not to record.
 
     Called in the page kernel before each page. The audit hook, once added, stays for the
-    kernel's life (Python cannot remove one); between pages it records into a fresh log.
+    kernel's life (Python cannot remove one); between pages it records into a fresh log, which
+    starts with what earlier pages read while importing (a module stays imported, unread again).
     """
-    global _reads, _ignored, _scratch, _project, _hook_installed
-    _ignored = _library_prefixes() + tuple(os.path.realpath(f) for f in ignore)
+    global _reads, _ignored, _libraries, _scratch, _project, _hook_installed, _real_stat
+    _libraries = _library_prefixes()
+    _ignored = _libraries + tuple(os.path.realpath(f) for f in ignore)
     _scratch = _system_prefixes()
-    _project = (os.path.realpath(project),) if project else ()
+    _project = tuple({os.path.abspath(project), os.path.realpath(project)}) if project else ()
     _forget_cached_reads()
-    _reads = {}
+    _writes.clear()
+    _resolved.clear()
+    _reads = {name: entry for name, entry in _import_reads.items() if _wanted(name, os.path.realpath(name))}
     if not _hook_installed:
         sys.addaudithook(_audit)
+        _real_stat = os.stat
+        os.stat = _recording_stat
         _hook_installed = True
 
 
@@ -153,11 +250,27 @@ def _forget_cached_reads() -> None:
                     value.cache_clear()
 
 
+def _relative(name: str) -> str:
+    """A path inside the project relative to it (a project copied with its build stays valid)."""
+    for root in _project:
+        if _under(name, (root,)):
+            return os.path.relpath(name, root)
+    return name
+
+
 def recorded() -> str:
-    """The reads since :func:`start_recording`, as JSON ``{path: [kind, mtime_ns, size]}``; stops recording."""
+    """What the page did since :func:`start_recording`, as JSON; stops recording.
+
+    ``{"reads": {path: [kind, mtime_ns, size]}, "writes": [path, ...]}``; kind is ``file``,
+    ``folder`` (listed) or ``probe`` (its existence asked). Paths inside the project are relative
+    to it.
+    """
     global _reads
-    reads, _reads = _reads, None
-    return json.dumps(reads or {}, sort_keys=True)
+    reads, _reads = _reads or {}, None
+    writes = sorted(_relative(name) for name in _writes)
+    _writes.clear()
+    return json.dumps({"reads": {_relative(name): entry for name, entry in reads.items()}, "writes": writes},
+                      sort_keys=True)
 
 
 # --- build side -------------------------------------------------------------------------------
@@ -182,58 +295,101 @@ def _folder_digest(path: Path) -> str:
     return hashlib.sha256("\n".join(sorted(os.listdir(path))).encode()).hexdigest()
 
 
+def _files_under(folder: Path, skip: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """(relative name, path) of every file under ``folder``, following symbolic links to folders.
+
+    A folder linked in (``data/lappi -> /mnt/extracts/lappi``) holds inputs as much as a real one.
+    A link that leads back to a folder already walked is not followed twice.
+    """
+    found, seen = [], set()
+    for current, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(current)
+        if real in seen or "__pycache__" in Path(current).parts or _under(real, skip) \
+                or _under(os.path.abspath(current), skip):
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders.sort()
+        found += [(os.path.relpath(os.path.join(current, f), folder), Path(current, f)) for f in files]
+    return sorted(found)
+
+
 def tree_digest(folder: Path, skip: tuple[Path, ...] = (), skip_suffixes: tuple[str, ...] = ()) -> str:
     """SHA-256 (hex) over every file under ``folder``: relative paths and contents.
 
     ``__pycache__`` folders, the folders in ``skip`` and files ending in ``skip_suffixes`` are left
     out. Every other kind of file counts: a catalogue changes the output as surely as a module does.
+    Linked folders are followed. A file that cannot be read counts by its size and time, so that
+    the rest of the folder is still compared file by file.
     """
     every = hashlib.sha256()
-    skipped = tuple(s.resolve() for s in skip)
-    for file in sorted(p for p in folder.rglob("*")
-                       if p.is_file() and p.suffix not in skip_suffixes and "__pycache__" not in p.parts
-                       and not any(p.resolve().is_relative_to(s) for s in skipped)):
-        every.update(f"{file.relative_to(folder)}\0{digest(file)}\n".encode())
+    skipped = tuple(sorted({str(s.resolve()) for s in skip} | {os.path.abspath(s) for s in skip}))
+    for name, file in _files_under(folder, skipped):
+        if file.suffix in skip_suffixes:
+            continue
+        try:
+            value = digest(file)
+        except OSError:
+            try:
+                stat = file.stat()
+                value = f"unreadable:{stat.st_size}:{stat.st_mtime_ns}"
+            except OSError:
+                value = MISSING   # a dangling link
+        every.update(f"{name}\0{value}\n".encode())
     return every.hexdigest()
 
 
-def current(entry: str) -> str:
+def _path(entry: str, base: Path | None) -> Path:
+    name = entry.split(":", 1)[1] if entry.startswith(_KINDS) else entry
+    return Path(name) if base is None or os.path.isabs(name) else Path(base) / name
+
+
+def current(entry: str, base: Path | None = None) -> str:
     """The digest of a read as it is now.
 
     ``entry`` is a file (its bytes), ``folder:`` and a folder (the names it lists, as a page that
-    listed it saw them) or a folder without the prefix (every file under it, names and bytes: a
-    declared input such as ``data/``). Absent: :data:`MISSING`.
+    listed it saw them), ``probe:`` and a path (whether it is a file, a folder or absent) or a
+    folder without a prefix (every file under it, names and bytes: a declared input such as
+    ``data/``). A relative entry is taken from ``base``. Absent: :data:`MISSING`.
     """
-    listed = entry.startswith(_FOLDER)
-    path = Path(entry[len(_FOLDER):] if listed else entry)
+    path = _path(entry, base)
     try:
-        if listed:
+        if entry.startswith(_FOLDER):
             return _folder_digest(path)
+        if entry.startswith(_PROBE):
+            return "folder" if path.is_dir() else "file" if path.exists() else MISSING
         return tree_digest(path) if path.is_dir() else digest(path)
     except OSError:
         return MISSING
 
 
-def fingerprint(log: str) -> dict[str, str]:
-    """Digests of what a page read, from :func:`recorded`'s JSON.
+def fingerprint(log: str, base: Path | None = None) -> dict[str, dict[str, str]]:
+    """Digests of what a page read and wrote, from :func:`recorded`'s JSON.
 
-    Keys are absolute paths (``folder:`` before a folder's); they stay in the build folder, never
-    in a published file. A file whose size or time differs from when it was first read has the
-    value :data:`CHANGED_DURING_RUN`, which matches nothing, so the next build runs the page again.
+    Returns ``{"reads": {entry: digest}, "writes": {path: digest}}``. Read entries are prefixed
+    by their kind (``folder:``, ``probe:``; none for a file); paths inside the project are relative
+    to ``base``. They stay in the build folder, never in a published file. A file whose size or
+    time differs from when it was first read has the value :data:`CHANGED_DURING_RUN`, which
+    matches nothing, so the next build runs the page again.
     """
+    logged = json.loads(log or "{}")
     prints = {}
-    for name, (kind, mtime_ns, size) in json.loads(log or "{}").items():
-        entry = (_FOLDER if kind == "folder" else "") + name
+    for name, (kind, mtime_ns, size) in logged.get("reads", {}).items():
+        entry = {"folder": _FOLDER, "probe": _PROBE}.get(kind, "") + name
+        if kind == "probe":
+            prints[entry] = current(entry, base)
+            continue
         try:
-            stat = os.stat(name)
+            stat = os.stat(_path(name, base))
             same = (stat.st_mtime_ns, stat.st_size) == (mtime_ns, size)
         except OSError:
             same = size == -1
-        prints[entry] = current(entry) if same else CHANGED_DURING_RUN
-    return dict(sorted(prints.items()))
+        prints[entry] = current(entry, base) if same else CHANGED_DURING_RUN
+    writes = {name: current(name, base) for name in logged.get("writes", [])}
+    return {"reads": dict(sorted(prints.items())), "writes": dict(sorted(writes.items()))}
 
 
-def changed_reads(prints: dict[str, str]) -> list[str]:
-    """The recorded reads whose contents differ now (shown as file names, for the reason line)."""
-    return sorted(Path(entry.removeprefix(_FOLDER)).name or entry
-                  for entry, value in prints.items() if current(entry) != value)
+def changed(prints: dict[str, str], base: Path | None = None) -> list[str]:
+    """The recorded entries whose contents differ now (shown as file names, for the reason line)."""
+    return sorted(_path(entry, None).name or entry
+                  for entry, value in prints.items() if current(entry, base) != value)

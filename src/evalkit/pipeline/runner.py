@@ -1,11 +1,12 @@
 """Run notebook jobs with papermill: only those whose inputs changed, in parallel, keeping going.
 
 A job's cache key hashes what its output is known to depend on: the template, the parameters and
-page context, the bytes of every declared input file, evalkit's own files and the lockfile. When
-the page has run, what its kernel actually read is recorded too (:mod:`evalkit.pipeline.read_log`).
-Both go into the job's dependency record in the build folder, beside a digest of the executed
-notebook; a job is reused only when its key, every recorded read and its output are all as
-recorded. Anything missing or unreadable means the page runs again.
+page context, the bytes of every declared input file, evalkit's own files, the installed libraries
+and the lockfile. When the page has run, what its kernel actually read and wrote is recorded too
+(:mod:`evalkit.pipeline.read_log`). Both go into the job's dependency record in the build folder,
+beside a digest of the executed notebook; a job is reused only when its key, every recorded read,
+every file it wrote and its notebook are all as recorded. Anything missing or unreadable means
+the page runs again.
 """
 from __future__ import annotations
 
@@ -24,9 +25,9 @@ import nbformat
 
 from evalkit.paths import file_digest
 from evalkit.pipeline import read_log
-from evalkit.pipeline.read_log import READS_METADATA, tree_digest  # noqa: F401 (tree_digest: part of this API)
+from evalkit.pipeline.read_log import READS_METADATA
 
-KEY_VERSION = "evalkit-nb-1"
+KEY_VERSION = "evalkit-nb-2"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,29 @@ class NotebookJob:
     ignore_reads: tuple[Path, ...] = ()   # folders of the build's own outputs, not dependencies
 
 
+class Reason(str):
+    """Why a page runs or is reused: English text for the console, a code and details for the report.
+
+    The build status page shows it in the edition's language (catalogue key ``build.reason.<code>``,
+    with ``{detail}``, the names of what changed).
+    """
+
+    TEXTS = {"no_output": "no previous output", "no_record": "no record of what it read",
+             "changed": "changed: {detail}", "key_changed": "key changed",
+             "notebook_changed": "its executed notebook was changed or replaced",
+             "outputs_changed": "its outputs were changed or removed: {detail}",
+             "unchanged": "inputs unchanged", "forced": "forced", "worker_failed": "worker failed"}
+
+    def __new__(cls, code: str, detail: str = "") -> Reason:
+        """The reason ``code`` (a key of ``TEXTS``), with ``detail`` in its text."""
+        reason = super().__new__(cls, cls.TEXTS[code].format(detail=detail))
+        reason.code, reason.detail = code, detail
+        return reason
+
+    def __reduce__(self):
+        return (Reason, (self.code, self.detail))
+
+
 @dataclass
 class JobResult:
     """What became of one job: built, reused or failed, why, how long it took, and where it failed."""
@@ -59,7 +83,7 @@ class JobResult:
     failed_source: str | None = None
     error: str | None = None
     kept_notebook: str | None = None
-    cache_key: str = ""             # the key and everything the page read: changes when the output may
+    fingerprint: str = ""           # the key and everything the page read: changes when the output may
 
 
 def cache_key(job: NotebookJob, code_digest: str) -> tuple[str, dict[str, str]]:
@@ -99,30 +123,39 @@ def _record(job: NotebookJob) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
+def _project_base(job: NotebookJob) -> Path:
+    """The folder the page's kernel ran in: the read log's relative paths start there."""
+    return Path(job.cwd if job.cwd is not None else job.parameters.get("root", "."))
+
+
 def fingerprint_of(key: str, reads: dict[str, str]) -> str:
     """What a page's output was made from: its key and the digests of everything it read."""
     return hashlib.sha256(json.dumps([key, reads], sort_keys=True).encode()).hexdigest()
 
 
-def why_run(job: NotebookJob, key: str, parts: dict[str, str]) -> str | None:
+def why_run(job: NotebookJob, key: str, parts: dict[str, str]) -> Reason | None:
     """None when the stored output can be reused; else the reason it must run.
 
     Reuse needs the output notebook as it was written, a dependency record with the same key,
     and every file and folder the page read unchanged since.
     """
     if not job.output.is_file():
-        return "no previous output"
+        return Reason("no_output")
     record = _record(job)
-    if record is None or not isinstance(record.get("reads"), dict):
-        return "no record of what it read"
+    if record is None or not isinstance(record.get("reads"), dict) or not isinstance(record.get("writes"), dict):
+        return Reason("no_record")
     if record.get("cache_key") != key:
         old = record.get("key_parts", {})
         changed = sorted(name for name in set(parts) | set(old) if parts.get(name) != old.get(name))
-        return "changed: " + ", ".join(changed) if changed else "key changed"
+        return Reason("changed", ", ".join(changed)) if changed else Reason("key_changed")
     if read_log.current(str(job.output)) != record.get("output"):
-        return "its executed notebook was changed or replaced"
-    changed = read_log.changed_reads(record["reads"])
-    return "changed: " + ", ".join(f"read:{name}" for name in changed) if changed else None
+        return Reason("notebook_changed")
+    base = _project_base(job)
+    written = read_log.changed(record["writes"], base)
+    if written:
+        return Reason("outputs_changed", ", ".join(written))
+    changed = read_log.changed(record["reads"], base)
+    return Reason("changed", ", ".join(f"read:{name}" for name in changed)) if changed else None
 
 
 def reused_fingerprint(job: NotebookJob, key: str) -> str:
@@ -133,16 +166,17 @@ def reused_fingerprint(job: NotebookJob, key: str) -> str:
 def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) -> JobResult:
     """Render the template and execute it; runs in a worker process.
 
-    The executed notebook replaces ``job.output`` only when every cell ran; a book page gets its
-    parameter cells hidden and the cache key stored in its metadata, and papermill's timing
-    metadata is removed. A failure is caught and reported in the result, never raised; the failed
-    notebook is kept in ``job.failed_dir`` when one is given.
+    The page's dependency record is removed first and written again, with the key, what the page
+    read and wrote and the executed notebook's digest, only when every cell ran; the executed
+    notebook then replaces ``job.output``. A book page gets its parameter cells hidden, and
+    papermill's timing metadata is removed. A failure is caught and reported in the result, never
+    raised; the failed notebook is kept in ``job.failed_dir`` when one is given.
 
     Parameters
     ----------
     job : NotebookJob
     key : str
-        The job's cache key (:func:`cache_key`), stored in the output.
+        The job's cache key (:func:`cache_key`), stored in its dependency record.
     parts : dict of str to str
         The digests the key was made from, stored beside it.
     reason : str
@@ -151,7 +185,7 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     Returns
     -------
     JobResult
-        ``built`` or ``failed``.
+        ``built`` (with its :func:`fingerprint_of`) or ``failed``.
     """
     from evalkit.pipeline.templates import render
 
@@ -160,7 +194,11 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     handle, tmp_in = tempfile.mkstemp(suffix=".ipynb", dir=job.output.parent, prefix=".in-")
     os.close(handle)
     tmp_out = job.output.parent / f".out-{os.getpid()}-{job.output.name}"
-    result = JobResult(job.name, "built", reason, cache_key=key)
+    result = JobResult(job.name, "built", reason, fingerprint=key)
+    if job.deps_file is not None:
+        # From here on the old outputs may be half replaced (a figure written, the notebook not
+        # yet): without a record, a killed run is run again next time.
+        job.deps_file.unlink(missing_ok=True)
     try:
         nbformat.write(render(job.template, job.context, job.lang), tmp_in)
         read_log.ignore_for_next_page([str(job.output.parent), *map(str, job.ignore_reads)])
@@ -174,7 +212,7 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
     if result.status == "failed":
         _keep_failed(job, tmp_out, result)
     else:
-        result.cache_key = _publish_executed(job, tmp_out, key, parts)
+        result.fingerprint = _publish_executed(job, tmp_out, key, parts)
     return result
 
 
@@ -234,18 +272,18 @@ def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"   # papermill draws a random id: same inputs, same notebook
     nbformat.write(executed, tmp_out)
-    reads = read_log.fingerprint(log) if isinstance(log, str) else None
-    if job.deps_file is not None:
-        job.deps_file.unlink(missing_ok=True)   # never a new output with an old record
+    if job.deps_file is None:   # never reused (a pilot's own report): nothing to record or hash
+        os.replace(tmp_out, job.output)
+        return key
+    done = read_log.fingerprint(log, _project_base(job)) if isinstance(log, str) else None
     os.replace(tmp_out, job.output)
-    if job.deps_file is not None and reads is not None:
+    if done is not None:
         job.deps_file.parent.mkdir(parents=True, exist_ok=True)
-        record = {"cache_key": key, "key_parts": parts, "reads": reads,
-                  "output": read_log.current(str(job.output))}
+        record = {"cache_key": key, "key_parts": parts, **done, "output": read_log.current(str(job.output))}
         staged = job.deps_file.with_name(f".{job.deps_file.name}.{os.getpid()}")
         staged.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(staged, job.deps_file)
-    return fingerprint_of(key, reads or {})
+    return fingerprint_of(key, done["reads"] if done else {})
 
 
 def _publishable_parameters(notebook, job: NotebookJob) -> None:
@@ -344,7 +382,8 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
     jobs : iterable of NotebookJob
         Job names must be unique.
     code_digest : str
-        Digest of evalkit's own source (:func:`tree_digest`), part of every cache key.
+        Digest of evalkit's own source and the installed libraries (``orchestrate.code_digest``),
+        part of every cache key.
     executor : concurrent.futures.Executor, optional
         Any executor (a dask.distributed client's executor fans out over a cluster); by default
         a process pool of ``parallel`` workers (no more than there are jobs to run).
@@ -369,10 +408,10 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
     jobs = list(jobs)
     for job in jobs:
         key, parts = cache_key(job, code_digest)
-        reason = "forced" if force else why_run(job, key, parts)
+        reason = Reason("forced") if force else why_run(job, key, parts)
         if reason is None:
-            results[job.name] = JobResult(job.name, "reused", "inputs unchanged",
-                                          cache_key=reused_fingerprint(job, key))
+            results[job.name] = JobResult(job.name, "reused", Reason("unchanged"),
+                                          fingerprint=reused_fingerprint(job, key))
             if on_done:
                 on_done(results[job.name])
         else:
@@ -389,7 +428,8 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
                 try:
                     result = future.result()
                 except Exception as exc:  # the worker itself died
-                    result = JobResult(job.name, "failed", "worker failed", error=f"{type(exc).__name__}: {exc}")
+                    result = JobResult(job.name, "failed", Reason("worker_failed"),
+                                       error=f"{type(exc).__name__}: {exc}")
                 results[job.name] = result
                 if on_done:
                     on_done(result)
