@@ -10,6 +10,7 @@ numbers as real ones.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 MANIFEST_NAME = "SYNTHETIC.json"
@@ -30,7 +31,10 @@ def read_manifest(folder: Path) -> dict | None:
 def is_synthetic(path: str | Path) -> bool:
     """True when ``path`` was made by ``evalkit synth`` (its folder's manifest names it)."""
     path = Path(path)
-    manifest = read_manifest(path.resolve().parent)
-    if not manifest or manifest.get("synthetic") is not True:
-        return False
-    return path.name in (manifest.get("files") or {})
+    # Beside the name the params give (a linked folder is read through the project's name, so the
+    # build records the manifest as a dependency), and beside the file a link leads to.
+    for folder in dict.fromkeys((Path(os.path.abspath(path)).parent, path.resolve().parent)):
+        manifest = read_manifest(folder)
+        if manifest and manifest.get("synthetic") is True and path.name in (manifest.get("files") or {}):
+            return True
+    return False
