@@ -103,7 +103,8 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
         config["sphinx"]["extra_extensions"] = [*extensions, "evalkit.sphinxext"]
     sphinx = config["sphinx"].setdefault("config", {})
     # book/_templates/layout.html puts the edition link (evalkit-edition.html) atop every page.
-    sphinx["templates_path"] = [str(root / "book" / "_templates")]
+    from evalkit.paths import book_sources
+    sphinx["templates_path"] = [str(book_sources(root) / "book" / "_templates")]
     sphinx["html_context"] = {
         **sphinx.get("html_context", {}),
         # The theme's colour mode when the reader has chosen none (an empty mode is a console

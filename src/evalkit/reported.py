@@ -11,10 +11,10 @@ from typing import Literal
 
 from pydantic import StrictBool, StrictInt, ValidationError, field_validator
 
-from evalkit.definitions import PILOT_IDS, PilotId
 from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, key_path, messages, refusal
 from evalkit.paths import pilots_file
+from evalkit.programme import KnownPilotId, current
 from evalkit.yaml_input import load_yaml
 
 # The four focus areas (painopisteet) of the programme: the report's section 2.1, table 1.
@@ -25,7 +25,7 @@ FocusArea = Literal[FOCUS_AREAS]
 class Pilot(InputModel):
     """One pilot as the report states it; the section of each field is in ``PilotFacts.sources``."""
 
-    pilot_id: PilotId
+    pilot_id: KnownPilotId
     region: str
     ely_centre: str
     project_name: str
@@ -75,8 +75,9 @@ class PilotFacts(InputModel):
     @field_validator("pilots")
     @classmethod
     def _the_eight_in_call_order(cls, pilots: tuple[Pilot, ...]) -> tuple[Pilot, ...]:
-        if sorted(p.pilot_id for p in pilots) != sorted(PILOT_IDS):
-            raise refusal(f"expected exactly the eight pilots {', '.join(PILOT_IDS)}")
+        ids = current().pilot_ids
+        if sorted(p.pilot_id for p in pilots) != sorted(ids):
+            raise refusal(f"expected exactly the programme's pilots {', '.join(ids)}")
         return tuple(sorted(pilots, key=lambda p: p.call_order))
 
     def by_id(self, pilot_id: str) -> Pilot:

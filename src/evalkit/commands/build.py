@@ -15,6 +15,7 @@ from evalkit.pipeline.orchestrate import build
 
 NAME = "build"
 HELP = "build the national report (HTML and PDF)"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser) -> None:

@@ -17,6 +17,7 @@ from evalkit.reported_facts import load_facts
 
 NAME = "claims"
 HELP = "check the source report's stated figures against its own facts"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser) -> None:

@@ -59,14 +59,18 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     Path
         ``target``.
     """
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    config["title"] = t("book.title", lang)
+    from evalkit.paths import book_sources
+    from evalkit.programme import programme_at
+
+    sources = book_sources(root)
+    config = yaml.safe_load((sources / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = programme_at(root).title(lang)
     config["author"] = t("book.author", lang)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["language"] = lang
     sphinx["numfig_format"] = {kind: t(f"book.numfig_{kind}", lang)
                                for kind in ("figure", "table", "section", "code-block")}
-    sphinx["html_static_path"] = [str(root / "book" / "_static")]
+    sphinx["html_static_path"] = [str(sources / "book" / "_static")]
     sphinx["html_css_files"] = ["evalkit.css"]
     # Goal texts and service names are shown exactly as written; smartquotes would turn "..."
     # into ”...” and -- into –. The catalogues carry their own typographic quotes and dashes.
@@ -78,8 +82,42 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     return target
 
 
+PILOTS_FOLDER = "pilots"
+# National pages that rest on a source report's facts, or on a data file of the programme: each is
+# in the book only when the programme has what it shows (``Programme.has_source_report`` and
+# ``Programme.recommendations_file``).
+FACT_PAGES = ("national/claims",)
+RECOMMENDATION_PAGES = ("national/recommendations",)
+
+
+def programme_toc(root: Path) -> dict:
+    """The table of contents of ``root``'s programme: ``_toc.yml`` with the pilots' part made from the programme.
+
+    The part whose chapters are ``pilots/...`` pages lists one page per pilot of ``programme.yml``,
+    in its order; pages that rest on facts the programme does not have are left out.
+    """
+    from evalkit.paths import book_sources
+    from evalkit.programme import programme_at
+
+    programme = programme_at(root)
+    toc = yaml.safe_load((book_sources(root) / "_toc.yml").read_text(encoding="utf-8"))
+    left_out = set()
+    if not programme.has_source_report:
+        left_out |= set(FACT_PAGES)
+    if not programme.recommendations_file.is_file() and not programme.has_source_report:
+        left_out |= set(RECOMMENDATION_PAGES)
+    for part in toc.get("parts", []):
+        chapters = part.get("chapters") or []
+        if any(str(c.get("file", "")).startswith(f"{PILOTS_FOLDER}/") for c in chapters):
+            part["chapters"] = [{"file": f"{PILOTS_FOLDER}/{pid}"} for pid in programme.pilot_ids]
+        else:
+            part["chapters"] = [c for c in chapters if c.get("file") not in left_out]
+    toc["parts"] = [part for part in toc.get("parts", []) if part["chapters"]]
+    return toc
+
+
 def write_toc(root: Path, lang: str, target: Path) -> Path:
-    """Write the project's ``_toc.yml`` to ``target`` with its catalogue placeholders filled in ``lang``.
+    """Write the programme's table of contents (:func:`programme_toc`) to ``target``, its placeholders filled in ``lang``.
 
     Returns
     -------
@@ -91,7 +129,8 @@ def write_toc(root: Path, lang: str, target: Path) -> Path:
     BuildError
         When the catalogue lacks a message the table of contents names.
     """
-    text = fill((root / "_toc.yml").read_text(encoding="utf-8"), {}, lang, source="_toc.yml")
+    text = fill(yaml.safe_dump(programme_toc(root), allow_unicode=True, sort_keys=False), {}, lang,
+                source="_toc.yml")
     target.write_text(text, encoding="utf-8")
     return target
 

@@ -10,7 +10,6 @@ import time
 from concurrent.futures import Executor
 from pathlib import Path
 
-import yaml
 
 from evalkit.book_settings import front_matter
 from evalkit.editions import (
@@ -24,20 +23,20 @@ from evalkit.editions import (
 from evalkit.errors import BuildError
 from evalkit.i18n import LANGUAGES, set_language, t
 from evalkit.params import PilotParams, load_all_params
-from evalkit.paths import file_digest, reported_dir
+from evalkit.paths import book_sources, file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
-from evalkit.reported import load_pilots
+from evalkit.programme import programme_at
 from evalkit.shown import shown
 
 PILOT_TEMPLATE = "pilot.ipynb"
 
 
 def toc_pages(root: Path) -> list[str]:
-    """Every page of the table of contents, as 'folder/name' paths."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    """Every page of the programme's table of contents (:func:`book.programme_toc`), as 'folder/name' paths."""
+    toc = book.programme_toc(root)
     pages = [toc["root"]]
 
     def walk(entries):
@@ -70,7 +69,7 @@ def code_digest(root: Path) -> str:
     of them, or to a locked dependency, re-runs every page; only style sheets are left to the site's
     key (:func:`_site_key`), since a page's kernel never reads them.
     """
-    lock = root / "uv.lock"
+    lock = book_sources(root) / "uv.lock"
     return tree_digest(package_folder(), skip_suffixes=(".css",)) + (file_digest(lock) if lock.exists() else "missing")
 
 
@@ -114,8 +113,8 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
         When ``_toc.yml`` lists a national page that has no template.
     """
     params = load_all_params(root)  # refuse bad params before anything runs
-    facts = load_pilots()
-    reported = tuple(sorted(reported_dir(root).glob("*")))
+    facts = programme_at(root)
+    reported = (*sorted(reported_dir(root).glob("*")), root / "programme.yml")
     # National pages summarise every pilot's goals as well as their data. What each page really
     # read is recorded when it runs (read_log); these are the inputs known beforehand.
     # data/ as a whole: a page may look for an optional input there (a folder of regional series)
@@ -140,14 +139,14 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
             if pilot_params.employers:
                 inputs.append(pilot_params.employers)
             jobs.append(NotebookJob(
-                name=name, template=root / "book" / "templates" / PILOT_TEMPLATE, output=output,
+                name=name, template=book_sources(root) / "book" / "templates" / PILOT_TEMPLATE, output=output,
                 parameters={**common, "pilot_id": name, "params_file": _in_project(pilot_params.source, root)},
-                context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": name},
+                context={"project_name": pilot.project_name, "region": pilot.name, "pilot_id": name},
                 lang=ed.lang, inputs=tuple(inputs), failed_dir=build_root / "failed" / ed.lang, cwd=root,
                 deps_file=deps_file(build_root, ed, folder, name), ignore_reads=untracked,
             ))
         else:
-            template = root / "book" / "templates" / f"{name}.ipynb"
+            template = book_sources(root) / "book" / "templates" / f"{name}.ipynb"
             if not template.exists():
                 raise BuildError(f"_toc.yml lists {page}, but there is no template {template}")
             jobs.append(NotebookJob(
@@ -329,7 +328,7 @@ def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, 
     """
     written = []
     if exports:
-        budgets = load_pilots().budgets
+        budgets = programme_at(root).budgets
         written = write_exports(national_indicators(params, budgets), stage / "data")
     pages.write_provenance_page(ed.pages_dir / "national", prov, written)
     config = book.write_config(root, ed.lang, stage / "_config.yml", pages.footer_html(prov))
@@ -393,8 +392,9 @@ def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.
     parts = [lang, prov.commit, str(prov.modified), prov.params_sha256, tree_digest(package_folder()),
              prov.lockfile_sha256,
              *(f"{r.name}={r.cache_key}" for r in results),
-             file_digest(root / "_config.yml"), file_digest(root / "_toc.yml"),
-             tree_digest(root / "book", skip=generated_folders(root)),
+             file_digest(book_sources(root) / "_config.yml"), file_digest(book_sources(root) / "_toc.yml"),
+             file_digest(root / "programme.yml"),
+             tree_digest(book_sources(root) / "book", skip=generated_folders(root)),
              *(f"{pid}={file_digest(p.source)}" for pid, p in sorted(params.items())),
              *(f"{name}={digest}" for name, digest in prov.data_files)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
