@@ -41,10 +41,9 @@ def run(args: argparse.Namespace) -> int:
         When ``--out`` cannot be written.
     """
     from evalkit.errors import EvalkitError
+    from evalkit.programme import current
     from evalkit.shown import shown_path
     from evalkit.synth import write_synthetic
-
-    from evalkit.programme import current
 
     programme = current()
     if args.size is not None and args.size < len(programme.pilot_ids):

@@ -117,7 +117,7 @@ def programme_toc(root: Path) -> dict:
 
 
 def write_toc(root: Path, lang: str, target: Path) -> Path:
-    """Write the programme's table of contents (:func:`programme_toc`) to ``target``, its placeholders filled in ``lang``.
+    """Write the programme's table of contents (:func:`programme_toc`) to ``target``, filled in ``lang``.
 
     Returns
     -------

@@ -10,7 +10,6 @@ import time
 from concurrent.futures import Executor
 from pathlib import Path
 
-
 from evalkit.book_settings import front_matter
 from evalkit.editions import (
     DATA_FOLDER,

@@ -30,8 +30,8 @@ from evalkit.paths import book_sources, params_dir, project_root
 from evalkit.pipeline import book, report_folder, self_assessment
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import NotebookJob, execute_job
-from evalkit.register.employers import other_pilot_employers
 from evalkit.programme import PROGRAMME_FILE, ProgrammePilot, programme_at
+from evalkit.register.employers import other_pilot_employers
 
 MARKER = report_folder.MARKER   # marks DIR as a pilot report and lists the files evalkit wrote there
 TEMPLATE = Path("book") / "templates" / "pilot.ipynb"
