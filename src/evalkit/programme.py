@@ -144,8 +144,15 @@ class ProgrammeFile(InputModel):
     period: Period
     languages: tuple[Language, ...] = ("fi",)
     focus_areas: dict[int, Text] = Field(default_factory=dict)
-    pilots: tuple[PilotEntry, ...] = Field(min_length=1)
+    pilots: tuple[PilotEntry, ...]
     publication: Publication | None = None
+
+    @field_validator("pilots")
+    @classmethod
+    def _some_pilots(cls, pilots: tuple[PilotEntry, ...]) -> tuple[PilotEntry, ...]:
+        if not pilots:
+            raise refusal("list at least one pilot (pilot_id, name, budget_eur)")
+        return pilots
 
     @field_validator("languages")
     @classmethod
