@@ -21,7 +21,7 @@ from evalkit.claims_view import claims_display
 from evalkit.compare import FUNNEL_LEVELS
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
 from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
-from evalkit.i18n import has, t
+from evalkit.i18n import has, language, t
 from evalkit.key_results import KeyResults
 from evalkit.page_output import (
     Page,
@@ -37,6 +37,8 @@ from evalkit.params import load_all_params
 from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
+from evalkit.programme import Programme, programme_at
+from evalkit.register.schema import WAS_RANGE
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
 from evalkit.suppression import count_text
@@ -52,26 +54,36 @@ class NationalPage:
         Where the executing notebook lives, so that figures are written beside it.
     root : Path
         The project folder; its ``params/`` names the registers the computed sections read.
-    pilots : PilotFacts
-        The eight pilots' reported facts (``data/reported/pilots.yml``): budgets, focus areas.
-    facts : ReportedFacts
-        The report's other stated facts (``data/reported/facts.yml``), each with its section.
+    pilots : PilotFacts or None
+        What the source report states about each pilot (``data/reported/pilots.yml``); None when
+        the programme has no source report.
+    facts : ReportedFacts or None
+        The source report's other stated facts (``data/reported/facts.yml``), each with its section.
+    programme : Programme
+        The programme: its pilots' names in the active language and their budgets.
     """
 
     page: Page
     root: Path
-    pilots: PilotFacts
-    facts: ReportedFacts
+    pilots: PilotFacts | None
+    facts: ReportedFacts | None
+    programme: Programme | None = None
 
 
 def setup(lang: str, root: str, page_dir: str, page_name: str) -> NationalPage:
     """Load the reported facts and glue every figure any national page's prose refers to."""
     start_page(lang)
     root_path = Path(root)
+    programme = programme_at(root_path)
+    if not programme.has_source_report:
+        # No source report: only what the register and the method give (the score's scale).
+        glue("was_min", fmt_number(WAS_RANGE[0]))
+        glue("was_max", fmt_number(WAS_RANGE[1]))
+        return NationalPage(Page(Path(page_dir), page_name), root_path, None, None, programme)
     pilots = load_pilots(pilots_file(root_path))
     facts = load_facts(facts_file(root_path))
     _glue_key_figures(pilots, facts)
-    return NationalPage(Page(Path(page_dir), page_name), root_path, pilots, facts)
+    return NationalPage(Page(Path(page_dir), page_name), root_path, pilots, facts, programme)
 
 
 def _meur(value: float, decimals: int) -> str:
@@ -276,7 +288,7 @@ def key_results(page: NationalPage) -> SummaryResults:
         return SummaryResults(None, False)
     if pooled.synthetic:
         synthetic_notice()
-    results = compute.key_results(pooled.register, pooled.as_of, page.pilots.budgets, pooled.employers,
+    results = compute.key_results(pooled.register, pooled.as_of, page.programme.budgets, pooled.employers,
                                   horizon=MAIN_HORIZON)
     glue("results_as_of", fmt_date(pd.Timestamp(results.as_of)))
     glue("results_demo", t("front.results_demo") if pooled.synthetic else "")
@@ -298,7 +310,7 @@ def key_results(page: NationalPage) -> SummaryResults:
     glue("results_was_low", _signed(was.ci_low, 2) if shown else dash)
     glue("results_was_high", _signed(was.ci_high, 2) if shown else dash)
     glue("results_was_n", fmt_number(was.n) if shown else dash)
-    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.pilots.budgets,
+    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.programme.budgets,
                                                           pooled.employers))
     glue("results_goals_total", fmt_number(int(counts.sum())))
     glue("results_goals_measurable", fmt_number(int(counts.sum() - counts["qualitative"])))
@@ -319,7 +331,7 @@ def _signed(value: float, decimals: int) -> str:
 
 
 def _pilot_names(page: NationalPage, pilot_ids) -> str:
-    labels = {p.pilot_id: p.region for p in page.pilots.pilots}
+    labels = page.programme.names(language())
     return fmt_list([labels.get(p, p) for p in pilot_ids])
 
 
@@ -422,11 +434,11 @@ def cost_per_participant(page: NationalPage) -> None:
     set_data_origin(synthetic=pooled.synthetic)
     if pooled.synthetic:
         synthetic_notice()
-    table = costs(register, as_of, page.pilots.budgets, HORIZONS)
-    hidden = suppression.hidden_counts(published_indicators(register, as_of, page.pilots.budgets,
+    table = costs(register, as_of, page.programme.budgets, HORIZONS)
+    hidden = suppression.hidden_counts(published_indicators(register, as_of, page.programme.budgets,
                                                             pooled.employers))
     shown = suppression.suppress_display(table, mask=suppression.complementary_mask(table, hidden=hidden))
-    labels = {p.pilot_id: p.region for p in page.pilots.pilots} | {"all": t("national.row_all")}
+    labels = page.programme.names(language()) | {"all": t("national.row_all")}
     wanted = [("cost_per_participant", None), *(("cost_per_employed", h) for h in HORIZONS)]
     frame = pd.DataFrame({t("national.col_region"): [labels[p] for p in dict.fromkeys(table["pilot_id"])]})
     for indicator, horizon in wanted:
