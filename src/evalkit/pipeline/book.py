@@ -88,6 +88,8 @@ PILOTS_FOLDER = "pilots"
 # ``Programme.recommendations_file``).
 FACT_PAGES = ("national/claims",)
 RECOMMENDATION_PAGES = ("national/recommendations",)
+SUMMARY_PAGE = "national/summary"
+FACT_ONLY_PAGES = ("national/costs",)
 
 
 def programme_toc(root: Path) -> dict:
@@ -112,6 +114,13 @@ def programme_toc(root: Path) -> dict:
             part["chapters"] = [{"file": f"{PILOTS_FOLDER}/{pid}"} for pid in programme.pilot_ids]
         else:
             part["chapters"] = [c for c in chapters if c.get("file") not in left_out]
+    if not programme.has_source_report:
+        # The front page summarises the source report's facts beside the results: without a source
+        # report the summary of the results is the front page, and the costs page (stated budgets) goes.
+        toc["root"] = SUMMARY_PAGE
+        left_out |= set(FACT_ONLY_PAGES)
+        for part in toc.get("parts", []):
+            part["chapters"] = [c for c in part["chapters"] if c.get("file") not in left_out]
     toc["parts"] = [part for part in toc.get("parts", []) if part["chapters"]]
     return toc
 

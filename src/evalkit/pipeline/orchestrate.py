@@ -122,7 +122,8 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
                   | {p.source for p in params.values()} | {root / "data"})
     untracked = generated_folders(root)
     national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)]
-                                 for pid, p in sorted(params.items())}}
+                                 for pid, p in sorted(params.items())},
+                        "programme_title": facts.title(ed.lang)}
     jobs = []
     for page in toc_pages(root):
         folder, _, name = page.rpartition("/")
