@@ -168,11 +168,13 @@ def test_text_search_allows_line_breaks_and_hyphenation():
     assert not pdfcheck.contains(text, "Tuella työhön -pilotti")
 
 
-def test_front_matter_comes_from_the_catalogue():
+def test_front_matter_comes_from_the_catalogue_and_the_programme():
+    from evalkit.programme import programme_at
+
     for lang, tag, date in (("fi", "fi-FI", "Koottu 5.3.2026"), ("en", "en-GB", "Built 5 March 2026")):
         front = front_matter(lang, "2026-03-05T23:59:00Z")
         assert front.lang == tag
-        assert front.title == catalogue(lang)["book.title"]
+        assert front.title == programme_at(Path(__file__).resolve().parents[1]).title(lang)
         assert front.author == catalogue(lang)["book.author"]
         assert front.subtitle == " ".join(catalogue(lang)["publication.pdf_subject"].split())
         assert front.date == date   # the build's date as the language writes it (UTC)

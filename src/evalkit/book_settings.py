@@ -48,8 +48,8 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
         The build's UTC time (ISO 8601); its date is shown on the cover as the language writes
         dates, and the whole is the PDF's creation time.
     title, subtitle, publisher : str, optional
-        Override the catalogue's ``book.title``, ``publication.pdf_subject`` and
-        ``publication.publisher`` (a pilot's own report sets them); the subtitle's whitespace is
+        Override the programme's title and publisher (``programme.yml``) and the catalogue's
+        ``publication.pdf_subject`` (a pilot's own report sets them); the subtitle's whitespace is
         collapsed.
     summary_sections, appendix_part, keywords, contents_depth
         Passed to :class:`~evalkit.pipeline.print_html.FrontMatter` unchanged.
@@ -58,12 +58,15 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
     -------
     FrontMatter
     """
+    from evalkit.programme import current
+
+    programme = current()
     moment = dt.datetime.strptime(built_at[:10], "%Y-%m-%d")
     return FrontMatter(
         lang=t("publication.language_tag", lang),
-        title=title or t("book.title", lang),
+        title=title or programme.title(lang),
         subtitle=" ".join((subtitle or t("publication.pdf_subject", lang)).split()),
-        publisher=publisher or t("publication.publisher", lang),
+        publisher=publisher or programme.publisher(lang),
         date=t("publication.cover_date", lang, date=fmt_date(moment, lang)),
         edition=t("publication.edition", lang),
         author=t("book.author", lang),
