@@ -158,3 +158,22 @@ def test_a_register_row_of_another_programmes_pilot_is_refused(tmp_path, monkeyp
     lines = [str(p) for p in caught.value.problems]
     assert len(lines) == 1 and "line 3" in lines[0] and "pilot_id" in lines[0] and "'lappi'" in lines[0], lines
     assert "alfa, beta-2" in lines[0], lines
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    ("budget_eur: 600000\n    focus_areas: [1, 2, 3, 4]\n    continued_2023: false\n    call_order: 1",
+     "pilots[0].budget_eur"),
+    ("project_name: Tykki", "pilots[3].project_name"),
+])
+def test_the_source_reports_pilot_facts_may_not_disagree_with_programme_yml(tmp_path, change, key):
+    from evalkit.reported import load_pilots
+
+    text = (ROOT / "data" / "reported" / "pilots.yml").read_text(encoding="utf-8")
+    assert text.count(change) == 1
+    changed = change.replace("600000", "600001").replace("Tykki", "Tykki 2")
+    path = tmp_path / "pilots.yml"
+    path.write_text(text.replace(change, changed), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_pilots(path)
+    lines = [str(p) for p in caught.value.problems]
+    assert len(lines) == 1 and f"column {key}:" in lines[0] and "programme.yml says" in lines[0], lines

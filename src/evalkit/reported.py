@@ -126,7 +126,20 @@ def _load_pilots_cached(path_text: str) -> PilotFacts:
     path = Path(path_text)
     raw = load_yaml(path, path.name)
     try:
-        return PilotFacts.model_validate(raw)
+        facts = PilotFacts.model_validate(raw)
     except ValidationError as exc:
         raise InputError([InputProblem(path.name, None, key_path(loc) or None, message)
                           for loc, message in messages(exc, PilotFacts)]) from None
+    programme = current()
+    problems = []
+    # The programme's budgets and project names are these facts: the two files may not disagree.
+    for index, pilot in enumerate(raw["pilots"]):
+        stated = programme.by_id(pilot["pilot_id"])
+        main = programme.languages[0]
+        for key, said in (("budget_eur", stated.budget_eur), ("project_name", stated.project_in(main))):
+            if pilot[key] != said:
+                problems.append(InputProblem(path.name, None, f"pilots[{index}].{key}", f"{pilot[key]!r} here, but "
+                                             f"programme.yml says {said!r}; the two must agree"))
+    if problems:
+        raise InputError(problems)
+    return facts
