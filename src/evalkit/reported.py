@@ -51,9 +51,9 @@ class Pilot(InputModel):
 
 
 class PilotFacts(InputModel):
-    """The whole of ``pilots.yml``: the eight pilots, the focus areas' names and each field's source.
+    """The whole of ``pilots.yml``: the programme's pilots, the focus areas' names and each field's source.
 
-    ``pilots`` holds exactly the eight pilots of the contract, sorted by ``call_order`` (the
+    ``pilots`` holds exactly the pilots of ``programme.yml``, sorted by ``call_order`` (the
     report's funding-list order) whatever their order in the file; ``focus_area_names`` names
     the focus areas 1–4 (section 2.1, table 1); ``sources`` gives, for every field of a
     :class:`Pilot` but ``pilot_id``, the report section it comes from.
@@ -110,7 +110,7 @@ def load_pilots(path: Path | None = None) -> PilotFacts:
     Returns
     -------
     PilotFacts
-        The eight pilots in the report's funding-list order (``call_order``).
+        The programme's pilots in the report's funding-list order (``call_order``).
 
     Raises
     ------
