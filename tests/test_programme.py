@@ -177,3 +177,77 @@ def test_the_source_reports_pilot_facts_may_not_disagree_with_programme_yml(tmp_
         load_pilots(path)
     lines = [str(p) for p in caught.value.problems]
     assert len(lines) == 1 and f"column {key}:" in lines[0] and "programme.yml says" in lines[0], lines
+
+
+def _toc_pages(toc: dict) -> list[str]:
+    return [toc["root"], *(c["file"] for part in toc["parts"] for c in part["chapters"])]
+
+
+def test_the_default_programmes_table_of_contents_lists_the_pages_it_listed_by_hand():
+    import yaml
+
+    from evalkit.pipeline.book import programme_toc
+
+    old = yaml.safe_load("""
+root: national/index
+parts:
+  - chapters: [{file: national/methods}]
+  - chapters: [{file: pilots/pohjois-pohjanmaa}, {file: pilots/uusimaa}, {file: pilots/pohjois-karjala},
+               {file: pilots/etela-pohjanmaa}, {file: pilots/lappi}, {file: pilots/pirkanmaa},
+               {file: pilots/pohjanmaa}, {file: pilots/hame}]
+  - chapters: [{file: national/comparison}, {file: national/costs}, {file: national/claims},
+               {file: national/recommendations}]
+  - chapters: [{file: national/build_status}, {file: national/provenance}]
+""")
+    assert _toc_pages(programme_toc(ROOT)) == _toc_pages(old)
+
+
+def test_a_programme_without_a_source_report_opens_on_its_summary_and_drops_the_fact_pages(tmp_path):
+    from evalkit.pipeline.book import programme_toc
+
+    folder = write(tmp_path, GOOD)
+    pages = _toc_pages(programme_toc(folder))
+    assert pages == ["national/summary", "national/methods", "pilots/alfa", "pilots/beta-2",
+                     "national/comparison", "national/build_status", "national/provenance"]
+    (folder / "data").mkdir()
+    (folder / "data" / "recommendations.yml").write_text("recommendations: []\n", encoding="utf-8")
+    assert "national/programme_recommendations" in _toc_pages(programme_toc(folder))
+
+
+RECOMMENDATIONS = """\
+recommendations:
+  - title: {fi: Jatka valmennusta, en: Keep coaching}
+    text: Valmennus tuotti parhaat tulokset.
+    evidence: [pilots/alfa, national/comparison]
+"""
+
+
+def test_recommendations_come_from_the_programmes_file_with_their_evidence(tmp_path):
+    from evalkit.recommendations import shown_recommendations
+
+    folder = write(tmp_path, GOOD)
+    assert shown_recommendations(load_programme(folder), "en") == []
+    (folder / "data").mkdir()
+    (folder / "data" / "recommendations.yml").write_text(RECOMMENDATIONS, encoding="utf-8")
+    assert shown_recommendations(load_programme(folder), "en") == [
+        ("Keep coaching", "Valmennus tuotti parhaat tulokset.", ("pilots/alfa", "national/comparison"))]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("pilots/alfa,", "pilots/gamma,"), "recommendations.yml: column recommendations[0].evidence[0]: 'pilots/gamma' is not"),
+    (("evidence: [pilots/alfa, national/comparison]", "evidence: []"),
+     "recommendations.yml: column recommendations[0].evidence: name at least one page"),
+    (("Valmennus tuotti", "Valmennus (131052-308T) tuotti"),
+     "recommendations.yml: column recommendations[0].text: holds what looks like a personal identity code"),
+    (("    text:", "    txt:"), "recommendations.yml: column recommendations[0].txt: unknown key"),
+])
+def test_bad_recommendations_are_refused_by_key(tmp_path, change, expected):
+    from evalkit.recommendations import load_recommendations
+
+    folder = write(tmp_path, GOOD)
+    (folder / "data").mkdir()
+    (folder / "data" / "recommendations.yml").write_text(RECOMMENDATIONS.replace(*change), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_recommendations(load_programme(folder))
+    lines = [str(p) for p in caught.value.problems]
+    assert any(line.startswith(expected) for line in lines) and not any("131052-308T" in x for x in lines), lines

@@ -26,6 +26,7 @@ from evalkit.key_results import KeyResults
 from evalkit.page_output import (
     Page,
     glue,
+    literal,
     markdown,
     set_data_origin,
     show_figure,
@@ -482,3 +483,23 @@ def glue_method_figures() -> None:
     glue("ci_level", fmt_percent(CONFIDENCE_LEVEL, 0))
     glue("small_count_max", fmt_number(suppression.SMALL_COUNT_MAX))
     glue("min_denominator", fmt_number(suppression.MIN_DENOMINATOR))
+
+
+def programme_recommendations(page: NationalPage) -> None:
+    """Show the programme's own recommendations (``data/recommendations.yml``), each with links to its evidence.
+
+    Titles and texts are shown literally; the links go to pages of this report only (checked on load).
+    """
+    from evalkit.recommendations import shown_recommendations
+
+    items = shown_recommendations(page.programme, language())
+    markdown(t("recommendations.programme_intro", count=fmt_number(len(items))))
+    for title, text, evidence in items:
+        links = ", ".join(f"{{doc}}`{_from_national(target)}`" for target in evidence)
+        markdown(f"**{literal(title)}**\n\n{literal(text)}\n\n{t('recommendations.evidence', pages=links)}")
+
+
+def _from_national(target: str) -> str:
+    """A page of the report as a national page links to it."""
+    folder, _, name = target.partition("/")
+    return name if folder == "national" else f"../{target}"

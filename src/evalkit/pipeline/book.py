@@ -83,13 +83,14 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
 
 
 PILOTS_FOLDER = "pilots"
-# National pages that rest on a source report's facts, or on a data file of the programme: each is
-# in the book only when the programme has what it shows (``Programme.has_source_report`` and
-# ``Programme.recommendations_file``).
-FACT_PAGES = ("national/claims",)
-RECOMMENDATION_PAGES = ("national/recommendations",)
+# A programme without a source report (``data/reported/facts.yml``) opens on the summary of its
+# results; the pages that rest on the source report's facts (the claims check, the stated budgets
+# and costs, the source report's recommendations) are left out, and its own recommendations
+# (``data/recommendations.yml``), when it has them, take the place of the last.
 SUMMARY_PAGE = "national/summary"
-FACT_ONLY_PAGES = ("national/costs",)
+FACT_PAGES = ("national/claims", "national/costs")
+RECOMMENDATION_PAGE = "national/recommendations"
+PROGRAMME_RECOMMENDATIONS = "national/programme_recommendations"
 
 
 def programme_toc(root: Path) -> dict:
@@ -103,24 +104,19 @@ def programme_toc(root: Path) -> dict:
 
     programme = programme_at(root)
     toc = yaml.safe_load((book_sources(root) / "_toc.yml").read_text(encoding="utf-8"))
-    left_out = set()
+    replaced: dict[str, str | None] = {}
     if not programme.has_source_report:
-        left_out |= set(FACT_PAGES)
-    if not programme.recommendations_file.is_file() and not programme.has_source_report:
-        left_out |= set(RECOMMENDATION_PAGES)
+        toc["root"] = SUMMARY_PAGE
+        replaced = dict.fromkeys(FACT_PAGES)
+        replaced[RECOMMENDATION_PAGE] = (PROGRAMME_RECOMMENDATIONS if programme.recommendations_file.is_file()
+                                         else None)
     for part in toc.get("parts", []):
         chapters = part.get("chapters") or []
         if any(str(c.get("file", "")).startswith(f"{PILOTS_FOLDER}/") for c in chapters):
             part["chapters"] = [{"file": f"{PILOTS_FOLDER}/{pid}"} for pid in programme.pilot_ids]
         else:
-            part["chapters"] = [c for c in chapters if c.get("file") not in left_out]
-    if not programme.has_source_report:
-        # The front page summarises the source report's facts beside the results: without a source
-        # report the summary of the results is the front page, and the costs page (stated budgets) goes.
-        toc["root"] = SUMMARY_PAGE
-        left_out |= set(FACT_ONLY_PAGES)
-        for part in toc.get("parts", []):
-            part["chapters"] = [c for c in part["chapters"] if c.get("file") not in left_out]
+            kept = [{**c, "file": replaced[c["file"]]} if c.get("file") in replaced else c for c in chapters]
+            part["chapters"] = [c for c in kept if c.get("file")]
     toc["parts"] = [part for part in toc.get("parts", []) if part["chapters"]]
     return toc
 
