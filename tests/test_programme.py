@@ -234,7 +234,8 @@ def test_recommendations_come_from_the_programmes_file_with_their_evidence(tmp_p
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    (("pilots/alfa,", "pilots/gamma,"), "recommendations.yml: column recommendations[0].evidence[0]: 'pilots/gamma' is not"),
+    (("pilots/alfa,", "pilots/gamma,"),
+     "recommendations.yml: column recommendations[0].evidence[0]: 'pilots/gamma' is not"),
     (("evidence: [pilots/alfa, national/comparison]", "evidence: []"),
      "recommendations.yml: column recommendations[0].evidence: name at least one page"),
     (("Valmennus tuotti", "Valmennus (131052-308T) tuotti"),
