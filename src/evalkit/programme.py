@@ -217,6 +217,15 @@ class ProgrammePilot:
         return self.project_in(language()) or self.name
 
 
+def pilot_context(pilot: ProgrammePilot) -> dict[str, str]:
+    """The values a pilot page's ``{{ ctx.<name> }}`` placeholders take, as Markdown that shows them literally.
+
+    The names come from ``programme.yml``, which a person wrote: no character of theirs is read as markup.
+    """
+    from evalkit.page_output import literal
+    return {"project_name": literal(pilot.project_name), "region": literal(pilot.name), "pilot_id": pilot.pilot_id}
+
+
 @dataclass(frozen=True)
 class Programme:
     """A programme folder, loaded and checked: what commands and pages receive.

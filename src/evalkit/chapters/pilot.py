@@ -39,7 +39,7 @@ from evalkit.page_output import (
     synthetic_notice_markdown,
 )
 from evalkit.params import PilotParams, load_params
-from evalkit.programme import Programme, ProgrammePilot, load_programme, pin, programme_at
+from evalkit.programme import Programme, ProgrammePilot, load_programme, pilot_context, pin, programme_at
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
 
 RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
@@ -96,8 +96,7 @@ class PilotPage:
     @property
     def context(self) -> dict[str, str]:
         """The values the template's ``{{ ctx.name }}`` placeholders take on this page."""
-        return {"project_name": self.pilot.project_name, "region": self.pilot.name,
-                "pilot_id": self.pilot.pilot_id}
+        return pilot_context(self.pilot)
 
     @property
     def columns(self) -> list[str]:

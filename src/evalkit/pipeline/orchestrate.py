@@ -21,13 +21,14 @@ from evalkit.editions import (
 )
 from evalkit.errors import BuildError
 from evalkit.i18n import LANGUAGES, set_language, t
+from evalkit.page_output import literal
 from evalkit.params import PilotParams, load_all_params
 from evalkit.paths import book_sources, file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
-from evalkit.programme import programme_at
+from evalkit.programme import pilot_context, programme_at
 from evalkit.shown import shown
 
 PILOT_TEMPLATE = "pilot.ipynb"
@@ -123,7 +124,7 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     untracked = generated_folders(root)
     national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)]
                                  for pid, p in sorted(params.items())},
-                        "programme_title": facts.title(ed.lang)}
+                        "programme_title": literal(facts.title(ed.lang))}
     jobs = []
     for page in toc_pages(root):
         folder, _, name = page.rpartition("/")
@@ -141,7 +142,7 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
             jobs.append(NotebookJob(
                 name=name, template=book_sources(root) / "book" / "templates" / PILOT_TEMPLATE, output=output,
                 parameters={**common, "pilot_id": name, "params_file": _in_project(pilot_params.source, root)},
-                context={"project_name": pilot.project_name, "region": pilot.name, "pilot_id": name},
+                context=pilot_context(pilot),
                 lang=ed.lang, inputs=tuple(inputs), failed_dir=build_root / "failed" / ed.lang, cwd=root,
                 deps_file=deps_file(build_root, ed, folder, name), ignore_reads=untracked,
             ))

@@ -30,7 +30,7 @@ from evalkit.paths import book_sources, params_dir, project_root
 from evalkit.pipeline import book, report_folder, self_assessment
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import NotebookJob, execute_job
-from evalkit.programme import PROGRAMME_FILE, ProgrammePilot, programme_at
+from evalkit.programme import PROGRAMME_FILE, ProgrammePilot, pilot_context, programme_at
 from evalkit.register.employers import other_pilot_employers
 
 MARKER = report_folder.MARKER   # marks DIR as a pilot report and lists the files evalkit wrote there
@@ -321,7 +321,7 @@ def _run_notebooks(inputs: ReportInputs, pilot: ProgrammePilot, lang: str, root:
         name=pilot_id, template=book_sources(root) / TEMPLATE, output=pages / "index.ipynb",
         parameters={"pilot_id": pilot_id, "params_file": str(params_path), "lang": lang,
                     "root": str(root), "page_dir": str(pages), "page_name": "index"},
-        context={"project_name": pilot.project_name, "region": pilot.name, "pilot_id": pilot_id},
+        context=pilot_context(pilot),
         lang=lang)
     _say(f"running the {pilot_id} notebook")
     _run(job, "the report notebook", out)
