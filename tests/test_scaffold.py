@@ -72,3 +72,13 @@ def test_programme_option_makes_the_register_commands_use_that_programmes_pilots
     bad = subprocess.run([*run, "validate", str(data), "--as-of", "2026-01-01", "--programme", str(tmp_path)],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "no programme.yml here" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_build_refuses_an_edition_the_programme_does_not_have(tmp_path):
+    folder = new_programme(tmp_path / "x", ["alfa"])
+    text = (folder / "programme.yml").read_text(encoding="utf-8")
+    (folder / "programme.yml").write_text(text.replace("languages: [fi, en]", "languages: [fi]"), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "evalkit.cli", "build", "--programme", str(folder), "--lang", "en"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "the programme's editions are fi" in result.stderr
+    assert not (folder / "_build" / "html-en").exists()
