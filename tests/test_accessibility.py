@@ -182,6 +182,9 @@ def test_front_matter_comes_from_the_catalogue_and_the_programme():
         assert front.created == "2026-03-05T23:59:00Z"   # the PDF's CreationDate
 
 
+ROOT_DIR = Path(__file__).resolve().parents[1]
+
+
 def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):
     fi = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "fi")["sphinx"]["config"]
     en = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "en")["sphinx"]["config"]
@@ -189,7 +192,12 @@ def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):
         {"lang": "en", "folder": "html-en", "text": catalogue("en")["publication.edition_link"]}]
     assert en["html_context"]["evalkit_editions"] == [
         {"lang": "fi", "folder": "html", "text": catalogue("fi")["publication.edition_link"]}]
-    assert (tmp_path / "book" / "_templates") == Path(fi["templates_path"][0])
+    # A programme folder without book sources of its own uses evalkit's; one with them, its own.
+    assert Path(fi["templates_path"][0]) == ROOT_DIR / "book" / "_templates"
+    (tmp_path / "book" / "templates").mkdir(parents=True)
+    (tmp_path / "_config.yml").write_text("title: x\n", encoding="utf-8")
+    own = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "fi")["sphinx"]["config"]
+    assert Path(own["templates_path"][0]) == tmp_path / "book" / "_templates"
 
 
 # --- The shared figure style -------------------------------------------------------------------

@@ -49,7 +49,7 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
         dates, and the whole is the PDF's creation time.
     title, subtitle, publisher : str, optional
         Override the programme's title and publisher (``programme.yml``) and the catalogue's
-        ``publication.pdf_subject`` (a pilot's own report sets them); the subtitle's whitespace is
+        subject (:meth:`Programme.publication_text`; a pilot's own report sets them); the subtitle's whitespace is
         collapsed.
     summary_sections, appendix_part, keywords, contents_depth
         Passed to :class:`~evalkit.pipeline.print_html.FrontMatter` unchanged.
@@ -65,11 +65,11 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
     return FrontMatter(
         lang=t("publication.language_tag", lang),
         title=title or programme.title(lang),
-        subtitle=" ".join((subtitle or t("publication.pdf_subject", lang)).split()),
+        subtitle=" ".join((subtitle or t(programme.publication_text("pdf_subject"), lang)).split()),
         publisher=publisher or programme.publisher(lang),
         date=t("publication.cover_date", lang, date=fmt_date(moment, lang)),
         edition=t("publication.edition", lang),
-        author=t("book.author", lang),
+        author=programme.author(lang),
         summary_heading=t("publication.summary", lang),
         contents_heading=t("publication.contents", lang),
         summary_sections=summary_sections,

@@ -301,6 +301,19 @@ class Programme:
         return {key: in_language(value, lang, self.languages) if isinstance(value, dict) else value
                 for key, value in self.spec.publication.model_dump().items() if value is not None}
 
+    def author(self, lang: str) -> str:
+        """Who the report is by: ``publication.authors``, else the publisher."""
+        return self.publication(lang).get("authors") or self.publisher(lang)
+
+    def publication_text(self, key: str) -> str:
+        """The catalogue key of a publication text: ``publication.<key>`` only with a source report.
+
+        Those catalogue texts describe the programme of the project's source report (its
+        ``data/reported/``); any other programme gets the same text without that programme's
+        words (``publication.programme_<key>``).
+        """
+        return f"publication.{key}" if self.has_source_report else f"publication.programme_{key}"
+
     def params_file(self, pilot_id: str) -> Path:
         """Where the pilot's params live: ``params/<pilot_id>.yml``."""
         return self.folder / "params" / f"{pilot_id}.yml"

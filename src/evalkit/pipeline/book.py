@@ -65,7 +65,7 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     sources = book_sources(root)
     config = yaml.safe_load((sources / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = programme_at(root).title(lang)
-    config["author"] = t("book.author", lang)
+    config["author"] = programme_at(root).author(lang)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["language"] = lang
     sphinx["numfig_format"] = {kind: t(f"book.numfig_{kind}", lang)

@@ -30,7 +30,7 @@ from evalkit.paths import book_sources, params_dir, project_root
 from evalkit.pipeline import book, report_folder, self_assessment
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import NotebookJob, execute_job
-from evalkit.programme import PROGRAMME_FILE, ProgrammePilot, pilot_context, programme_at
+from evalkit.programme import PROGRAMME_FILE, ProgrammePilot, current, pilot_context, programme_at
 from evalkit.register.employers import other_pilot_employers
 
 MARKER = report_folder.MARKER   # marks DIR as a pilot report and lists the files evalkit wrote there
@@ -334,12 +334,13 @@ def _build_report_pdf(pilot: ProgrammePilot, lang: str, title: str, book_files: 
                       finished: Path) -> None:
     """Build the one-page book as single HTML and print it, with its front matter, to ``report.pdf``."""
     pages, config, toc = book_files
+    programme = current()
     _say("building the PDF")
     book.jupyter_book(pages, config, toc, stage / "pdf-out", "singlehtml")
     front = front_matter(
         lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
-        subtitle=t("publication.pilot_subject", horizons=method_numbers()["horizons_and"]),
-        publisher=t("publication.pilot_publisher", region=pilot.name, project=pilot.project_name),
+        subtitle=t(programme.publication_text("pilot_subject"), horizons=method_numbers()["horizons_and"]),
+        publisher=t(programme.publication_text("pilot_publisher"), region=pilot.name, project=pilot.project_name),
         summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
     build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
               front, say=_say)
