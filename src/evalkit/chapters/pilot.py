@@ -247,6 +247,9 @@ def _glue_profile(page: PilotPage) -> None:
     glue("budget_share", fmt_percent(page.pilot.budget_eur / total))
     glue("focus_area_count", fmt_number(len(page.pilot.focus_areas)))
     glue("focus_area_total", fmt_number(len(page.facts.focus_area_names)))
+    glue("focus_sentence", t("pilot.focus_sentence", count=fmt_number(len(page.pilot.focus_areas)),
+                             total=fmt_number(len(page.facts.focus_area_names)))
+         if page.facts.focus_area_names else t("pilot.no_focus_areas"))
     glue("as_of", fmt_date(page.params.as_of))
 
 
@@ -354,7 +357,9 @@ def focus_area_name(number: int, reported: str) -> str:
 
 
 def focus_area_table(page: PilotPage) -> None:
-    """Show a table of the report's focus areas, each marked as chosen by the pilot or not."""
+    """Show a table of the programme's focus areas, each marked as chosen by the pilot or not (none without any)."""
+    if not page.facts.focus_area_names:
+        return
     rows = [
         {t("pilot.focus_area"): f"{number}. {focus_area_name(number, name)}",
          t("pilot.chosen"): t("pilot.yes") if number in page.pilot.focus_areas else t("pilot.no")}
