@@ -207,7 +207,7 @@ def test_a_programme_without_a_source_report_opens_on_its_summary_and_drops_the_
 
     folder = write(tmp_path, GOOD)
     pages = _toc_pages(programme_toc(folder))
-    assert pages == ["national/summary", "national/methods", "pilots/alfa", "pilots/beta-2",
+    assert pages == ["national/summary", "national/programme_methods", "pilots/alfa", "pilots/beta-2",
                      "national/comparison", "national/build_status", "national/provenance"]
     (folder / "data").mkdir()
     (folder / "data" / "recommendations.yml").write_text("recommendations: []\n", encoding="utf-8")

@@ -502,4 +502,7 @@ def programme_recommendations(page: NationalPage) -> None:
 def _from_national(target: str) -> str:
     """A page of the report as a national page links to it."""
     folder, _, name = target.partition("/")
-    return name if folder == "national" else f"../{target}"
+    if folder != "national":
+        return f"../{target}"
+    from evalkit.pipeline.book import METHODS_PAGE, PROGRAMME_METHODS  # the page's name in such a programme
+    return PROGRAMME_METHODS.partition("/")[2] if target == METHODS_PAGE else name

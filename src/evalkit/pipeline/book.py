@@ -91,6 +91,7 @@ SUMMARY_PAGE = "national/summary"
 FACT_PAGES = ("national/claims", "national/costs")
 RECOMMENDATION_PAGE = "national/recommendations"
 PROGRAMME_RECOMMENDATIONS = "national/programme_recommendations"
+METHODS_PAGE, PROGRAMME_METHODS = "national/methods", "national/programme_methods"   # its sources said otherwise
 
 
 def programme_toc(root: Path) -> dict:
@@ -107,7 +108,7 @@ def programme_toc(root: Path) -> dict:
     replaced: dict[str, str | None] = {}
     if not programme.has_source_report:
         toc["root"] = SUMMARY_PAGE
-        replaced = dict.fromkeys(FACT_PAGES)
+        replaced = {**dict.fromkeys(FACT_PAGES), METHODS_PAGE: PROGRAMME_METHODS}
         replaced[RECOMMENDATION_PAGE] = (PROGRAMME_RECOMMENDATIONS if programme.recommendations_file.is_file()
                                          else None)
     for part in toc.get("parts", []):
