@@ -448,7 +448,9 @@ def regional_did(page: ComparisonPage) -> None:
     folder = did.regional_dir(page.root)
     series = did.load_regional_series(folder)
     if series is None:
-        markdown(t("comparison.did_missing", folder="data/regional/"))
+        key = ("comparison.did_missing" if programme_at(page.root).has_source_report
+               else "comparison.programme_did_missing")
+        markdown(t(key, folder="data/regional/"))
         return
     programme = programme_at(page.root)
     # The regional series names regions as the main edition does: the pilots' names in that language.
