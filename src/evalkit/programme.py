@@ -473,10 +473,9 @@ class _KeyLines:
         return found or (1 if node is not None else None)
 
 
-# The registry: one programme per folder, reloaded when its file changes.
-_loaded: dict[str, tuple[tuple[int, int], Programme]] = {}
-
-
+# The registry: one programme per folder, reloaded when its file or its params folder changes; and
+# the programme a pilot's own notebook carries with it, pinned for its process.
+_loaded: dict[str, tuple[tuple[int, int, int], Programme]] = {}
 _pinned: list[Programme] = []
 
 
@@ -520,5 +519,4 @@ def use(folder: Path | str) -> Programme:
     """
     programme = load_programme(folder)
     os.environ["EVALKIT_ROOT"] = str(programme.folder)
-    _loaded[str(programme.folder)] = ((0, 0, 0), programme)   # reloaded by programme_at when read again
     return programme
