@@ -506,3 +506,12 @@ def _from_national(target: str) -> str:
         return f"../{target}"
     from evalkit.pipeline.book import METHODS_PAGE, PROGRAMME_METHODS  # the page's name in such a programme
     return PROGRAMME_METHODS.partition("/")[2] if target == METHODS_PAGE else name
+
+
+def data_origin(page: NationalPage) -> None:
+    """Say where the register-based figures come from: made-up demonstration data, or the pilots' registers."""
+    from evalkit.register import is_synthetic
+
+    params = load_all_params(page.root)
+    synthetic = any(is_synthetic(p.data) or bool(p.employers and is_synthetic(p.employers)) for p in params.values())
+    markdown(t("methods.programme_synthetic_text" if synthetic else "methods.programme_real_text"))
