@@ -82,3 +82,11 @@ def test_build_refuses_an_edition_the_programme_does_not_have(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2 and "the programme's editions are fi" in result.stderr
     assert not (folder / "_build" / "html-en").exists()
+
+
+def test_claims_of_a_programme_without_a_source_report_is_one_line_saying_so(tmp_path):
+    folder = new_programme(tmp_path / "x", ["alfa"])
+    result = subprocess.run([sys.executable, "-m", "evalkit.cli", "claims", "--programme", str(folder)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and "has no source report" in result.stderr
