@@ -168,16 +168,21 @@ def test_text_search_allows_line_breaks_and_hyphenation():
     assert not pdfcheck.contains(text, "Tuella työhön -pilotti")
 
 
-def test_front_matter_comes_from_the_catalogue():
+def test_front_matter_comes_from_the_catalogue_and_the_programme():
+    from evalkit.programme import programme_at
+
     for lang, tag, date in (("fi", "fi-FI", "Koottu 5.3.2026"), ("en", "en-GB", "Built 5 March 2026")):
         front = front_matter(lang, "2026-03-05T23:59:00Z")
         assert front.lang == tag
-        assert front.title == catalogue(lang)["book.title"]
+        assert front.title == programme_at(Path(__file__).resolve().parents[1]).title(lang)
         assert front.author == catalogue(lang)["book.author"]
         assert front.subtitle == " ".join(catalogue(lang)["publication.pdf_subject"].split())
         assert front.date == date   # the build's date as the language writes it (UTC)
         assert front.summary_heading == catalogue(lang)["publication.summary"]
         assert front.created == "2026-03-05T23:59:00Z"   # the PDF's CreationDate
+
+
+ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
 def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):
@@ -187,7 +192,12 @@ def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):
         {"lang": "en", "folder": "html-en", "text": catalogue("en")["publication.edition_link"]}]
     assert en["html_context"]["evalkit_editions"] == [
         {"lang": "fi", "folder": "html", "text": catalogue("fi")["publication.edition_link"]}]
-    assert (tmp_path / "book" / "_templates") == Path(fi["templates_path"][0])
+    # A programme folder without book sources of its own uses evalkit's; one with them, its own.
+    assert Path(fi["templates_path"][0]) == ROOT_DIR / "book" / "_templates"
+    (tmp_path / "book" / "templates").mkdir(parents=True)
+    (tmp_path / "_config.yml").write_text("title: x\n", encoding="utf-8")
+    own = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "fi")["sphinx"]["config"]
+    assert Path(own["templates_path"][0]) == tmp_path / "book" / "_templates"
 
 
 # --- The shared figure style -------------------------------------------------------------------

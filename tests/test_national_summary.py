@@ -36,17 +36,20 @@ def shown(monkeypatch):
 
 def _run(lang: str, out: dict) -> dict:
     page = chapter.setup(lang, str(ROOT), "/tmp/unused", "index")
-    page = chapter.NationalPage(page.page, page.root, _budgets(page.pilots), page.facts)
+    page = chapter.NationalPage(page.page, page.root, page.pilots, page.facts, _budgets(page.programme))
     summary = chapter.key_results(page)
     chapter.key_results_table(page, summary)
     return out["glue"]
 
 
-def _budgets(pilots):
-    """The reported pilots with the test's budgets (1.2 M€ over the three pilots present)."""
+def _budgets(programme):
+    """The programme with the test's budgets (1.2 M€ over the three pilots present)."""
+    import dataclasses
+
     budgets = {"uusimaa": 600_000, "hame": 300_000, "pohjanmaa": 300_000}
-    return pilots.model_copy(update={"pilots": tuple(
-        p.model_copy(update={"budget_eur": budgets.get(p.pilot_id, p.budget_eur)}) for p in pilots.pilots)})
+    pilots = tuple(p.model_copy(update={"budget_eur": budgets.get(p.pilot_id, p.budget_eur)})
+                   for p in programme.spec.pilots)
+    return dataclasses.replace(programme, spec=programme.spec.model_copy(update={"pilots": pilots}))
 
 
 def test_finnish_summary_states_the_results(shown):

@@ -187,7 +187,7 @@ def test_files_evalkit_wrote_and_nobody_changed_are_replaced_or_removed(first, t
     before = json.loads((out / MARKER).read_text(encoding="utf-8"))["files"]
     assert before == report_folder.written_files(out)
     assert {"index.html", "_static/style.css", NOTEBOOK, "private-data/participants.csv",
-            "private-data/lappi.yml", "private-data/reported-pilots.yml"} <= set(before)
+            "private-data/lappi.yml", "private-data/programme.yml"} <= set(before)
     code, lines = pilot(capsys, extract(tmp_path, "extract-2.csv"), out)
     assert code == 0 and lines == []
     assert not (out / "private-data" / "participants.csv").exists()   # a stale copy of person data
@@ -264,7 +264,7 @@ def _own_notebooks(tmp_path, edit):
 
     set_language("fi")
     files = self_assessment.OwnFiles("private-data/p.csv", "2023-12-31", "private-data/lappi.yml", None,
-                                     "private-data/reported-pilots.yml")
+                                     "private-data/programme.yml")
     made = self_assessment.make_notebook(ROOT / "book" / "templates" / "pilot.ipynb", {
         "project_name": "P", "region": "Lappi", "pilot_id": "lappi"},
         self_assessment.parameters_source("lappi", files, []))

@@ -242,7 +242,7 @@ PILOTS_TEXT = pilots_file(ROOT).read_text(encoding="utf-8")
     (("töihin\n    budget_eur: 600000", "töihin\n    budget_eur: -5"),
      "pilots.yml: column pilots[0].budget_eur: a budget is a positive number of euros"),
     (("pilot_id: pohjois-pohjanmaa", "pilot_id: uusimaa"),
-     ("pilots.yml: column pilots: expected exactly the eight pilots pohjois-pohjanmaa, uusimaa, "
+     ("pilots.yml: column pilots: expected exactly the programme's pilots pohjois-pohjanmaa, uusimaa, "
       "pohjois-karjala, etela-pohjanmaa, lappi, pirkanmaa, pohjanmaa, hame")),
     (('  call_order: "5 Muu projektihallinta, Resursointi"\n', ""),
      "pilots.yml: column sources: every field needs the report section it comes from; none for call_order"),

@@ -36,7 +36,7 @@ CONTEXT = {"project_name": "Projekti", "region": "Uusimaa", "pilot_id": "uusimaa
 HETU = "131052-308T"   # a valid code: 131052308 mod 31 = 26 -> "T"
 MYST = ("{{", "{glue", ":::{")
 FILES = self_assessment.OwnFiles("private-data/own.csv", "2023-12-31", "private-data/uusimaa.yml", None,
-                                 "private-data/reported-pilots.yml")
+                                 "private-data/programme.yml")
 
 
 def jupyter_markdown() -> MarkdownIt:
@@ -378,7 +378,7 @@ def test_the_report_folder_holds_the_executed_notebook_and_its_inputs(report):
     assert said and all(d["text/plain"] == d["text/markdown"] for d in said)
     sources = "\n".join(c.source for c in notebook.cells)
     assert str(report["base"]) not in sources   # no absolute path: it runs wherever it is copied
-    for name in ("participants.csv", "employers.csv", "reported-pilots.yml", f"{PILOT}.yml"):
+    for name in ("participants.csv", "employers.csv", "programme.yml", f"{PILOT}.yml"):
         assert (report["out"] / "private-data" / name).is_file()
     assert (report["out"] / "index.html").is_file()
 

@@ -1,2 +1,2 @@
-"""evalkit: rebuild the evaluation report of the TE-service pilots (2021-2022) from data."""
+"""evalkit: build the evaluation report of a programme of pilots (by default the TE service pilots) from data."""
 __version__ = "0.1.0"

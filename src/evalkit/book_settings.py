@@ -48,8 +48,8 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
         The build's UTC time (ISO 8601); its date is shown on the cover as the language writes
         dates, and the whole is the PDF's creation time.
     title, subtitle, publisher : str, optional
-        Override the catalogue's ``book.title``, ``publication.pdf_subject`` and
-        ``publication.publisher`` (a pilot's own report sets them); the subtitle's whitespace is
+        Override the programme's title and publisher (``programme.yml``) and the catalogue's
+        subject (:meth:`Programme.publication_text`; a pilot's own report sets them); the subtitle's whitespace is
         collapsed.
     summary_sections, appendix_part, keywords, contents_depth
         Passed to :class:`~evalkit.pipeline.print_html.FrontMatter` unchanged.
@@ -58,15 +58,18 @@ def front_matter(lang: str, built_at: str, *, title: str | None = None, subtitle
     -------
     FrontMatter
     """
+    from evalkit.programme import current
+
+    programme = current()
     moment = dt.datetime.strptime(built_at[:10], "%Y-%m-%d")
     return FrontMatter(
         lang=t("publication.language_tag", lang),
-        title=title or t("book.title", lang),
-        subtitle=" ".join((subtitle or t("publication.pdf_subject", lang)).split()),
-        publisher=publisher or t("publication.publisher", lang),
+        title=title or programme.title(lang),
+        subtitle=" ".join((subtitle or t(programme.publication_text("pdf_subject"), lang)).split()),
+        publisher=publisher or programme.publisher(lang),
         date=t("publication.cover_date", lang, date=fmt_date(moment, lang)),
         edition=t("publication.edition", lang),
-        author=t("book.author", lang),
+        author=programme.author(lang),
         summary_heading=t("publication.summary", lang),
         contents_heading=t("publication.contents", lang),
         summary_sections=summary_sections,
@@ -103,7 +106,8 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
         config["sphinx"]["extra_extensions"] = [*extensions, "evalkit.sphinxext"]
     sphinx = config["sphinx"].setdefault("config", {})
     # book/_templates/layout.html puts the edition link (evalkit-edition.html) atop every page.
-    sphinx["templates_path"] = [str(root / "book" / "_templates")]
+    from evalkit.paths import book_sources
+    sphinx["templates_path"] = [str(book_sources(root) / "book" / "_templates")]
     sphinx["html_context"] = {
         **sphinx.get("html_context", {}),
         # The theme's colour mode when the reader has chosen none (an empty mode is a console

@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="evalkit",
-        description="Rebuild the evaluation report of the eight TE service pilots (2021–2022) "
-                    "from data: validate registers, compute indicators, build the book.",
+        description="Build the evaluation report of a programme of pilots from data: validate "
+                    "registers, compute indicators, build the book.",
     )
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
@@ -41,8 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _command_modules():
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
         module.add_arguments(command)
+        if getattr(module, "PROGRAMME", False):
+            command.add_argument("--programme", metavar="DIR",
+                                 help="the programme folder (programme.yml, params/, data/); default: this project")
         command.set_defaults(run=module.run)
     return parser
+
+
+def _programme_folder(argv: list[str]) -> str | None:
+    """The value of ``--programme DIR`` (or ``--programme=DIR``) among the arguments, if given."""
+    for index, arg in enumerate(argv):
+        if arg == "--programme" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--programme="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 class Terminated(KeyboardInterrupt):
@@ -72,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         instead, to show the traceback.
     """
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # The programme is chosen before anything else is read, so that the pilot ids an argument may
+    # name are already its pilots (the thin entry point: one registry, no flag passed down).
+    folder = _programme_folder(argv)
+    if folder is not None:
+        from evalkit.programme import use
+        try:
+            use(folder)
+        except EvalkitError as exc:
+            lines = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
+            for line in lines:
+                print(f"evalkit: {shown(line)}", file=sys.stderr)
+            return exc.exit_code
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

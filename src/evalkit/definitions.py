@@ -1,15 +1,43 @@
 """The contract's vocabulary (CONTRACT.md): codes, horizons and indicator names, in one place."""
 from __future__ import annotations
 
-from typing import Literal, get_args
+from collections.abc import Iterator, Sequence
 
-# The eight pilots in the contract's order, which is also the order of every table and of the
-# pilots' colours; declared as a type so that a model's field refuses any other value.
-PilotId = Literal[
-    "pohjois-pohjanmaa", "uusimaa", "pohjois-karjala", "etela-pohjanmaa",
-    "lappi", "pirkanmaa", "pohjanmaa", "hame",
-]
-PILOT_IDS: tuple[str, ...] = get_args(PilotId)
+
+class _ProgrammePilotIds(Sequence):
+    """The active programme's pilot ids in its order (``evalkit.programme.current``), read when used.
+
+    The pilots are data, not code: the programme folder's ``programme.yml`` names them. Their order
+    is that of every table and of the pilots' colours. Equal to a tuple of the same ids.
+    """
+
+    def _ids(self) -> tuple[str, ...]:
+        from evalkit.programme import current
+        return current().pilot_ids
+
+    def __getitem__(self, index):
+        return self._ids()[index]
+
+    def __len__(self) -> int:
+        return len(self._ids())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._ids()
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self._ids()) == tuple(other) if isinstance(other, Sequence | tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._ids())
+
+    def __repr__(self) -> str:
+        return f"PILOT_IDS{self._ids()!r}"
+
+
+PILOT_IDS: Sequence[str] = _ProgrammePilotIds()
 
 STATUS_CODES = (
     "employed_open", "employed_subsidised", "entrepreneur", "training",

@@ -43,9 +43,11 @@ from evalkit.errors import EvalkitError, InputError, InputProblem
 from evalkit.paths import project_root
 
 SERIES_COLUMNS = ("region", "month", "count")
-# TEM proposed the eight pilots for funding on 4 March 2021 (seed report, section on the pilot
-# call); April 2021 is the first month in which they could have run (docs/ASSUMPTIONS.md).
-DEFAULT_PILOT_START = "2021-04"
+
+
+def pilot_start(programme) -> str:
+    """The first month with the pilots running: the month the programme's ``period`` starts ("YYYY-MM")."""
+    return programme.spec.period.start.strftime("%Y-%m")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -172,7 +174,7 @@ class DidResult:
         return tuple(math.expm1(v) for v in (self.estimate, self.ci_low, self.ci_high))
 
 
-def estimate_did(series: pd.DataFrame, treated_regions, start_month=DEFAULT_PILOT_START,
+def estimate_did(series: pd.DataFrame, treated_regions, start_month=None,
                  scale: str = "log", bin_months: int = 3, lead_bins: int = 3,
                  lag_bins: int = 4) -> DidResult:
     """Difference-in-differences of a regional series between the pilot regions and the others.
@@ -187,7 +189,7 @@ def estimate_did(series: pd.DataFrame, treated_regions, start_month=DEFAULT_PILO
     treated_regions : iterable of str
         The regions with a pilot; every one must appear in ``series``.
     start_month : str or pandas.Period
-        First month with the pilots running (default ``DEFAULT_PILOT_START``, April 2021).
+        First month with the pilots running (default: the active programme's, :func:`pilot_start`).
     scale : {"log", "count"}
         Fit the log of the count (τ in log points) or the count itself (τ in people).
     bin_months : int
@@ -208,6 +210,9 @@ def estimate_did(series: pd.DataFrame, treated_regions, start_month=DEFAULT_PILO
         fewer than two months precede the start or none follows it, a count is 0 on the log
         scale, or the design is collinear (τ not identified).
     """
+    if start_month is None:
+        from evalkit.programme import current
+        start_month = pilot_start(current())
     data, start = _prepare(series, treated_regions, start_month, scale)
     y = data["y"].to_numpy()
     groups = data["region_code"].to_numpy()

@@ -69,7 +69,7 @@ def _holds(condition: np.ndarray, *operands: np.ndarray) -> np.ndarray:
 class IndicatorFrame(pa.DataFrameModel):
     """Any tidy indicator frame evalkit makes or publishes (module text)."""
 
-    pilot_id: Series[str] = pa.Field(isin=(*PILOT_IDS, POOLED))
+    pilot_id: Series[str]
     horizon_months: Series[pd.Int64Dtype] = pa.Field(isin=HORIZONS, nullable=True)
     indicator: Series[str] = pa.Field(isin=PUBLISHED_INDICATORS)
     numerator: Series[pd.Int64Dtype] = pa.Field(nullable=True)
@@ -86,6 +86,11 @@ class IndicatorFrame(pa.DataFrameModel):
         strict = True
         ordered = True
         unique = ("pilot_id", "horizon_months", "indicator")
+
+    @pa.check("pilot_id", name="isin")
+    def programme_pilot(cls, pilot_id: Series[str]) -> Series[bool]:
+        """A pilot of the active programme (read when checked, not when imported), or the pooled row."""
+        return pilot_id.isin((*PILOT_IDS, POOLED))
 
     @pa.dataframe_check
     def horizon_where_defined(cls, frame: pd.DataFrame) -> Series[bool]:

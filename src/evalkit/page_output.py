@@ -86,11 +86,14 @@ def synthetic_notice_markdown() -> str:
     A MyST admonition in a book, a block quote in a notebook (Jupyter shows no admonitions).
     """
     from evalkit.i18n import t
+    from evalkit.programme import current
 
+    # The default notice says the source report's own figures are real: only with a source report.
+    notice = t("publish.synthetic_notice" if current().has_source_report else "publish.programme_synthetic_notice")
     if _state["mode"] == "notebook":
-        return f"> **{t('publish.synthetic_title')}**\n>\n> {t('publish.synthetic_notice')}\n"
+        return f"> **{t('publish.synthetic_title')}**\n>\n> {notice}\n"
     return (f":::{{admonition}} {t('publish.synthetic_title')}\n:class: warning evalkit-synthetic\n\n"
-            f"{t('publish.synthetic_notice')}\n:::\n")
+            f"{notice}\n:::\n")
 
 
 def synthetic_notice() -> None:

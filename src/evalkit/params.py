@@ -24,7 +24,7 @@ from pydantic import (
     field_validator,
 )
 
-from evalkit.definitions import HORIZONS, INDICATORS_WITH_INTERVAL, PILOT_IDS, PilotId
+from evalkit.definitions import HORIZONS, INDICATORS_WITH_INTERVAL
 from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import (
     QUOTE_HINT,
@@ -35,6 +35,7 @@ from evalkit.input_models import (
     shown,
 )
 from evalkit.paths import params_dir, project_root
+from evalkit.programme import KnownPilotId, programme_at
 from evalkit.shown import shown_path
 from evalkit.yaml_input import hidden_character_keys, identity_code_keys, load_yaml
 
@@ -176,7 +177,7 @@ def _iso_date(value: Any) -> dt.date:
 class ParamsFile(InputModel):
     """The keys a params file may hold; relative paths are resolved against the project root."""
 
-    pilot_id: PilotId
+    pilot_id: KnownPilotId
     data: Annotated[Path, BeforeValidator(_file_path)]
     as_of: Annotated[dt.date, BeforeValidator(_iso_date)]
     employers: Annotated[Path | None, BeforeValidator(_optional_file_path)] = None
@@ -292,7 +293,7 @@ def load_all_params(root: Path | None = None) -> dict[str, PilotParams]:
     root = root or project_root()
     problems: list[InputProblem] = []
     loaded: dict[str, PilotParams] = {}
-    for pilot_id in PILOT_IDS:
+    for pilot_id in programme_at(root).pilot_ids:
         path = params_dir(root) / f"{pilot_id}.yml"
         if not path.is_file():
             problems.append(InputProblem(str(path), None, None, "params file is missing"))

@@ -7,12 +7,13 @@ from pathlib import Path
 
 
 def project_root() -> Path:
-    """The evalkit project folder: $EVALKIT_ROOT, else the nearest parent with _toc.yml."""
+    """The programme folder: $EVALKIT_ROOT, else the nearest parent with programme.yml (or _toc.yml) and params/."""
     env = os.environ.get("EVALKIT_ROOT")
     if env:
         return Path(env).resolve()
     for candidate in [Path.cwd(), *Path.cwd().parents]:
-        if (candidate / "_toc.yml").is_file() and (candidate / "params").is_dir():
+        if ((candidate / "programme.yml").is_file() or (candidate / "_toc.yml").is_file()) \
+                and (candidate / "params").is_dir():
             return candidate
     # Installed in development mode: src/evalkit/paths.py -> project root is three levels up.
     here = Path(__file__).resolve().parents[2]
@@ -48,3 +49,18 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def book_sources(root: Path | None = None) -> Path:
+    """Where the book is made from (``_config.yml``, ``_toc.yml``, ``book/templates``, ``book/_static``).
+
+    A programme folder that has its own ``book/templates`` uses its own; any other programme
+    folder uses evalkit's checkout, so that a programme is only its data.
+    """
+    root = root or project_root()
+    if (root / "book" / "templates").is_dir() and (root / "_config.yml").is_file():
+        return root
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "book" / "templates").is_dir():
+        return checkout
+    raise FileNotFoundError(f"no book templates in {root} nor in evalkit's checkout {checkout}")

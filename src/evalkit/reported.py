@@ -11,10 +11,10 @@ from typing import Literal
 
 from pydantic import StrictBool, StrictInt, ValidationError, field_validator
 
-from evalkit.definitions import PILOT_IDS, PilotId
 from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, key_path, messages, refusal
 from evalkit.paths import pilots_file
+from evalkit.programme import KnownPilotId, current
 from evalkit.yaml_input import load_yaml
 
 # The four focus areas (painopisteet) of the programme: the report's section 2.1, table 1.
@@ -25,7 +25,7 @@ FocusArea = Literal[FOCUS_AREAS]
 class Pilot(InputModel):
     """One pilot as the report states it; the section of each field is in ``PilotFacts.sources``."""
 
-    pilot_id: PilotId
+    pilot_id: KnownPilotId
     region: str
     ely_centre: str
     project_name: str
@@ -51,9 +51,9 @@ class Pilot(InputModel):
 
 
 class PilotFacts(InputModel):
-    """The whole of ``pilots.yml``: the eight pilots, the focus areas' names and each field's source.
+    """The whole of ``pilots.yml``: the programme's pilots, the focus areas' names and each field's source.
 
-    ``pilots`` holds exactly the eight pilots of the contract, sorted by ``call_order`` (the
+    ``pilots`` holds exactly the pilots of ``programme.yml``, sorted by ``call_order`` (the
     report's funding-list order) whatever their order in the file; ``focus_area_names`` names
     the focus areas 1–4 (section 2.1, table 1); ``sources`` gives, for every field of a
     :class:`Pilot` but ``pilot_id``, the report section it comes from.
@@ -75,8 +75,9 @@ class PilotFacts(InputModel):
     @field_validator("pilots")
     @classmethod
     def _the_eight_in_call_order(cls, pilots: tuple[Pilot, ...]) -> tuple[Pilot, ...]:
-        if sorted(p.pilot_id for p in pilots) != sorted(PILOT_IDS):
-            raise refusal(f"expected exactly the eight pilots {', '.join(PILOT_IDS)}")
+        ids = current().pilot_ids
+        if sorted(p.pilot_id for p in pilots) != sorted(ids):
+            raise refusal(f"expected exactly the programme's pilots {', '.join(ids)}")
         return tuple(sorted(pilots, key=lambda p: p.call_order))
 
     def by_id(self, pilot_id: str) -> Pilot:
@@ -109,7 +110,7 @@ def load_pilots(path: Path | None = None) -> PilotFacts:
     Returns
     -------
     PilotFacts
-        The eight pilots in the report's funding-list order (``call_order``).
+        The programme's pilots in the report's funding-list order (``call_order``).
 
     Raises
     ------
@@ -125,7 +126,20 @@ def _load_pilots_cached(path_text: str) -> PilotFacts:
     path = Path(path_text)
     raw = load_yaml(path, path.name)
     try:
-        return PilotFacts.model_validate(raw)
+        facts = PilotFacts.model_validate(raw)
     except ValidationError as exc:
         raise InputError([InputProblem(path.name, None, key_path(loc) or None, message)
                           for loc, message in messages(exc, PilotFacts)]) from None
+    programme = current()
+    problems = []
+    # The programme's budgets and project names are these facts: the two files may not disagree.
+    for index, pilot in enumerate(raw["pilots"]):
+        stated = programme.by_id(pilot["pilot_id"])
+        main = programme.languages[0]
+        for key, said in (("budget_eur", stated.budget_eur), ("project_name", stated.project_in(main))):
+            if pilot[key] != said:
+                problems.append(InputProblem(path.name, None, f"pilots[{index}].{key}", f"{pilot[key]!r} here, but "
+                                             f"programme.yml says {said!r}; the two must agree"))
+    if problems:
+        raise InputError(problems)
+    return facts

@@ -26,10 +26,10 @@ from pydantic import (
     model_validator,
 )
 
-from evalkit.definitions import PilotId
 from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, key_path, messages, refusal
 from evalkit.paths import facts_file
+from evalkit.programme import KnownPilotId
 from evalkit.yaml_input import syntax_problem
 
 SECTION_TITLES = {
@@ -88,7 +88,7 @@ class Fact(InputModel):
     qualifier: Qualifier = "exact"
     resolution: float | None = Field(None, validate_default=True)
     subsection: str | None = None
-    pilot_id: PilotId | None = None
+    pilot_id: KnownPilotId | None = None
     how: How = "stated"
     note: str | None = None
 

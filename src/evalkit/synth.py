@@ -1,12 +1,12 @@
-"""A synthetic participant register for the eight pilots, deterministic for a seed.
+"""A synthetic participant register for a programme's pilots, deterministic for a seed.
 
-Nothing here is real data. The shapes follow what the ministry's report says about the pilots
-(shared/seed, sections 2.3 and 5): pilot sizes roughly in proportion to their budgets; Pirkanmaa
-asked over 3,000 clients the work ability score (työkykypistemäärä); Pohjois-Karjala's IPS
-coaching placed about 47 % of referred clients in work; about half of the pilots used the
-täsmätyö keyword; starts from May 2021 to December 2022; Lappi, Häme, Pirkanmaa and
-Pohjois-Karjala went on into 2023, so some of their people are still in service at ``AS_OF``.
-Statuses are empty until their horizon is due; among the eligible a few are ``unknown`` or empty.
+Nothing here is real data. Each pilot is drawn from a :class:`Profile`: the programme's own
+``data/demo/profiles.yml`` when it has one (the default programme's follows what its source report
+says about the pilots), else a profile made from the pilot's budget and the programme's period
+(:func:`default_profile`). Starts run from a pilot's first start to the end of the programme's
+period; a pilot that did not continue closes its services then, one that did keeps some people in
+service at the extract date, a year after the period's end. Statuses are empty until their horizon
+is due; among the eligible a few are ``unknown`` or empty.
 
 Everything is drawn with numpy in whole arrays, so a million rows take seconds.
 """
@@ -28,10 +28,9 @@ from evalkit.definitions import HORIZONS, REGISTER_COLUMNS, STATUS_CODES
 from evalkit.register.manifest import MANIFEST_NAME
 from evalkit.register.schema import due_dates
 
-AS_OF = dt.date(2023, 12, 31)
-FIRST_START = dt.date(2021, 5, 1)
-LAST_START = dt.date(2022, 12, 31)
-PILOTS_END = dt.date(2022, 12, 31)   # pilots that did not go on into 2023 closed their services
+# A pilot that has no profile of its own: a mid-sized coaching service.
+GENERIC_EUR_PER_PARTICIPANT = 1500
+GENERIC_SIZE_RANGE = (40, 3000)
 
 
 @dataclass(frozen=True)
@@ -43,33 +42,58 @@ class Profile:
     services: tuple[str, ...]
     first_start: dt.date
     mean_months: float           # mean length of service
-    continued_2023: bool
+    continued_2023: bool         # goes on after the programme's period
     tasmatyo: float              # share identified by the täsmätyö keyword (0 = keyword not used)
     was_recorded: float          # share with a work ability score at start
     employed_3m: float           # share employed 3 months after the end (open, subsidised, own firm)
 
 
-PROFILES: dict[str, Profile] = {
-    "pohjois-pohjanmaa": Profile("PPO", 520, ("Kokonaispalvelu: työhönvalmennus ja järjestöyhteistyö",
-                                              "Osaamiskartoitus"), dt.date(2021, 6, 1), 6.0, False,
-                                 0.30, 0.20, 0.27),
-    "uusimaa": Profile("UUS", 2300, ("TyöDesign-työhönvalmennus", "Työkykykoordinaattorin ohjaus"),
-                       dt.date(2021, 5, 1), 7.0, False, 0.40, 0.25, 0.31),
-    "pohjois-karjala": Profile("PKA", 130, ("Laatuperusteinen työhönvalmennus (IPS)",),
-                               dt.date(2021, 8, 1), 9.0, True, 0.0, 0.30, 0.49),
-    "etela-pohjanmaa": Profile("EPO", 420, ("Tuettu työhönvalmennus", "Osaamiskartoitus"),
-                               dt.date(2021, 6, 1), 6.0, False, 0.25, 0.35, 0.26),
-    "lappi": Profile("LAP", 70, ("Työkykykoordinaattorin ohjaus", "Työhönvalmennus"),
-                     dt.date(2021, 9, 1), 6.0, True, 0.0, 0.15, 0.24),
-    "pirkanmaa": Profile("PIR", 3500, ("Palvelutarvearvio ja työkykypistemäärä",
-                                       "Tuettu työhönvalmennus"), dt.date(2021, 5, 1), 4.5, True,
-                         0.0, 0.90, 0.25),
-    "pohjanmaa": Profile("POH", 480, ("Tuettu työhönvalmennus",), dt.date(2021, 6, 1), 6.5, False,
-                         0.0, 0.20, 0.29),
-    "hame": Profile("HAM", 380, ("Työelämädiili-työhönvalmennus", "Osaamiskartoitus"),
-                    dt.date(2021, 8, 1), 6.0, True, 0.35, 0.20, 0.28),
-}
-DEFAULT_SIZE = sum(p.size for p in PROFILES.values())
+@dataclass(frozen=True)
+class Timing:
+    """The programme's calendar as the register draws it: last start, closing of services, extract date."""
+
+    last_start: dt.date
+    pilots_end: dt.date
+    as_of: dt.date
+
+
+def timing(programme) -> Timing:
+    """Starts until the period's end, services of pilots that did not continue closed then, extract a year later."""
+    end = programme.spec.period.end
+    return Timing(end, end, (pd.Timestamp(end) + pd.DateOffset(years=1)).date())
+
+
+def default_profile(index: int, pilot, programme) -> Profile:
+    """A profile for a pilot the programme gives none: size from the budget, the programme's period."""
+    low, high = GENERIC_SIZE_RANGE
+    size = int(min(high, max(low, round(pilot.budget_eur / GENERIC_EUR_PER_PARTICIPANT))))
+    letters = "".join(ch for ch in pilot.pilot_id.upper() if ch.isalnum())[:3]
+    return Profile(f"{letters}{index + 1}", size, (f"{pilot.pilot_id} service A", f"{pilot.pilot_id} service B"),
+                   programme.spec.period.start, 6.0, False, 0.2, 0.3, 0.28)
+
+
+def profiles(programme=None) -> dict[str, Profile]:
+    """Each pilot's profile, in the programme's order (default: the active programme)."""
+    from evalkit.programme import current
+    from evalkit.yaml_input import load_yaml
+
+    programme = programme or current()
+    path = programme.folder / "data" / "demo" / "profiles.yml"
+    given = load_yaml(path, path.name) if path.is_file() else {}
+    out = {}
+    for index, pilot in enumerate(programme.spec.pilots):
+        entry = (given or {}).get(pilot.pilot_id)
+        if entry is None:
+            out[pilot.pilot_id] = default_profile(index, pilot, programme)
+        else:
+            out[pilot.pilot_id] = Profile(
+                entry["abbreviation"], int(entry["size"]), tuple(entry["services"]),
+                dt.date.fromisoformat(str(entry["first_start"])), float(entry["mean_months"]),
+                bool(entry["continued"]), float(entry["tasmatyo"]), float(entry["was_recorded"]),
+                float(entry["employed_3m"]))
+    return out
+
+
 SPEND_ON_SERVICES = 0.55   # share of a budget spent on purchased services (cost_eur)
 
 
@@ -85,13 +109,13 @@ def _day_numbers(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[D]").astype(np.int64)
 
 
-def _pilot_rows(rng: np.random.Generator, pilot_id: str, profile: Profile, n: int,
+def _pilot_rows(rng: np.random.Generator, when: Timing, pilot_id: str, profile: Profile, n: int,
                 budget: int) -> pd.DataFrame:
     """One pilot's ``n`` participants; the draws happen in a fixed order, so a seed gives one register."""
-    start_dates, end_dates, in_service = _service_dates(rng, profile, n)
+    start_dates, end_dates, in_service = _service_dates(rng, when, profile, n)
     age, sex, basis, unemployment = _background(rng, profile, n)
     was_start, was_end = _work_ability(rng, profile, n, in_service)
-    statuses = _statuses(rng, profile, n, end_dates)
+    statuses = _statuses(rng, when, profile, n, end_dates)
     cost, service = _costs_and_services(rng, profile, n, budget)
     return pd.DataFrame({
         "person_id": [f"SYN-{profile.abbreviation}-{i:06d}" for i in range(1, n + 1)],
@@ -110,10 +134,10 @@ def _pilot_rows(rng: np.random.Generator, pilot_id: str, profile: Profile, n: in
     })
 
 
-def _service_dates(rng: np.random.Generator, profile: Profile, n: int) -> tuple:
-    """Start and end dates (end empty while still in service at ``AS_OF``), and who is in service."""
+def _service_dates(rng: np.random.Generator, when: Timing, profile: Profile, n: int) -> tuple:
+    """Start and end dates (end empty while still in service at the extract date), and who is in service."""
     first = np.datetime64(profile.first_start, "D").astype(np.int64)
-    last = np.datetime64(LAST_START, "D").astype(np.int64)
+    last = np.datetime64(when.last_start, "D").astype(np.int64)
     # Intake grows after the first months and slows in late 2022: a triangular draw.
     start = np.sort(rng.triangular(first, first + 0.45 * (last - first), last, n)).astype(np.int64)
     months = rng.gamma(2.0, profile.mean_months / 2.0, n)
@@ -122,9 +146,9 @@ def _service_dates(rng: np.random.Generator, profile: Profile, n: int) -> tuple:
         months = np.where(long_stay, rng.uniform(14, 36, n), months)
     end = start + np.maximum(np.rint(months * 30.44), 7).astype(np.int64)
     if not profile.continued_2023:
-        end = np.minimum(end, np.datetime64(PILOTS_END, "D").astype(np.int64))
+        end = np.minimum(end, np.datetime64(when.pilots_end, "D").astype(np.int64))
         end = np.maximum(end, start)
-    as_of = np.datetime64(AS_OF, "D").astype(np.int64)
+    as_of = np.datetime64(when.as_of, "D").astype(np.int64)
     in_service = end > as_of
     start_dates = pd.to_datetime(start.astype("datetime64[D]")).astype("datetime64[ns]")
     end_dates = pd.Series(pd.to_datetime(end.astype("datetime64[D]")).astype("datetime64[ns]"))
@@ -153,7 +177,7 @@ def _work_ability(rng: np.random.Generator, profile: Profile, n: int,
     return was_start, was_end
 
 
-def _statuses(rng: np.random.Generator, profile: Profile, n: int, end_dates: pd.Series) -> dict:
+def _statuses(rng: np.random.Generator, when: Timing, profile: Profile, n: int, end_dates: pd.Series) -> dict:
     """The status at each horizon, mostly kept from the one before; empty until the horizon is due."""
     mixes = {3: _status_mix(profile.employed_3m), 6: _status_mix(min(profile.employed_3m + 0.03, 0.9)),
              12: _status_mix(min(profile.employed_3m + 0.05, 0.9))}
@@ -167,7 +191,7 @@ def _statuses(rng: np.random.Generator, profile: Profile, n: int, end_dates: pd.
             drawn = np.where(keep, previous, drawn)
         previous = drawn
         due = due_dates(end_dates, h).to_numpy()
-        eligible = ~np.isnat(due) & (due <= np.datetime64(AS_OF))
+        eligible = ~np.isnat(due) & (due <= np.datetime64(when.as_of))
         left_empty = rng.random(n) < 0.03   # not followed up at all: counts as unknown
         statuses[h] = np.where(eligible & ~left_empty, codes[drawn], None)
     return statuses
@@ -202,31 +226,34 @@ def _employer_rows(rng: np.random.Generator, pilot_id: str, profile: Profile,
     })
 
 
-def pilot_sizes(size: int | None) -> dict[str, int]:
-    """Participants per pilot: the default mix, scaled to ``size`` rows in total when given."""
+def pilot_sizes(size: int | None, drawn: dict[str, Profile] | None = None) -> dict[str, int]:
+    """Participants per pilot: the profiles' mix, scaled to ``size`` rows in total when given."""
+    drawn = drawn if drawn is not None else profiles()
     if size is None:
-        return {p: prof.size for p, prof in PROFILES.items()}
-    if size < len(PROFILES):
-        raise ValueError(f"size must be at least {len(PROFILES)} (one person per pilot)")
-    scaled = {p: max(1, int(prof.size * size / DEFAULT_SIZE)) for p, prof in PROFILES.items()}
-    scaled["pirkanmaa"] += size - sum(scaled.values())   # the largest absorbs rounding
+        return {p: prof.size for p, prof in drawn.items()}
+    if size < len(drawn):
+        raise ValueError(f"size must be at least {len(drawn)} (one person per pilot)")
+    default_size = sum(p.size for p in drawn.values())
+    scaled = {p: max(1, int(prof.size * size / default_size)) for p, prof in drawn.items()}
+    largest = max(drawn, key=lambda p: drawn[p].size)
+    scaled[largest] += size - sum(scaled.values())   # the largest absorbs rounding
     return scaled
 
 
-def generate(seed: int, size: int | None = None,
-             budgets: dict[str, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(participants, employers) frames for all eight pilots; same seed, same frames.
+def generate(seed: int, size: int | None = None, budgets: dict[str, float] | None = None,
+             programme=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(participants, employers) frames for every pilot of the programme; same seed, same frames.
 
     Parameters
     ----------
     seed : int
         Seed of numpy's default generator.
     size : int, optional
-        Participants in total (at least one per pilot); default ``DEFAULT_SIZE``, the sizes in
-        ``PROFILES``.
-    budgets : dict of str to int, optional
-        Each pilot's budget in euros, from which the costs are drawn; default the reported budgets
-        (``data/reported/pilots.yml``).
+        Participants in total (at least one per pilot); default the profiles' sizes.
+    budgets : dict of str to float, optional
+        Each pilot's budget in euros, from which the costs are drawn; default the programme's.
+    programme : Programme, optional
+        Whose pilots are drawn; default the active programme (:func:`evalkit.programme.current`).
 
     Returns
     -------
@@ -240,14 +267,16 @@ def generate(seed: int, size: int | None = None,
     ValueError
         When ``size`` is smaller than the number of pilots.
     """
-    if budgets is None:
-        from evalkit.reported import load_pilots
-        budgets = load_pilots().budgets
+    from evalkit.programme import current
+
+    programme = programme or current()
+    budgets = budgets if budgets is not None else programme.budgets
+    drawn, when = profiles(programme), timing(programme)
     rng = np.random.default_rng(seed)
     people, employers = [], []
-    for pilot_id, n in pilot_sizes(size).items():
-        profile = PROFILES[pilot_id]
-        people.append(_pilot_rows(rng, pilot_id, profile, n, budgets[pilot_id]))
+    for pilot_id, n in pilot_sizes(size, drawn).items():
+        profile = drawn[pilot_id]
+        people.append(_pilot_rows(rng, when, pilot_id, profile, n, budgets[pilot_id]))
         employers.append(_employer_rows(rng, pilot_id, profile, n))
     participants = pd.concat(people, ignore_index=True)[list(REGISTER_COLUMNS)]
     return participants, pd.concat(employers, ignore_index=True)
@@ -260,7 +289,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_synthetic(out_dir: str | Path, seed: int, size: int | None = None,
-                    employers: bool = True) -> dict:
+                    employers: bool = True, programme=None) -> dict:
     """Write ``participants.csv``, ``employers.csv`` and the manifest into ``out_dir``.
 
     Files are first written to a temporary folder and moved in only when all are complete, so a
@@ -274,6 +303,8 @@ def write_synthetic(out_dir: str | Path, seed: int, size: int | None = None,
         As for :func:`generate`.
     employers : bool
         Whether to write ``employers.csv`` too.
+    programme : Programme, optional
+        Whose pilots are drawn; default the active programme.
 
     Returns
     -------
@@ -282,7 +313,10 @@ def write_synthetic(out_dir: str | Path, seed: int, size: int | None = None,
         SHA-256 and row count.
     """
     out_dir = Path(out_dir)
-    participants, employer_frame = generate(seed, size)
+    from evalkit.programme import current
+
+    programme = programme or current()
+    participants, employer_frame = generate(seed, size, programme=programme)
     contents = {"participants.csv": to_csv_bytes(participants)}
     if employers:
         contents["employers.csv"] = to_csv_bytes(employer_frame)
@@ -292,7 +326,7 @@ def write_synthetic(out_dir: str | Path, seed: int, size: int | None = None,
         "note": "Invented data for demonstration; no real person is in these files.",
         "seed": seed,
         "size": len(participants),
-        "as_of": AS_OF.isoformat(),
+        "as_of": timing(programme).as_of.isoformat(),
         "files": {name: {"sha256": hashlib.sha256(data).hexdigest(),
                          "rows": data.count(b"\n") - 1} for name, data in contents.items()},
     }

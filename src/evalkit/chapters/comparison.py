@@ -20,7 +20,7 @@ from evalkit.chapters.method_numbers import level_text, method_numbers
 from evalkit.definitions import HORIZONS, POOLED
 from evalkit.errors import EvalkitError
 from evalkit.formatting import fmt_date, fmt_interval, fmt_list, fmt_number, fmt_percent
-from evalkit.i18n import t
+from evalkit.i18n import language, t
 from evalkit.page_output import (
     Page,
     glue,
@@ -32,9 +32,8 @@ from evalkit.page_output import (
     synthetic_notice,
 )
 from evalkit.params import load_all_params
-from evalkit.paths import pilots_file
 from evalkit.plots import comparison as plots
-from evalkit.reported import load_pilots
+from evalkit.programme import programme_at
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
 
@@ -69,8 +68,8 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
 
     start_page(lang)
     root_path = Path(root)
-    facts = load_pilots(pilots_file(root_path))
-    labels = {p.pilot_id: p.region for p in facts.pilots}
+    facts = programme_at(root_path)
+    labels = facts.names(language())
     pooled = load_pooled(load_all_params(root_path))
     set_data_origin(synthetic=pooled.synthetic)
     page = Page(Path(page_dir), page_name)
@@ -449,12 +448,15 @@ def regional_did(page: ComparisonPage) -> None:
     folder = did.regional_dir(page.root)
     series = did.load_regional_series(folder)
     if series is None:
-        markdown(t("comparison.did_missing", folder="data/regional/"))
+        key = ("comparison.did_missing" if programme_at(page.root).has_source_report
+               else "comparison.programme_did_missing")
+        markdown(t(key, folder="data/regional/"))
         return
-    facts = load_pilots(pilots_file(page.root))
-    treated = sorted({p.region for p in facts.pilots})
+    programme = programme_at(page.root)
+    # The regional series names regions as the main edition does: the pilots' names in that language.
+    treated = sorted(set(programme.names().values()))
     try:
-        result = did.estimate_did(series, treated, did.DEFAULT_PILOT_START)
+        result = did.estimate_did(series, treated, did.pilot_start(programme))
     except EvalkitError as exc:
         markdown(t("comparison.did_undefined", reason=str(exc)))
         return

@@ -21,11 +21,12 @@ from evalkit.claims_view import claims_display
 from evalkit.compare import FUNNEL_LEVELS
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
 from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
-from evalkit.i18n import has, t
+from evalkit.i18n import has, language, t
 from evalkit.key_results import KeyResults
 from evalkit.page_output import (
     Page,
     glue,
+    literal,
     markdown,
     set_data_origin,
     show_figure,
@@ -37,6 +38,8 @@ from evalkit.params import load_all_params
 from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
+from evalkit.programme import Programme, programme_at
+from evalkit.register.schema import WAS_RANGE
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
 from evalkit.suppression import count_text
@@ -52,26 +55,36 @@ class NationalPage:
         Where the executing notebook lives, so that figures are written beside it.
     root : Path
         The project folder; its ``params/`` names the registers the computed sections read.
-    pilots : PilotFacts
-        The eight pilots' reported facts (``data/reported/pilots.yml``): budgets, focus areas.
-    facts : ReportedFacts
-        The report's other stated facts (``data/reported/facts.yml``), each with its section.
+    pilots : PilotFacts or None
+        What the source report states about each pilot (``data/reported/pilots.yml``); None when
+        the programme has no source report.
+    facts : ReportedFacts or None
+        The source report's other stated facts (``data/reported/facts.yml``), each with its section.
+    programme : Programme
+        The programme: its pilots' names in the active language and their budgets.
     """
 
     page: Page
     root: Path
-    pilots: PilotFacts
-    facts: ReportedFacts
+    pilots: PilotFacts | None
+    facts: ReportedFacts | None
+    programme: Programme | None = None
 
 
 def setup(lang: str, root: str, page_dir: str, page_name: str) -> NationalPage:
     """Load the reported facts and glue every figure any national page's prose refers to."""
     start_page(lang)
     root_path = Path(root)
+    programme = programme_at(root_path)
+    if not programme.has_source_report:
+        # No source report: only what the register and the method give (the score's scale).
+        glue("was_min", fmt_number(WAS_RANGE[0]))
+        glue("was_max", fmt_number(WAS_RANGE[1]))
+        return NationalPage(Page(Path(page_dir), page_name), root_path, None, None, programme)
     pilots = load_pilots(pilots_file(root_path))
     facts = load_facts(facts_file(root_path))
     _glue_key_figures(pilots, facts)
-    return NationalPage(Page(Path(page_dir), page_name), root_path, pilots, facts)
+    return NationalPage(Page(Path(page_dir), page_name), root_path, pilots, facts, programme)
 
 
 def _meur(value: float, decimals: int) -> str:
@@ -276,7 +289,7 @@ def key_results(page: NationalPage) -> SummaryResults:
         return SummaryResults(None, False)
     if pooled.synthetic:
         synthetic_notice()
-    results = compute.key_results(pooled.register, pooled.as_of, page.pilots.budgets, pooled.employers,
+    results = compute.key_results(pooled.register, pooled.as_of, page.programme.budgets, pooled.employers,
                                   horizon=MAIN_HORIZON)
     glue("results_as_of", fmt_date(pd.Timestamp(results.as_of)))
     glue("results_demo", t("front.results_demo") if pooled.synthetic else "")
@@ -298,7 +311,7 @@ def key_results(page: NationalPage) -> SummaryResults:
     glue("results_was_low", _signed(was.ci_low, 2) if shown else dash)
     glue("results_was_high", _signed(was.ci_high, 2) if shown else dash)
     glue("results_was_n", fmt_number(was.n) if shown else dash)
-    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.pilots.budgets,
+    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.programme.budgets,
                                                           pooled.employers))
     glue("results_goals_total", fmt_number(int(counts.sum())))
     glue("results_goals_measurable", fmt_number(int(counts.sum() - counts["qualitative"])))
@@ -319,7 +332,7 @@ def _signed(value: float, decimals: int) -> str:
 
 
 def _pilot_names(page: NationalPage, pilot_ids) -> str:
-    labels = {p.pilot_id: p.region for p in page.pilots.pilots}
+    labels = page.programme.names(language())
     return fmt_list([labels.get(p, p) for p in pilot_ids])
 
 
@@ -422,11 +435,11 @@ def cost_per_participant(page: NationalPage) -> None:
     set_data_origin(synthetic=pooled.synthetic)
     if pooled.synthetic:
         synthetic_notice()
-    table = costs(register, as_of, page.pilots.budgets, HORIZONS)
-    hidden = suppression.hidden_counts(published_indicators(register, as_of, page.pilots.budgets,
+    table = costs(register, as_of, page.programme.budgets, HORIZONS)
+    hidden = suppression.hidden_counts(published_indicators(register, as_of, page.programme.budgets,
                                                             pooled.employers))
     shown = suppression.suppress_display(table, mask=suppression.complementary_mask(table, hidden=hidden))
-    labels = {p.pilot_id: p.region for p in page.pilots.pilots} | {"all": t("national.row_all")}
+    labels = page.programme.names(language()) | {"all": t("national.row_all")}
     wanted = [("cost_per_participant", None), *(("cost_per_employed", h) for h in HORIZONS)]
     frame = pd.DataFrame({t("national.col_region"): [labels[p] for p in dict.fromkeys(table["pilot_id"])]})
     for indicator, horizon in wanted:
@@ -470,3 +483,35 @@ def glue_method_figures() -> None:
     glue("ci_level", fmt_percent(CONFIDENCE_LEVEL, 0))
     glue("small_count_max", fmt_number(suppression.SMALL_COUNT_MAX))
     glue("min_denominator", fmt_number(suppression.MIN_DENOMINATOR))
+
+
+def programme_recommendations(page: NationalPage) -> None:
+    """Show the programme's own recommendations (``data/recommendations.yml``), each with links to its evidence.
+
+    Titles and texts are shown literally; the links go to pages of this report only (checked on load).
+    """
+    from evalkit.recommendations import shown_recommendations
+
+    items = shown_recommendations(page.programme, language())
+    markdown(t("recommendations.programme_intro", count=fmt_number(len(items))))
+    for title, text, evidence in items:
+        links = ", ".join(f"{{doc}}`{_from_national(target)}`" for target in evidence)
+        markdown(f"**{literal(title)}**\n\n{literal(text)}\n\n{t('recommendations.evidence', pages=links)}")
+
+
+def _from_national(target: str) -> str:
+    """A page of the report as a national page links to it."""
+    folder, _, name = target.partition("/")
+    if folder != "national":
+        return f"../{target}"
+    from evalkit.pipeline.book import METHODS_PAGE, PROGRAMME_METHODS  # the page's name in such a programme
+    return PROGRAMME_METHODS.partition("/")[2] if target == METHODS_PAGE else name
+
+
+def data_origin(page: NationalPage) -> None:
+    """Say where the register-based figures come from: made-up demonstration data, or the pilots' registers."""
+    from evalkit.register import is_synthetic
+
+    params = load_all_params(page.root)
+    synthetic = any(is_synthetic(p.data) or bool(p.employers and is_synthetic(p.employers)) for p in params.values())
+    markdown(t("methods.programme_synthetic_text" if synthetic else "methods.programme_real_text"))

@@ -23,7 +23,7 @@ from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
 from evalkit.errors import EvalkitError, InputError
 from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent, fmt_range
 from evalkit.goals import GoalResult, assess_goals
-from evalkit.i18n import has, language, t
+from evalkit.i18n import language, t
 from evalkit.indicators import WAS_BANDS
 from evalkit.page_output import (
     Page,
@@ -39,8 +39,7 @@ from evalkit.page_output import (
     synthetic_notice_markdown,
 )
 from evalkit.params import PilotParams, load_params
-from evalkit.paths import pilots_file
-from evalkit.reported import Pilot, PilotFacts, load_pilots
+from evalkit.programme import Programme, ProgrammePilot, load_programme, pilot_context, pin, programme_at
 from evalkit.suppression import is_small_count, rate_hidden, rate_text
 
 RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
@@ -60,10 +59,10 @@ class PilotPage:
 
     Attributes
     ----------
-    pilot : Pilot
-        The pilot's reported facts: region, project name, budget, focus areas.
-    facts : PilotFacts
-        All eight pilots' reported facts (the budgets, the focus areas' names).
+    pilot : ProgrammePilot
+        The pilot as its programme states it: name, project name, budget, focus areas.
+    facts : Programme
+        The programme (every pilot's budget, the focus areas' names).
     params : PilotParams
         The pilot's checked params: data file, extract date, employer file, services, goals.
     page : Page
@@ -80,8 +79,8 @@ class PilotPage:
         The validated employer records, kept as ``register`` is.
     """
 
-    pilot: Pilot
-    facts: PilotFacts
+    pilot: ProgrammePilot
+    facts: Programme
     params: PilotParams
     page: Page
     results: PilotResults
@@ -92,13 +91,12 @@ class PilotPage:
     @property
     def name(self) -> str:
         """The pilot's region: the name captions and prose give the pilot."""
-        return self.pilot.region
+        return self.pilot.name
 
     @property
     def context(self) -> dict[str, str]:
         """The values the template's ``{{ ctx.name }}`` placeholders take on this page."""
-        return {"project_name": self.pilot.project_name, "region": self.pilot.region,
-                "pilot_id": self.pilot.pilot_id}
+        return pilot_context(self.pilot)
 
     @property
     def columns(self) -> list[str]:
@@ -113,7 +111,7 @@ class PilotPage:
 def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, page_name: str) -> PilotPage:
     """Load facts, params and the register once, compute every number, glue the prose figures."""
     start_page(lang)
-    facts = load_pilots(pilots_file(Path(root)))
+    facts = programme_at(Path(root))
     params = load_params(Path(params_file), Path(root))
     return _prepare(pilot_id, facts, params, Page(Path(page_dir), page_name), own_only=False)
 
@@ -136,14 +134,15 @@ def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, emplo
     overrides: dict = {"data": data, "as_of": as_of, "employers": employers}
     if goals is not None:
         overrides["goals"] = goals
+    # The notebook carries its programme's programme.yml: it runs the same away from any programme folder.
+    programme = pin(load_programme(Path(facts), check_params=False)) if facts else programme_at(here)
     params = load_params(Path(params_file), here, overrides, overrides_label="the notebook's parameters")
     if params.pilot_id != pilot_id:
         raise EvalkitError(f"{params_file}: the params are for pilot {params.pilot_id}, not {pilot_id}")
-    reported = load_pilots(Path(facts)) if facts else load_pilots()
-    return _prepare(pilot_id, reported, params, Page(here, f"{pilot_id}-self-assessment"), own_only=True)
+    return _prepare(pilot_id, programme, params, Page(here, f"{pilot_id}-self-assessment"), own_only=True)
 
 
-def _prepare(pilot_id: str, facts: PilotFacts, params: PilotParams, where: Page, own_only: bool) -> PilotPage:
+def _prepare(pilot_id: str, facts: Programme, params: PilotParams, where: Page, own_only: bool) -> PilotPage:
     from evalkit.register import is_synthetic, load_employers, load_register
 
     pilot = facts.by_id(pilot_id)
@@ -248,6 +247,9 @@ def _glue_profile(page: PilotPage) -> None:
     glue("budget_share", fmt_percent(page.pilot.budget_eur / total))
     glue("focus_area_count", fmt_number(len(page.pilot.focus_areas)))
     glue("focus_area_total", fmt_number(len(page.facts.focus_area_names)))
+    glue("focus_sentence", t("pilot.focus_sentence", count=fmt_number(len(page.pilot.focus_areas)),
+                             total=fmt_number(len(page.facts.focus_area_names)))
+         if page.facts.focus_area_names else t("pilot.no_focus_areas"))
     glue("as_of", fmt_date(page.params.as_of))
 
 
@@ -342,23 +344,22 @@ def synthetic_notice(page: PilotPage) -> None:
 
 
 def focus_area_name(number: int, reported: str) -> str:
-    """A focus area's name in the active language.
-
-    The reported (Finnish) name stands in when the catalogue has none, rather than no name at all.
+    """A focus area's name as the programme gives it in the active language (``programme.yml``).
 
     Parameters
     ----------
     number : int
-        The focus area's number in the report's Table 1 (1–4).
+        The focus area's number in ``programme.yml``.
     reported : str
-        Its name as the report gives it.
+        Its name, already in the active language.
     """
-    key = f"national.focus_area_name.{number}"
-    return t(key) if has(key) else reported
+    return reported
 
 
 def focus_area_table(page: PilotPage) -> None:
-    """Show a table of the report's focus areas, each marked as chosen by the pilot or not."""
+    """Show a table of the programme's focus areas, each marked as chosen by the pilot or not (none without any)."""
+    if not page.facts.focus_area_names:
+        return
     rows = [
         {t("pilot.focus_area"): f"{number}. {focus_area_name(number, name)}",
          t("pilot.chosen"): t("pilot.yes") if number in page.pilot.focus_areas else t("pilot.no")}

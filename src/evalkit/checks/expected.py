@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from evalkit.book_settings import first_heading
 from evalkit.editions import edition
-from evalkit.paths import pilots_file
 from evalkit.pipeline.orchestrate import toc_pages
-from evalkit.reported import load_pilots
+from evalkit.programme import programme_at
 
 if TYPE_CHECKING:
     from evalkit.checks.pdf_ua import Expected
@@ -36,10 +35,11 @@ def chapter_titles(root: Path, lang: str) -> dict[str, str]:
     return titles
 
 
-def project_names(root: Path) -> dict[str, str]:
-    """{pilot_id: project name} from the reported facts."""
-    facts = load_pilots(pilots_file(root))
-    return {p.pilot_id: p.project_name for p in facts.pilots}
+def project_names(root: Path, lang: str | None = None) -> dict[str, str]:
+    """{pilot_id: project name} as the programme gives them in ``lang`` (its name when it has none)."""
+    programme = programme_at(root)
+    lang = lang or programme.languages[0]
+    return {p.pilot_id: p.project_in(lang) or p.name_in(lang) for p in programme.pilots}
 
 
 def site_headings(html_dir: Path, pages: list[str]) -> tuple[tuple[tuple[int, str], ...], int]:
@@ -103,7 +103,7 @@ def expected_pdf(root: Path, lang: str) -> Expected:
     ed = edition(root, lang)
     headings, images = site_headings(ed.html_dir, toc_pages(root))
     return Expected(
-        lang=lang, title=t("book.title", lang), chapters=tuple(chapter_titles(root, lang).values()),
+        lang=lang, title=programme_at(root).title(lang), chapters=tuple(chapter_titles(root, lang).values()),
         front=(t("publication.summary", lang), t("publication.contents", lang)),
         headings=headings if headings else None, images=images if headings else None,
         required_texts={f"the project name of pilot {pilot_id}": name

@@ -15,9 +15,14 @@ def as_of_date(text: str) -> dt.date:
 
 
 def pilot_choice(text: str) -> str:
-    from evalkit.definitions import PILOT_IDS
-    if text not in PILOT_IDS:
-        raise argparse.ArgumentTypeError(f"unknown pilot {text!r}; choose one of {', '.join(PILOT_IDS)}")
+    from evalkit.errors import EvalkitError
+    from evalkit.programme import current
+    try:
+        ids = current().pilot_ids
+    except EvalkitError as exc:
+        raise argparse.ArgumentTypeError(f"no programme to check the pilot against: {exc}") from None
+    if text not in ids:
+        raise argparse.ArgumentTypeError(f"unknown pilot {text!r}; choose one of {', '.join(ids)}")
     return text
 
 

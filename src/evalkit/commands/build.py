@@ -15,6 +15,7 @@ from evalkit.pipeline.orchestrate import build
 
 NAME = "build"
 HELP = "build the national report (HTML and PDF)"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser) -> None:
@@ -34,7 +35,14 @@ def run(args) -> int:
     BuildError
         When a page or the book fails; the published outputs are left as they were.
     """
+    from evalkit.errors import EvalkitError
+    from evalkit.programme import current
+
     root = project_root()   # SIGTERM unwinds like Ctrl-C (evalkit.cli): workers stop, staging is removed
+    languages = current().languages
+    if args.lang not in languages:
+        raise EvalkitError(f"--lang {args.lang}: the programme's editions are {', '.join(languages)} "
+                           "(languages in programme.yml)")
     build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)
     built = edition(root, args.lang)
     from evalkit.shown import shown_path

@@ -19,6 +19,7 @@ from evalkit.paths import project_root
 
 NAME = "check"
 HELP = "check the built site and PDF (accessibility, links, browser, PDF metadata)"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser) -> None:

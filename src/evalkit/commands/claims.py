@@ -17,6 +17,7 @@ from evalkit.reported_facts import load_facts
 
 NAME = "claims"
 HELP = "check the source report's stated figures against its own facts"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser) -> None:
@@ -35,8 +36,16 @@ def run(args) -> int:
     InputError
         When the reported facts (data/reported/) are invalid.
     """
+    from evalkit.errors import EvalkitError
+    from evalkit.programme import current
+
     set_language(args.lang)
-    frame = claims_table(load_pilots(), load_facts())
+    programme = current()
+    if not programme.has_source_report:
+        raise EvalkitError(f"{programme.folder}: the programme has no source report (data/reported/facts.yml), "
+                           "so there are no stated figures to check")
+    frame = claims_table(load_pilots(programme.reported_dir / "pilots.yml"),
+                         load_facts(programme.reported_dir / "facts.yml"))
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.format == "json":

@@ -25,6 +25,7 @@ from evalkit.i18n import t
 
 NAME = "compare"
 HELP = "compare the pilots: crude and case-mix adjusted employment rates"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 COLUMNS = ["pilot_id", "horizon_months", "eligible", "crude_rate", "adjusted_rate", "ci_low",
            "ci_high", "employed", "crude_ci_low", "crude_ci_high", "adjusted_se", "note"]
 

@@ -18,6 +18,7 @@ from evalkit.definitions import HORIZONS
 
 NAME = "indicators"
 HELP = "compute the outcome indicators from a participant register"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from evalkit.indicators import compute_indicators, extra_indicators, order_rows
-    from evalkit.reported import load_pilots
+    from evalkit.programme import current
 
     horizons = tuple(sorted(set(args.horizon))) if args.horizon else HORIZONS
     register, employers = load_inputs(args.data, args.as_of, args.pilot, args.employers)
-    result = compute_indicators(register, args.as_of, load_pilots().budgets, horizons)
+    result = compute_indicators(register, args.as_of, current().budgets, horizons)
     if args.all_families:
         extra = extra_indicators(register, args.as_of, horizons, employers)
         result = order_rows(pd.concat([result, extra], ignore_index=True))

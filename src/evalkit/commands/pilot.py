@@ -20,6 +20,7 @@ from evalkit.commands._common import as_of_date, check_out_path, pilot_choice, w
 
 NAME = "pilot"
 HELP = "build one pilot's own self-assessment report from its own data"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

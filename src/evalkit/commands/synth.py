@@ -1,4 +1,4 @@
-"""Write a synthetic participant register (and employer file) for all eight pilots.
+"""Write a synthetic participant register (and employer file) for every pilot of the programme.
 
 Deterministic for a seed. The files are written to a temporary folder first and moved into
 ``--out`` only when complete; a manifest (SYNTHETIC.json) marks them as invented data so that
@@ -10,6 +10,7 @@ import argparse
 
 NAME = "synth"
 HELP = "write a synthetic demonstration register"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def _positive(text: str) -> int:
@@ -17,8 +18,8 @@ def _positive(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 8:
-        raise argparse.ArgumentTypeError("size must be at least 8 (one person per pilot)")
+    if value < 1:
+        raise argparse.ArgumentTypeError("size must be at least one person per pilot")
     return value
 
 
@@ -40,11 +41,17 @@ def run(args: argparse.Namespace) -> int:
         When ``--out`` cannot be written.
     """
     from evalkit.errors import EvalkitError
+    from evalkit.programme import current
     from evalkit.shown import shown_path
     from evalkit.synth import write_synthetic
 
+    programme = current()
+    if args.size is not None and args.size < len(programme.pilot_ids):
+        raise EvalkitError(f"--size {args.size} is smaller than the programme's {len(programme.pilot_ids)} "
+                           "pilots; give at least one person per pilot")
     try:
-        manifest = write_synthetic(args.out, args.seed, args.size, employers=not args.no_employers)
+        manifest = write_synthetic(args.out, args.seed, args.size, employers=not args.no_employers,
+                                   programme=programme)
     except OSError as exc:
         raise EvalkitError(f"cannot write to {shown_path(args.out)}: {exc.strerror or exc}") from None
     files = ", ".join(f"{name} ({info['rows']} rows)" for name, info in manifest["files"].items())

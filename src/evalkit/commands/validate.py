@@ -11,6 +11,7 @@ from evalkit.commands._common import as_of_date, load_inputs, pilot_choice
 
 NAME = "validate"
 HELP = "check a participant register against the contract"
+PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

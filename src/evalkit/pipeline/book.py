@@ -59,14 +59,18 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     Path
         ``target``.
     """
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    config["title"] = t("book.title", lang)
-    config["author"] = t("book.author", lang)
+    from evalkit.paths import book_sources
+    from evalkit.programme import programme_at
+
+    sources = book_sources(root)
+    config = yaml.safe_load((sources / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = programme_at(root).title(lang)
+    config["author"] = programme_at(root).author(lang)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["language"] = lang
     sphinx["numfig_format"] = {kind: t(f"book.numfig_{kind}", lang)
                                for kind in ("figure", "table", "section", "code-block")}
-    sphinx["html_static_path"] = [str(root / "book" / "_static")]
+    sphinx["html_static_path"] = [str(sources / "book" / "_static")]
     sphinx["html_css_files"] = ["evalkit.css"]
     # Goal texts and service names are shown exactly as written; smartquotes would turn "..."
     # into ”...” and -- into –. The catalogues carry their own typographic quotes and dashes.
@@ -78,8 +82,48 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     return target
 
 
+PILOTS_FOLDER = "pilots"
+# A programme without a source report (``data/reported/facts.yml``) opens on the summary of its
+# results; the pages that rest on the source report's facts (the claims check, the stated budgets
+# and costs, the source report's recommendations) are left out, and its own recommendations
+# (``data/recommendations.yml``), when it has them, take the place of the last.
+SUMMARY_PAGE = "national/summary"
+FACT_PAGES = ("national/claims", "national/costs")
+RECOMMENDATION_PAGE = "national/recommendations"
+PROGRAMME_RECOMMENDATIONS = "national/programme_recommendations"
+METHODS_PAGE, PROGRAMME_METHODS = "national/methods", "national/programme_methods"   # its sources said otherwise
+
+
+def programme_toc(root: Path) -> dict:
+    """The table of contents of ``root``'s programme: ``_toc.yml`` with the pilots' part made from the programme.
+
+    The part whose chapters are ``pilots/...`` pages lists one page per pilot of ``programme.yml``,
+    in its order; pages that rest on facts the programme does not have are left out.
+    """
+    from evalkit.paths import book_sources
+    from evalkit.programme import programme_at
+
+    programme = programme_at(root)
+    toc = yaml.safe_load((book_sources(root) / "_toc.yml").read_text(encoding="utf-8"))
+    replaced: dict[str, str | None] = {}
+    if not programme.has_source_report:
+        toc["root"] = SUMMARY_PAGE
+        replaced = {**dict.fromkeys(FACT_PAGES), METHODS_PAGE: PROGRAMME_METHODS}
+        replaced[RECOMMENDATION_PAGE] = (PROGRAMME_RECOMMENDATIONS if programme.recommendations_file.is_file()
+                                         else None)
+    for part in toc.get("parts", []):
+        chapters = part.get("chapters") or []
+        if any(str(c.get("file", "")).startswith(f"{PILOTS_FOLDER}/") for c in chapters):
+            part["chapters"] = [{"file": f"{PILOTS_FOLDER}/{pid}"} for pid in programme.pilot_ids]
+        else:
+            kept = [{**c, "file": replaced[c["file"]]} if c.get("file") in replaced else c for c in chapters]
+            part["chapters"] = [c for c in kept if c.get("file")]
+    toc["parts"] = [part for part in toc.get("parts", []) if part["chapters"]]
+    return toc
+
+
 def write_toc(root: Path, lang: str, target: Path) -> Path:
-    """Write the project's ``_toc.yml`` to ``target`` with its catalogue placeholders filled in ``lang``.
+    """Write the programme's table of contents (:func:`programme_toc`) to ``target``, filled in ``lang``.
 
     Returns
     -------
@@ -91,7 +135,8 @@ def write_toc(root: Path, lang: str, target: Path) -> Path:
     BuildError
         When the catalogue lacks a message the table of contents names.
     """
-    text = fill((root / "_toc.yml").read_text(encoding="utf-8"), {}, lang, source="_toc.yml")
+    text = fill(yaml.safe_dump(programme_toc(root), allow_unicode=True, sort_keys=False), {}, lang,
+                source="_toc.yml")
     target.write_text(text, encoding="utf-8")
     return target
 

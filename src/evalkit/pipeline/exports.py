@@ -19,7 +19,7 @@ import pandas as pd
 
 from evalkit.errors import BuildError
 from evalkit.params import PilotParams
-from evalkit.reported import load_pilots
+from evalkit.programme import current
 
 # Workbook timestamps are pinned to this moment, so the bytes depend on the numbers only.
 _PINNED = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -78,7 +78,7 @@ def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
     json_path = folder / "indicators.json"
     json_path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
-    names = {p.pilot_id: p.region for p in load_pilots().pilots}
+    names = current().names()   # the main language's: the workbook is the same for every edition
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         published[published["pilot_id"] == "all"].to_excel(writer, sheet_name="all", index=False)

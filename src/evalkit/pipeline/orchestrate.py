@@ -10,8 +10,6 @@ import time
 from concurrent.futures import Executor
 from pathlib import Path
 
-import yaml
-
 from evalkit.book_settings import front_matter
 from evalkit.editions import (
     DATA_FOLDER,
@@ -23,22 +21,23 @@ from evalkit.editions import (
 )
 from evalkit.errors import BuildError
 from evalkit.i18n import LANGUAGES, set_language, t
+from evalkit.page_output import literal
 from evalkit.params import PilotParams, load_all_params
-from evalkit.paths import file_digest, reported_dir
+from evalkit.paths import book_sources, file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.read_log import tree_digest
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs
-from evalkit.reported import load_pilots
+from evalkit.programme import pilot_context, programme_at
 from evalkit.shown import shown
 
 PILOT_TEMPLATE = "pilot.ipynb"
 
 
 def toc_pages(root: Path) -> list[str]:
-    """Every page of the table of contents, as 'folder/name' paths."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    """Every page of the programme's table of contents (:func:`book.programme_toc`), as 'folder/name' paths."""
+    toc = book.programme_toc(root)
     pages = [toc["root"]]
 
     def walk(entries):
@@ -72,7 +71,7 @@ def code_digest(root: Path) -> str:
     key (:func:`_site_key`), since a page's kernel never reads them. The installed distributions'
     versions count too: a ``.venv`` out of step with ``uv.lock`` computes with what it has.
     """
-    lock = root / "uv.lock"
+    lock = book_sources(root) / "uv.lock"
     return (tree_digest(package_folder(), skip_suffixes=(".css",))
             + (file_digest(lock) if lock.exists() else "missing") + installed_digest())
 
@@ -125,8 +124,8 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
         When ``_toc.yml`` lists a national page that has no template.
     """
     params = load_all_params(root)  # refuse bad params before anything runs
-    facts = load_pilots()
-    reported = tuple(sorted(reported_dir(root).glob("*")))
+    facts = programme_at(root)
+    reported = (*sorted(reported_dir(root).glob("*")), root / "programme.yml")
     # National pages summarise every pilot's goals as well as their data. What each page really
     # read is recorded when it runs (read_log); these are the inputs known beforehand.
     # data/ as a whole: a page may look for an optional input there (a folder of regional series)
@@ -135,7 +134,8 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
                   | {p.source for p in params.values()} | {root / "data"})
     untracked = generated_folders(root)
     national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)]
-                                 for pid, p in sorted(params.items())}}
+                                 for pid, p in sorted(params.items())},
+                        "programme_title": literal(facts.title(ed.lang))}
     jobs = []
     for page in toc_pages(root):
         folder, _, name = page.rpartition("/")
@@ -151,14 +151,14 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
             if pilot_params.employers:
                 inputs.append(pilot_params.employers)
             jobs.append(NotebookJob(
-                name=name, template=root / "book" / "templates" / PILOT_TEMPLATE, output=output,
+                name=name, template=book_sources(root) / "book" / "templates" / PILOT_TEMPLATE, output=output,
                 parameters={**common, "pilot_id": name, "params_file": _in_project(pilot_params.source, root)},
-                context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": name},
+                context=pilot_context(pilot),
                 lang=ed.lang, inputs=tuple(inputs), failed_dir=build_root / "failed" / ed.lang, cwd=root,
                 deps_file=deps_file(build_root, ed, folder, name), ignore_reads=untracked,
             ))
         else:
-            template = root / "book" / "templates" / f"{name}.ipynb"
+            template = book_sources(root) / "book" / "templates" / f"{name}.ipynb"
             if not template.exists():
                 raise BuildError(f"_toc.yml lists {page}, but there is no template {template}")
             jobs.append(NotebookJob(
@@ -343,7 +343,7 @@ def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, 
     """
     written = []
     if exports:
-        budgets = load_pilots().budgets
+        budgets = programme_at(root).budgets
         written = write_exports(national_indicators(params, budgets), stage / "data")
     pages.write_provenance_page(ed.pages_dir / "national", prov, written)
     config = book.write_config(root, ed.lang, stage / "_config.yml", pages.footer_html(prov))
@@ -363,17 +363,19 @@ def build_inputs(root: Path, params: dict[str, PilotParams]) -> dict[str, str]:
     """Digest of each kind of input a build reads, taken before and after it (not its outputs).
 
     The package and what is installed, the lock file, the book's config, table of contents and
-    sources, every params file, ``data/`` and the data files the params name outside it.
+    sources, ``programme.yml``, every params file, ``data/`` and the data files the params name
+    outside it.
     """
     from evalkit.pipeline.read_log import current
 
     data = (root / "data").resolve()
     outside = sorted({str(f.resolve()) for p in params.values() for f in (p.data, p.employers)
                       if f is not None and not f.resolve().is_relative_to(data)})
+    sources = book_sources(root)
     return {"code": tree_digest(package_folder()) + installed_digest(),
-            "uv.lock": current(str(root / "uv.lock")),
-            "_config.yml": current(str(root / "_config.yml")), "_toc.yml": current(str(root / "_toc.yml")),
-            "book": tree_digest(root / "book", skip=generated_folders(root)),
+            "uv.lock": current(str(sources / "uv.lock")), "programme.yml": current(str(root / "programme.yml")),
+            "_config.yml": current(str(sources / "_config.yml")), "_toc.yml": current(str(sources / "_toc.yml")),
+            "book": tree_digest(sources / "book", skip=generated_folders(root)),
             "params": current(str(root / "params")), "data": current(str(data)),
             **{f"data file {Path(name).name}": current(name) for name in outside}}
 
@@ -437,8 +439,9 @@ def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.
     parts = [lang, prov.commit, str(prov.modified), prov.params_sha256, tree_digest(package_folder()),
              prov.lockfile_sha256, installed_digest(),
              *(f"{r.name}={r.fingerprint}" for r in results),
-             file_digest(root / "_config.yml"), file_digest(root / "_toc.yml"),
-             tree_digest(root / "book", skip=generated_folders(root)),
+             file_digest(book_sources(root) / "_config.yml"), file_digest(book_sources(root) / "_toc.yml"),
+             file_digest(root / "programme.yml"),
+             tree_digest(book_sources(root) / "book", skip=generated_folders(root)),
              *(f"{pid}={file_digest(p.source)}" for pid, p in sorted(params.items())),
              *(f"{name}={digest}" for name, digest in prov.data_files)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

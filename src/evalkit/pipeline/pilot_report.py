@@ -26,12 +26,12 @@ from evalkit.chapters.method_numbers import method_numbers
 from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
-from evalkit.paths import params_dir, pilots_file, project_root
+from evalkit.paths import book_sources, params_dir, project_root
 from evalkit.pipeline import book, report_folder, self_assessment
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import NotebookJob, execute_job
+from evalkit.programme import PROGRAMME_FILE, ProgrammePilot, current, pilot_context, programme_at
 from evalkit.register.employers import other_pilot_employers
-from evalkit.reported import Pilot, load_pilots
 
 MARKER = report_folder.MARKER   # marks DIR as a pilot report and lists the files evalkit wrote there
 TEMPLATE = Path("book") / "templates" / "pilot.ipynb"
@@ -222,13 +222,13 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
     inputs = resolve_inputs(pilot_id, data, as_of, params_file, employers, root)
     check_inputs(inputs)
     check_out_dir(out)
-    pilot = load_pilots(pilots_file(root)).by_id(pilot_id)
+    pilot = programme_at(root).by_id(pilot_id)
     earlier = report_folder.read_marker(out)
     with report_folder.staging(out) as stage:
         try:
             pages = stage / "pages"
             _run_notebooks(inputs, pilot, lang, root, stage, out)
-            title = t("pilot.report.title", region=pilot.region, project=pilot.project_name)
+            title = t("pilot.report.title", region=pilot.name, project=pilot.project_name)
             config, toc = write_book_files(root, lang, stage, title)
             _say("building the site")
             book.jupyter_book(pages, config, toc, stage / "html-out", "html")
@@ -312,16 +312,16 @@ def _tell(outcome: report_folder.Outcome, earlier: report_folder.Earlier, inputs
         _say(f"kept your own file(s), not written by evalkit: {listed}")
 
 
-def _run_notebooks(inputs: ReportInputs, pilot: Pilot, lang: str, root: Path, stage: Path, out: Path) -> None:
+def _run_notebooks(inputs: ReportInputs, pilot: ProgrammePilot, lang: str, root: Path, stage: Path, out: Path) -> None:
     """Run the report notebook into ``stage/pages`` and the self-assessment notebook into ``stage/own``."""
     pilot_id = inputs.pilot_id
     pages = stage / "pages"
     params_path = write_params(inputs, stage / "params.yml")
     job = NotebookJob(
-        name=pilot_id, template=root / TEMPLATE, output=pages / "index.ipynb",
+        name=pilot_id, template=book_sources(root) / TEMPLATE, output=pages / "index.ipynb",
         parameters={"pilot_id": pilot_id, "params_file": str(params_path), "lang": lang,
                     "root": str(root), "page_dir": str(pages), "page_name": "index"},
-        context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": pilot_id},
+        context=pilot_context(pilot),
         lang=lang)
     _say(f"running the {pilot_id} notebook")
     _run(job, "the report notebook", out)
@@ -330,16 +330,17 @@ def _run_notebooks(inputs: ReportInputs, pilot: Pilot, lang: str, root: Path, st
     _run(self_assessment_job(inputs, root, lang, job.context, own, stage), "the self-assessment notebook", out)
 
 
-def _build_report_pdf(pilot: Pilot, lang: str, title: str, book_files: tuple[Path, Path, Path], stage: Path,
+def _build_report_pdf(pilot: ProgrammePilot, lang: str, title: str, book_files: tuple[Path, Path, Path], stage: Path,
                       finished: Path) -> None:
     """Build the one-page book as single HTML and print it, with its front matter, to ``report.pdf``."""
     pages, config, toc = book_files
+    programme = current()
     _say("building the PDF")
     book.jupyter_book(pages, config, toc, stage / "pdf-out", "singlehtml")
     front = front_matter(
         lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
-        subtitle=t("publication.pilot_subject", horizons=method_numbers()["horizons_and"]),
-        publisher=t("publication.pilot_publisher", region=pilot.region, project=pilot.project_name),
+        subtitle=t(programme.publication_text("pilot_subject"), horizons=method_numbers()["horizons_and"]),
+        publisher=t(programme.publication_text("pilot_publisher"), region=pilot.name, project=pilot.project_name),
         summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
     build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
               front, say=_say)
@@ -367,9 +368,9 @@ def self_assessment_job(inputs: ReportInputs, root: Path, lang: str, context: di
     """
     files = self_assessment.copy_inputs(own, inputs.pilot_id, inputs.data, inputs.as_of.isoformat(),
                                         inputs.employers, inputs.services, inputs.goals,
-                                        pilots_file(root))
+                                        root / PROGRAMME_FILE)
     template = self_assessment.write_notebook(
-        stage / "self-assessment-template.ipynb", root / TEMPLATE, context, inputs.pilot_id, files,
+        stage / "self-assessment-template.ipynb", book_sources(root) / TEMPLATE, context, inputs.pilot_id, files,
         self_assessment.goal_entries(inputs.goals))
     return NotebookJob(name=f"{inputs.pilot_id}-self-assessment", template=template,
                        output=own / self_assessment.notebook_name(inputs.pilot_id), parameters={},

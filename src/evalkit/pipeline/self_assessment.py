@@ -98,7 +98,7 @@ def copy_inputs(folder: Path, pilot_id: str, data: Path, as_of: str, employers: 
     goals : tuple of Goal
         The pilot's goals, written to the params.
     facts : Path
-        The reported facts (``data/reported/pilots.yml``), copied as ``reported-pilots.yml``.
+        The programme's ``programme.yml`` (its pilots' names and budgets), copied as ``programme.yml``.
 
     Returns
     -------
@@ -121,7 +121,7 @@ def copy_inputs(folder: Path, pilot_id: str, data: Path, as_of: str, employers: 
 
     data_name = copy(Path(data), Path(data).name)
     employers_name = copy(Path(employers), Path(employers).name) if employers else None
-    facts_name = copy(Path(facts), "reported-pilots.yml")
+    facts_name = copy(Path(facts), "programme.yml")
     params_name = f"{DATA_DIR}/{_free_name(f'{pilot_id}.yml', taken)}"
     content: dict = {"pilot_id": pilot_id, "data": data_name, "as_of": as_of}
     if employers_name:

@@ -87,12 +87,12 @@ def series_style(index: int) -> SeriesStyle:
 def pilot_style(pilot_id: str) -> SeriesStyle:
     """The same colour, marker, line style and hatch for a pilot in every figure of the report.
 
-    It is the style of the pilot's place in the contract's order (``definitions.PILOT_IDS``).
+    It is the style of the pilot's place in the programme's order (``definitions.PILOT_IDS``).
 
     Raises
     ------
     KeyError
-        When ``pilot_id`` is not one of the eight pilots.
+        When ``pilot_id`` is not one of the programme's pilots.
     """
     if pilot_id not in PILOT_IDS:
         raise KeyError(f"no style for pilot {pilot_id!r}; known: {', '.join(PILOT_IDS)}")

@@ -27,7 +27,7 @@ _FLAG_ALLOWED = "1 or 0 (also true/false, kyllä/ei)"
 def load_employers(path: str | Path) -> pd.DataFrame:
     """Read and validate ``employers.csv``; raise :class:`InputError` with every problem.
 
-    Returns columns ``pilot_id`` (Categorical over the eight pilots), ``employer_id`` (str),
+    Returns columns ``pilot_id`` (Categorical over the programme's pilots), ``employer_id`` (str),
     ``interested`` and ``coached`` (bool), ``hires`` (int64), ``line`` (line in the file).
     """
     raw = read_table(path)

@@ -23,10 +23,18 @@ def _codes(codes) -> str:
     return "one of " + ", ".join(codes)
 
 
+class _Allowed(dict):
+    """What is allowed in each column; ``pilot_id`` is read from the active programme when asked."""
+
+    def __missing__(self, column: str) -> str:
+        if column == "pilot_id":
+            return _codes(PILOT_IDS) + " (the pilots of programme.yml)"
+        raise KeyError(column)
+
+
 # What is allowed in each column, said once; messages are "<what is wrong>; allowed: <this>".
-ALLOWED = {
+ALLOWED = _Allowed({
     "person_id": "a pseudonymous identifier, unique within the pilot",
-    "pilot_id": _codes(PILOT_IDS),
     "service": "free text",
     "start_date": "a date not after as_of (YYYY-MM-DD or D.M.YYYY)",
     "end_date": "empty while in service, else a date from start_date to as_of",
@@ -38,7 +46,7 @@ ALLOWED = {
     "was_end": f"empty or a whole number from {WAS_RANGE[0]} to {WAS_RANGE[1]}",
     **{f"status_{h}m": f"empty or {_codes(STATUS_CODES)}" for h in HORIZONS},
     "cost_eur": "empty or a number of euros, 0 or more",
-}
+})
 REQUIRED = ("person_id", "pilot_id", "start_date", "age", "sex", "basis", "unemployment_months")
 
 
@@ -90,7 +98,7 @@ def register_schema(as_of: dt.date, with_cost: bool = True) -> pa.DataFrameSchem
 
     columns = {
         "person_id": pa.Column("str", nullable=False),
-        "pilot_id": pa.Column("str", pa.Check.isin(PILOT_IDS), nullable=False),
+        "pilot_id": pa.Column("str", pa.Check.isin(tuple(PILOT_IDS)), nullable=False),
         "service": pa.Column("str", nullable=True),
         "start_date": pa.Column("datetime64[ns]", pa.Check(not_after_as_of, name="not_after_as_of"),
                                 nullable=False),

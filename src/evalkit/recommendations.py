@@ -1,0 +1,84 @@
+"""A programme's recommendations (``data/recommendations.yml``), each linked to the pages that support it.
+
+The file is optional: without it a programme's report has no recommendations chapter. Each
+recommendation is a title and a text (one text, or one per language) and the pages of the report
+that hold its evidence (``pilots/<pilot_id>``, ``national/comparison``, ``national/methods`` or
+the front page ``national/summary``). Texts are checked like every input a report shows: an
+identity code or a hidden character is refused by key, and the texts are shown literally.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError, field_validator
+
+from evalkit.errors import InputError, InputProblem
+from evalkit.input_models import InputModel, key_path, messages, refusal
+from evalkit.programme import HETU_MESSAGE, Programme, Text, in_language
+from evalkit.yaml_input import hidden_character_keys, identity_code_keys, load_yaml
+
+NATIONAL_EVIDENCE = ("national/summary", "national/methods", "national/comparison")
+
+
+class Recommendation(InputModel):
+    """One recommendation: what to do, and where the report shows why."""
+
+    title: Text
+    text: Text
+    evidence: tuple[str, ...]
+
+    @field_validator("evidence")
+    @classmethod
+    def _some_evidence(cls, pages: tuple[str, ...]) -> tuple[str, ...]:
+        if not pages:
+            raise refusal("name at least one page of the report that supports it (pilots/<pilot_id>, "
+                          "national/comparison, ...)")
+        return pages
+
+
+class RecommendationsFile(InputModel):
+    """The whole file: a list of recommendations."""
+
+    recommendations: tuple[Recommendation, ...]
+
+
+def load_recommendations(programme: Programme) -> tuple[Recommendation, ...] | None:
+    """The programme's recommendations, or None when it has no ``data/recommendations.yml``.
+
+    Raises
+    ------
+    InputError
+        One line per problem naming the file and the key: an unknown key, an identity code, a
+        page of evidence that is not a page of this report.
+    """
+    path: Path = programme.recommendations_file
+    if not path.is_file():
+        return None
+    label = path.name
+    raw = load_yaml(path, label)
+    hits = identity_code_keys(raw)
+    if hits:
+        raise InputError([InputProblem(label, None, key, HETU_MESSAGE) for key in hits])
+    hidden = hidden_character_keys(raw)
+    if hidden:
+        raise InputError([InputProblem(label, None, key, f"contains {what}, which the report cannot show "
+                                       "as written; delete it") for key, what in hidden])
+    try:
+        parsed = RecommendationsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError([InputProblem(label, None, key_path(loc) or None, message)
+                          for loc, message in messages(exc, RecommendationsFile)]) from None
+    pages = {*NATIONAL_EVIDENCE, *(f"pilots/{pid}" for pid in programme.pilot_ids)}
+    problems = [InputProblem(label, None, f"recommendations[{i}].evidence[{j}]",
+                             f"{page!r} is not a page of this report; one of {', '.join(sorted(pages))}")
+                for i, item in enumerate(parsed.recommendations) for j, page in enumerate(item.evidence)
+                if page not in pages]
+    if problems:
+        raise InputError(problems)
+    return parsed.recommendations
+
+
+def shown_recommendations(programme: Programme, lang: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(title, text, evidence pages) of each recommendation in ``lang``; empty without the file."""
+    return [(in_language(r.title, lang, programme.languages), in_language(r.text, lang, programme.languages),
+             r.evidence) for r in load_recommendations(programme) or ()]
