@@ -14,9 +14,10 @@ alone, so that a small pilot is not declared to have failed (or succeeded) on no
 Direction. For most indicators more is better (employment, positive exits, the täsmätyö share,
 the change in the work ability score), and a target is a floor. For the shares of people
 unemployed, outside the labour force or of unknown status, and for costs, less is better and the
-target is a ceiling: ``met`` then means the interval lies *below* it. The direction follows from
-the indicator, so a params file cannot get it wrong. (Cost indicators have no interval; params
-refuse them as goal indicators today, and a cost goal here would get ``no_data``.)
+target is a ceiling: ``met`` then means the interval lies *below* it. The direction is the
+indicator's declaration (evalkit.indicator_registry), so a params file cannot get it wrong. (Cost
+indicators have no interval; params refuse them as goal indicators today, and a cost goal here
+would get ``no_data``.)
 """
 from __future__ import annotations
 
@@ -26,11 +27,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evalkit.definitions import POOLED
+from evalkit.indicator_registry import spec
 from evalkit.params import Goal
 
 MET, NOT_MET, UNCLEAR, NO_DATA, QUALITATIVE = "met", "not_met", "unclear", "no_data", "qualitative"
 VERDICTS = (MET, NOT_MET, UNCLEAR, NO_DATA, QUALITATIVE)
-LOWER_IS_BETTER = frozenset({"share_unemployed", "share_outside_labour_force", "share_unknown"})
 
 
 def lower_is_better(indicator: str) -> bool:
@@ -44,10 +45,15 @@ def lower_is_better(indicator: str) -> bool:
     Returns
     -------
     bool
-        True for the shares unemployed, outside the labour force or of unknown status, and for
-        every ``cost_*`` indicator; False otherwise.
+        As the indicator declares (:mod:`evalkit.indicator_registry`): True for the shares
+        unemployed, outside the labour force or of unknown status, and for the costs.
+
+    Raises
+    ------
+    KeyError
+        When ``indicator`` is undeclared.
     """
-    return indicator in LOWER_IS_BETTER or indicator.startswith("cost_")
+    return spec(indicator).lower_is_better
 
 
 def _missing(value) -> bool:
