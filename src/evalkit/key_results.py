@@ -59,7 +59,8 @@ class KeyResults:
     horizon : int
         The follow-up time of the range across pilots, the funnel and the cost.
     pilot_rates : DataFrame
-        Per pilot at ``horizon``, published rates only, lowest rate first: pilot_id, numerator,
+        Per pilot at ``horizon``, of the indicator asked for (the employment rate by default),
+        published rates only, lowest rate first: pilot_id, numerator,
         denominator, value, ci_low, ci_high, position (inside, outside_95, outside_998) and side
         (above, below, at) against the funnel limits (:func:`evalkit.compare.funnel_points`).
     cost_per_employed : float or None
@@ -103,11 +104,13 @@ def _value(frame: pd.DataFrame, pilot_id: str, indicator: str, horizon: int | No
 
 def key_results(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
                 employers: pd.DataFrame | None = None, horizon: int = 6,
-                horizons: tuple[int, ...] = HORIZONS) -> KeyResults:
+                horizons: tuple[int, ...] = HORIZONS,
+                indicator: str = compare.DEFAULT_INDICATOR) -> KeyResults:
     """The summary's outcome figures from the pooled register at ``as_of`` (see the module text).
 
     ``horizon``: the follow-up time of the range across pilots, the funnel and the cost per
-    employed person (the comparison chapter's main horizon).
+    employed person (the comparison chapter's main horizon). ``indicator``: the rate whose range
+    across pilots and funnel positions are given (:data:`evalkit.compare.OUTCOME_INDICATORS`).
     """
     published = _published(published_indicators(register, as_of, budgets, employers))
     pooled = published[(published["pilot_id"] == POOLED) & published["indicator"].isin(SUMMARY_RATES)
@@ -117,9 +120,9 @@ def key_results(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, in
     participants = _value(published, POOLED, "participants")
 
     present = sorted(set(register["pilot_id"].astype(str)))
-    rates = compare.employment_rates(register, as_of, (horizon,))
+    rates = compare.crude_rates(register, as_of, (horizon,), indicator)
     points = compare.funnel_points(rates, horizon)
-    shown = [_value(published, p, "employment_rate", horizon) is not None for p in points["pilot_id"]]
+    shown = [_value(published, p, indicator, horizon) is not None for p in points["pilot_id"]]
     points = points[shown].sort_values(["value", "pilot_id"]).reset_index(drop=True)
 
     was = _row(published, POOLED, "was_change", None)
