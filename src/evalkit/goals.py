@@ -29,6 +29,7 @@ import pandas as pd
 from evalkit.definitions import POOLED
 from evalkit.indicator_registry import spec
 from evalkit.params import Goal
+from evalkit.publication import cell
 
 MET, NOT_MET, UNCLEAR, NO_DATA, QUALITATIVE = "met", "not_met", "unclear", "no_data", "qualitative"
 VERDICTS = (MET, NOT_MET, UNCLEAR, NO_DATA, QUALITATIVE)
@@ -101,15 +102,6 @@ class GoalResult:
     lower_is_better: bool = False
 
 
-def _result_row(indicators: pd.DataFrame, pilot_id: str, goal: Goal) -> pd.Series | None:
-    rows = indicators[(indicators["pilot_id"] == pilot_id) & (indicators["indicator"] == goal.indicator)]
-    if goal.horizon is not None:
-        rows = rows[rows["horizon_months"] == goal.horizon]
-    else:
-        rows = rows[rows["horizon_months"].isna()]
-    return rows.iloc[0] if len(rows) else None
-
-
 def assess_goals(goals: tuple[Goal, ...] | list[Goal], indicators: pd.DataFrame,
                  pilot_id: str) -> list[GoalResult]:
     """Judge a pilot's goals against its results: one result per goal, in the params' order.
@@ -143,7 +135,7 @@ def assess_goals(goals: tuple[Goal, ...] | list[Goal], indicators: pd.DataFrame,
             results.append(GoalResult(goal, QUALITATIVE))
             continue
         lower = lower_is_better(goal.indicator)
-        row = _result_row(indicators, pilot_id, goal)
+        row = cell(indicators, pilot_id, goal.indicator, goal.horizon)
         if row is None:
             results.append(GoalResult(goal, NO_DATA, lower_is_better=lower))
             continue

@@ -100,13 +100,19 @@ def rate_hidden(denominator, numerator=None) -> bool:
     return denominator < MIN_DENOMINATOR or is_small_count(numerator)
 
 
-def count_text(count, formatter=None, lang: str | None = None) -> str:
-    """A count for a table: ``<5`` when 1–4, a dash when missing, else the formatted number."""
+def count_text(count, formatter=None, lang: str | None = None, hidden: bool = False) -> str:
+    """A count as published: ``<5`` when 1–4, a dash when missing or ``hidden``, else the formatted number.
+
+    ``hidden``: the full rule hides the count (as the partner of a small count); it then shows a
+    dash, not ``<5``, as it is not small itself. The one rendering of a published count.
+    """
     from evalkit.formatting import fmt_number
     if count is None or count is pd.NA or (isinstance(count, float) and math.isnan(count)):
         return t("format.missing", lang)
     if is_small_count(count):
         return t("format.suppressed", lang)
+    if hidden:
+        return t("format.missing", lang)
     return (formatter or fmt_number)(count, lang=lang)
 
 

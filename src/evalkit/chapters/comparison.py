@@ -40,6 +40,7 @@ from evalkit.params import load_all_params
 from evalkit.paths import pilots_file
 from evalkit.plots import comparison as plots
 from evalkit.plots.comparison import outcome_text
+from evalkit.publication import cell
 from evalkit.reported import load_pilots
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
@@ -131,7 +132,7 @@ def notices(page: ComparisonPage) -> None:
 
 
 def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
-    return rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] == POOLED)].iloc[0]
+    return cell(rates, POOLED, str(rates["indicator"].iloc[0]), horizon)
 
 
 def _in_label_order(page: ComparisonPage, frame: pd.DataFrame) -> pd.DataFrame:
@@ -182,9 +183,7 @@ def _rate_hidden(page: ComparisonPage, pilot_id: str, horizon, employed, eligibl
 def _count(page: ComparisonPage, pilot_id: str, name: str, horizon, count) -> str:
     """A count as published: ``<5`` when 1–4, a dash when hidden as a partner."""
     h = None if horizon is None or pd.isna(horizon) else int(horizon)
-    if not suppression.is_small_count(count) and (pilot_id, name, h) in page.hidden:
-        return t("format.missing")
-    return suppression.count_text(count)
+    return suppression.count_text(count, hidden=(pilot_id, name, h) in page.hidden)
 
 
 def _shown(page: ComparisonPage, rates: pd.DataFrame, indicator: str = DEFAULT) -> pd.Series:
@@ -213,7 +212,7 @@ def rates_table(page: ComparisonPage, indicator: str = DEFAULT) -> None:
         label = {t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled"))}
         rate_row, count_row = dict(label), dict(label)
         for horizon in HORIZONS:
-            r = all_rates[(all_rates["horizon_months"] == horizon) & (all_rates["pilot_id"] == pilot_id)].iloc[0]
+            r = cell(all_rates, pilot_id, indicator, horizon)
             hidden = _rate_hidden(page, pilot_id, horizon, r["numerator"], r["denominator"], indicator) \
                 or pd.isna(r["value"])
             column = t("comparison.col.at_horizon", months=fmt_number(horizon))

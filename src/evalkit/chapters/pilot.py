@@ -50,7 +50,7 @@ from evalkit.page_output import (
 from evalkit.params import PilotParams, load_params
 from evalkit.paths import pilots_file
 from evalkit.reported import Pilot, PilotFacts, load_pilots
-from evalkit.suppression import is_small_count, rate_hidden, rate_text
+from evalkit.suppression import rate_hidden, rate_text
 
 RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
 COST_HORIZON = 3  # months: the horizon with the most people followed up, so the steadiest cost
@@ -260,18 +260,8 @@ def _glue_profile(page: PilotPage) -> None:
 
 
 def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:
-    """A count as published: ``<5`` when it is 1–4, a dash when missing or hidden, else the number.
-
-    A count hidden as the partner of a small count gets a dash, not ``<5``: it is not small itself.
-    """
-    exact = page.results.value(who, indicator, horizon, column)
-    if exact is None or pd.isna(exact):
-        return t("format.missing")
-    if is_small_count(exact):
-        return t("format.suppressed")
-    if not page.results.shown(who, indicator, horizon, column):
-        return t("format.missing")
-    return fmt_number(int(exact))
+    """A count as published (:meth:`PilotResults.count_text`)."""
+    return page.results.count_text(who, indicator, horizon, column)
 
 
 def flow_counts(page: PilotPage, who: str) -> dict[str, str]:
