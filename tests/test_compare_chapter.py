@@ -129,3 +129,14 @@ def test_the_chapter_compares_positive_exits_and_open_employment_too(tmp_path, c
     assert [tick.get_text().split(" (")[0] for tick in fig.axes[0].get_yticklabels()] == ["Häme"]
     label = {"fi": "avoimille työmarkkinoille työllistyneiden osuus", "en": "open-market employment rate"}[lang]
     assert label in alt
+
+
+def test_the_chapter_template_shows_every_compared_indicator_with_its_figures():
+    import json
+
+    template = json.loads((ROOT / "book" / "templates" / "comparison.ipynb").read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in template["cells"] if c["cell_type"] == "code")
+    assert chapter.INDICATORS == ("employment_rate", "positive_exit_rate", "open_employment_rate")
+    for indicator in chapter.INDICATORS[1:]:
+        for call in ("rates_table(page", "forest(page", "funnel(page", "adjusted_rates(page", "adjusted_table(page"):
+            assert f'{call}, "{indicator}")' in code or f'{call}, chapter.MAIN_HORIZON, "{indicator}")' in code
