@@ -110,4 +110,5 @@ def test_an_unknown_indicator_is_one_line_and_exit_2(tmp_path, capsys):
         _run(capsys, "--data", path, "--as-of", AS_OF, "--indicator", "cost_per_employed")
     assert stop.value.code == 2
     err = capsys.readouterr().err
-    assert "cost_per_employed" in err and "Traceback" not in err
+    # The choices come from the registry: the shares of the people followed up.
+    assert "invalid choice: 'cost_per_employed'" in err and "positive_exit_rate" in err and "Traceback" not in err
