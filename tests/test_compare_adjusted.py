@@ -11,6 +11,7 @@ import pytest
 
 from comparison_data import make_register, random_register
 from evalkit import compare
+from evalkit.errors import EvalkitError
 
 AS_OF = "2023-01-01"
 
@@ -237,3 +238,49 @@ def test_separation_by_a_covariate_is_detected():
     with pytest.raises(compare.ComparisonUndefined, match="separation") as caught:
         compare.adjusted_rates(make_register(rows), AS_OF, 6)
     assert caught.value.unavailable == compare.Unavailable(6, "separation", {})
+
+
+# The other indicators the comparison takes, checked by the same second route: the outcome read
+# from the status by hand here (not by evalkit), the design built by hand, IRLS, and the
+# standardisation as an explicit loop over the people.
+HAND_OUTCOMES = {
+    "positive_exit_rate": {"employed_open", "employed_subsidised", "entrepreneur", "training", "other_service"},
+    "open_employment_rate": {"employed_open"},
+}
+
+
+@pytest.mark.parametrize("indicator", sorted(HAND_OUTCOMES))
+def test_other_indicators_match_logit_and_marginal_standardisation_by_hand(indicator):
+    register = random_register(seed=11, n_per_pilot=70)
+    result = compare.adjusted_rates(register, AS_OF, 6, indicator)
+    # Everybody in this register ended on 2021-06-30, so all are followed up at 6 months.
+    people = register.assign(pilot_id=register["pilot_id"].astype(str)).reset_index(drop=True)
+    outcome = people["status_6m"].astype(str).isin(HAND_OUTCOMES[indicator]).to_numpy(float)
+    pilots = sorted(people["pilot_id"].unique())
+    names, x = _hand_design(people, pilots)
+    beta, cov = _irls(x, outcome)
+    model = result.model.set_index("term").loc[names]
+    np.testing.assert_allclose(model["estimate"], beta, rtol=1e-6, atol=1e-8)
+    rates = result.rates.set_index("pilot_id")
+    for pilot in pilots:
+        assert rates.loc[pilot, "adjusted_rate"] == pytest.approx(
+            _standardised_rate(beta, people, pilots, pilot), abs=1e-7)
+        mine = people["pilot_id"] == pilot
+        assert rates.loc[pilot, "employed"] == int(outcome[mine.to_numpy()].sum())
+        assert rates.loc[pilot, "crude_rate"] == pytest.approx(outcome[mine.to_numpy()].mean())
+    # The standard error by central differences of the explicit loop, gᵀVg.
+    pilot, h = pilots[2], 1e-5
+    gradient = np.array([(_standardised_rate(beta + h * e, people, pilots, pilot)
+                          - _standardised_rate(beta - h * e, people, pilots, pilot)) / (2 * h)
+                         for e in np.eye(len(beta))])
+    assert rates.loc[pilot, "adjusted_se"] == pytest.approx(math.sqrt(gradient @ cov @ gradient), rel=1e-4)
+    # A different outcome gives different rates than employment (the indicator is really used).
+    employment = compare.adjusted_rates(register, AS_OF, 6).rates.set_index("pilot_id")
+    assert not np.allclose(employment["adjusted_rate"], rates["adjusted_rate"])
+
+
+def test_an_indicator_the_comparison_cannot_take_is_refused():
+    register = random_register(seed=11, n_per_pilot=20)
+    for name in ("was_change", "cost_per_employed", "participants", "no_such_rate"):
+        with pytest.raises(EvalkitError, match="cannot compare pilots by"):
+            compare.adjusted_rates(register, AS_OF, 6, name)

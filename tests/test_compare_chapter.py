@@ -97,3 +97,46 @@ def test_pilots_are_presented_by_name_although_computed_in_the_report_order(tmp_
     chapter.adjusted_table(page)
     adjusted = captured["tables"][-1]
     assert list(adjusted.loc[adjusted["Seuranta-aika (kk)"] == "6", "Pilotti"]) == ["Häme", "Lappi", "Uusimaa"]
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_the_chapter_compares_positive_exits_and_open_employment_too(tmp_path, captured, lang):
+    # Häme: of 20, 6 in open work, 2 subsidised, 4 in training, the rest unemployed; Uusimaa: of
+    # 10, 1 in open work (a small count), 5 in another service, 4 unemployed.
+    statuses = {"hame": ["employed_open"] * 6 + ["employed_subsidised"] * 2 + ["training"] * 4 + ["unemployed"] * 8,
+                "uusimaa": ["employed_open"] + ["other_service"] * 5 + ["unemployed"] * 4}
+    rows = [{"pilot_id": pilot, "person_id": f"{pilot}{i}", "end_date": "2021-06-30",
+             **{f"status_{h}m": status for h in HORIZONS}}
+            for pilot, found in statuses.items() for i, status in enumerate(found)]
+    page = _page(tmp_path, make_register(rows))
+    page.hidden = frozenset({("uusimaa", "share_employed_open", h) for h in HORIZONS})
+    set_language(lang)
+    for indicator in ("positive_exit_rate", "open_employment_rate"):
+        chapter.rates_table(page, indicator)
+        chapter.forest(page, 6, indicator)
+    positive, open_market = (table.set_index(table.columns[0]) for table in captured["tables"])
+    month = "6 kk" if lang == "fi" else "6 months"
+    # Positive exits by hand: Häme 12 of 20, Uusimaa 6 of 10, all 18 of 30; Wilson 95 % of 12/20 is 38.7–78.1 %.
+    percent = "\u00a0%" if lang == "fi" else "%"
+    decimal = "," if lang == "fi" else "."
+    assert positive.iloc[0][month].startswith(f"60{decimal}0{percent} (38{decimal}7")
+    assert positive.iloc[2][month].startswith(f"60{decimal}0{percent}")
+    # Open-market work: Uusimaa's one person is hidden, so its rate is a dash.
+    assert open_market.iloc[1][month] == "–" and open_market.iloc[0][month].startswith(f"30{decimal}0{percent}")
+    names = [name for name, _, _ in captured["figures"]]
+    assert names == ["forest-6-positive-exit-rate", "forest-6-open-employment-rate"]
+    _, fig, alt = captured["figures"][1]
+    assert [tick.get_text().split(" (")[0] for tick in fig.axes[0].get_yticklabels()] == ["Häme"]
+    label = {"fi": "avoimille työmarkkinoille työllistyneiden osuus", "en": "open-market employment rate"}[lang]
+    assert label in alt
+
+
+def test_the_chapter_template_shows_every_compared_indicator_with_its_figures():
+    import json
+
+    template = json.loads((ROOT / "book" / "templates" / "comparison.ipynb").read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in template["cells"] if c["cell_type"] == "code")
+    assert chapter.INDICATORS == ("employment_rate", "positive_exit_rate", "open_employment_rate")
+    for indicator in chapter.INDICATORS[1:]:
+        for call in ("rates_table(page", "forest(page", "funnel(page", "adjusted_rates(page", "adjusted_table(page"):
+            assert f'{call}, "{indicator}")' in code or f'{call}, chapter.MAIN_HORIZON, "{indicator}")' in code

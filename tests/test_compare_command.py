@@ -81,3 +81,34 @@ def test_bad_input_exits_2_with_one_line_per_problem(tmp_path, capsys):
     assert code == 2 and out == ""
     assert all(line.startswith("evalkit compare: ") for line in err.strip().splitlines())
     assert "age" in err and "Traceback" not in err
+
+
+def test_indicator_option_compares_another_rate_with_the_same_columns(tmp_path, capsys):
+    register = random_register(seed=11, n_per_pilot=50)
+    path = _write(register, tmp_path / "participants.csv")
+    _, default_out, _ = _run(capsys, "--data", path, "--as-of", AS_OF)
+    code, explicit, err = _run(capsys, "--data", path, "--as-of", AS_OF, "--indicator", "employment_rate")
+    assert code == 0, err
+    assert explicit == default_out   # the default is the employment rate, unchanged
+    code, out, err = _run(capsys, "--data", path, "--as-of", AS_OF, "--indicator", "positive_exit_rate")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == list(pd.read_csv(io.StringIO(default_out)).columns)
+    # Crude positive-exit rates counted here by hand from the statuses (everybody is followed up).
+    positive = {"employed_open", "employed_subsidised", "entrepreneur", "training", "other_service"}
+    at6 = table[table["horizon_months"] == 6].set_index("pilot_id")
+    for pilot, people in register.groupby(register["pilot_id"].astype(str)):
+        hits = int(people["status_6m"].astype(str).isin(positive).sum())
+        assert at6.loc[pilot, "employed"] == hits and at6.loc[pilot, "eligible"] == len(people)
+        assert at6.loc[pilot, "crude_rate"] == pytest.approx(hits / len(people), abs=1e-6)
+    assert at6["adjusted_rate"].notna().all()
+
+
+def test_an_unknown_indicator_is_one_line_and_exit_2(tmp_path, capsys):
+    path = _write(random_register(seed=11, n_per_pilot=20), tmp_path / "participants.csv")
+    with pytest.raises(SystemExit) as stop:
+        _run(capsys, "--data", path, "--as-of", AS_OF, "--indicator", "cost_per_employed")
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    # The choices come from the registry: the shares of the people followed up.
+    assert "invalid choice: 'cost_per_employed'" in err and "positive_exit_rate" in err and "Traceback" not in err

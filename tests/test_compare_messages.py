@@ -79,11 +79,23 @@ SCENARIOS = {
 }
 
 
+# The same situations for another indicator give the variants naming the outcome: a positive exit
+# (training counts, unemployment does not).
+OUTCOME_SCENARIOS = {
+    "all_outcome": lambda: _plus_uusimaa(**{f"status_{h}m": "training" for h in HORIZONS}),
+    "none_outcome": lambda: _plus_uusimaa(**{f"status_{h}m": "unemployed" for h in HORIZONS}),
+    "no_pilot_outcome": SCENARIOS["no_pilot"],
+    "one_pilot_outcome": SCENARIOS["one_pilot"],
+    "separation_outcome": SCENARIOS["separation"],
+}
+
+
 def test_every_declared_note_and_reason_can_be_produced():
     produced = {}
-    for name, make in SCENARIOS.items():
+    for name, make, indicator in [*((n, m, "employment_rate") for n, m in SCENARIOS.items()),
+                                  *((n, m, "positive_exit_rate") for n, m in OUTCOME_SCENARIOS.items())]:
         try:
-            result = compare.adjusted_rates(make(), AS_OF, 6)
+            result = compare.adjusted_rates(make(), AS_OF, 6, indicator)
         except compare.ComparisonUndefined as exc:
             produced[name] = {exc.unavailable.reason}
         else:

@@ -12,7 +12,7 @@ import pandera.errors
 import pytest
 
 from evalkit import indicators
-from evalkit.definitions import INDICATORS
+from evalkit.indicator_registry import INDICATORS
 from evalkit.indicator_schema import ContractIndicatorFrame, IndicatorFrame
 from evalkit.indicators import compute_indicators, published_indicators
 from evalkit.register import load_employers, load_register

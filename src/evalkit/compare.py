@@ -1,4 +1,8 @@
-"""Cross-pilot comparison: crude and case-mix adjusted employment rates, funnels, work ability.
+"""Cross-pilot comparison: crude and case-mix adjusted rates, funnels, work ability.
+
+The rates are those of one indicator, a share of the people followed up by their status
+(:data:`OUTCOME_INDICATORS`; ``employment_rate`` unless another is named): every function that
+compares rates takes it as ``indicator``.
 
 Crude rates with Wilson intervals, funnel limits, a homogeneity test, case-mix adjusted rates
 from a logistic model, and work-ability change per pilot.
@@ -34,7 +38,7 @@ from evalkit import indicators
 from evalkit.definitions import CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOLED
 from evalkit.errors import EvalkitError
 from evalkit.i18n import t
-from evalkit.register.schema import eligible
+from evalkit.indicator_registry import STATUS_RATES, spec
 
 CONFIDENCE = CONFIDENCE_LEVEL
 FUNNEL_LEVELS = (0.95, 0.998)
@@ -47,9 +51,15 @@ _SEPARATION_EPS = 1e-6
 FUNNEL_POSITIONS = ("inside", "outside_95", "outside_998")
 FUNNEL_SIDES = ("above", "below", "at")
 HOMOGENEITY_UNDEFINED = ("fewer_than_two_pilots", "no_variation")
-NOTE_KEYS = ("no_eligible", "all_employed", "none_employed", "constant_covariate",
-             "missing_covariates")
-UNAVAILABLE_REASONS = ("no_pilot", "one_pilot", "collinear", "separation")
+NOTE_KEYS = ("no_eligible", "all_employed", "none_employed", "all_outcome", "none_outcome",
+             "constant_covariate", "missing_covariates")
+UNAVAILABLE_REASONS = ("no_pilot", "one_pilot", "collinear", "separation", "no_pilot_outcome",
+                       "one_pilot_outcome", "separation_outcome")
+#: Indicators the comparison can take: the shares of the people followed up by their status.
+OUTCOME_INDICATORS = STATUS_RATES
+DEFAULT_INDICATOR = "employment_rate"
+# Reasons and notes whose text names employment have a variant naming the outcome (``{outcome}``).
+_OUTCOME_VARIANTS = frozenset({"no_pilot", "one_pilot", "separation", "all_employed", "none_employed"})
 MESSAGE_KEYS = (
     *(f"comparison.funnel_level.{p}" for p in FUNNEL_POSITIONS if p != "inside"),
     *(f"comparison.funnel_side.{s}" for s in FUNNEL_SIDES),
@@ -62,7 +72,20 @@ MESSAGE_KEYS = (
 
 # --- who counts ------------------------------------------------------------------------------
 
-def eligible_at(register: pd.DataFrame, as_of, horizon: int) -> pd.DataFrame:
+def _checked(indicator: str) -> str:
+    if indicator not in OUTCOME_INDICATORS:
+        raise EvalkitError(f"cannot compare pilots by {indicator}; choose from {', '.join(OUTCOME_INDICATORS)}")
+    return indicator
+
+
+def _variant(key: str, indicator: str) -> str:
+    """A reason or note key for ``indicator``: employment's own text, else the one naming the outcome."""
+    if indicator == DEFAULT_INDICATOR or key not in _OUTCOME_VARIANTS:
+        return key
+    return key.replace("employed", "outcome") if "employed" in key else f"{key}_outcome"
+
+
+def eligible_at(register: pd.DataFrame, as_of, horizon: int, indicator: str = DEFAULT_INDICATOR) -> pd.DataFrame:
     """The people eligible for ``horizon`` months, one row each, with their outcome.
 
     Parameters
@@ -73,18 +96,23 @@ def eligible_at(register: pd.DataFrame, as_of, horizon: int) -> pd.DataFrame:
         The extract date.
     horizon : int
         Months after ``end_date`` (3, 6 or 12).
+    indicator : str
+        One of :data:`OUTCOME_INDICATORS`: whose statuses are the outcome.
 
     Returns
     -------
     DataFrame
-        The eligible rows of ``register`` (eligibility as in the contract, from the register
-        schema) with ``status`` (empty -> ``unknown``, which stays in the denominator) and
-        ``employed`` (1 for employed_open/employed_subsidised/entrepreneur, else 0) added.
+        The eligible rows of ``register`` (who is eligible, and that an empty status is
+        ``unknown`` and stays in the denominator, as :func:`evalkit.indicators.followed_up`
+        decides for every indicator) with ``status``, ``employed`` (1 for
+        employed_open/employed_subsidised/entrepreneur, else 0) and ``outcome`` (1 for a status
+        the indicator counts, else 0) added.
     """
-    out = register[eligible(register["end_date"], pd.Timestamp(as_of).date(), horizon)].copy()
-    status = out[f"status_{horizon}m"].astype("object")
-    out["status"] = status.where(status.notna() & (status != ""), "unknown").astype(str)
+    mask, status = indicators.followed_up(register, pd.Timestamp(as_of).date(), horizon)
+    out = register[mask].copy()
+    out["status"] = status
     out["employed"] = out["status"].isin(EMPLOYED_CODES).astype(int)
+    out["outcome"] = out["status"].isin(spec(_checked(indicator)).statuses).astype(int)
     out["pilot_id"] = out["pilot_id"].astype(str)
     return out
 
@@ -92,9 +120,15 @@ def eligible_at(register: pd.DataFrame, as_of, horizon: int) -> pd.DataFrame:
 # --- crude rates, funnel, homogeneity ---------------------------------------------------------
 
 def employment_rates(register: pd.DataFrame, as_of, horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
-    """Crude employment rate per pilot and pooled (``all``) at each horizon.
+    """Crude employment rate per pilot and pooled: :func:`crude_rates` of ``employment_rate``."""
+    return crude_rates(register, as_of, horizons)
 
-    The ``employment_rate`` rows of :func:`evalkit.indicators.outcome_rates`, so that the
+
+def crude_rates(register: pd.DataFrame, as_of, horizons: Iterable[int] = HORIZONS,
+                indicator: str = DEFAULT_INDICATOR) -> pd.DataFrame:
+    """Crude rate of ``indicator`` per pilot and pooled (``all``) at each horizon.
+
+    The ``indicator`` rows of :func:`evalkit.indicators.outcome_rates`, so that the
     comparison shows the very numbers the exports hold.
 
     Parameters
@@ -105,6 +139,8 @@ def employment_rates(register: pd.DataFrame, as_of, horizons: Iterable[int] = HO
         The extract date.
     horizons : iterable of int
         Follow-up times in months, each one of ``HORIZONS``.
+    indicator : str
+        One of :data:`OUTCOME_INDICATORS`.
 
     Returns
     -------
@@ -117,10 +153,10 @@ def employment_rates(register: pd.DataFrame, as_of, horizons: Iterable[int] = HO
     Raises
     ------
     EvalkitError
-        A horizon that has no status column.
+        A horizon that has no status column, or an indicator the comparison cannot take.
     """
     rates = indicators.outcome_rates(register, pd.Timestamp(as_of).date(), horizons)
-    return rates[rates["indicator"] == "employment_rate"].reset_index(drop=True)
+    return rates[rates["indicator"] == _checked(indicator)].reset_index(drop=True)
 
 
 def funnel_limits(pooled_rate: float, sizes, levels=FUNNEL_LEVELS) -> pd.DataFrame:
@@ -221,8 +257,9 @@ class Homogeneity:
     undefined_reason: str | None = None  # one of HOMOGENEITY_UNDEFINED when the test is undefined
 
 
-def homogeneity_tests(register: pd.DataFrame, as_of, horizons=HORIZONS) -> pd.DataFrame:
-    """Pearson chi-square test that the employment rate is the same in every pilot, per horizon.
+def homogeneity_tests(register: pd.DataFrame, as_of, horizons=HORIZONS,
+                      indicator: str = DEFAULT_INDICATOR) -> pd.DataFrame:
+    """Pearson chi-square test that the rate of ``indicator`` is the same in every pilot, per horizon.
 
     scipy ``chi2_contingency`` on the pilots × {employed, not employed} table of
     :func:`employment_rates`, without continuity correction (scipy applies it only to 2×2 tables
@@ -246,7 +283,7 @@ def homogeneity_tests(register: pd.DataFrame, as_of, horizons=HORIZONS) -> pd.Da
         does not vary (everybody or nobody employed: ``no_variation``). ``min_expected`` below 5
         means the chi-square approximation is rough.
     """
-    rates = employment_rates(register, as_of, horizons)
+    rates = crude_rates(register, as_of, horizons, indicator)
     rows = []
     for horizon in dict.fromkeys(int(h) for h in horizons):
         at_h = rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] != POOLED)
@@ -342,13 +379,18 @@ class ComparisonUndefined(EvalkitError):
                            horizon=unavailable.horizon_months, reason=reason))
 
 
-def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates:
-    """Case-mix adjusted employment rate per pilot at ``horizon`` months.
+def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str = DEFAULT_INDICATOR) -> AdjustedRates:
+    """Case-mix adjusted rate of ``indicator`` (the employment rate by default) per pilot at ``horizon`` months.
+
+    Below, "employed" stands for the indicator's outcome: a status it counts
+    (:attr:`evalkit.indicator_registry.IndicatorSpec.statuses`); the columns ``employed`` hold
+    the people with it, and reasons and notes get their variant naming the outcome.
 
     Model: logistic regression (statsmodels ``Logit`` on the patsy design of the formula) on the eligible
-    people, ``employed ~ C(pilot_id) + age + C(sex) + C(basis) + unemployment_months``, where
-    employed = 1 for employed_open, employed_subsidised or entrepreneur and 0 for every other
-    status, ``unknown`` included. Reference levels are patsy's: the first pilot in the model
+    people, ``outcome ~ C(pilot_id) + age + C(sex) + C(basis) + unemployment_months``, where
+    outcome = 1 for a status the indicator counts (for the employment rate employed_open,
+    employed_subsidised or entrepreneur) and 0 for every other status, ``unknown`` included.
+    Reference levels are patsy's: the first pilot in the model
     alphabetically, sex F, basis diagnosis.
 
     Adjusted rate of pilot k (marginal standardisation): the mean predicted probability over ALL
@@ -386,19 +428,20 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int) -> AdjustedRates
         collinear with the pilots (``collinear``), or separation by the covariates or a failed
         fit (``separation``).
     """
-    crude = employment_rates(register, as_of, (horizon,))
+    crude = crude_rates(register, as_of, (horizon,), indicator)
     crude = crude[crude["pilot_id"] != POOLED].set_index("pilot_id")
-    left_out = _left_out_pilots(crude)
-    notes = [(key, {"pilot": pilot_id, "horizon": horizon}) for pilot_id, key in left_out.items()]
-    data, data_notes = _model_data(eligible_at(register, as_of, horizon), left_out, horizon)
+    left_out = {pilot_id: _variant(key, indicator) for pilot_id, key in _left_out_pilots(crude).items()}
+    outcome = {} if indicator == DEFAULT_INDICATOR else {"outcome": indicator}
+    notes = [(key, {"pilot": pilot_id, "horizon": horizon, **outcome}) for pilot_id, key in left_out.items()]
+    data, data_notes = _model_data(eligible_at(register, as_of, horizon, indicator), left_out, horizon)
     notes += data_notes
     model_pilots = sorted(data["pilot_id"].unique())
     if len(model_pilots) < 2:
         reason, values = ("one_pilot", {"pilot": model_pilots[0]}) if model_pilots else ("no_pilot", {})
-        raise ComparisonUndefined(Unavailable(horizon, reason, values))
+        raise ComparisonUndefined(Unavailable(horizon, _variant(reason, indicator), {**values, **outcome}))
     formula, formula_notes = _formula(data, horizon)
     notes += formula_notes
-    result = _fit(formula, data, horizon)
+    result = _fit(formula, data, horizon, indicator)
     adjusted = _standardise(result, model_pilots)
     rates = pd.DataFrame({
         "pilot_id": crude.index,
@@ -451,10 +494,10 @@ def _formula(data: pd.DataFrame, horizon: int) -> tuple[str, list[tuple[str, dic
             notes.append(("constant_covariate", {"covariate": column, "horizon": horizon}))
         else:
             terms.append(f"C({column})" if column in _CATEGORICAL_COVARIATES else column)
-    return "employed ~ " + " + ".join(terms), notes
+    return "outcome ~ " + " + ".join(terms), notes
 
 
-def _fit(formula: str, data: pd.DataFrame, horizon: int):
+def _fit(formula: str, data: pd.DataFrame, horizon: int, indicator: str = DEFAULT_INDICATOR):
     """Fit the logistic model, refusing designs whose estimates would be meaningless."""
     from patsy import dmatrices
     from statsmodels.discrete.discrete_model import Logit
@@ -467,7 +510,8 @@ def _fit(formula: str, data: pd.DataFrame, horizon: int):
     model = Logit(outcome, design)
     if np.linalg.matrix_rank(model.exog) < model.exog.shape[1]:
         raise ComparisonUndefined(Unavailable(horizon, "collinear", {"people": len(data)}))
-    separation = ComparisonUndefined(Unavailable(horizon, "separation"))
+    outcome = {} if indicator == DEFAULT_INDICATOR else {"outcome": indicator}
+    separation = ComparisonUndefined(Unavailable(horizon, _variant("separation", indicator), outcome))
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -1,4 +1,4 @@
-"""The contract's vocabulary (CONTRACT.md): codes, horizons and indicator names, in one place."""
+"""The contract's vocabulary (CONTRACT.md): codes and horizons, in one place (indicators: indicator_registry)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -50,13 +50,7 @@ SEX_CODES = ("F", "M", "U")
 BASIS_CODES = ("diagnosis", "tasmatyo", "none")
 POOLED = "all"
 
-RATE_INDICATORS = (
-    "employment_rate", "open_employment_rate", "positive_exit_rate",
-    *(f"share_{code}" for code in STATUS_CODES),
-)
-HORIZON_INDICATORS = (*RATE_INDICATORS, "cost_per_employed", "cost_per_positive_exit")
-OVERALL_INDICATORS = ("was_change", "tasmatyo_share", "cost_per_participant")
-INDICATORS = (*HORIZON_INDICATORS, *OVERALL_INDICATORS)
+# Indicator names, kinds and relations are declared in evalkit.indicator_registry.
 
 # The confidence level of every interval evalkit computes (Wilson, t, Wald, delta method) and the
 # matching test level the book reads p-values against; the prose glues these, so text and
@@ -64,26 +58,8 @@ INDICATORS = (*HORIZON_INDICATORS, *OVERALL_INDICATORS)
 CONFIDENCE_LEVEL = 0.95
 SIGNIFICANCE_LEVEL = round(1 - CONFIDENCE_LEVEL, 10)
 
-# Indicators that come with a confidence interval, so a goal on them can get a verdict.
-INDICATORS_WITH_INTERVAL = (*RATE_INDICATORS, "was_change", "tasmatyo_share")
-
-# Families beyond the contract (``evalkit indicators --all`` and the book's pages). Work ability
-# score bands, inclusive, in the conventional grading of the 0-10 scale.
+# Work ability score bands, inclusive, in the conventional grading of the 0-10 scale.
 WAS_BANDS = {"poor": (0, 5), "moderate": (6, 7), "good": (8, 9), "excellent": (10, 10)}
-FLOW_INDICATORS = ("participants", "ended", "in_service", "eligible")
-WAS_BAND_INDICATORS = (*(f"was_band_{b}" for b in WAS_BANDS), "was_start_recorded")
-EMPLOYER_INDICATORS = ("employers_reached", "employers_interested", "employers_coached",
-                       "employers_hiring", "hires")
-EXTRA_INDICATORS = (*FLOW_INDICATORS, *WAS_BAND_INDICATORS, *EMPLOYER_INDICATORS)
-# Published beside those, so that the small-cell rule sees every whole and its parts: the score
-# bands at the end of service and the participants by identification basis.
-BASIS_INDICATORS = tuple(f"basis_{code}" for code in BASIS_CODES)
-PUBLISHED_INDICATORS = (*INDICATORS, *EXTRA_INDICATORS,
-                        *(f"was_end_band_{b}" for b in WAS_BANDS), "was_end_recorded",
-                        *BASIS_INDICATORS)
-# Indicators whose value is itself a count of people or employers (value = numerator, no
-# denominator): the small-cell rule hides the value itself when it is 1-4.
-COUNT_INDICATORS = frozenset({*FLOW_INDICATORS, "employers_reached", "hires", *BASIS_INDICATORS})
 
 REGISTER_COLUMNS = (
     "person_id", "pilot_id", "service", "start_date", "end_date", "age", "sex", "basis",

@@ -191,3 +191,50 @@ def fmt_date(day: dt.date, lang: str | None = None) -> str:
         ``fi`` or ``en``; default the active language.
     """
     return format_date(day, format=t("format.date", lang), locale=_locale(lang))
+
+
+def fmt_indicator(indicator: str, value: float | None, lang: str | None = None) -> str:
+    """An indicator's value as its kind is written (:mod:`evalkit.indicator_registry`).
+
+    A share as a percentage, money in euros, a count as a whole number, a mean with its declared
+    decimals; a dash when missing.
+
+    Raises
+    ------
+    KeyError
+        When ``indicator`` is undeclared.
+    """
+    from evalkit.indicator_registry import Kind, spec
+
+    declared = spec(indicator)
+    if _missing(value):
+        return t("format.missing", lang)
+    if declared.kind is Kind.SHARE:
+        return fmt_percent(value, lang=lang)
+    if declared.kind is Kind.MONEY:
+        return fmt_eur(value, lang=lang)
+    if declared.kind is Kind.COUNT:
+        return fmt_number(int(value), lang=lang)
+    return fmt_number(value, declared.digits, lang)
+
+
+def fmt_indicator_interval(indicator: str, low: float | None, high: float | None, lang: str | None = None,
+                           unbroken: bool = False) -> str:
+    """An indicator's confidence interval as its kind is written; a dash when it has none.
+
+    A share's as :func:`fmt_interval`, a mean's as ``low … high`` with its declared decimals.
+
+    Raises
+    ------
+    KeyError
+        When ``indicator`` is undeclared.
+    """
+    from evalkit.indicator_registry import Kind, spec
+
+    declared = spec(indicator)
+    if _missing(low) or _missing(high) or declared.kind in (Kind.COUNT, Kind.MONEY):
+        return t("format.missing", lang)
+    if declared.kind is Kind.SHARE:
+        return fmt_interval(low, high, lang=lang, unbroken=unbroken)
+    return t("format.mean_interval", lang, low=fmt_number(low, declared.digits, lang),
+             high=fmt_number(high, declared.digits, lang))

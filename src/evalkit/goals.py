@@ -14,9 +14,10 @@ alone, so that a small pilot is not declared to have failed (or succeeded) on no
 Direction. For most indicators more is better (employment, positive exits, the täsmätyö share,
 the change in the work ability score), and a target is a floor. For the shares of people
 unemployed, outside the labour force or of unknown status, and for costs, less is better and the
-target is a ceiling: ``met`` then means the interval lies *below* it. The direction follows from
-the indicator, so a params file cannot get it wrong. (Cost indicators have no interval; params
-refuse them as goal indicators today, and a cost goal here would get ``no_data``.)
+target is a ceiling: ``met`` then means the interval lies *below* it. The direction is the
+indicator's declaration (evalkit.indicator_registry), so a params file cannot get it wrong. (Cost
+indicators have no interval; params refuse them as goal indicators today, and a cost goal here
+would get ``no_data``.)
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evalkit.definitions import POOLED
+from evalkit.indicator_registry import spec
 from evalkit.params import Goal
+from evalkit.publication import cell
 
 MET, NOT_MET, UNCLEAR, NO_DATA, QUALITATIVE = "met", "not_met", "unclear", "no_data", "qualitative"
 VERDICTS = (MET, NOT_MET, UNCLEAR, NO_DATA, QUALITATIVE)
-LOWER_IS_BETTER = frozenset({"share_unemployed", "share_outside_labour_force", "share_unknown"})
 
 
 def lower_is_better(indicator: str) -> bool:
@@ -44,10 +46,15 @@ def lower_is_better(indicator: str) -> bool:
     Returns
     -------
     bool
-        True for the shares unemployed, outside the labour force or of unknown status, and for
-        every ``cost_*`` indicator; False otherwise.
+        As the indicator declares (:mod:`evalkit.indicator_registry`): True for the shares
+        unemployed, outside the labour force or of unknown status, and for the costs.
+
+    Raises
+    ------
+    KeyError
+        When ``indicator`` is undeclared.
     """
-    return indicator in LOWER_IS_BETTER or indicator.startswith("cost_")
+    return spec(indicator).lower_is_better
 
 
 def _missing(value) -> bool:
@@ -95,15 +102,6 @@ class GoalResult:
     lower_is_better: bool = False
 
 
-def _result_row(indicators: pd.DataFrame, pilot_id: str, goal: Goal) -> pd.Series | None:
-    rows = indicators[(indicators["pilot_id"] == pilot_id) & (indicators["indicator"] == goal.indicator)]
-    if goal.horizon is not None:
-        rows = rows[rows["horizon_months"] == goal.horizon]
-    else:
-        rows = rows[rows["horizon_months"].isna()]
-    return rows.iloc[0] if len(rows) else None
-
-
 def assess_goals(goals: tuple[Goal, ...] | list[Goal], indicators: pd.DataFrame,
                  pilot_id: str) -> list[GoalResult]:
     """Judge a pilot's goals against its results: one result per goal, in the params' order.
@@ -137,7 +135,7 @@ def assess_goals(goals: tuple[Goal, ...] | list[Goal], indicators: pd.DataFrame,
             results.append(GoalResult(goal, QUALITATIVE))
             continue
         lower = lower_is_better(goal.indicator)
-        row = _result_row(indicators, pilot_id, goal)
+        row = cell(indicators, pilot_id, goal.indicator, goal.horizon)
         if row is None:
             results.append(GoalResult(goal, NO_DATA, lower_is_better=lower))
             continue

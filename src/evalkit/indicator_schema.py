@@ -32,28 +32,29 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from evalkit.definitions import (
-    COUNT_INDICATORS,
+from evalkit.definitions import HORIZONS, PILOT_IDS, POOLED
+from evalkit.indicator_registry import (
+    BY_NAME,
     HORIZON_INDICATORS,
-    HORIZONS,
     INDICATORS,
-    PILOT_IDS,
-    POOLED,
     PUBLISHED_INDICATORS,
+    Kind,
 )
 
-# The work ability score runs 0-10, so a person's change lies within -10..10, and so does a mean.
-WAS_CHANGE_RANGE = (-10.0, 10.0)
-_WITH_HORIZON = frozenset({*HORIZON_INDICATORS, "eligible"})
+_WITH_HORIZON = frozenset(HORIZON_INDICATORS)
 
 
-def _kind(indicator: pd.Series) -> pd.Series:
-    """Each row's kind of number: count, cost, mean or share (everything else is a share)."""
-    kind = pd.Series("share", index=indicator.index, dtype=object)
-    kind[indicator.isin(COUNT_INDICATORS)] = "count"
-    kind[indicator.str.startswith("cost_")] = "cost"
-    kind[indicator == "was_change"] = "mean"
-    return kind
+def _is(kind: Kind, indicator: pd.Series) -> np.ndarray:
+    """Which rows are indicators of ``kind`` (:mod:`evalkit.indicator_registry`); an undeclared name is none."""
+    return indicator.map(lambda name: name in BY_NAME and BY_NAME[name].kind is kind).to_numpy(dtype=bool)
+
+
+def _value_range(indicator: pd.Series, end: int) -> np.ndarray:
+    """Each row's declared lowest (``end`` 0) or highest (1) value; NaN where none is declared."""
+    def bound(name):
+        declared = BY_NAME.get(name)
+        return np.nan if declared is None or declared.value_range is None else declared.value_range[end]
+    return indicator.map(bound).to_numpy(dtype=float)
 
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -110,7 +111,7 @@ class IndicatorFrame(pa.DataFrameModel):
         and ``value = numerator / denominator`` (relative tolerance 1e-12); each comparison
         passes where one of its cells is missing. Other rows pass.
         """
-        share = (_kind(frame["indicator"]) == "share").to_numpy(dtype=bool)
+        share = _is(Kind.SHARE, frame["indicator"])
         value, low, high = (_floats(frame, c) for c in ("value", "ci_low", "ci_high"))
         numerator, denominator = _floats(frame, "numerator"), _floats(frame, "denominator")
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -125,7 +126,7 @@ class IndicatorFrame(pa.DataFrameModel):
     @pa.dataframe_check
     def counts_are_their_value(cls, frame: pd.DataFrame) -> Series[bool]:
         """A count row has no denominator, and its value is its numerator, 0 or more (where shown)."""
-        count = (_kind(frame["indicator"]) == "count").to_numpy(dtype=bool)
+        count = _is(Kind.COUNT, frame["indicator"])
         value, numerator = _floats(frame, "value"), _floats(frame, "numerator")
         with np.errstate(invalid="ignore"):
             ok = (frame["denominator"].isna().to_numpy(dtype=bool)
@@ -135,7 +136,7 @@ class IndicatorFrame(pa.DataFrameModel):
     @pa.dataframe_check
     def costs_not_negative(cls, frame: pd.DataFrame) -> Series[bool]:
         """A cost row's budget (numerator) and value are 0 or more (where shown)."""
-        cost = (_kind(frame["indicator"]) == "cost").to_numpy(dtype=bool)
+        cost = _is(Kind.MONEY, frame["indicator"])
         value, budget = _floats(frame, "value"), _floats(frame, "numerator")
         with np.errstate(invalid="ignore"):
             ok = _holds(value >= 0, value) & _holds(budget >= 0, budget)
@@ -144,11 +145,11 @@ class IndicatorFrame(pa.DataFrameModel):
     @pa.dataframe_check
     def mean_change_within_its_interval(cls, frame: pd.DataFrame) -> Series[bool]:
         """The mean change of the work ability score lies in −10…10 and within its interval (where shown)."""
-        mean = (_kind(frame["indicator"]) == "mean").to_numpy(dtype=bool)
+        mean = _is(Kind.MEAN, frame["indicator"])
         value, low, high = (_floats(frame, c) for c in ("value", "ci_low", "ci_high"))
-        lowest, highest = WAS_CHANGE_RANGE
+        lowest, highest = _value_range(frame["indicator"], 0), _value_range(frame["indicator"], 1)
         with np.errstate(invalid="ignore"):
-            ok = (_holds((lowest <= value) & (value <= highest), value)
+            ok = (_holds((lowest <= value) & (value <= highest), value, lowest, highest)
                   & _holds((low <= value) & (value <= high), low, value, high))
         return pd.Series(~mean | ok, index=frame.index)
 
@@ -158,5 +159,5 @@ class ContractIndicatorFrame(IndicatorFrame):
 
     @pa.check("indicator", name="contract_indicator")
     def contract_names(cls, indicator: Series[str]) -> Series[bool]:
-        """Only the contract's indicator names (:data:`evalkit.definitions.INDICATORS`)."""
+        """Only the contract's indicator names (:data:`evalkit.indicator_registry.INDICATORS`)."""
         return indicator.isin(INDICATORS)

@@ -55,16 +55,14 @@ from statsmodels.stats.proportion import proportion_confint
 from evalkit.definitions import (
     BASIS_CODES,
     CONFIDENCE_LEVEL,
-    EMPLOYED_CODES,
     HORIZONS,
     PILOT_IDS,
     POOLED,
-    POSITIVE_EXIT_CODES,
-    PUBLISHED_INDICATORS,
     STATUS_CODES,
     WAS_BANDS,
 )
 from evalkit.errors import EvalkitError
+from evalkit.indicator_registry import PUBLISHED_INDICATORS, STATUS_RATES, spec
 from evalkit.indicator_schema import ContractIndicatorFrame, IndicatorFrame
 from evalkit.register.schema import eligible
 
@@ -154,10 +152,76 @@ def _frame(pilots, horizon, indicator, numerator, denominator, value, ci_low=Non
     })
 
 
+def t_interval(total, count, squares) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and t-based 95 % interval from sums: mean ± t(0.975, n − 1) · s / √n.
+
+    ``total`` and ``squares`` are the sums of the values and of their squares over ``count``
+    units; the mean is NaN for none, the interval NaN for fewer than two.
+    """
+    total, n, squares = (np.asarray(x, dtype=float) for x in (total, count, squares))
+    mean = _ratio(total, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = np.where(n > 1, (squares - n * mean ** 2) / (n - 1), np.nan)
+        half = stats.t.ppf(0.5 + CONFIDENCE_LEVEL / 2, np.where(n > 1, n - 1, 1)) * np.sqrt(np.maximum(variance, 0) / n)
+    half = np.where(n > 1, half, np.nan)
+    return mean, mean - half, mean + half
+
+
+ESTIMATION_METHODS = ("wilson", "t", "none")
+
+
+def estimate(numerator, denominator, method: str = "wilson", squares=None) -> tuple[np.ndarray, np.ndarray,
+                                                                                 np.ndarray]:
+    """The value of ``numerator / denominator`` and its 95 % interval, by ``method``.
+
+    The one place an indicator's estimate is chosen (each declares its method,
+    :attr:`evalkit.indicator_registry.IndicatorSpec.method`); it knows numbers, not indicators.
+
+    Parameters
+    ----------
+    numerator, denominator : array-like
+        Per row: a count of units with the property and of units (``wilson``), a sum of
+        per-unit values and the units (``t``), any amount and a count (``none``).
+    method : {"wilson", "t", "none"}
+        ``wilson``: a proportion with the Wilson score interval (:func:`wilson_interval`);
+        ``t``: a mean with a t-based interval (:func:`t_interval`, needs ``squares``);
+        ``none``: a ratio without an interval.
+    squares : array-like, optional
+        For ``t``: the sums of the squared per-unit values.
+
+    Returns
+    -------
+    value, ci_low, ci_high : numpy.ndarray
+        NaN where the denominator is 0, or where no interval applies.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``method``, or ``t`` without ``squares``.
+    """
+    if method == "wilson":
+        low, high = wilson_interval(numerator, denominator)
+        return _ratio(numerator, denominator), low, high
+    if method == "t":
+        if squares is None:
+            raise ValueError("method 't' needs the sums of squares")
+        return t_interval(numerator, denominator, squares)
+    if method == "none":
+        value = _ratio(numerator, denominator)
+        return value, np.full(value.shape, np.nan), np.full(value.shape, np.nan)
+    raise ValueError(f"unknown method {method!r}; choose from {', '.join(ESTIMATION_METHODS)}")
+
+
+def _estimate_frame(pilots, horizon, indicator: str, numerator, denominator, squares=None,
+                    shown_numerator=None) -> pd.DataFrame:
+    """Rows of ``indicator`` estimated by its declared method; ``shown_numerator`` replaces the numerator column."""
+    value, low, high = estimate(numerator, denominator, spec(indicator).method, squares)
+    return _frame(pilots, horizon, indicator, numerator if shown_numerator is None else shown_numerator,
+                  denominator, value, low, high)
+
+
 def _rate_frame(pilots, horizon, indicator, numerator, denominator) -> pd.DataFrame:
-    low, high = wilson_interval(numerator, denominator)
-    return _frame(pilots, horizon, indicator, numerator, denominator,
-                  _ratio(numerator, denominator), low, high)
+    return _estimate_frame(pilots, horizon, indicator, numerator, denominator)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -170,7 +234,7 @@ def order_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Indicator rows in the report's order, with the contract's columns only.
 
     Pilots as in the funding list, then ``all``; horizons ascending (no horizon last);
-    indicators in the order of :data:`evalkit.definitions.PUBLISHED_INDICATORS` (an unknown name
+    indicators in the order of :data:`evalkit.indicator_registry.PUBLISHED_INDICATORS` (an unknown name
     last).
 
     Parameters
@@ -202,15 +266,47 @@ def _check_horizons(horizons: Iterable[int]) -> tuple[int, ...]:
     return chosen
 
 
+def _status_codes(register: pd.DataFrame, as_of: dt.date, months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Who is followed up at ``months`` and, for them, the index of their status (empty → unknown)."""
+    mask = np.asarray(eligible(register["end_date"], as_of, months), dtype=bool)
+    status = _codes(register[f"status_{months}m"], STATUS_CODES)[mask]
+    return mask, np.where(status < 0, _UNKNOWN, status)
+
+
+def followed_up(register: pd.DataFrame, as_of: dt.date, months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Who is followed up at ``months`` (CONTRACT.md, "Horizons and who counts") and their status.
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated register.
+    as_of : date
+        The extract date.
+    months : int
+        The follow-up time, one of :data:`evalkit.definitions.HORIZONS`.
+
+    Returns
+    -------
+    mask : numpy.ndarray of bool
+        Per row of ``register``: eligible at ``months``.
+    status : numpy.ndarray of str
+        Per eligible row, its status code; an empty status is ``unknown`` (it stays in the
+        denominator).
+    """
+    mask, status = _status_codes(register, as_of, _check_horizons([months])[0])
+    return mask, np.asarray(STATUS_CODES, dtype=object)[status]
+
+
 def status_counts(register: pd.DataFrame, as_of: dt.date,
                   horizons: Iterable[int] = HORIZONS) -> dict[int, np.ndarray]:
     """For each horizon, an array (pilot × status code) of eligible people, empty → unknown."""
     pilot_codes = _codes(register["pilot_id"], PILOT_IDS)
     out = {}
     for months in _check_horizons(horizons):
-        mask = eligible(register["end_date"], as_of, months) & (pilot_codes >= 0)
-        status = _codes(register[f"status_{months}m"], STATUS_CODES)[mask]
-        status = np.where(status < 0, _UNKNOWN, status)
+        mask, status = _status_codes(register, as_of, months)
+        known_pilot = pilot_codes[mask] >= 0
+        mask = mask & (pilot_codes >= 0)
+        status = status[known_pilot]
         flat = pilot_codes[mask].astype(np.int64) * len(STATUS_CODES) + status
         out[months] = np.bincount(flat, minlength=len(PILOT_IDS) * len(STATUS_CODES)).reshape(
             len(PILOT_IDS), len(STATUS_CODES))
@@ -231,15 +327,9 @@ def outcome_rates(register: pd.DataFrame, as_of: dt.date,
     frames = []
     for months, counts in status_counts(register, as_of, horizons).items():
         eligible_n = _with_pooled(counts.sum(axis=1), present)
-        numerators = {
-            "employment_rate": _status_sum(counts, EMPLOYED_CODES),
-            "open_employment_rate": _status_sum(counts, ["employed_open"]),
-            "positive_exit_rate": _status_sum(counts, POSITIVE_EXIT_CODES),
-            **{f"share_{code}": counts[:, i] for i, code in enumerate(STATUS_CODES)},
-        }
-        for indicator, per_pilot in numerators.items():
-            frames.append(_rate_frame(pilots, months, indicator,
-                                      _with_pooled(per_pilot, present), eligible_n))
+        for name in STATUS_RATES:
+            frames.append(_rate_frame(pilots, months, name,
+                                      _with_pooled(_status_sum(counts, spec(name).statuses), present), eligible_n))
     return _concat(frames)
 
 
@@ -271,13 +361,8 @@ def was_change(register: pd.DataFrame) -> pd.DataFrame:
     n = _with_pooled(np.bincount(codes, minlength=len(PILOT_IDS)), present)
     total = _with_pooled(np.bincount(codes, weights=diff, minlength=len(PILOT_IDS)), present)
     squares = _with_pooled(np.bincount(codes, weights=diff ** 2, minlength=len(PILOT_IDS)), present)
-    mean = _ratio(total, n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        variance = np.where(n > 1, (squares - n * mean ** 2) / (n - 1), np.nan)
-        half = stats.t.ppf(0.5 + CONFIDENCE_LEVEL / 2, np.where(n > 1, n - 1, 1)) * np.sqrt(np.maximum(variance, 0) / n)
-    half = np.where(n > 1, half, np.nan)
-    return _frame(_labels(present), None, "was_change", np.rint(total).astype(np.int64), n,
-                  mean, mean - half, mean + half)
+    return _estimate_frame(_labels(present), None, "was_change", total, n, squares,
+                           shown_numerator=np.rint(total).astype(np.int64))
 
 
 def tasmatyo_share(register: pd.DataFrame) -> pd.DataFrame:
@@ -306,14 +391,13 @@ def costs(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
     budget_float = budget.to_numpy(dtype=float, na_value=np.nan)
     pilots = _labels(present)
     participants = _with_pooled(_count_by_pilot(pilot_codes), present)
-    frames = [_frame(pilots, None, "cost_per_participant", budget, participants,
-                     _ratio(budget_float, participants))]
+    frames = [_estimate_frame(pilots, None, "cost_per_participant", budget_float, participants,
+                              shown_numerator=budget)]
     for months, counts in status_counts(register, as_of, horizons).items():
-        for indicator, codes in (("cost_per_employed", EMPLOYED_CODES),
-                                 ("cost_per_positive_exit", POSITIVE_EXIT_CODES)):
-            people = _with_pooled(_status_sum(counts, codes), present)
-            frames.append(_frame(pilots, months, indicator, budget, people,
-                                 _ratio(budget_float, people)))
+        for indicator in ("cost_per_employed", "cost_per_positive_exit"):
+            # The divisor is the count another indicator declares: its statuses' people.
+            people = _with_pooled(_status_sum(counts, spec(spec(indicator).denominator).statuses), present)
+            frames.append(_estimate_frame(pilots, months, indicator, budget_float, people, shown_numerator=budget))
     return _concat(frames)
 
 
@@ -451,7 +535,7 @@ def compute_indicators(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[
     -------
     DataFrame
         One row per (pilot_id, horizon_months, indicator) of
-        :data:`evalkit.definitions.INDICATORS`, in the report's order (:func:`order_rows`),
+        :data:`evalkit.indicator_registry.INDICATORS`, in the report's order (:func:`order_rows`),
         with the columns :data:`CONTRACT_COLUMNS`; exact, unsuppressed. Checked against
         :class:`evalkit.indicator_schema.ContractIndicatorFrame` on the way out.
 

@@ -26,7 +26,7 @@ from evalkit.definitions import HORIZONS, POOLED
 from evalkit.goals import NO_DATA, QUALITATIVE, VERDICTS, assess_goals
 from evalkit.indicators import published_indicators
 from evalkit.params import PilotParams
-from evalkit.suppression import suppress_complementary
+from evalkit.publication import Publication, cell, publish
 
 SUMMARY_RATES = ("employment_rate", "positive_exit_rate")
 
@@ -59,7 +59,8 @@ class KeyResults:
     horizon : int
         The follow-up time of the range across pilots, the funnel and the cost.
     pilot_rates : DataFrame
-        Per pilot at ``horizon``, published rates only, lowest rate first: pilot_id, numerator,
+        Per pilot at ``horizon``, of the indicator asked for (the employment rate by default),
+        published rates only, lowest rate first: pilot_id, numerator,
         denominator, value, ci_low, ci_high, position (inside, outside_95, outside_998) and side
         (above, below, at) against the funnel limits (:func:`evalkit.compare.funnel_points`).
     cost_per_employed : float or None
@@ -84,45 +85,31 @@ class KeyResults:
         return self.pilot_rates[self.pilot_rates["position"] != "inside"]
 
 
-def _published(frame: pd.DataFrame) -> pd.DataFrame:
-    """The tidy frame as published: every cell the full small-cell rule hides set to missing."""
-    return suppress_complementary(frame)
-
-
-def _row(frame: pd.DataFrame, pilot_id: str, indicator: str, horizon: int | None) -> pd.Series | None:
-    chosen = frame[(frame["pilot_id"] == pilot_id) & (frame["indicator"] == indicator)]
-    chosen = chosen[chosen["horizon_months"].isna()] if horizon is None else \
-        chosen[chosen["horizon_months"] == horizon]
-    return chosen.iloc[0] if len(chosen) else None
-
-
-def _value(frame: pd.DataFrame, pilot_id: str, indicator: str, horizon: int | None = None) -> float | None:
-    row = _row(frame, pilot_id, indicator, horizon)
-    return None if row is None or pd.isna(row["value"]) else float(row["value"])
-
-
 def key_results(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
                 employers: pd.DataFrame | None = None, horizon: int = 6,
-                horizons: tuple[int, ...] = HORIZONS) -> KeyResults:
+                horizons: tuple[int, ...] = HORIZONS,
+                indicator: str = compare.DEFAULT_INDICATOR) -> KeyResults:
     """The summary's outcome figures from the pooled register at ``as_of`` (see the module text).
 
     ``horizon``: the follow-up time of the range across pilots, the funnel and the cost per
-    employed person (the comparison chapter's main horizon).
+    employed person (the comparison chapter's main horizon). ``indicator``: the rate whose range
+    across pilots and funnel positions are given (:data:`evalkit.compare.OUTCOME_INDICATORS`).
     """
-    published = _published(published_indicators(register, as_of, budgets, employers))
+    publication = publish(published_indicators(register, as_of, budgets, employers))
+    published = publication.published
     pooled = published[(published["pilot_id"] == POOLED) & published["indicator"].isin(SUMMARY_RATES)
                        & published["horizon_months"].isin(horizons)]
     pooled = pooled.sort_values(["indicator", "horizon_months"],
                                 key=lambda s: s.map(SUMMARY_RATES.index) if s.name == "indicator" else s)
-    participants = _value(published, POOLED, "participants")
+    participants = publication.published_value(POOLED, "participants")
 
     present = sorted(set(register["pilot_id"].astype(str)))
-    rates = compare.employment_rates(register, as_of, (horizon,))
+    rates = compare.crude_rates(register, as_of, (horizon,), indicator)
     points = compare.funnel_points(rates, horizon)
-    shown = [_value(published, p, "employment_rate", horizon) is not None for p in points["pilot_id"]]
+    shown = [publication.published_value(p, indicator, horizon) is not None for p in points["pilot_id"]]
     points = points[shown].sort_values(["value", "pilot_id"]).reset_index(drop=True)
 
-    was = _row(published, POOLED, "was_change", None)
+    was = cell(published, POOLED, "was_change", None)
     was_change = None if was is None or pd.isna(was["value"]) else \
         Estimate(float(was["value"]), float(was["ci_low"]), float(was["ci_high"]), int(was["denominator"]))
     return KeyResults(
@@ -132,7 +119,7 @@ def key_results(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, in
         horizon=horizon,
         pilot_rates=points[["pilot_id", "numerator", "denominator", "value", "ci_low", "ci_high",
                             "position", "side"]],
-        cost_per_employed=_value(published, POOLED, "cost_per_employed", horizon),
+        cost_per_employed=publication.published_value(POOLED, "cost_per_employed", horizon),
         was_change=was_change,
     )
 
@@ -146,21 +133,20 @@ def goal_verdicts(register: pd.DataFrame, params: Mapping[str, PilotParams], bud
     whose result the rule hides gets ``no_data``, as in the chapter's goals table.
     Columns: pilot_id, goal (its number within the pilot, from 1), indicator, horizon_months, verdict.
     """
-    frames: dict[dt.date, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    frames: dict[dt.date, Publication] = {}
     rows = []
     for pilot_id in sorted(params):
         p = params[pilot_id]
         if not p.goals:
             continue
         if p.as_of not in frames:
-            exact = published_indicators(register, p.as_of, budgets, employers)
-            frames[p.as_of] = (exact, _published(exact))
-        exact, published = frames[p.as_of]
-        for number, result in enumerate(assess_goals(p.goals, exact, pilot_id), start=1):
+            frames[p.as_of] = publish(published_indicators(register, p.as_of, budgets, employers))
+        publication = frames[p.as_of]
+        for number, result in enumerate(assess_goals(p.goals, publication.exact, pilot_id), start=1):
             verdict = result.verdict
             if verdict != QUALITATIVE and (
                     result.value is None
-                    or _value(published, pilot_id, result.goal.indicator, result.goal.horizon) is None):
+                    or publication.published_value(pilot_id, result.goal.indicator, result.goal.horizon) is None):
                 verdict = NO_DATA
             rows.append({"pilot_id": pilot_id, "goal": number, "indicator": result.goal.indicator,
                          "horizon_months": result.goal.horizon, "verdict": verdict})

@@ -24,8 +24,9 @@ from pydantic import (
     field_validator,
 )
 
-from evalkit.definitions import HORIZONS, INDICATORS_WITH_INTERVAL
+from evalkit.definitions import HORIZONS
 from evalkit.errors import InputError, InputProblem
+from evalkit.indicator_registry import GOAL_INDICATORS, Kind, spec
 from evalkit.input_models import (
     QUOTE_HINT,
     InputModel,
@@ -41,14 +42,10 @@ from evalkit.yaml_input import hidden_character_keys, identity_code_keys, load_y
 
 HETU_IN_PARAMS = ("holds a Finnish personal identity code (henkilötunnus); no text that reaches the "
                   "report may hold one (the value is not shown)")
-# The score runs 0–10, so a change of it lies between -10 and 10.
-WAS_CHANGE_RANGE = (-10.0, 10.0)
-# Indicators measured once per person, not at a follow-up time (CONTRACT.md, "Indicators").
-WITHOUT_HORIZON = ("was_change", "tasmatyo_share")
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
 
 # A goal can only be judged on an indicator that comes with a confidence interval.
-GoalIndicator = Literal[INDICATORS_WITH_INTERVAL]
+GoalIndicator = Literal[GOAL_INDICATORS]
 Horizon = Literal[HORIZONS]
 
 
@@ -83,9 +80,9 @@ class Goal(InputModel):
                 raise refusal("a goal without an indicator has no follow-up time; name its "
                               "indicator or leave horizon out")
             return None
-        if indicator in WITHOUT_HORIZON and horizon is not None:
+        if not spec(indicator).horizon and horizon is not None:
             raise refusal(f"{indicator} has no follow-up time; leave horizon out")
-        if indicator not in WITHOUT_HORIZON and horizon is None:
+        if spec(indicator).horizon and horizon is None:
             raise refusal(f"a measurable goal needs its follow-up time: horizon one of "
                           f"{', '.join(map(str, HORIZONS))} (months)")
         return horizon
@@ -108,18 +105,18 @@ class Goal(InputModel):
 def _target_problem(indicator: str, target: Any) -> str | None:
     """What is wrong with a goal's target for ``indicator``, or None when nothing is.
 
-    A share (every rate, the täsmätyö share) is written 0–1; a change of the work ability score
-    lies in -10…10. A target written with a decimal comma (which YAML reads as text) is named as
-    such.
+    The indicator declares its range (:mod:`evalkit.indicator_registry`): a share (every rate, the
+    täsmätyö share) is written 0–1; a change of the work ability score lies in -10…10. A target
+    written with a decimal comma (which YAML reads as text) is named as such.
     """
-    share = indicator != "was_change"
+    share = spec(indicator).kind is Kind.SHARE
     hint = "a share is written 0–1 (25 % as 0.25)" if share else \
         "a change of the work ability score (0–10) lies between -10 and 10"
     if isinstance(target, str) and _DECIMAL_COMMA.fullmatch(target):
         return f"{target!r} uses a decimal comma; write a decimal point ({target.replace(',', '.').strip()})"
     if isinstance(target, bool) or not isinstance(target, (int, float)):
         return f"a goal with an indicator needs a numeric target, got {shown(target)}; {hint}"
-    low, high = (0.0, 1.0) if share else WAS_CHANGE_RANGE
+    low, high = spec(indicator).goal_range
     if not low <= target <= high:   # NaN fails too
         return f"{target!r} is outside {_fmt(low)}–{_fmt(high)}: {hint}"
     return None

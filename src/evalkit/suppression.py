@@ -31,7 +31,7 @@ the shown parts gives a lone hidden part back. Two kinds of wholes are published
   count, the employed plus training and other services parts of the positive exits, the positive
   exits plus the rest parts of the people followed up; ended and still in service are parts of the
   participants, and so are the identification bases; work ability bands are parts of the people
-  scored (:data:`PART_GROUPS`);
+  scored (:func:`part_groups`, declared by the indicators);
 - across pilots, each count at each follow-up time has the pooled ``all`` count as its whole.
 
 So the full rule (:func:`hidden_counts`, :func:`suppress_complementary`) adds *complementary*
@@ -54,25 +54,35 @@ so the same cells are hidden everywhere; command-line output stays exact unless 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from evalkit.definitions import (
-    COUNT_INDICATORS,
-    EMPLOYED_CODES,
-    POOLED,
-    POSITIVE_EXIT_CODES,
-    RATE_INDICATORS,
-    STATUS_CODES,
-)
+from evalkit import indicator_registry as registry
+from evalkit.definitions import POOLED
 from evalkit.i18n import t
+from evalkit.indicator_registry import Kind
 
 SMALL_COUNT_MAX = 4
 MIN_DENOMINATOR = 5
-# Numerators that are not people: a budget (costs) and a sum of score changes (the mean change).
-_NON_COUNT_NUMERATOR_PREFIXES = ("cost_", "was_change")
+
+
+def _declared(indicator) -> list:
+    """Each row's declaration (:mod:`evalkit.indicator_registry`); None for an undeclared name."""
+    return [registry.BY_NAME.get(name) for name in pd.Series(indicator).astype(str)]
+
+
+def _of_kind(indicator, kind: Kind) -> np.ndarray:
+    return np.array([d is not None and d.kind is kind for d in _declared(indicator)], dtype=bool)
+
+
+def _people_numerator(indicator) -> np.ndarray:
+    """Rows whose numerator counts people (not a budget, not a sum of score changes).
+
+    An undeclared name is judged as a share, the strictest reading.
+    """
+    return np.array([d is None or d.numerator is not None for d in _declared(indicator)], dtype=bool)
 
 
 def is_small_count(count) -> bool:
@@ -90,13 +100,19 @@ def rate_hidden(denominator, numerator=None) -> bool:
     return denominator < MIN_DENOMINATOR or is_small_count(numerator)
 
 
-def count_text(count, formatter=None, lang: str | None = None) -> str:
-    """A count for a table: ``<5`` when 1–4, a dash when missing, else the formatted number."""
+def count_text(count, formatter=None, lang: str | None = None, hidden: bool = False) -> str:
+    """A count as published: ``<5`` when 1–4, a dash when missing or ``hidden``, else the formatted number.
+
+    ``hidden``: the full rule hides the count (as the partner of a small count); it then shows a
+    dash, not ``<5``, as it is not small itself. The one rendering of a published count.
+    """
     from evalkit.formatting import fmt_number
     if count is None or count is pd.NA or (isinstance(count, float) and math.isnan(count)):
         return t("format.missing", lang)
     if is_small_count(count):
         return t("format.suppressed", lang)
+    if hidden:
+        return t("format.missing", lang)
     return (formatter or fmt_number)(count, lang=lang)
 
 
@@ -129,7 +145,7 @@ def reveals_every_value(indicator, ci_low, ci_high) -> np.ndarray:
     """
     low = np.asarray(ci_low, dtype="float64")
     high = np.asarray(ci_high, dtype="float64")
-    is_mean = np.asarray(pd.Series(indicator).astype(str) == "was_change", dtype=bool)
+    is_mean = _of_kind(indicator, Kind.MEAN)
     with np.errstate(invalid="ignore"):
         return is_mean & np.isfinite(low) & np.isfinite(high) & (np.abs(high - low) < 1e-9)
 
@@ -158,8 +174,8 @@ def suppression_mask(frame: pd.DataFrame) -> pd.DataFrame:
     indicator = frame["indicator"].astype(str)
     numerator = frame["numerator"].astype("float64").to_numpy()
     denominator = frame["denominator"].astype("float64").to_numpy()
-    non_count = indicator.str.startswith(_NON_COUNT_NUMERATOR_PREFIXES).to_numpy()
-    is_count = indicator.isin(COUNT_INDICATORS).to_numpy()
+    non_count = ~_people_numerator(indicator)
+    is_count = _of_kind(indicator, Kind.COUNT)
     small_num = (numerator >= 1) & (numerator <= SMALL_COUNT_MAX)
     small_den = (denominator >= 1) & (denominator <= SMALL_COUNT_MAX)
     low_den = ~(denominator >= MIN_DENOMINATOR)   # NaN denominators count as low
@@ -203,13 +219,14 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None,
         Text columns ``pilot_id, horizon_months, indicator, numerator, denominator, value,
         interval`` on ``frame``'s index.
     """
-    from evalkit.formatting import fmt_eur, fmt_interval, fmt_number, fmt_percent
+    from evalkit.formatting import fmt_eur, fmt_indicator, fmt_indicator_interval, fmt_number
     mask = suppression_mask(frame) if mask is None else mask.loc[frame.index]
     dash, small = t("format.missing", lang), t("format.suppressed", lang)
     rows = []
     for (_, row), (_, hidden) in zip(frame.iterrows(), mask.iterrows()):
         indicator = str(row["indicator"])
-        money = indicator.startswith("cost_")
+        kind = registry.spec(indicator).kind
+        money = kind is Kind.MONEY
 
         def count(value, hide, is_money=False):
             if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value)):
@@ -219,19 +236,13 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None,
             return fmt_eur(float(value), lang=lang) if is_money else fmt_number(int(value), lang=lang)
 
         if hidden["value"]:
-            value_text = small if indicator in COUNT_INDICATORS and is_small_count(row["value"]) else dash
+            value_text = small if kind is Kind.COUNT and is_small_count(row["value"]) else dash
             interval = dash
-        elif indicator in COUNT_INDICATORS:
+        elif kind is Kind.COUNT:
             value_text, interval = count(row["value"], False), dash
-        elif money:
-            value_text, interval = fmt_eur(row["value"], lang=lang), dash
-        elif indicator == "was_change":
-            value_text = fmt_number(row["value"], 1, lang)
-            interval = dash if math.isnan(row["ci_low"]) else \
-                f"{fmt_number(row['ci_low'], 1, lang)} – {fmt_number(row['ci_high'], 1, lang)}"
         else:
-            value_text = fmt_percent(row["value"], lang=lang)
-            interval = fmt_interval(row["ci_low"], row["ci_high"], lang=lang)
+            value_text = fmt_indicator(indicator, row["value"], lang)
+            interval = fmt_indicator_interval(indicator, row["ci_low"], row["ci_high"], lang)
         rows.append({
             "pilot_id": row["pilot_id"],
             "horizon_months": row["horizon_months"],
@@ -246,56 +257,22 @@ def suppress_display(frame: pd.DataFrame, lang: str | None = None,
 
 # ---------------------------------------------------------------- complementary suppression
 
-def _shares(codes: Iterable[str]) -> tuple[str, ...]:
-    return tuple(f"share_{code}" for code in STATUS_CODES if code in set(codes))
+def part_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The wholes and their parts published for one pilot (or ``all``) at one follow-up time.
 
+    ``(whole, parts)`` pairs, each meaning *whole = sum of parts*, as the indicators declare them
+    (:func:`evalkit.indicator_registry.part_groups`), read at each call so that an indicator
+    declared later is protected too. Names are counts (see :func:`count_keys`): a rate's name
+    stands for its numerator, ``eligible`` for the people followed up.
+    """
+    return registry.part_groups(registry.REGISTRY)
 
-#: Parts of a whole published for one pilot (or ``all``) at one follow-up time: (whole, parts),
-#: each meaning *whole = sum of parts*. Names are counts (see :func:`count_keys`): a rate's name
-#: stands for its numerator, ``eligible`` for the people followed up.
-PART_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("eligible", _shares(STATUS_CODES)),
-    ("employment_rate", _shares(EMPLOYED_CODES)),
-    ("positive_exit_rate", ("employment_rate", *_shares(POSITIVE_EXIT_CODES - EMPLOYED_CODES))),
-    ("positive_exit_rate", _shares(POSITIVE_EXIT_CODES)),
-    ("eligible", ("positive_exit_rate", *_shares(set(STATUS_CODES) - POSITIVE_EXIT_CODES))),
-    ("participants", ("ended", "in_service")),
-    ("participants", ("basis_diagnosis", "basis_tasmatyo", "basis_none")),
-    ("was_start_recorded", ("was_band_poor", "was_band_moderate", "was_band_good", "was_band_excellent")),
-    ("was_end_recorded", ("was_end_band_poor", "was_end_band_moderate", "was_end_band_good",
-                          "was_end_band_excellent")),
-)
-
-# A row whose numerator is the same people as another row's: one count, one name.
-_SAME_COUNT = {"open_employment_rate": "share_employed_open", "tasmatyo_share": "basis_tasmatyo"}
-# Whose count a row's denominator is, by indicator (rates over the eligible are added below).
-_DENOMINATOR_COUNT = {
-    "tasmatyo_share": "participants", "was_start_recorded": "participants",
-    "was_end_recorded": "participants", "cost_per_participant": "participants",
-    "cost_per_employed": "employment_rate", "cost_per_positive_exit": "positive_exit_rate",
-    "employers_interested": "employers_reached", "employers_coached": "employers_reached",
-    "employers_hiring": "employers_reached",
-    "was_change": "was_change",   # people with both scores; the mean's own count
-    **{name: "eligible" for name in RATE_INDICATORS},
-}
 
 Key = tuple  # (pilot_id, count name, horizon or None)
 
 
 def _horizon(value) -> int | None:
     return None if value is None or value is pd.NA or pd.isna(value) else int(value)
-
-
-def _denominator_name(indicator: str) -> str | None:
-    if indicator in _DENOMINATOR_COUNT:
-        return _DENOMINATOR_COUNT[indicator]
-    if indicator.startswith("was_band_"):
-        return "was_start_recorded"
-    if indicator.startswith("was_end_band_"):
-        return "was_end_recorded"
-    if indicator in COUNT_INDICATORS:
-        return None
-    return f"{indicator}:denominator"
 
 
 def count_keys(frame: pd.DataFrame) -> tuple[list, list]:
@@ -323,9 +300,10 @@ def count_keys(frame: pd.DataFrame) -> tuple[list, list]:
     for pilot_id, horizon, indicator in zip(frame["pilot_id"].astype(str), frame["horizon_months"],
                                             frame["indicator"].astype(str)):
         h = _horizon(horizon)
-        counted = None if indicator.startswith(_NON_COUNT_NUMERATOR_PREFIXES) else \
-            _SAME_COUNT.get(indicator, indicator)
-        divisor = _denominator_name(indicator)
+        declared = registry.BY_NAME.get(indicator)
+        # An undeclared name is read as a share of its own people over its own denominator.
+        counted = indicator if declared is None else declared.numerator
+        divisor = f"{indicator}:denominator" if declared is None else declared.denominator
         numerators.append(None if counted is None else (pilot_id, counted, h))
         denominators.append(None if divisor is None else (pilot_id, divisor, h))
     return numerators, denominators
@@ -341,7 +319,7 @@ def _count_values(frame: pd.DataFrame) -> tuple[dict, list, list]:
     return values, numerator_keys, denominator_keys
 
 
-def published_equations(values: dict, groups: Sequence = PART_GROUPS) -> list[tuple[Key, list[Key]]]:
+def published_equations(values: dict, groups: Sequence | None = None) -> list[tuple[Key, list[Key]]]:
     """Every *whole = sum of parts* a reader has, as keys of counts.
 
     The groups of ``groups`` within each pilot and follow-up time where the whole and every part
@@ -352,13 +330,14 @@ def published_equations(values: dict, groups: Sequence = PART_GROUPS) -> list[tu
     values : dict
         Every published count by its key ``(pilot_id, count, horizon)`` (:func:`count_keys`).
     groups : sequence of (whole, parts)
-        Count names, default :data:`PART_GROUPS`.
+        Count names, default :func:`part_groups`.
 
     Returns
     -------
     list of (whole, parts)
         A whole's key and the list of its parts' keys.
     """
+    groups = part_groups() if groups is None else groups
     pilots = sorted({k[0] for k in values})
     horizons = sorted({k[2] for k in values}, key=lambda h: -1 if h is None else h)
     equations = []
@@ -378,21 +357,20 @@ def published_equations(values: dict, groups: Sequence = PART_GROUPS) -> list[tu
     return equations
 
 
-#: Subsets a reader knows besides the published sums, per pilot (``(count, horizon)`` pairs,
-#: part first): the people followed up at h months have ended their service, those followed up
-#: at 12 (6) months are followed up at 6 (3) months too, and the people with both work ability
-#: scores have a start score and an end score. Every rate's numerator is also a subset of its
-#: denominator's people (:func:`published_relations`).
-SUBSET_PAIRS = (
-    (("eligible", 3), ("ended", None)), (("eligible", 6), ("ended", None)),
-    (("eligible", 12), ("ended", None)), (("eligible", 6), ("eligible", 3)),
-    (("eligible", 12), ("eligible", 6)),
-    (("was_change", None), ("was_start_recorded", None)), (("was_change", None), ("was_end_recorded", None)),
-)
+def subset_pairs() -> tuple:
+    """Subsets a reader knows besides the published sums, per pilot, as the indicators declare them.
+
+    ``((count, horizon), (count, horizon))`` pairs, part first
+    (:func:`evalkit.indicator_registry.subset_pairs`): the people followed up at h months have
+    ended their service, those followed up at 12 (6) months are followed up at 6 (3) months too,
+    and the people with both work ability scores have a start score and an end score. Every
+    rate's numerator is also a subset of its denominator's people (:func:`published_relations`).
+    """
+    return registry.subset_pairs(registry.REGISTRY)
 
 
 def published_relations(values: dict, numerator_keys: Sequence = (), denominator_keys: Sequence = (),
-                        pairs: Sequence = SUBSET_PAIRS) -> list[tuple[Key, Key]]:
+                        pairs: Sequence | None = None) -> list[tuple[Key, Key]]:
     """Every *part <= whole* a reader knows, as pairs of count keys.
 
     Parameters
@@ -403,13 +381,14 @@ def published_relations(values: dict, numerator_keys: Sequence = (), denominator
     numerator_keys, denominator_keys : sequence
         The rows' keys from :func:`count_keys`: each rate's numerator lies within its denominator.
     pairs : sequence of ((count, horizon), (count, horizon))
-        Subsets known per pilot, part first; default :data:`SUBSET_PAIRS`.
+        Subsets known per pilot, part first; default :func:`subset_pairs`.
 
     Returns
     -------
     list of (part, whole)
         Each pair once, sorted by its text.
     """
+    pairs = subset_pairs() if pairs is None else pairs
     relations = set()
     for part, whole in zip(numerator_keys, denominator_keys):
         if part is not None and whole is not None and part != whole and part in values and whole in values:
@@ -620,7 +599,7 @@ def _linked_members(equations: Sequence, target: Key, hidden: set) -> list[Key]:
     return members
 
 
-def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozenset:
+def hidden_counts(frame: pd.DataFrame, groups: Sequence | None = None) -> frozenset:
     """Keys ``(pilot_id, count, horizon)`` of every count the full rule hides in ``frame``.
 
     The counts 1–4 and their complementary partners (module text): the group rules are applied,
@@ -637,7 +616,7 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> frozen
         :func:`evalkit.indicators.published_indicators`), so that each page and export hides
         the same cells.
     groups : sequence of (whole, parts)
-        The wholes and their parts published within a pilot, default :data:`PART_GROUPS`.
+        The wholes and their parts published within a pilot, default :func:`part_groups`.
 
     Returns
     -------
@@ -712,7 +691,7 @@ def _freeing_partner(values: dict, equations: Sequence, relations: Sequence, hid
     return _partner(values, _linked_members(equations, target, hidden), hidden)
 
 
-def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
+def complementary_mask(frame: pd.DataFrame, groups: Sequence | None = None,
                        hidden: frozenset | None = None) -> pd.DataFrame:
     """Which cells of a tidy indicator frame the full rule hides (bool frame like :func:`suppression_mask`).
 
@@ -726,7 +705,7 @@ def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
     frame : DataFrame
         Tidy indicator rows with the contract's columns.
     groups : sequence of (whole, parts)
-        The wholes and their parts published within a pilot, default :data:`PART_GROUPS`.
+        The wholes and their parts published within a pilot, default :func:`part_groups`.
     hidden : frozenset, optional
         The hidden counts, from :func:`hidden_counts` on the complete frame; default computed
         from ``frame``.
@@ -744,7 +723,7 @@ def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
     by_numerator = np.array([k is not None and k in hidden for k in numerator_keys], dtype=bool)
     by_denominator = np.array([k is not None and k in hidden for k in denominator_keys], dtype=bool)
     # A sum of score changes over hidden people goes with them; a budget is public.
-    sum_over_people = np.array([name == "was_change" for name in indicator], dtype=bool)
+    sum_over_people = _of_kind(indicator, Kind.MEAN)
     mask["numerator"] |= by_numerator | (by_denominator & sum_over_people)
     mask["denominator"] |= by_denominator
     for column in ("value", "ci_low", "ci_high"):
@@ -752,7 +731,7 @@ def complementary_mask(frame: pd.DataFrame, groups: Sequence = PART_GROUPS,
     return mask
 
 
-def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) -> pd.DataFrame:
+def suppress_complementary(frame: pd.DataFrame, groups: Sequence | None = None) -> pd.DataFrame:
     """A tidy indicator frame as published, under the full rule.
 
     Parameters
@@ -761,7 +740,7 @@ def suppress_complementary(frame: pd.DataFrame, groups: Sequence = PART_GROUPS) 
         Everything published from one register (:func:`evalkit.indicators.published_indicators`):
         the rule is computed on all its rows at once.
     groups : sequence of (whole, parts)
-        The wholes and their parts published within a pilot, default :data:`PART_GROUPS`.
+        The wholes and their parts published within a pilot, default :func:`part_groups`.
 
     Returns
     -------
@@ -802,9 +781,9 @@ def suppress_marked(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.astype({"numerator": object, "denominator": object, "value": object,
                         "ci_low": object, "ci_high": object})
     indicator = frame["indicator"].astype(str)
-    people = {"numerator": ~indicator.str.startswith(_NON_COUNT_NUMERATOR_PREFIXES).to_numpy(),
+    people = {"numerator": _people_numerator(indicator),
               "denominator": np.ones(len(frame), dtype=bool),
-              "value": indicator.isin(COUNT_INDICATORS).to_numpy()}
+              "value": _of_kind(indicator, Kind.COUNT)}
     for column, counts_people in people.items():
         counts = frame[column].astype("float64").to_numpy()
         small = (counts >= 1) & (counts <= SMALL_COUNT_MAX) & counts_people

@@ -6,6 +6,10 @@ the pilot pages and in the exports): a pilot whose rate may not be shown (denomi
 numerator 1–4, or a count hidden as the partner of a small count) is left out of the figures and
 shown as a dash in the tables; counts 1–4 show as ``<5``. The statistics themselves are computed
 on the exact data (evalkit.compare, evalkit.did); only what is shown is filtered.
+
+The rates are compared by indicator: the employment rate, and in sections of their own the
+positive-exit rate and the open-market employment rate (:data:`INDICATORS`); every function that
+shows rates takes the indicator, the employment rate by default.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from evalkit.definitions import HORIZONS, POOLED
 from evalkit.errors import EvalkitError
 from evalkit.formatting import fmt_date, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import language, t
+from evalkit.indicator_registry import spec
 from evalkit.page_output import (
     Page,
     glue,
@@ -33,17 +38,24 @@ from evalkit.page_output import (
 )
 from evalkit.params import load_all_params
 from evalkit.plots import comparison as plots
+from evalkit.plots.comparison import outcome_text
 from evalkit.programme import programme_at
+from evalkit.publication import cell
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
+DEFAULT = compare.DEFAULT_INDICATOR
+#: The rates the chapter compares, the employment rate first.
+INDICATORS = (DEFAULT, "positive_exit_rate", "open_employment_rate")
 
 
 @dataclass
 class ComparisonPage:
     """What the chapter's cells share: the page, the pooled register and what was computed once.
 
-    ``labels`` maps pilot ids to the names the chapter shows (the ELY regions); ``adjusted``
-    caches each horizon's case-mix result or the reason there is none.
+    ``labels`` maps pilot ids to the names the chapter shows (the ELY regions); ``rates`` holds
+    the employment rates and ``other_rates`` the crude rates of the other indicators, computed on
+    first use; ``adjusted`` caches each (indicator, horizon)'s case-mix result or the reason there
+    is none (the employment rate's under the horizon alone).
     """
 
     page: Page
@@ -54,8 +66,9 @@ class ComparisonPage:
     synthetic: bool = False
     missing: list[str] = field(default_factory=list)
     rates: pd.DataFrame | None = None
-    adjusted: dict[int, compare.AdjustedRates | compare.Unavailable] = field(default_factory=dict)
+    adjusted: dict = field(default_factory=dict)
     hidden: frozenset = frozenset()   # suppression.hidden_counts of everything published
+    other_rates: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage:
@@ -118,7 +131,7 @@ def notices(page: ComparisonPage) -> None:
 
 
 def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
-    return rates[(rates["horizon_months"] == horizon) & (rates["pilot_id"] == POOLED)].iloc[0]
+    return cell(rates, POOLED, str(rates["indicator"].iloc[0]), horizon)
 
 
 def _in_label_order(page: ComparisonPage, frame: pd.DataFrame) -> pd.DataFrame:
@@ -141,52 +154,66 @@ def _hidden_counts(pooled, budgets) -> frozenset:
     return suppression.hidden_counts(frame)
 
 
-def _rate_hidden(page: ComparisonPage, pilot_id: str, horizon, employed, eligible) -> bool:
-    """True when an employment rate may not be shown.
+def _rates(page: ComparisonPage, indicator: str = DEFAULT) -> pd.DataFrame | None:
+    """The crude rates of ``indicator`` at every horizon (None without a register)."""
+    if indicator == DEFAULT or page.register is None:
+        return page.rates
+    if indicator not in page.other_rates:
+        page.other_rates[indicator] = compare.crude_rates(page.register, page.as_of, HORIZONS, indicator)
+    return page.other_rates[indicator]
 
-    Its own numbers are small, or the employed or the people followed up are hidden as partners
-    of a small count elsewhere.
+
+def _name(base: str, indicator: str) -> str:
+    """A figure's or table's name: the employment rate's as before, another indicator's marked."""
+    return base if indicator == DEFAULT else f"{base}-{indicator.replace('_', '-')}"
+
+
+def _rate_hidden(page: ComparisonPage, pilot_id: str, horizon, employed, eligible, indicator: str = DEFAULT) -> bool:
+    """True when a rate of ``indicator`` may not be shown.
+
+    Its own numbers are small, or the people it counts (its declared numerator) or the people
+    followed up are hidden as partners of a small count elsewhere.
     """
     h = None if pd.isna(horizon) else int(horizon)
     return suppression.rate_hidden(eligible, employed) or \
-        (pilot_id, "employment_rate", h) in page.hidden or (pilot_id, "eligible", h) in page.hidden
+        (pilot_id, spec(indicator).numerator, h) in page.hidden or (pilot_id, "eligible", h) in page.hidden
 
 
 def _count(page: ComparisonPage, pilot_id: str, name: str, horizon, count) -> str:
     """A count as published: ``<5`` when 1–4, a dash when hidden as a partner."""
     h = None if horizon is None or pd.isna(horizon) else int(horizon)
-    if not suppression.is_small_count(count) and (pilot_id, name, h) in page.hidden:
-        return t("format.missing")
-    return suppression.count_text(count)
+    return suppression.count_text(count, hidden=(pilot_id, name, h) in page.hidden)
 
 
-def _shown(page: ComparisonPage, rates: pd.DataFrame) -> pd.Series:
+def _shown(page: ComparisonPage, rates: pd.DataFrame, indicator: str = DEFAULT) -> pd.Series:
     """Rows whose rate may be published."""
-    return pd.Series([not _rate_hidden(page, p, h, n, d) for p, h, n, d in
+    return pd.Series([not _rate_hidden(page, p, h, n, d, indicator) for p, h, n, d in
                       zip(rates["pilot_id"], rates["horizon_months"], rates["numerator"], rates["denominator"])],
                      index=rates.index, dtype=bool)
 
 
 # --- crude rates ------------------------------------------------------------------------------
 
-def rates_table(page: ComparisonPage) -> None:
-    """Show the crude rates: pilots as rows (pooled last), follow-up times as columns.
+def rates_table(page: ComparisonPage, indicator: str = DEFAULT) -> None:
+    """Show the crude rates of ``indicator``: pilots as rows (pooled last), follow-up times as columns.
 
-    The rate and its Wilson interval share a cell; a second table gives the people followed up
-    in the same layout. Narrow enough for a portrait page and a laptop screen without an
-    interval wrapping.
+    The rate and its Wilson interval share a cell; for the employment rate a second table gives
+    the people followed up (every rate's denominator) in the same layout. Narrow enough for a
+    portrait page and a laptop screen without an interval wrapping.
     """
-    if page.rates is None:
+    all_rates = _rates(page, indicator)
+    if all_rates is None:
         return
-    order = list(dict.fromkeys(_in_label_order(page, page.rates)["pilot_id"]))
+    order = list(dict.fromkeys(_in_label_order(page, all_rates)["pilot_id"]))
     dash = t("format.missing")
     rates, counts = [], []
     for pilot_id in order:
         label = {t("comparison.col.pilot"): page.labels.get(pilot_id, t("comparison.pooled"))}
         rate_row, count_row = dict(label), dict(label)
         for horizon in HORIZONS:
-            r = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] == pilot_id)].iloc[0]
-            hidden = _rate_hidden(page, pilot_id, horizon, r["numerator"], r["denominator"]) or pd.isna(r["value"])
+            r = cell(all_rates, pilot_id, indicator, horizon)
+            hidden = _rate_hidden(page, pilot_id, horizon, r["numerator"], r["denominator"], indicator) \
+                or pd.isna(r["value"])
             column = t("comparison.col.at_horizon", months=fmt_number(horizon))
             rate_row[column] = dash if hidden else t("comparison.rate_with_interval", rate=fmt_percent(r["value"]),
                                                      interval=fmt_interval(r["ci_low"], r["ci_high"], unbroken=True))
@@ -194,8 +221,10 @@ def rates_table(page: ComparisonPage) -> None:
         rates.append(rate_row)
         counts.append(count_row)
     align = ["l", *["r"] * len(HORIZONS)]
-    show_table(pd.DataFrame(rates), t("comparison.rates_caption"), name="tbl-comparison-rates", align=align)
-    show_table(pd.DataFrame(counts), t("comparison.eligible_caption"), name="tbl-comparison-eligible", align=align)
+    show_table(pd.DataFrame(rates), outcome_text(indicator, "rates_caption"),
+               name=_name("tbl-comparison-rates", indicator), align=align)
+    if indicator == DEFAULT:
+        show_table(pd.DataFrame(counts), t("comparison.eligible_caption"), name="tbl-comparison-eligible", align=align)
 
 
 def _range(low: float, high: float, digits: int) -> str:
@@ -207,27 +236,30 @@ def _range(low: float, high: float, digits: int) -> str:
     return f"{fmt_number(low, digits)}\u00a0–\u2060\u00a0{fmt_number(high, digits)}"
 
 
-def forest(page: ComparisonPage, horizon: int) -> None:
-    """Show the forest plot of the crude rates at ``horizon`` months (pilots that may be shown)."""
-    if page.rates is None:
+def forest(page: ComparisonPage, horizon: int, indicator: str = DEFAULT) -> None:
+    """Show the forest plot of the crude rates of ``indicator`` at ``horizon`` months (pilots that may be shown)."""
+    all_rates = _rates(page, indicator)
+    if all_rates is None:
         return
-    at_h = page.rates[(page.rates["horizon_months"] == horizon) & (page.rates["pilot_id"] != POOLED)]
-    shown = _in_label_order(page, at_h[_shown(page, at_h)])
+    at_h = all_rates[(all_rates["horizon_months"] == horizon) & (all_rates["pilot_id"] != POOLED)]
+    shown = _in_label_order(page, at_h[_shown(page, at_h, indicator)])
     if len(shown) < 1:
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
-    pooled = _pooled(page.rates, horizon)
-    fig, alt = plots.forest_plot(shown, float(pooled["value"]), horizon, page.labels)
-    show_figure(page.page, fig, f"forest-{horizon}", t("comparison.forest_caption", horizon=horizon), alt)
+    pooled = _pooled(all_rates, horizon)
+    fig, alt = plots.forest_plot(shown, float(pooled["value"]), horizon, page.labels, indicator)
+    show_figure(page.page, fig, _name(f"forest-{horizon}", indicator),
+                outcome_text(indicator, "forest_caption", horizon=horizon), alt)
 
 
-def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
-    """Show the funnel plot at ``horizon`` months and name the pilots outside its limits."""
-    if page.rates is None:
+def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON, indicator: str = DEFAULT) -> None:
+    """Show the funnel plot of ``indicator`` at ``horizon`` months and name the pilots outside its limits."""
+    all_rates = _rates(page, indicator)
+    if all_rates is None:
         return
-    points = _in_label_order(page, compare.funnel_points(page.rates, horizon))
-    points = points[_shown(page, points)] if len(points) else points
-    pooled = _pooled(page.rates, horizon)
+    points = _in_label_order(page, compare.funnel_points(all_rates, horizon))
+    points = points[_shown(page, points, indicator)] if len(points) else points
+    pooled = _pooled(all_rates, horizon)
     if points.empty or not pooled["denominator"]:
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
@@ -235,8 +267,9 @@ def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     grid = np.geomspace(max(2.0, float(points["denominator"].min()) / 2),
                         float(points["denominator"].max()) * 1.3, 300)
     limits = compare.funnel_limits(float(pooled["value"]), grid)
-    fig, alt = plots.funnel_plot(points, limits, float(pooled["value"]), horizon, page.labels)
-    show_figure(page.page, fig, f"funnel-{horizon}", t("comparison.funnel_caption", horizon=horizon), alt)
+    fig, alt = plots.funnel_plot(points, limits, float(pooled["value"]), horizon, page.labels, indicator)
+    show_figure(page.page, fig, _name(f"funnel-{horizon}", indicator),
+                outcome_text(indicator, "funnel_caption", horizon=horizon), alt)
     outside = points[points["position"] != "inside"]
     if outside.empty:
         markdown(t("comparison.funnel_none_outside"))
@@ -278,13 +311,15 @@ def _p(value: float) -> str:
 
 # --- case-mix adjustment ----------------------------------------------------------------------
 
-def _adjusted(page: ComparisonPage, horizon: int) -> compare.AdjustedRates | compare.Unavailable:
-    if horizon not in page.adjusted:
+def _adjusted(page: ComparisonPage, horizon: int,
+              indicator: str = DEFAULT) -> compare.AdjustedRates | compare.Unavailable:
+    key = horizon if indicator == DEFAULT else (indicator, horizon)
+    if key not in page.adjusted:
         try:
-            page.adjusted[horizon] = compare.adjusted_rates(page.register, page.as_of, horizon)
+            page.adjusted[key] = compare.adjusted_rates(page.register, page.as_of, horizon, indicator)
         except compare.ComparisonUndefined as exc:
-            page.adjusted[horizon] = exc.unavailable
-    return page.adjusted[horizon]
+            page.adjusted[key] = exc.unavailable
+    return page.adjusted[key]
 
 
 def _say(page: ComparisonPage, key: str, values: dict) -> str:
@@ -298,6 +333,8 @@ def _say(page: ComparisonPage, key: str, values: dict) -> str:
         shown["pilot"] = page.labels.get(shown["pilot"], shown["pilot"])
     if "covariate" in shown:
         shown["covariate"] = t(f"comparison.covariate.{shown['covariate']}")
+    if "outcome" in shown:
+        shown["outcome"] = t(f"comparison.outcome.lower.{shown['outcome']}")
     for name in ("count", "people"):
         if name in shown:
             shown[name] = suppression.count_text(shown[name])
@@ -306,25 +343,25 @@ def _say(page: ComparisonPage, key: str, values: dict) -> str:
     return t(key, **shown)
 
 
-def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
-    """The crude-against-adjusted plot at ``horizon``."""
+def adjusted_rates(page: ComparisonPage, horizon: int = MAIN_HORIZON, indicator: str = DEFAULT) -> None:
+    """The crude-against-adjusted plot of ``indicator`` at ``horizon``."""
     if page.register is None:
         return
-    result = _adjusted(page, horizon)
+    result = _adjusted(page, horizon, indicator)
     if isinstance(result, compare.Unavailable):
         return  # adjusted_table says why
     rates = result.rates
-    shown = rates[[not _rate_hidden(page, p, horizon, k, n)
+    shown = rates[[not _rate_hidden(page, p, horizon, k, n, indicator)
                    for p, n, k in zip(rates["pilot_id"], rates["eligible"], rates["employed"])]]
     plotted = _in_label_order(page, shown[shown["adjusted_rate"].notna()])
     if not plotted.empty:
-        fig, alt = plots.adjusted_plot(plotted, horizon, page.labels)
-        show_figure(page.page, fig, f"adjusted-{horizon}", t("comparison.adjusted_caption",
-                                                             horizon=horizon), alt)
+        fig, alt = plots.adjusted_plot(plotted, horizon, page.labels, indicator)
+        show_figure(page.page, fig, _name(f"adjusted-{horizon}", indicator),
+                    outcome_text(indicator, "adjusted_caption", horizon=horizon), alt)
 
 
-def adjusted_table(page: ComparisonPage) -> None:
-    """Show crude and adjusted rates at every horizon (one model each), then what was left out.
+def adjusted_table(page: ComparisonPage, indicator: str = DEFAULT) -> None:
+    """Show crude and adjusted rates of ``indicator`` at every horizon (one model each), then what was left out.
 
     A horizon without adjusted rates gets a sentence saying why, in the reader's language.
     """
@@ -333,13 +370,13 @@ def adjusted_table(page: ComparisonPage) -> None:
     rows, lines = [], []
     dash = t("format.missing")
     for horizon in HORIZONS:
-        result = _adjusted(page, horizon)
+        result = _adjusted(page, horizon, indicator)
         if isinstance(result, compare.Unavailable):
             reason = _say(page, f"comparison.unavailable.{result.reason}", result.values)
             lines.append(_say(page, "comparison.adjusted_undefined", {"horizon": horizon, "reason": reason}))
             continue
         for _, r in _in_label_order(page, result.rates).iterrows():
-            hidden = _rate_hidden(page, r["pilot_id"], horizon, r["employed"], r["eligible"])
+            hidden = _rate_hidden(page, r["pilot_id"], horizon, r["employed"], r["eligible"], indicator)
             no_adjusted = hidden or pd.isna(r["adjusted_rate"])
             rows.append({
                 t("comparison.col.horizon"): fmt_number(horizon),
@@ -353,8 +390,8 @@ def adjusted_table(page: ComparisonPage) -> None:
             })
         lines += [_say(page, f"comparison.note.{key}", values) for key, values in result.notes]
     if rows:
-        show_table(pd.DataFrame(rows), t("comparison.adjusted_table_caption"),
-                   name="tbl-comparison-adjusted", align=["r", "l", "r", "r", "r", "r"])
+        show_table(pd.DataFrame(rows), outcome_text(indicator, "adjusted_table_caption"),
+                   name=_name("tbl-comparison-adjusted", indicator), align=["r", "l", "r", "r", "r", "r"])
     if lines:
         markdown("\n".join(f"- {line}" for line in lines))
 

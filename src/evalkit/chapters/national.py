@@ -19,7 +19,7 @@ from evalkit.chapters.method_numbers import level_text
 from evalkit.claims import INCONSISTENT, claims_table
 from evalkit.claims_view import claims_display
 from evalkit.compare import FUNNEL_LEVELS
-from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS
+from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS, POOLED
 from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import has, language, t
 from evalkit.key_results import KeyResults
@@ -39,6 +39,7 @@ from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
 from evalkit.programme import Programme, programme_at
+from evalkit.publication import cell
 from evalkit.register.schema import WAS_RANGE
 from evalkit.reported import PilotFacts, load_pilots
 from evalkit.reported_facts import ReportedFacts, load_facts
@@ -321,8 +322,7 @@ def key_results(page: NationalPage) -> SummaryResults:
 
 
 def _pooled_rate(results: KeyResults, indicator: str, horizon: int) -> pd.Series:
-    rows = results.rates[(results.rates["indicator"] == indicator) & (results.rates["horizon_months"] == horizon)]
-    return rows.iloc[0]
+    return cell(results.rates, POOLED, indicator, horizon)
 
 
 def _signed(value: float, decimals: int) -> str:

@@ -11,7 +11,6 @@ The same notebook serves the national build (the whole register; the pilot's row
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +20,19 @@ from evalkit.chapters.method_numbers import method_numbers
 from evalkit.chapters.pilot_data import PilotResults, pilot_results
 from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
 from evalkit.errors import EvalkitError, InputError
-from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent, fmt_range
+from evalkit.formatting import (
+    fmt_date,
+    fmt_eur,
+    fmt_indicator,
+    fmt_indicator_interval,
+    fmt_list,
+    fmt_number,
+    fmt_percent,
+    fmt_range,
+)
 from evalkit.goals import GoalResult, assess_goals
 from evalkit.i18n import language, t
+from evalkit.indicator_registry import Kind, labelled, spec
 from evalkit.indicators import WAS_BANDS
 from evalkit.page_output import (
     Page,
@@ -40,14 +49,13 @@ from evalkit.page_output import (
 )
 from evalkit.params import PilotParams, load_params
 from evalkit.programme import Programme, ProgrammePilot, load_programme, pilot_context, pin, programme_at
-from evalkit.suppression import is_small_count, rate_hidden, rate_text
+from evalkit.suppression import rate_hidden, rate_text
 
 RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
 COST_HORIZON = 3  # months: the horizon with the most people followed up, so the steadiest cost
 COST_ROWS = (("cost_per_participant", None), ("cost_per_employed", COST_HORIZON),
              ("cost_per_positive_exit", COST_HORIZON))
 EMPLOYER_ROWS = ("employers_reached", "employers_interested", "employers_coached", "employers_hiring", "hires")
-COUNT_ROWS = frozenset({"employers_reached", "hires"})
 
 
 @dataclass(frozen=True)
@@ -254,18 +262,8 @@ def _glue_profile(page: PilotPage) -> None:
 
 
 def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:
-    """A count as published: ``<5`` when it is 1–4, a dash when missing or hidden, else the number.
-
-    A count hidden as the partner of a small count gets a dash, not ``<5``: it is not small itself.
-    """
-    exact = page.results.value(who, indicator, horizon, column)
-    if exact is None or pd.isna(exact):
-        return t("format.missing")
-    if is_small_count(exact):
-        return t("format.suppressed")
-    if not page.results.shown(who, indicator, horizon, column):
-        return t("format.missing")
-    return fmt_number(int(exact))
+    """A count as published (:meth:`PilotResults.count_text`)."""
+    return page.results.count_text(who, indicator, horizon, column)
 
 
 def flow_counts(page: PilotPage, who: str) -> dict[str, str]:
@@ -293,11 +291,12 @@ def _glue_flow(page: PilotPage) -> None:
 
 
 def _rate(page: PilotPage, who: str, indicator: str, horizon: int | None = None) -> tuple[str, str, bool]:
-    """(value, interval, shown) of a rate as published."""
+    """(value, interval, shown) of an indicator as published, written as its kind is."""
     row = page.results.rows(who, indicator, horizon)
     if row is None or pd.isna(row["value"]) or not page.results.shown(who, indicator, horizon):
         return t("format.missing"), t("format.missing"), False
-    return fmt_percent(row["value"]), fmt_interval(row["ci_low"], row["ci_high"]), True
+    interval = fmt_indicator_interval(indicator, row["ci_low"], row["ci_high"])
+    return fmt_indicator(indicator, row["value"]), interval, True
 
 
 def _glue_outcomes(page: PilotPage) -> None:
@@ -545,7 +544,7 @@ def employers_section(page: PilotPage) -> None:
     for indicator in EMPLOYER_ROWS:
         row = {t("pilot.col_indicator"): t(f"pilot.employer.{indicator}")}
         for who in page.columns:
-            if indicator in COUNT_ROWS:
+            if spec(indicator).kind is Kind.COUNT:
                 text = _count(page, who, indicator)
             else:
                 text = _rate(page, who, indicator)[0]
@@ -580,15 +579,8 @@ def indicator_label(indicator: str) -> str:
     KeyError
         When the catalogue has no label for ``indicator``.
     """
-    if indicator.startswith("share_"):
-        return t("pilot.indicator.share", status=t(f"pilot.status.{indicator.removeprefix('share_')}"))
-    return t(f"pilot.indicator.{indicator}")
-
-
-def _format_goal_value(indicator: str, value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return t("format.missing")
-    return fmt_number(value, 1) if indicator == "was_change" else fmt_percent(value)
+    key, values = labelled(indicator)
+    return t(key, **{name: t(value) for name, value in values.items()})
 
 
 def published_goal(result: GoalResult, hidden: bool | None = None) -> dict[str, str]:
@@ -620,20 +612,16 @@ def published_goal(result: GoalResult, hidden: bool | None = None) -> dict[str, 
     if goal.horizon is not None:
         measure = t("pilot.measure_with_horizon", indicator=measure, months=goal.horizon)
     bound = "pilot.target_ceiling" if result.lower_is_better else "pilot.target_floor"
-    target = t(bound, value=_format_goal_value(goal.indicator, goal.target))
-    if hidden is None:
-        hidden = rate_hidden(result.denominator) if goal.indicator == "was_change" \
-            else rate_hidden(result.denominator, result.numerator)
+    target = t(bound, value=fmt_indicator(goal.indicator, goal.target))
+    if hidden is None:   # a numerator that is not people (a sum of score changes) is not a count
+        people = spec(goal.indicator).numerator is not None
+        hidden = rate_hidden(result.denominator, result.numerator if people else None)
     if hidden or result.value is None:
         dash = t("format.missing")
         return {"measure": measure, "target": target, "result": dash, "interval": dash,
                 "verdict": t("pilot.verdict.no_data")}
-    if goal.indicator == "was_change":
-        interval = f"{fmt_number(result.ci_low, 1)} … {fmt_number(result.ci_high, 1)}" \
-            if result.ci_low is not None else t("format.missing")
-    else:
-        interval = fmt_interval(result.ci_low, result.ci_high)
-    return {"measure": measure, "target": target, "result": _format_goal_value(goal.indicator, result.value),
+    interval = fmt_indicator_interval(goal.indicator, result.ci_low, result.ci_high)
+    return {"measure": measure, "target": target, "result": fmt_indicator(goal.indicator, result.value),
             "interval": interval, "verdict": t(f"pilot.verdict.{result.verdict}")}
 
 
@@ -692,20 +680,14 @@ def pooled_section(page: PilotPage) -> None:
     show_figure(page.page, figure, f"beside-{page.pilot.pilot_id}", t("pilot.beside_caption", pilot=page.name), alt)
     rows = []
     for indicator in ("tasmatyo_share", "was_change", "cost_per_participant"):
-        row = {t("pilot.col_indicator"): t(f"pilot.indicator.{indicator}")}
+        row = {t("pilot.col_indicator"): indicator_label(indicator)}
         for who in page.columns:
-            if indicator == "cost_per_participant":
-                text = _cost_text(page, who, indicator, None)
-            elif indicator == "was_change":
-                record = page.results.rows(who, indicator)
-                text = t("format.missing") if record is None or not page.results.shown(who, indicator) or \
-                    pd.isna(record["ci_low"]) else t("pilot.mean_with_interval",
-                                                     mean=fmt_number(record["value"], 1),
-                                                     low=fmt_number(record["ci_low"], 1),
-                                                     high=fmt_number(record["ci_high"], 1))
+            value, interval, shown = _rate(page, who, indicator)
+            dash = t("format.missing")
+            if not shown or (interval == dash and spec(indicator).kind is Kind.MEAN):
+                text = dash   # a mean without its interval (under two people) is not shown
             else:
-                value, interval, shown = _rate(page, who, indicator)
-                text = t("pilot.value_with_interval", value=value, interval=interval) if shown else value
+                text = value if interval == dash else t("pilot.value_with_interval", value=value, interval=interval)
             row[page.column_label(who)] = text
         rows.append(row)
     _table(page, rows, "pilot.pooled_caption", "pooled")

@@ -16,80 +16,49 @@ import pandas as pd
 
 from evalkit.definitions import POOLED
 from evalkit.indicators import published_indicators
+from evalkit.publication import Publication
 from evalkit.suppression import suppress_complementary
 
 
 @dataclass(frozen=True)
-class PilotResults:
+class PilotResults(Publication):
     """Every number of one pilot's chapter, exact and as published, looked up cell by cell.
 
-    A cell is one (who, indicator, horizon) row of the tidy indicator frame, ``who`` being the
-    pilot's id or ``all`` (the pooled rows).
+    A :class:`evalkit.publication.Publication` of this pilot's rows and the pooled ``all`` rows
+    (``who`` in a lookup being the pilot's id or ``all``), with what the chapter needs to know
+    besides.
 
     Attributes
     ----------
+    exact : DataFrame
+        Exact tidy rows of this pilot and of ``all``, as
+        :func:`evalkit.indicators.published_indicators` computes them (also :attr:`indicators`).
+    published : DataFrame
+        The same rows as published: every cell the small-cell rule hides is missing
+        (:func:`evalkit.suppression.suppress_complementary`, computed on all pilots' rows).
     pilot_id : str
         The chapter's pilot.
     as_of : datetime.date
         The register's extract date.
-    indicators : DataFrame
-        Exact tidy rows of this pilot and of ``all``, as
-        :func:`evalkit.indicators.published_indicators` computes them.
-    published : DataFrame
-        The same rows as published: every cell the small-cell rule hides is missing
-        (:func:`evalkit.suppression.suppress_complementary`, computed on all pilots' rows).
     has_employers : bool
         Employer records exist for this pilot.
     has_pooled : bool
         The register holds other pilots too, so the ``all`` rows are not the pilot's own.
     """
 
-    pilot_id: str
-    as_of: dt.date
-    indicators: pd.DataFrame
-    published: pd.DataFrame
-    has_employers: bool
-    has_pooled: bool
+    pilot_id: str = ""
+    as_of: dt.date | None = None
+    has_employers: bool = False
+    has_pooled: bool = False
 
-    def _pick(self, frame: pd.DataFrame, who: str, indicator: str, horizon: int | None):
-        chosen = frame[(frame["pilot_id"] == who) & (frame["indicator"] == indicator)]
-        chosen = chosen[chosen["horizon_months"].isna()] if horizon is None \
-            else chosen[chosen["horizon_months"] == horizon]
-        return chosen.iloc[0] if len(chosen) else None
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """The exact rows (:attr:`exact`)."""
+        return self.exact
 
     def rows(self, who: str, indicator: str, horizon: int | None = None) -> pd.Series | None:
-        """The exact, unsuppressed row of one cell; None when the frame has no such row.
-
-        Parameters
-        ----------
-        who : str
-            The pilot's id, or ``all`` for the pooled row.
-        indicator : str
-            An indicator name, e.g. ``employment_rate`` or ``share_training``.
-        horizon : int, optional
-            Follow-up months (3, 6 or 12); None for an indicator without a horizon.
-
-        Returns
-        -------
-        Series or None
-            The row, indexed by the frame's columns (``numerator``, ``denominator``, ``value``,
-            ``ci_low``, ``ci_high`` ...).
-        """
-        return self._pick(self.indicators, who, indicator, horizon)
-
-    def value(self, who: str, indicator: str, horizon: int | None = None, column: str = "value"):
-        """One column of a cell's exact row (``value`` by default); None when there is no such row.
-
-        ``who``, ``indicator`` and ``horizon`` are those of :meth:`rows`. The value itself may be
-        NaN, e.g. a rate with no one followed up.
-        """
-        row = self.rows(who, indicator, horizon)
-        return None if row is None else row[column]
-
-    def shown(self, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> bool:
-        """The cell exists, has a value and the small-cell rule lets it be published."""
-        row = self._pick(self.published, who, indicator, horizon)
-        return row is not None and not pd.isna(row[column])
+        """The exact, unsuppressed row of one cell (:meth:`evalkit.publication.Publication.row`)."""
+        return self.row(who, indicator, horizon)
 
 
 def pilot_results(register: pd.DataFrame, pilot_id: str, as_of: dt.date,
@@ -125,4 +94,5 @@ def pilot_results(register: pd.DataFrame, pilot_id: str, as_of: dt.date,
     shown = published[keep].reset_index(drop=True)
     has_employers = employers is not None and bool((employers["pilot_id"] == pilot_id).any())
     has_pooled = bool(set(register["pilot_id"].dropna().astype(str)) - {pilot_id})
-    return PilotResults(pilot_id, as_of, mine, shown, has_employers, has_pooled)
+    return PilotResults(mine, shown, pilot_id=pilot_id, as_of=as_of, has_employers=has_employers,
+                        has_pooled=has_pooled)

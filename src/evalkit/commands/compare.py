@@ -1,13 +1,15 @@
-"""Compare the pilots in a register: crude and case-mix adjusted employment rates per pilot and horizon.
+"""Compare the pilots in a register: crude and case-mix adjusted rates per pilot and horizon.
 
-For each, the number followed up, the crude employment rate and the case-mix adjusted rate
-(logistic model, marginal standardisation) with its 95 % interval (delta method, logit scale).
-Exact, unsuppressed numbers on stdout.
+The rate is that of ``--indicator`` (default ``employment_rate``; any share of the people
+followed up by their status). For each pilot and horizon, the number followed up, the crude
+rate and the case-mix adjusted rate (logistic model, marginal standardisation) with its 95 %
+interval (delta method, logit scale). Exact, unsuppressed numbers on stdout.
 
 Columns: pilot_id, horizon_months, eligible, crude_rate, adjusted_rate, ci_low, ci_high, then
-employed, crude_ci_low, crude_ci_high (Wilson), adjusted_se and note. ci_low/ci_high are the
-adjusted rate's interval. A pilot the model had to leave out has an empty adjusted rate and a note
-(also printed to stderr); a horizon where no adjustment is possible (one pilot, say) gives empty
+employed (the people with the indicator's outcome: the employed for the employment rate),
+crude_ci_low, crude_ci_high (Wilson), adjusted_se and note. ci_low/ci_high are the adjusted
+rate's interval. A pilot the model had to leave out has an empty adjusted rate and a note (also
+printed to stderr); a horizon where no adjustment is possible (one pilot, say) gives empty
 adjusted columns and a note for every pilot.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from evalkit.definitions import HORIZONS
 from evalkit.i18n import t
 
 NAME = "compare"
-HELP = "compare the pilots: crude and case-mix adjusted employment rates"
+HELP = "compare the pilots: crude and case-mix adjusted rates of an indicator"
 PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 COLUMNS = ["pilot_id", "horizon_months", "eligible", "crude_rate", "adjusted_rate", "ci_low",
            "ci_high", "employed", "crude_ci_low", "crude_ci_high", "adjusted_se", "note"]
@@ -38,11 +40,15 @@ def add_arguments(parser) -> None:
                         help="extract date of the data, YYYY-MM-DD")
     parser.add_argument("--horizon", type=int, choices=HORIZONS, metavar="H",
                         help="follow-up horizon in months: 3, 6 or 12 (default: all three)")
+    parser.add_argument("--indicator", choices=compare.OUTCOME_INDICATORS, default=compare.DEFAULT_INDICATOR,
+                        metavar="NAME", help="the rate to compare: " + ", ".join(compare.OUTCOME_INDICATORS)
+                        + f" (default: {compare.DEFAULT_INDICATOR})")
     parser.add_argument("--format", choices=("csv", "json"), default="csv",
                         help="output format (default: csv)")
 
 
-def comparison_table(register: pd.DataFrame, as_of, horizons) -> tuple[pd.DataFrame, list[str]]:
+def comparison_table(register: pd.DataFrame, as_of, horizons,
+                     indicator: str = compare.DEFAULT_INDICATOR) -> tuple[pd.DataFrame, list[str]]:
     """The command's rows and the notes (English sentences) about what could not be adjusted.
 
     Parameters
@@ -53,6 +59,8 @@ def comparison_table(register: pd.DataFrame, as_of, horizons) -> tuple[pd.DataFr
         Its extract date.
     horizons : iterable of int
         Follow-up horizons in months.
+    indicator : str
+        The rate compared, one of :data:`evalkit.compare.OUTCOME_INDICATORS`.
 
     Returns
     -------
@@ -62,10 +70,10 @@ def comparison_table(register: pd.DataFrame, as_of, horizons) -> tuple[pd.DataFr
     """
     frames, notes = [], []
     for horizon in horizons:
-        crude = compare.employment_rates(register, as_of, (horizon,))
+        crude = compare.crude_rates(register, as_of, (horizon,), indicator)
         crude = crude[crude["pilot_id"] != compare.POOLED].set_index("pilot_id")
         try:
-            result = compare.adjusted_rates(register, as_of, horizon)
+            result = compare.adjusted_rates(register, as_of, horizon, indicator)
             rates = result.rates.set_index("pilot_id")
             for key, values in result.notes:
                 notes.append(t(f"comparison.note.{key}", lang="en", **values))
@@ -108,7 +116,7 @@ def run(args) -> int:
     as_of = args.as_of
     register = load_register(args.data, as_of)
     horizons = (args.horizon,) if args.horizon else HORIZONS
-    table, notes = comparison_table(register, as_of, horizons)
+    table, notes = comparison_table(register, as_of, horizons, args.indicator)
     for note in notes:
         print(f"evalkit compare: note: {note}", file=sys.stderr)
     if args.format == "json":

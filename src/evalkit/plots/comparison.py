@@ -25,6 +25,32 @@ from evalkit.plots.style import OKABE_ITO  # noqa: E402
 
 style.apply()
 GREY = style.NEUTRAL
+DEFAULT_INDICATOR = "employment_rate"
+
+
+def outcome_text(indicator: str, key: str, **values) -> str:
+    """The comparison's text ``key`` for the rate of ``indicator``.
+
+    The employment rate keeps its own texts (``comparison.<key>``); another indicator gets the
+    text of ``comparison.outcome.<key>`` with its name (``{name}``, ``{lower}``) filled in.
+
+    Parameters
+    ----------
+    indicator : str
+        The rate compared (:data:`evalkit.compare.OUTCOME_INDICATORS`).
+    key : str
+        The key below ``comparison.``, e.g. ``forest_caption`` or ``plot.rate_axis``.
+    **values
+        The text's other values.
+
+    Returns
+    -------
+    str
+    """
+    if indicator == DEFAULT_INDICATOR:
+        return t(f"comparison.{key}", **values)
+    return t(f"comparison.outcome.{key}", name=t(f"comparison.outcome.name.{indicator}"),
+             lower=t(f"comparison.outcome.lower.{indicator}"), **values)
 
 
 def _percent_axis(axis) -> None:
@@ -52,8 +78,8 @@ def _extremes(frame: pd.DataFrame, column: str, labels) -> dict[str, str]:
 
 
 def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
-                labels: dict[str, str] | None = None):
-    """A forest plot: employment rate per pilot with its Wilson 95 % interval, highest on top.
+                labels: dict[str, str] | None = None, indicator: str = DEFAULT_INDICATOR):
+    """A forest plot: the rate of ``indicator`` per pilot with its Wilson 95 % interval, highest on top.
 
     The pooled rate is a dashed reference line; each pilot's label gives its number eligible.
 
@@ -69,6 +95,9 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
     labels : dict of str to str, optional
         A display name per pilot_id; an id without one is shown as it is.
 
+    indicator : str, optional
+        The rate shown (default the employment rate): its texts (:func:`outcome_text`).
+
     Returns
     -------
     Figure, str
@@ -80,18 +109,18 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
     ax.hlines(y, data["ci_low"], data["ci_high"], color=OKABE_ITO["blue"], linewidth=2,
               label=t("comparison.plot.wilson_interval"))
     ax.plot(data["value"], y, "o", color=OKABE_ITO["blue"], markersize=7,
-            label=t("comparison.plot.rate"))
+            label=outcome_text(indicator, "plot.rate"))
     ax.axvline(pooled_rate, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
                label=t("comparison.plot.pooled", rate=fmt_percent(pooled_rate)))
     ax.set_yticks(y, [f"{_label(labels, p)} (n = {fmt_number(n)})"
                       for p, n in zip(data["pilot_id"], data["denominator"])])
-    ax.set_xlabel(t("comparison.plot.rate_axis", horizon=horizon))
+    ax.set_xlabel(outcome_text(indicator, "plot.rate_axis", horizon=horizon))
     _percent_axis(ax.xaxis)
     ax.set_xlim(0, min(1, max(data["ci_high"].max(), pooled_rate) + 0.05))
     ax.grid(axis="x", color="#dddddd")
     _legend_below(ax)
     ext = _extremes(data, "value", labels)
-    alt = t("comparison.plot.forest_alt", horizon=horizon, count=len(data),
+    alt = outcome_text(indicator, "plot.forest_alt", horizon=horizon, count=len(data),
             highest=ext["highest"], highest_rate=fmt_percent(ext["highest_value"]),
             lowest=ext["lowest"], lowest_rate=fmt_percent(ext["lowest_value"]),
             pooled=fmt_percent(pooled_rate))
@@ -99,7 +128,7 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
 
 
 def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, horizon: int,
-                labels: dict[str, str] | None = None):
+                labels: dict[str, str] | None = None, indicator: str = DEFAULT_INDICATOR):
     """A funnel plot: rate against number eligible, with control limits around the pooled rate.
 
     The size axis is logarithmic so that small and large pilots are both readable. Pilots outside
@@ -118,6 +147,9 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
         The follow-up months, for the axis label and the alt text.
     labels : dict of str to str, optional
         A display name per pilot_id; an id without one is shown as it is.
+
+    indicator : str, optional
+        The rate shown (default the employment rate): its texts (:func:`outcome_text`).
 
     Returns
     -------
@@ -145,14 +177,14 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
                       limits.loc[limits["n"] >= points["denominator"].min(), "high"]])
     ax.set_ylim(max(0.0, span.min() - 0.05), min(1.0, span.max() + 0.05))
     ax.set_xlabel(t("comparison.plot.eligible_axis"))
-    ax.set_ylabel(t("comparison.plot.rate_axis", horizon=horizon))
+    ax.set_ylabel(outcome_text(indicator, "plot.rate_axis", horizon=horizon))
     _percent_axis(ax.yaxis)
     ax.grid(color="#eeeeee")
     _legend_below(ax, columns=3)
     fig.draw_without_rendering()  # settle the layout so data→pixel transforms are final
     _place_labels(ax, points, labels)
     outside = [_label(labels, p) for p in points.loc[~inside, "pilot_id"]]
-    alt = t("comparison.plot.funnel_alt", horizon=horizon, count=len(points),
+    alt = outcome_text(indicator, "plot.funnel_alt", horizon=horizon, count=len(points),
             pooled=fmt_percent(pooled_rate),
             outside=", ".join(outside) if outside else t("comparison.plot.none"))
     return fig, alt
@@ -187,8 +219,9 @@ def _place_labels(ax, points: pd.DataFrame, labels) -> None:
                     arrowprops={"arrowstyle": "-", "color": GREY, "linewidth": 0.5} if abs(dy) > 10 else None)
 
 
-def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | None = None):
-    """Crude (circle) and case-mix adjusted (square, with its 95 % interval) employment rate per pilot.
+def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | None = None,
+                  indicator: str = DEFAULT_INDICATOR):
+    """Crude (circle) and case-mix adjusted (square, with its 95 % interval) rate of ``indicator`` per pilot.
 
     The adjusted rate's interval is the delta method's (:func:`evalkit.compare.adjusted_rates`).
 
@@ -201,6 +234,9 @@ def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | No
         The follow-up months, for the axis label and the alt text.
     labels : dict of str to str, optional
         A display name per pilot_id; an id without one is shown as it is.
+
+    indicator : str, optional
+        The rate shown (default the employment rate): its texts (:func:`outcome_text`).
 
     Returns
     -------
@@ -217,7 +253,7 @@ def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | No
     ax.plot(data["crude_rate"], y - 0.12, "o", color=OKABE_ITO["blue"], markersize=7,
             markerfacecolor="white", markeredgewidth=2, label=t("comparison.plot.crude"))
     ax.set_yticks(y, [_label(labels, p) for p in data["pilot_id"]])
-    ax.set_xlabel(t("comparison.plot.rate_axis", horizon=horizon))
+    ax.set_xlabel(outcome_text(indicator, "plot.rate_axis", horizon=horizon))
     _percent_axis(ax.xaxis)
     ax.set_xlim(0, min(1, data[["ci_high", "crude_rate"]].max().max() + 0.05))
     ax.grid(axis="x", color="#dddddd")
@@ -225,7 +261,7 @@ def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | No
     ext = _extremes(data, "adjusted_rate", labels)
     shift = (data["adjusted_rate"] - data["crude_rate"]).abs()
     moved = data.loc[shift.idxmax()]
-    alt = t("comparison.plot.adjusted_alt", horizon=horizon, count=len(data),
+    alt = outcome_text(indicator, "plot.adjusted_alt", horizon=horizon, count=len(data),
             highest=ext["highest"], highest_rate=fmt_percent(ext["highest_value"]),
             lowest=ext["lowest"], lowest_rate=fmt_percent(ext["lowest_value"]),
             moved=_label(labels, moved["pilot_id"]), crude=fmt_percent(moved["crude_rate"]),
