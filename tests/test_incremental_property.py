@@ -111,12 +111,18 @@ def change_params(project: Path, rng: random.Random) -> str:
 
 
 def change_facts(project: Path, rng: random.Random) -> str:
+    """A corrected budget: the report's fact file and programme.yml must agree, so both change."""
     path = project / "data" / "reported" / "pilots.yml"
     text = path.read_text(encoding="utf-8")
     budgets = list(re.finditer(r"^(\s*budget_eur:\s*)(\d+)$", text, flags=re.MULTILINE))
     match = rng.choice(budgets)
     new = int(match.group(2)) + rng.randint(1, 40) * 5000
     path.write_text(text[:match.start(2)] + str(new) + text[match.end(2):], encoding="utf-8")
+    programme = project / "programme.yml"
+    stated = programme.read_text(encoding="utf-8")
+    at = list(re.finditer(r"^(\s*budget_eur:\s*)(\d+)$", stated, flags=re.MULTILINE))[budgets.index(match)]
+    assert at.group(2) == match.group(2), "programme.yml lists the pilots in another order than pilots.yml"
+    programme.write_text(stated[:at.start(2)] + str(new) + stated[at.end(2):], encoding="utf-8")
     return f"budget {match.group(2)} -> {new}"
 
 

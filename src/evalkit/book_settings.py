@@ -30,7 +30,8 @@ def first_heading(page: Path) -> str | None:
         for line in source.splitlines():
             match = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
             if match:
-                return re.sub(r"[*_`]", "", match.group(1)).strip()
+                # Markup characters go; a backslash-escaped character is kept as the reader sees it.
+                return re.sub(r"\\(.)|[*_`]", lambda m: m.group(1) or "", match.group(1)).strip()
     return None
 
 
