@@ -90,7 +90,8 @@ def test_each_thing_a_reader_would_hit_is_found_on_its_page_and_a_clean_page_pas
     problems = check_in_browser(site, "fi", tmp_path / "shots", (tmp_path / "html-en",))
     found: dict[str, set[tuple[str, str]]] = {}
     for problem in problems:
-        found.setdefault(problem.where, set()).add((problem.check, problem.message))
+        if problem.check != "axe":   # axe-core's findings on these pages: tests/test_axe.py
+            found.setdefault(problem.where, set()).add((problem.check, problem.message))
     url = file_url(site)
     assert found == {
         "console.html": {("console", "console error: console.error: deliberate console error")},
@@ -128,7 +129,7 @@ def test_lazy_images_below_the_fold_and_late_errors_are_seen_and_a_long_page_is_
         "<img loading='lazy' src='laiska-puuttuu.png' alt='Laiska puuttuva'>"
         "<script>setTimeout(() => { throw new TypeError('late type error'); }, 20);</script>")})
     shots = tmp_path / "shots"
-    messages = {(p.check, p.message) for p in check_in_browser(site, "fi", shots)}
+    messages = {(p.check, p.message) for p in check_in_browser(site, "fi", shots) if p.check != "axe"}
     url = file_url(site)
     assert ("images", f"image did not load: {url}/laiska-puuttuu.png") in messages
     assert not any("piste.gif" in message for _, message in messages)
@@ -143,7 +144,7 @@ def test_a_wrong_page_language_is_found_in_the_browser(tmp_path):
     site.mkdir()
     (site / "index.html").write_text("<!DOCTYPE html><html lang='en'><body><h1>Title</h1></body></html>")
     problems = check_in_browser(site, "fi")
-    assert [(p.check, p.message) for p in problems] == [
+    assert [(p.check, p.message) for p in problems if p.check != "axe"] == [
         ("language", 'document language is "en", expected "fi"')]
 
 
