@@ -5,8 +5,10 @@ images, the link to the other edition), every page again in headless Chromium (c
 images that do not load; a screenshot of each page under _build/screenshots/<lang>/), and the PDF
 (tagged PDF/UA-1: metadata, language, headings, tables, figures' alt text, bookmarks, fonts,
 nothing untagged; chapter titles and project names in the text, print resolution, nothing off the
-page). Prints one line per problem; exits 1 when there is any. Build first: `make report-all` (or
-`evalkit build --lang fi|en`).
+page). Every page also goes through axe-core's WCAG 2.0-2.2 A and AA rules (best-practice findings are
+notes). With `--lang all`, the published sites and PDFs must all have been built from the same inputs
+(parameters and data files), or the editions could show different numbers. Prints one line per
+problem; exits 1 when there is any. Build first: `make report-all` (or `evalkit build --lang L`).
 """
 from __future__ import annotations
 
@@ -81,7 +83,14 @@ def run(args) -> int:
             return 1
     else:
         langs = [args.lang]
+    from evalkit.checks.agreement import check_agreement
+
     failed = 0
+    # Every published site and PDF (a PDF may outlive its edition's site), or the chosen edition's.
+    agreement = check_agreement([edition(root, lang) for lang in (LANGUAGES if args.lang == "all" else langs)])
+    for problem in agreement:
+        print(f"editions: {problem}")
+    failed += len(failures(agreement))
     for lang in langs:
         problems = sorted(set(check_edition(root, lang, browser=not args.no_browser, pdf=not args.no_pdf)))
         for problem in problems:
