@@ -186,7 +186,7 @@ def test_links_into_an_edition_that_is_not_built_are_not_broken_but_others_are(t
 
 @pytest.mark.slow
 @needs_chromium
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_page_passes_in_the_browser_with_a_screenshot(built_editions, lang):
     ed = edition(built_editions, lang)
     others = tuple(other.html_dir for other in ed.others())
@@ -201,7 +201,7 @@ def test_every_page_passes_in_the_browser_with_a_screenshot(built_editions, lang
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_page_passes_the_site_checks(built_editions, lang):
     ed = edition(built_editions, lang)
     others = {other.lang: other.html_dir for other in ed.others()}
@@ -209,17 +209,19 @@ def test_every_page_passes_the_site_checks(built_editions, lang):
 
 
 @pytest.mark.slow
-def test_edition_links_open_the_same_page_in_the_other_language(built_editions):
-    fi, en = edition(built_editions, "fi"), edition(built_editions, "en")
-    for ed, other in ((fi, en), (en, fi)):
+def test_edition_links_open_the_same_page_in_the_other_languages(built_editions):
+    editions = [edition(built_editions, lang) for lang in ("fi", "sv", "en")]
+    for ed in editions:
+        others = [other for other in editions if other != ed]
         for page in site_pages(ed.html_dir):
             parsed = parse_page(page)
             if parsed.redirect is not None:
                 continue
             links = [link for link in parsed.links if EDITION_LINK_CLASS in link.classes]
-            assert len(links) == 1, page
-            target, _ = resolve_local(page, links[0].href)
-            # The same page, relative to the other edition's folder, in the other language.
-            assert Path(target) == other.html_dir / page.relative_to(ed.html_dir), (page, links[0].href)
-            assert parse_page(target).lang == other.lang
-            assert links[0].hreflang == links[0].lang == other.lang
+            assert len(links) == len(others), page
+            for link, other in zip(links, others, strict=True):
+                target, _ = resolve_local(page, link.href)
+                # The same page, relative to the other edition's folder, in the other language.
+                assert Path(target) == other.html_dir / page.relative_to(ed.html_dir), (page, link.href)
+                assert parse_page(target).lang == other.lang
+                assert link.hreflang == link.lang == other.lang

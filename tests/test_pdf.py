@@ -337,7 +337,7 @@ def _poppler(tool: str, *args: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_both_pdfs_pass_every_check(built_editions, lang):
     wanted = expected_pdf(built_editions, lang)
     assert wanted.headings and wanted.images   # read from the built site, so the comparison has teeth
@@ -345,7 +345,7 @@ def test_both_pdfs_pass_every_check(built_editions, lang):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang, language_tag", [("fi", "fi-FI"), ("en", "en-GB")])
+@pytest.mark.parametrize("lang, language_tag", [("fi", "fi-FI"), ("sv", "sv-FI"), ("en", "en-GB")])
 def test_pdf_metadata_as_pdfinfo_shows_it(built_editions, lang, language_tag):
     # Read with pdfinfo directly (not through evalkit.checks) and compared with the catalogue.
     info = dict(line.split(":", 1) for line in _poppler("pdfinfo", str(_pdf(built_editions, lang))).splitlines()
@@ -360,7 +360,7 @@ def test_pdf_metadata_as_pdfinfo_shows_it(built_editions, lang, language_tag):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_font_embedded_and_every_chapter_bookmarked(built_editions, lang):
     pdf = _pdf(built_editions, lang)
     rows = _poppler("pdffonts", str(pdf)).splitlines()[2:]
@@ -378,7 +378,7 @@ def test_every_font_embedded_and_every_chapter_bookmarked(built_editions, lang):
 
 @pytest.mark.slow
 def test_every_project_name_in_both_pdfs(built_editions):
-    for lang in ("fi", "en"):
+    for lang in ("fi", "sv", "en"):
         text = _poppler("pdftotext", str(_pdf(built_editions, lang)), "-")
         for pilot, name in project_names(built_editions).items():
             assert pdfcheck.contains(text, name), (lang, pilot, name)

@@ -15,7 +15,7 @@ import yaml
 
 from evalkit.errors import EvalkitError
 
-LANGUAGES = ("fi", "en")
+LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 _active = DEFAULT_LANGUAGE
 
