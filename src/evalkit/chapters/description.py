@@ -14,7 +14,7 @@ from evalkit.chapters.comparison import MAIN_HORIZON
 from evalkit.chapters.national import NationalPage
 from evalkit.description_sheet import abstract, sheet_rows
 from evalkit.i18n import language, t
-from evalkit.page_output import show_table
+from evalkit.page_output import markdown, markdown_table
 from evalkit.params import load_all_params
 from evalkit.pooled import load_pooled
 
@@ -65,6 +65,8 @@ def sheet(page: NationalPage, sheet_lang: str, numbers: Abstract) -> None:
                           employment_rate=numbers.employment_rate, positive_rate=numbers.positive_rate,
                           synthetic=numbers.synthetic)))
     frame = pd.DataFrame(rows, columns=[t("description.col_field", sheet_lang), t("description.col_value", sheet_lang)])
-    # The labels are long words ("Julkaisusarjan nimi ja numero"): a column of their own width.
-    show_table(frame, t("description.caption", sheet_lang), name=f"tbl-description-{sheet_lang}", align=["l", "l"],
-               widths=[30, 70])
+    # book/_static/evalkit.css keeps the field names' column whole (tbl-description-*).
+    table = markdown_table(frame, t("description.caption", sheet_lang), name=f"tbl-description-{sheet_lang}",
+                           align=["l", "l"])
+    # Marked as written in its own language, so that a screen reader reads a Swedish sheet as Swedish.
+    markdown(f'<div lang="{sheet_lang}">\n\n{table}\n\n</div>')
