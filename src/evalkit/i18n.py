@@ -25,7 +25,7 @@ def set_language(lang: str) -> None:
 
     Parameters
     ----------
-    lang : {"fi", "en"}
+    lang : {"fi", "sv", "en"}
         One of ``LANGUAGES``.
 
     Raises

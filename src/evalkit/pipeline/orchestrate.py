@@ -253,7 +253,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     root : Path
         The project folder (``_config.yml``, ``_toc.yml``, ``book/``, ``params/``, ``data/``).
     lang : str
-        The edition's language, ``fi`` or ``en``.
+        The edition's language, ``fi``, ``sv`` or ``en``.
     parallel : int
         Page notebooks run at once.
     pdf : bool
