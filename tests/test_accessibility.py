@@ -200,7 +200,9 @@ def test_the_themes_buttons_are_labelled_in_the_pages_language(tmp_path):
     # The theme has no Finnish or Swedish texts of its own ("Color mode" on Finnish pages).
     for lang, search, mode in (("fi", "Etsi", "Väritila"), ("sv", "Sök", "Färgläge"), ("en", "Search", "Colour mode")):
         config = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, lang)["sphinx"]["config"]
-        assert config["html_context"]["evalkit_theme"] == {"search": search, "colour_mode": mode}
+        theme = config["html_context"]["evalkit_theme"]
+        assert (theme["search"], theme["colour_mode"]) == (search, mode)
+        assert theme["main_nav"] == catalogue(lang)["publication.theme.main_nav"] != ""
     templates = Path(__file__).resolve().parents[1] / "book" / "_templates"
     switcher = (templates / "theme-switcher.html").read_text(encoding="utf-8")
     field = (templates / "search-button-field.html").read_text(encoding="utf-8")
