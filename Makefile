@@ -13,7 +13,7 @@ export UV_COMPILE_BYTECODE := 1
 UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup system-deps report report-en report-all html lab lint test test-fast bench clean
+.PHONY: help setup system-deps report report-sv report-en report-all html lab lint test test-fast bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,10 +31,13 @@ system-deps: ## install Pango, fonts, poppler and Chromium from Debian when miss
 report: setup system-deps ## build the Finnish report: _build/html/index.html and _build/pdf/report.pdf
 	$(EVALKIT) build --jobs $(JOBS)
 
+report-sv: setup system-deps ## build the Swedish edition: _build/html-sv/ and _build/pdf/report-sv.pdf
+	$(EVALKIT) build --jobs $(JOBS) --lang sv
+
 report-en: setup system-deps ## build the English edition: _build/html-en/ and _build/pdf/report-en.pdf
 	$(EVALKIT) build --jobs $(JOBS) --lang en
 
-report-all: report report-en ## build both editions
+report-all: report report-sv report-en ## build every edition: Finnish, Swedish and English
 
 html: setup ## build the Finnish site only (no PDF)
 	$(EVALKIT) build --jobs $(JOBS) --no-pdf
@@ -57,4 +60,4 @@ bench: setup ## print speed and memory figures (indicators, builds)
 	$(PY) bench/run.py
 
 clean: ## remove build outputs and executed pages (keeps .venv)
-	rm -rf _build book/pilots book/national book/en
+	rm -rf _build book/pilots book/national book/sv book/en

@@ -95,13 +95,13 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-# --- Both editions built once per test session (issue 8: browser, PDF and accessibility tests) ---
+# --- Every edition built once per test session (issue 8: browser, PDF and accessibility tests) ---
 @pytest.fixture(scope="session")
 def built_editions(tmp_path_factory) -> Path:
-    """A scratch copy of the project with the Finnish and the English edition built (site and
-    PDF), side by side in _build/html and _build/html-en as they are published."""
+    """A scratch copy of the project with the Finnish, Swedish and English editions built (site and
+    PDF), side by side in _build/html, _build/html-sv and _build/html-en as they are published."""
     project = copy_project(tmp_path_factory.mktemp("editions") / "project")
-    for lang in ("fi", "en"):
+    for lang in ("fi", "sv", "en"):
         result = run_evalkit(project, "build", "--jobs", "2", "--lang", lang)
         assert result.returncode == 0, f"build --lang {lang} failed:\n{result.stderr[-3000:]}"
     return project

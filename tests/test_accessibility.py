@@ -185,19 +185,40 @@ def test_front_matter_comes_from_the_catalogue_and_the_programme():
 ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
-def test_each_edition_links_to_the_other_in_the_other_language(tmp_path):
-    fi = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "fi")["sphinx"]["config"]
-    en = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "en")["sphinx"]["config"]
-    assert fi["html_context"]["evalkit_editions"] == [
-        {"lang": "en", "folder": "html-en", "text": catalogue("en")["publication.edition_link"]}]
-    assert en["html_context"]["evalkit_editions"] == [
-        {"lang": "fi", "folder": "html", "text": catalogue("fi")["publication.edition_link"]}]
+def test_each_edition_links_to_the_others_each_in_its_own_language(tmp_path):
+    def links(lang):
+        config = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, lang)["sphinx"]["config"]
+        return config["html_context"]["evalkit_editions"]
+
+    def link(lang, folder):
+        return {"lang": lang, "folder": folder, "text": catalogue(lang)["publication.edition_link"]}
+
+    assert links("fi") == [link("sv", "html-sv"), link("en", "html-en")]
+    assert links("sv") == [link("fi", "html"), link("en", "html-en")]
+    assert links("en") == [link("fi", "html"), link("sv", "html-sv")]
+    assert catalogue("sv")["publication.edition_link"] == "Den här sidan på svenska"
     # A programme folder without book sources of its own uses evalkit's; one with them, its own.
+    fi = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "fi")["sphinx"]["config"]
     assert Path(fi["templates_path"][0]) == ROOT_DIR / "book" / "_templates"
     (tmp_path / "book" / "templates").mkdir(parents=True)
     (tmp_path / "_config.yml").write_text("title: x\n", encoding="utf-8")
     own = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, "fi")["sphinx"]["config"]
     assert Path(own["templates_path"][0]) == tmp_path / "book" / "_templates"
+
+
+def test_the_themes_buttons_are_labelled_in_the_pages_language(tmp_path):
+    # The theme has no Finnish or Swedish texts of its own ("Color mode" on Finnish pages).
+    for lang, search, mode in (("fi", "Etsi", "Väritila"), ("sv", "Sök", "Färgläge"), ("en", "Search", "Colour mode")):
+        config = apply_publication_settings({"sphinx": {"config": {}}}, tmp_path, lang)["sphinx"]["config"]
+        theme = config["html_context"]["evalkit_theme"]
+        assert (theme["search"], theme["colour_mode"]) == (search, mode)
+        assert theme["main_nav"] == catalogue(lang)["publication.theme.main_nav"] != ""
+    templates = Path(__file__).resolve().parents[1] / "book" / "_templates"
+    switcher = (templates / "theme-switcher.html").read_text(encoding="utf-8")
+    field = (templates / "search-button-field.html").read_text(encoding="utf-8")
+    assert 'aria-label="{{ evalkit_theme.colour_mode }}"' in switcher and " title=" not in switcher.split("-#}")[1]
+    # The field's name is its visible text ("Etsi Ctrl+K"): no aria-label that says less.
+    assert "aria-label" not in field.split("-#}")[1]
 
 
 # --- The shared figure style -------------------------------------------------------------------

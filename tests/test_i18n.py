@@ -11,17 +11,22 @@ from evalkit.i18n import LANGUAGES, catalogue, t
 NBSP = "\u00a0"
 
 
-def test_every_language_has_the_same_keys():
-    keys = {lang: set(catalogue(lang)) for lang in LANGUAGES}
-    reference = keys["fi"]
-    for lang, found in keys.items():
-        assert found == reference, f"{lang}: missing {sorted(reference - found)}, extra {sorted(found - reference)}"
+def test_the_editions_are_finnish_swedish_and_english():
+    assert LANGUAGES == ("fi", "sv", "en")
 
 
-def test_every_language_uses_the_same_placeholders():
-    pattern = re.compile(r"\{[a-z_]+\}|\{\{\s*[^}]+\}\}|\{glue:text\}`[^`]+`")
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_language_has_the_same_keys(lang):
+    reference, found = set(catalogue("fi")), set(catalogue(lang))
+    assert found == reference, f"{lang}: missing {sorted(reference - found)}, extra {sorted(found - reference)}"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_language_uses_the_same_placeholders(lang):
+    # str.format fields, Jinja2 {{ }} and glue roles: a text that drops or renames one fails to fill.
+    pattern = re.compile(r"\{[a-z_0-9]+\}|\{\{\s*[^}]+\}\}|\{glue:text\}`[^`]+`|\{numref\}`[^`]+`|\{doc\}`[^`]+`")
     for key, text in catalogue("fi").items():
-        other = catalogue("en")[key]
+        other = catalogue(lang)[key]
         assert sorted(pattern.findall(str(text))) == sorted(pattern.findall(str(other))), key
 
 
@@ -35,6 +40,21 @@ def test_every_language_uses_the_same_placeholders():
 def test_numbers(value, decimals, fi, en):
     assert fmt_number(value, decimals, lang="fi") == fi
     assert fmt_number(value, decimals, lang="en") == en
+    # Finland-Swedish writes numbers as Finnish does (CLDR sv_FI: decimal comma, no-break space
+    # between thousands, U+2212 minus).
+    assert fmt_number(value, decimals, lang="sv") == fi
+
+
+def test_swedish_percent_euro_interval_and_date():
+    import datetime as dt
+
+    from evalkit.formatting import fmt_date
+
+    assert t("format.locale", "sv") == "sv_FI"
+    assert fmt_percent(0.125, lang="sv") == f"12,5{NBSP}%"
+    assert fmt_eur(9638000, lang="sv") == f"9{NBSP}638{NBSP}000{NBSP}€"
+    assert fmt_interval(0.102, 0.153, lang="sv") == f"10,2–15,3{NBSP}%"
+    assert fmt_date(dt.date(2026, 12, 6), "sv") == "6.12.2026"
 
 
 def test_percent_euro_interval_and_missing():

@@ -125,6 +125,30 @@ def test_each_page_becomes_a_numbered_chapter_and_the_front_matter_comes_first(t
     assert "Synteettinen" not in cover   # no page carries the synthetic-data notice
 
 
+def test_the_description_sheets_come_right_after_the_cover_each_in_its_language(tmp_path):
+    page = single_page(tmp_path)
+    sheets = "".join(
+        f'<section id="sheet-{lang}"><h3>{name}</h3><table class="table" id="tbl-description-{lang}">'
+        f"<thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>c</td><td>d</td></tr></tbody></table></section>"
+        for lang, name in (("fi", "Kuvailulehti"), ("sv", "Presentationsblad"), ("en", "Description sheet")))
+    text = page.read_text(encoding="utf-8").replace(
+        '<span id="document-national/provenance"></span>',
+        '<span id="document-national/description"></span><section id="kuvailulehdet"><h2>Kuvailulehdet</h2>'
+        f"<p>Johdanto.</p>{sheets}</section>"
+        '<span id="document-national/provenance"></span>')
+    page.write_text(text, encoding="utf-8")
+    document = build_print_html(page, front())
+    body = html.fromstring(document.html).find("body")
+    assert [child.get("class").split()[-1] for child in body][:4] == ["cover", "front-page", "summary", "contents"]
+    sheet_page = body[1]
+    assert sheet_page.find("h1").text_content() == "Kuvailulehdet"
+    assert [(s.get("lang"), s.find("h2").text_content()) for s in sheet_page.xpath("./section")] == [
+        ("fi", "Kuvailulehti"), ("sv", "Presentationsblad"), ("en", "Description sheet")]
+    # Not a chapter: no number, not in the contents; the appendix's chapters keep their letters.
+    assert [c.label for c in document.chapters] == ["1", "2", "3", "A"]
+    assert "Kuvailulehdet" not in body.xpath("./nav")[0].text_content()
+
+
 def test_screen_only_parts_go_and_links_point_inside_the_pdf(tmp_path):
     document = build_print_html(single_page(tmp_path), front())
     page = html.fromstring(document.html)
@@ -337,7 +361,7 @@ def _poppler(tool: str, *args: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_both_pdfs_pass_every_check(built_editions, lang):
     wanted = expected_pdf(built_editions, lang)
     assert wanted.headings and wanted.images   # read from the built site, so the comparison has teeth
@@ -345,7 +369,7 @@ def test_both_pdfs_pass_every_check(built_editions, lang):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang, language_tag", [("fi", "fi-FI"), ("en", "en-GB")])
+@pytest.mark.parametrize("lang, language_tag", [("fi", "fi-FI"), ("sv", "sv-FI"), ("en", "en-GB")])
 def test_pdf_metadata_as_pdfinfo_shows_it(built_editions, lang, language_tag):
     # Read with pdfinfo directly (not through evalkit.checks) and compared with the catalogue.
     info = dict(line.split(":", 1) for line in _poppler("pdfinfo", str(_pdf(built_editions, lang))).splitlines()
@@ -361,7 +385,7 @@ def test_pdf_metadata_as_pdfinfo_shows_it(built_editions, lang, language_tag):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_font_embedded_and_every_chapter_bookmarked(built_editions, lang):
     pdf = _pdf(built_editions, lang)
     rows = _poppler("pdffonts", str(pdf)).splitlines()[2:]
@@ -371,22 +395,23 @@ def test_every_font_embedded_and_every_chapter_bookmarked(built_editions, lang):
     assert all("DejaVu" in row for row in rows), rows    # one family for text and figures
     with pikepdf.open(pdf) as document, document.open_outline() as outline:
         top = [" ".join(str(item.title).split()) for item in outline.root]
-    titles = list(chapter_titles(built_editions, lang).values())
+    titles = [title for page, title in chapter_titles(built_editions, lang).items() if page != "national/description"]
     assert len(titles) >= 9   # the national page and eight pilot pages at least
-    assert top[:2] == [t("publication.summary", lang), t("publication.contents", lang)]
-    assert [mark.split(" ", 1)[1] for mark in top[2:]] == titles
+    # The description sheets come right after the cover, then the summary and the contents.
+    assert top[:3] == [t("description.heading", lang), t("publication.summary", lang), t("publication.contents", lang)]
+    assert [mark.split(" ", 1)[1] for mark in top[3:]] == titles
 
 
 @pytest.mark.slow
 def test_every_project_name_in_both_pdfs(built_editions):
-    for lang in ("fi", "en"):
+    for lang in ("fi", "sv", "en"):
         text = _poppler("pdftotext", str(_pdf(built_editions, lang)), "-")
         for pilot, name in project_names(built_editions).items():
             assert pdfcheck.contains(text, name), (lang, pilot, name)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_a_pilots_own_report_is_a_tagged_pdf_too(tmp_path_factory, lang):
     base = tmp_path_factory.mktemp(f"pilot-pdf-{lang}")
     project = copy_project(base / "project")
@@ -404,3 +429,9 @@ def test_a_pilots_own_report_is_a_tagged_pdf_too(tmp_path_factory, lang):
     wanted = expected_pilot_pdf(out, lang, title)
     assert wanted.chapters and wanted.images
     assert [str(p) for p in pdfcheck.check_pdf(out / "report.pdf", wanted)] == []
+    if shutil.which("chromium"):
+        # Its pages as `evalkit check --report` sees them: files, and Chromium with axe-core.
+        from evalkit.checks import failures
+        from evalkit.commands.check import check_report
+
+        assert [str(p) for p in failures(check_report(out))] == []

@@ -115,9 +115,24 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
         # error). Light: evalkit.css and the figures are made for a light page.
         "default_mode": "light",
         "evalkit_editions_label": t("publication.editions_label", lang),
+        # The theme's search and colour-mode buttons (book/_templates) in the page's language.
+        "evalkit_theme": {key: t(f"publication.theme.{key}", lang)
+                          for key in ("search", "colour_mode", "main_nav", "toggle_primary", "toggle_secondary")},
         # Each link is written in its own language: "In English" on the Finnish pages.
         "evalkit_editions": [{"lang": other, "folder": edition(root, other).html_link,
                               "text": t("publication.edition_link", other)}
-                             for other in LANGUAGES if other != lang],
+                             for other in _editions(root) if other != lang],
     }
     return config
+
+
+def _editions(root: Path) -> tuple[str, ...]:
+    """The languages the programme at ``root`` is published in (every language without a programme)."""
+    from evalkit.errors import EvalkitError
+    from evalkit.programme import programme_at
+
+    try:
+        listed = programme_at(root).languages
+    except (EvalkitError, OSError):   # no programme.yml there (a test's folder): link every edition
+        return LANGUAGES
+    return tuple(lang for lang in LANGUAGES if lang in listed)

@@ -90,7 +90,7 @@ def fmt_number(value: float | None, decimals: int = 0, lang: str | None = None) 
     decimals : int
         Digits after the decimal separator, always shown (``1`` → ``12,0``).
     lang : str, optional
-        ``fi`` or ``en``; default the active language.
+        ``fi``, ``sv`` or ``en``; default the active language.
 
     Returns
     -------
@@ -164,7 +164,7 @@ def fmt_list(items: Iterable, conjunction: str = "and", lang: str | None = None)
     conjunction : {"and", "or"}
         The word before the last item: ``and`` (fi ``ja``) or ``or`` (fi ``tai``).
     lang : str, optional
-        ``fi`` or ``en``; default the active language.
+        ``fi``, ``sv`` or ``en``; default the active language.
 
     Returns
     -------
@@ -188,7 +188,7 @@ def fmt_date(day: dt.date, lang: str | None = None) -> str:
     day : datetime.date
         A date, or a datetime or pandas Timestamp (its date is shown).
     lang : str, optional
-        ``fi`` or ``en``; default the active language.
+        ``fi``, ``sv`` or ``en``; default the active language.
     """
     return format_date(day, format=t("format.date", lang), locale=_locale(lang))
 

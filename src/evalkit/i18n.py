@@ -15,7 +15,7 @@ import yaml
 
 from evalkit.errors import EvalkitError
 
-LANGUAGES = ("fi", "en")
+LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 _active = DEFAULT_LANGUAGE
 
@@ -25,7 +25,7 @@ def set_language(lang: str) -> None:
 
     Parameters
     ----------
-    lang : {"fi", "en"}
+    lang : {"fi", "sv", "en"}
         One of ``LANGUAGES``.
 
     Raises

@@ -5,7 +5,7 @@ browser builds are never installed or downloaded, so the check runs offline (CI 
 One browser serves all pages of a site, each page in a fresh tab. Per page: console errors and
 uncaught exceptions, resources that failed to load, remote resources, images that did not render
 (naturalWidth 0) or lack alt text, links to local files that do not exist, the document language,
-and a full-page screenshot.
+axe-core's WCAG 2.0-2.2 A and AA rules (``evalkit.checks.axe``), and a full-page screenshot.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from evalkit.checks import Problem
+from evalkit.checks.axe import axe_problems, run_axe
 from evalkit.checks.site import site_pages
 from evalkit.errors import EvalkitError
 
@@ -87,7 +88,8 @@ class PageReport:
     """What one page showed in the browser, before it is judged by ``page_problems``.
 
     ``images`` holds one dict per ``<img>`` (``src``, ``alt`` or None, ``width`` = naturalWidth in
-    px, 0 when nothing rendered); ``links`` the absolute ``href`` of every ``<a href>``.
+    px, 0 when nothing rendered); ``links`` the absolute ``href`` of every ``<a href>``;
+    ``axe_violations`` the rules axe-core found broken (``evalkit.checks.axe.run_axe``).
     """
 
     url: str
@@ -97,6 +99,7 @@ class PageReport:
     images: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     lang: str = ""
+    axe_violations: list[dict] = field(default_factory=list)
     screenshot: Path | None = None
 
 
@@ -191,6 +194,10 @@ def visit(context: BrowserContext, url: str, screenshot: Path | None) -> PageRep
             report.console_errors.append(f"the page inspection script failed: {_first_line(exc.message)}")
         else:
             report.images, report.links, report.lang = found["images"], found["links"], found["lang"]
+        try:
+            report.axe_violations = run_axe(page)
+        except PlaywrightError as exc:
+            report.console_errors.append(f"axe-core could not run: {_first_line(exc.message)}")
         page.wait_for_timeout(LATE_MESSAGES_WAIT * 1000)
         if screenshot is not None:
             _screenshot(page, screenshot)
@@ -229,7 +236,8 @@ def page_problems(report: PageReport, where: str, lang: str,
     -------
     list of Problem
         One per console error, failed or remote resource, wrong language, image that did not
-        render or has no alt text, and broken local link; empty when the page is clean.
+        render or has no alt text, broken local link, and rule axe-core found broken (a
+        best-practice rule as a note); empty when the page is clean.
     """
     problems = [Problem(where, f"console error: {text}", "console") for text in report.console_errors]
     problems += [Problem(where, f"failed to load {text}", "resources") for text in report.failed_requests]
@@ -252,7 +260,7 @@ def page_problems(report: PageReport, where: str, lang: str,
             continue
         if not exists:
             problems.append(Problem(where, f"broken link: {link}", "links"))
-    return problems
+    return problems + axe_problems(report.axe_violations, where)
 
 
 def check_in_browser(html_dir: Path, lang: str, screenshot_dir: Path | None = None,

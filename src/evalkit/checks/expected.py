@@ -99,12 +99,22 @@ def expected_pdf(root: Path, lang: str) -> Expected:
     """
     from evalkit.checks.pdf import Expected
     from evalkit.i18n import t
+    from evalkit.pipeline.print_html import FRONT_PAGES
 
     ed = edition(root, lang)
     headings, images = site_headings(ed.html_dir, toc_pages(root))
+    titles = chapter_titles(root, lang)
+    # Pages printed before the summary (the description sheets): their title is front matter, not
+    # a chapter, in the bookmarks and among the headings.
+    front_titles = tuple(titles[page] for page in FRONT_PAGES if page in titles)
+    for title in front_titles:
+        if (1, title) in headings:
+            at = headings.index((1, title))
+            headings = headings[:at] + headings[at + 1:]
     return Expected(
-        lang=lang, title=programme_at(root).title(lang), chapters=tuple(chapter_titles(root, lang).values()),
-        front=(t("publication.summary", lang), t("publication.contents", lang)),
+        lang=lang, title=programme_at(root).title(lang),
+        chapters=tuple(title for page, title in titles.items() if page not in FRONT_PAGES),
+        front=(*front_titles, t("publication.summary", lang), t("publication.contents", lang)),
         headings=headings if headings else None, images=images if headings else None,
         required_texts={f"the project name of pilot {pilot_id}": name
                         for pilot_id, name in project_names(root).items()})

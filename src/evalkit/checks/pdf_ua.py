@@ -25,7 +25,7 @@ def normalise(value: str) -> str:
 class Expected:
     """What a built PDF must hold, read from the project and the built site (checks.expected)."""
 
-    lang: str                                   # "fi" or "en": /Lang must start with it
+    lang: str                                   # "fi", "sv" or "en": /Lang must start with it
     title: str                                  # the Info and XMP title
     chapters: tuple[str, ...] = ()              # chapter titles, in order: the top-level bookmarks
     front: tuple[str, ...] = ()                 # headings the PDF adds before the chapters

@@ -16,10 +16,11 @@ from urllib.parse import unquote, urlsplit
 
 from evalkit.checks import Problem
 
-# Link texts that say nothing about where the link goes (WCAG 2.4.4), in both languages.
+# Link texts that say nothing about where the link goes (WCAG 2.4.4), in every edition's language.
 VAGUE_LINK_TEXTS = frozenset({
     "here", "click here", "this", "link", "more", "read more", "this page", "page",
     "tästä", "tässä", "linkki", "lisää", "lue lisää", "klikkaa tästä", "sivu", "tämä",
+    "här", "klicka här", "länk", "mer", "läs mer", "den här sidan", "sida", "detta",
 })
 _SKIPPED_FOLDERS = {"_static", "_sources", "_images", "_downloads"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

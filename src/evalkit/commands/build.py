@@ -3,10 +3,13 @@
 The site is at _build/html/index.html and the PDF at _build/pdf/report.pdf (an edition other than
 Finnish adds its language code: _build/html-en, report-en.pdf). Only pages whose inputs changed are
 re-run. A failed or interrupted build leaves the previously published site and PDF as they were.
+Afterwards, every other published edition (site or PDF) built from other inputs is named on stderr:
+`make report-all` rebuilds them all, and `evalkit check --lang all` refuses them until then.
 """
 from __future__ import annotations
 
 import os
+import sys
 
 from evalkit.editions import edition
 from evalkit.i18n import LANGUAGES
@@ -49,4 +52,9 @@ def run(args) -> int:
     print(f"site: {shown_path(built.html_dir / 'index.html')}")
     if not args.no_pdf:
         print(f"pdf:  {shown_path(built.pdf)}")
+    from evalkit.checks.agreement import check_agreement
+
+    # This edition first, so that the others are named as the ones that are out of date.
+    for problem in check_agreement([built, *built.others()]):
+        print(f"evalkit build: warning: {problem.where}: {problem.message}", file=sys.stderr)
     return 0

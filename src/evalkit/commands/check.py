@@ -5,12 +5,16 @@ images, the link to the other edition), every page again in headless Chromium (c
 images that do not load; a screenshot of each page under _build/screenshots/<lang>/), and the PDF
 (tagged PDF/UA-1: metadata, language, headings, tables, figures' alt text, bookmarks, fonts,
 nothing untagged; chapter titles and project names in the text, print resolution, nothing off the
-page). Prints one line per problem; exits 1 when there is any. Build first: `make report-all` (or
-`evalkit build --lang fi|en`).
+page). Every page also goes through axe-core's WCAG 2.0-2.2 A and AA rules (best-practice findings are
+notes). With `--lang all`, the published sites and PDFs must all have been built from the same inputs
+(parameters and data files), or the editions could show different numbers. Prints one line per
+problem; exits 1 when there is any. Build first: `make report-all` (or `evalkit build --lang L`).
+`--report DIR` checks a pilot's own report (`evalkit pilot --out DIR`) the same way, axe-core included.
 """
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from evalkit.checks import Problem, failures
 from evalkit.editions import edition
@@ -28,6 +32,34 @@ def add_arguments(parser) -> None:
                         help="edition to check (default: every edition that is built)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium checks")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF checks")
+    parser.add_argument("--report", metavar="DIR",
+                        help="check a pilot's own report (the folder `evalkit pilot --out DIR` wrote) instead")
+
+
+def check_report(folder: Path, browser: bool = True) -> list[Problem]:
+    """The checks of a pilot's own report folder: its pages as files and in Chromium with axe-core.
+
+    The language is the one its front page declares; ``browser`` False skips Chromium.
+
+    Returns
+    -------
+    list of Problem
+    """
+    from evalkit.checks.site import check_site, parse_page
+
+    front = folder / "index.html"
+    if not front.is_file():
+        return [Problem(str(folder), "no pilot report here (run `evalkit pilot ... --out DIR`)", "site")]
+    lang = parse_page(front).lang or ""
+    if lang not in LANGUAGES:
+        return [Problem("index.html", f'document language is "{lang}", expected one of {", ".join(LANGUAGES)}',
+                        "language")]
+    problems = check_site(folder, lang)
+    if browser:
+        from evalkit.checks.browser import check_in_browser
+
+        problems += check_in_browser(folder, lang)
+    return problems
 
 
 def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> list[Problem]:
@@ -74,6 +106,12 @@ def run(args) -> int:
     int
         0 when no check failed (notes do not count), 1 otherwise or when nothing is built.
     """
+    if args.report:
+        problems = sorted(set(check_report(Path(args.report), browser=not args.no_browser)))
+        for problem in problems:
+            print(f"report: {problem}")
+        print(f"evalkit check: report: {len(failures(problems))} problem(s)", file=sys.stderr)
+        return 1 if failures(problems) else 0
     root = project_root()
     if args.lang == "all":
         langs = [lang for lang in LANGUAGES if (edition(root, lang).html_dir / "index.html").exists()]
@@ -82,7 +120,14 @@ def run(args) -> int:
             return 1
     else:
         langs = [args.lang]
+    from evalkit.checks.agreement import check_agreement
+
     failed = 0
+    # Every published site and PDF (a PDF may outlive its edition's site), or the chosen edition's.
+    agreement = check_agreement([edition(root, lang) for lang in (LANGUAGES if args.lang == "all" else langs)])
+    for problem in agreement:
+        print(f"editions: {problem}")
+    failed += len(failures(agreement))
     for lang in langs:
         problems = sorted(set(check_edition(root, lang, browser=not args.no_browser, pdf=not args.no_pdf)))
         for problem in problems:

@@ -264,7 +264,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     root : Path
         The project folder (``_config.yml``, ``_toc.yml``, ``book/``, ``params/``, ``data/``).
     lang : str
-        The edition's language, ``fi`` or ``en``.
+        The edition's language, ``fi``, ``sv`` or ``en``.
     parallel : int
         Page notebooks run at once.
     pdf : bool
@@ -401,6 +401,8 @@ def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: 
     print("evalkit build: building the site", file=sys.stderr, flush=True)
     html_version = book.new_version_dir(build_root, ed.html_link)
     shutil.move(_site(root, ed, ed.lang, stage, config, toc, "html"), html_version)
+    # What the numbers were made from, published with the site: `evalkit check` compares editions.
+    provenance.write_inputs_record(html_version, prov)
     pdf_version = _new_pdf_version(root, ed, stage, config, toc, prov) if pdf else None
     data_version = book.new_version_dir(build_root, DATA_FOLDER)
     shutil.move(stage / "data", data_version)

@@ -20,6 +20,9 @@ from lxml import etree, html
 from evalkit.pipeline.print_tables import lay_out_table, text_of
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Pages printed right after the cover, before the summary, as the ministry's publications place
+# their description sheets; unnumbered and left out of the contents.
+FRONT_PAGES = ("national/description",)
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,9 @@ def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
     _unique_ids([section for _, _, section in pages])
     body = etree.Element("body")
     summary = _summary_sections(pages[0][2], front.summary_sections)
+    front_pages = [_front_page(section) for document, _, section in pages
+                   if document.removeprefix("document-") in FRONT_PAGES]
+    pages = [page for page in pages if page[0].removeprefix("document-") not in FRONT_PAGES]
     pages = [(part, section) for _, part, section in pages
              if next(section.iter(*HEADINGS), None) is not None]
     chapters = [_make_chapter(section, part, label, front.appendix_part and part == front.appendix_part)
@@ -201,6 +207,8 @@ def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
                                                                  front.appendix_part))]
 
     body.append(_cover(front, synthetic))
+    for section in front_pages:
+        body.append(section)
     if summary:
         body.append(_summary_page(front, summary))
     body.append(_contents(front, chapters))
@@ -261,6 +269,24 @@ def _summary_sections(root_section, wanted: tuple[str, ...]) -> list:
     for section in chosen:
         root_section.remove(section)
     return chosen
+
+
+def _front_page(section):
+    """A page printed before the summary: its heading an h1, each h2 section on a page of its own.
+
+    A section holding a table ``tbl-description-<lang>`` (a description sheet) is marked as
+    written in that language, so that a screen reader reads it so.
+    """
+    heading = next(section.iter(*HEADINGS))
+    _shift_headings(section, int(heading.tag[1]) - 1)
+    heading.set("class", ((heading.get("class") or "") + " front-title").strip())
+    section.set("class", ((section.get("class") or "") + " front-page").strip())
+    for sub in section.xpath("./section"):
+        sub.set("class", ((sub.get("class") or "") + " front-sheet").strip())
+        marked = sub.xpath('.//*[starts-with(@id, "tbl-description-")]')
+        if marked:
+            sub.set("lang", marked[0].get("id").removeprefix("tbl-description-"))
+    return section
 
 
 def _el(tag: str, text: str = "", **attrs: str):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,3 +81,32 @@ def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None 
         data_files=tuple((published_path(p, root), file_digest(p) if p.exists() else "missing") for p in data),
         built_at_utc=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+
+
+# Beside each published site: the inputs it was built from, for `evalkit check` to compare editions.
+INPUTS_FILE = "evalkit-inputs.json"
+
+
+def inputs_record(prov: Provenance) -> dict[str, object]:
+    """What makes the numbers of a build: the parameters' digest and each data file's digest.
+
+    Two editions whose records differ may show different numbers for the same indicator. The
+    PDF's keywords (:func:`evalkit.pipeline.pages.pdf_keywords`) carry the same digests.
+    """
+    return {"params_sha256": prov.params_sha256, "data": dict(prov.data_files)}
+
+
+def write_inputs_record(site: Path, prov: Provenance) -> Path:
+    """Write :func:`inputs_record` into the built ``site`` folder (published with it, atomically)."""
+    path = site / INPUTS_FILE
+    path.write_text(json.dumps(inputs_record(prov), indent=1, sort_keys=True), encoding="utf-8")
+    return path
+
+
+def read_inputs_record(site: Path) -> dict[str, object] | None:
+    """The inputs record of a published site, or None when it has none (or it is unreadable)."""
+    try:
+        record = json.loads((site / INPUTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
