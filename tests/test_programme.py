@@ -197,7 +197,7 @@ parts:
                {file: pilots/pohjanmaa}, {file: pilots/hame}]
   - chapters: [{file: national/comparison}, {file: national/costs}, {file: national/claims},
                {file: national/recommendations}]
-  - chapters: [{file: national/build_status}, {file: national/provenance}]
+  - chapters: [{file: national/description}, {file: national/build_status}, {file: national/provenance}]
 """)
     assert _toc_pages(programme_toc(ROOT)) == _toc_pages(old)
 
@@ -208,7 +208,8 @@ def test_a_programme_without_a_source_report_opens_on_its_summary_and_drops_the_
     folder = write(tmp_path, GOOD)
     pages = _toc_pages(programme_toc(folder))
     assert pages == ["national/summary", "national/programme_methods", "pilots/alfa", "pilots/beta-2",
-                     "national/comparison", "national/build_status", "national/provenance"]
+                     "national/comparison", "national/description", "national/build_status",
+                     "national/provenance"]
     (folder / "data").mkdir()
     (folder / "data" / "recommendations.yml").write_text("recommendations: []\n", encoding="utf-8")
     assert "national/programme_recommendations" in _toc_pages(programme_toc(folder))
