@@ -29,6 +29,7 @@ from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs, tree_digest
+from evalkit.register import artefact
 from evalkit.reported import load_pilots
 from evalkit.shown import shown
 
@@ -279,7 +280,8 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     ed = edition(root, lang)
     params = load_all_params(root)  # refuse bad params before anything runs
     jobs = make_jobs(root, ed, build_root)
-    with book.build_lock(build_root):
+    # Each input is validated once per build and kept for every page (evalkit.register.artefact).
+    with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"):
         _clean_litter(build_root)
         results = _run_pages(root, ed, jobs, parallel, force, executor)
         failed = [r for r in results if r.status == "failed"]
