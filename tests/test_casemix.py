@@ -131,3 +131,13 @@ def test_distinct_rows_with_their_counts_give_the_mean_over_everybody():
         assert (exog == row).all(axis=1).sum() == count
     assert casemix.averaged_prediction(rows, params, cov, counts) == pytest.approx(
         casemix.averaged_prediction(exog, params, cov), abs=1e-14)
+
+
+def test_collapse_keeps_every_person_once_as_a_weight(data):
+    rows, people = casemix.collapse(FORMULAS[0], data)
+    columns = ["employed", "pilot_id", "sex", "basis", "age", "unemployment_months"]
+    assert list(rows.columns) == columns and people.sum() == len(data)
+    assert len(rows) == len(data.drop_duplicates(columns))
+    expected = data.groupby(columns).size()
+    got = pd.Series(people, index=pd.MultiIndex.from_frame(rows)).sort_index()
+    assert got.to_dict() == expected.sort_index().to_dict()

@@ -82,8 +82,29 @@ def design(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return pd.DataFrame({outcome: data[outcome].to_numpy(dtype=float)}, index=data.index), frame
 
 
-def distinct_rows(exog: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``exog`` and how many times each occurs (frequency weights).
+def collapse(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct combinations of the formula's columns in ``data``, and how many rows hold each.
+
+    Parameters
+    ----------
+    formula : str
+        See :func:`parse_formula`; its outcome and covariate columns are compared.
+    data : DataFrame
+        The model's rows, no value missing in the formula's columns.
+
+    Returns
+    -------
+    (DataFrame, ndarray)
+        One row per distinct combination (the formula's columns, in order of first occurrence), and
+        the number of rows of ``data`` with it (frequency weights summing to ``len(data)``).
+    """
+    outcome, categorical, numeric = parse_formula(formula)
+    counts = data.groupby([outcome, *categorical, *numeric], sort=False, observed=True).size()
+    return counts.index.to_frame(index=False), counts.to_numpy(dtype=float)
+
+
+def distinct_rows(exog: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``exog`` and how many people each stands for (frequency weights).
 
     People with the same covariates have the same prediction: a mean over a million people is a
     weighted mean over the far fewer distinct rows.
@@ -91,14 +112,19 @@ def distinct_rows(exog: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     exog : ndarray, shape (n, k)
+    weights : ndarray, shape (n,), optional
+        How many people each row of ``exog`` already stands for; one each by default.
 
     Returns
     -------
     (ndarray, ndarray)
-        The distinct rows, shape (m, k), in order of first occurrence, and their counts, shape (m,).
+        The distinct rows, shape (m, k), in order of first occurrence, and the people each stands
+        for, shape (m,).
     """
     frame = pd.DataFrame(exog)
-    counts = frame.groupby(list(frame.columns), sort=False).size()
+    columns = list(frame.columns)
+    frame["people"] = 1.0 if weights is None else np.asarray(weights, dtype=float)
+    counts = frame.groupby(columns, sort=False)["people"].sum()
     return counts.index.to_frame(index=False).to_numpy(dtype=float), counts.to_numpy(dtype=float)
 
 
