@@ -165,3 +165,15 @@ def test_loads_at_once_wait_for_one_validation(inputs):
         for thread in threads:
             thread.join()
     assert calls["register"] == 1 and len(frames) == 3
+
+
+def test_a_new_version_of_a_register_replaces_the_old_artefact(inputs):
+    data, _, _, store, _ = inputs
+    register = data / "participants.csv"
+    with artefact.kept_in(store):
+        load_register(register, AS_OF)
+        load_register(register, dt.date(2024, 6, 30))
+        register.write_text("".join(_first_lines(register, 50)), encoding="utf-8")
+        load_register(register, AS_OF)
+    # One artefact per source: the changed register at AS_OF, and the other extract date.
+    assert len(list(store.glob("register-*.parquet"))) == 2

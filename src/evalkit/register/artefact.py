@@ -77,10 +77,19 @@ def code_digest(package: Path, lock: Path) -> str:
 
 
 def artefact_name(kind: str, path: Path, settings: dict, code: str) -> str:
-    """The artefact's file name: ``kind``, then a digest of the input's bytes, ``settings`` and ``code``."""
+    """The artefact's file name: :func:`source`, then a digest of the bytes, ``settings`` and ``code``."""
     key = json.dumps({"format": FORMAT, "kind": kind, "file": file_digest(path), "settings": settings,
                       "code": code}, sort_keys=True, default=str)
-    return f"{kind}-{hashlib.sha256(key.encode()).hexdigest()}.parquet"
+    return f"{source(kind, path, settings)}-{hashlib.sha256(key.encode()).hexdigest()}.parquet"
+
+
+def source(kind: str, path: Path, settings: dict) -> str:
+    """What an artefact is made from, whatever its version: ``kind``, a digest of path and ``settings``.
+
+    A new version of the same source (new bytes, new code) replaces the old one's file.
+    """
+    where = json.dumps([str(path.resolve()), settings], sort_keys=True, default=str)
+    return f"{kind}-{hashlib.sha256(where.encode()).hexdigest()[:16]}"
 
 
 def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -114,8 +123,10 @@ def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.Da
     where.mkdir(parents=True, exist_ok=True)
     with open(target.with_suffix(".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)   # a page loading the same input waits, then reads
-        if target.is_file():
+        try:
             return pd.read_parquet(target)
+        except FileNotFoundError:
+            pass
         frame = load()
         handle, tmp = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".parquet")
         os.close(handle)
@@ -124,4 +135,8 @@ def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.Da
             os.replace(tmp, target)
         finally:
             Path(tmp).unlink(missing_ok=True)
+    # Older versions of this source (the register before it changed, older code) are never read again.
+    for old in where.glob(f"{source(kind, path, settings)}-*"):
+        if old.stem != target.stem:
+            old.unlink(missing_ok=True)
     return frame
