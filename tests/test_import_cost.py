@@ -32,3 +32,8 @@ def test_the_register_package_still_offers_its_names():
         assert getattr(register, name) is not None
     with pytest.raises(AttributeError):
         register.no_such_name  # noqa: B018
+
+
+def test_the_build_command_imports_no_data_stack_before_it_has_work():
+    modules = _modules_after("import evalkit.cli, evalkit.commands.build, evalkit.pipeline.orchestrate")
+    assert not {"pandas", "numpy", "matplotlib", "scipy", "pyarrow", "pandera"} & modules

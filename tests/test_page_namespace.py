@@ -2,8 +2,6 @@
 what one page defined or imported is gone when the next page starts in the same kernel."""
 from __future__ import annotations
 
-import json
-
 import nbformat
 import pytest
 
@@ -35,8 +33,8 @@ def test_a_page_cannot_see_the_variables_of_the_page_before_it_in_the_same_kerne
     assert [r.status for r in results] == ["built", "built"], [r.error for r in results]
 
     def printed(name):
-        notebook = json.loads((tmp_path / "out" / f"{name}.ipynb").read_text(encoding="utf-8"))
-        return "".join(output.get("text", "") for cell in notebook["cells"] if cell["cell_type"] == "code"
+        notebook = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4)
+        return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
                        for output in cell.get("outputs", []))
     first_out, second_out = printed("first"), printed("second")
     # The same kernel process ran both pages (else this test would prove nothing) ...
