@@ -37,3 +37,10 @@ def test_the_register_package_still_offers_its_names():
 def test_the_build_command_imports_no_data_stack_before_it_has_work():
     modules = _modules_after("import evalkit.cli, evalkit.commands.build, evalkit.pipeline.orchestrate")
     assert not {"pandas", "numpy", "matplotlib", "scipy", "pyarrow", "pandera"} & modules
+
+
+def test_evalkit_build_loads_only_its_own_command():
+    modules = _modules_after("import sys\nsys.argv = ['evalkit', '--debug', 'build', '--help']\n"
+                             "from evalkit import cli\ntry:\n    cli.main()\nexcept SystemExit:\n    pass")
+    assert "evalkit.commands.build" in modules and "evalkit.commands.compare" not in modules
+    assert not {"pandas", "numpy", "scipy", "statsmodels"} & modules
