@@ -1,14 +1,20 @@
-"""Build benchmark: notebook overhead against in-process work; cold, no-op and one-changed builds.
+"""Build benchmark: the figures of issue 22's table, each as a ratio measured in the same run.
 
-Runs in a scratch copy of the project so the developer's _build is untouched. Prints figures and
-asserts nothing. Targets: notebook phase of `evalkit build --force --no-pdf --jobs 2` at most 1.5 x
-the pages' own work in one process divided by 2 cores (issue 11); no-op <= 10 % of cold, one
-changed <= 35 % of cold (issue 7).
+Runs in scratch copies of the project so the developer's _build is untouched: the demonstration
+project, and a copy whose data/demo holds a synthetic register of 1,000,000 rows
+(`evalkit synth --size 1000000`). Prints figures and asserts nothing. Every build is
+`evalkit build --no-pdf --jobs 2` (`--force` for a cold one). Peak memory is the largest resident
+set of any one process of the build (the build, a worker or a page kernel). The 10M-row figure is
+load_register on a generated CSV in a fresh interpreter (bench_indicators.timed_load).
+
+Run: .venv/bin/python bench/bench_build.py [--rows N] [--large-rows M]
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -17,22 +23,55 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from bench_indicators import timed_load  # noqa: E402
 from conftest import copy_project  # noqa: E402
 from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs, timings_file  # noqa: E402
 from evalkit.pipeline.runner import run_jobs  # noqa: E402
 from evalkit.pipeline.templates import render  # noqa: E402
+from evalkit.register import artefact  # noqa: E402
+from evalkit.synth import write_synthetic  # noqa: E402
 
 CORES = 2
 
 
-def timed_build(project: Path, *args: str) -> float:
+_MEASURED = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - started
+sys.stderr.write(done.stderr[-2000:])
+print(done.returncode, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+"""
+
+
+def measured_build(project: Path, *args: str) -> tuple[float, float]:
+    """(seconds, peak bytes of the largest process) of one `evalkit build --no-pdf` in ``project``.
+
+    The build runs under a fresh interpreter whose children's peak (RUSAGE_CHILDREN: the largest
+    resident set of any waited-for process below it) is then this build's alone.
+    """
     env = {**os.environ, "EVALKIT_ROOT": str(project)}
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "evalkit.cli", "build", "--no-pdf", *args], cwd=project,
-                          env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
+    done = subprocess.run([sys.executable, "-c", _MEASURED, sys.executable, "-m", "evalkit.cli", "build",
+                           "--no-pdf", *args], cwd=project, env=env, capture_output=True, text=True)
+    status, seconds, peak = done.stdout.split()
+    if status != "0":
         sys.exit(f"build failed: {done.stderr[-2000:]}")
+    return float(seconds), float(peak)
+
+
+def timed_build(project: Path, *args: str) -> float:
+    return measured_build(project, *args)[0]
+
+
+def one_page(project: Path, name: str) -> float:
+    """Seconds of one page run alone, forced, as a build runs it (its inputs' artefacts kept)."""
+    os.environ["EVALKIT_ROOT"] = str(project)
+    jobs = [job for job in make_jobs(project, edition(project, "fi"), project / "_build") if job.name == name]
+    with artefact.kept_in(project / "_build" / "artefacts"):
+        started = time.perf_counter()
+        results = run_jobs(jobs, code_digest(project), parallel=1, force=True)
+        elapsed = time.perf_counter() - started
+    assert [r.status for r in results] == ["built"], [r.error for r in results]
     return elapsed
 
 
@@ -92,27 +131,65 @@ def _in_process_seconds(project: Path) -> float:
 
 
 def main() -> None:
-    project = copy_project(Path(tempfile.mkdtemp(prefix="evalkit-bench-")) / "project")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the large build's register")
+    parser.add_argument("--large-rows", type=int, default=10_000_000, help="rows of the load test; 0 skips it")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
+    project = copy_project(scratch / "project")
     timed_build(project, "--jobs", str(CORES))  # pages exist; file caches warm
     # Medians of three: one run on this shared VM varies by a second either way.
     phases = sorted(notebook_phase(project, CORES) for _ in range(3))
     works = sorted(_in_process_seconds(project) / CORES for _ in range(3))
     notebooks, work = phases[1], works[1]
-    print(f"build overhead: notebooks {notebooks:.1f} s (--jobs {CORES}), in process {work:.1f} s, "
-          f"ratio {notebooks / work:.2f} (target <= 1.5; medians of 3, notebooks {phases[0]:.1f}-"
-          f"{phases[-1]:.1f} s, in process {works[0]:.1f}-{works[-1]:.1f} s)", flush=True)
-    cold = timed_build(project, "--force", "--jobs", str(CORES))
+    cold, cold_peak = measured_build(project, "--force", "--jobs", str(CORES))
     noop = timed_build(project, "--jobs", str(CORES))
     params = project / "params" / "lappi.yml"
     params.write_text(params.read_text(encoding="utf-8") + "\n# changed for the benchmark\n", encoding="utf-8")
     one = timed_build(project, "--jobs", str(CORES))
-    serial = notebook_phase(project, 1)
-    print(f"cold build (--force --no-pdf, --jobs {CORES}):  {cold:6.1f} s")
-    print(f"no-op rebuild:                      {noop:6.1f} s  = {noop / cold:5.1%} of cold (target <= 10 %)")
-    print(f"one params file changed:            {one:6.1f} s  = {one / cold:5.1%} of cold (target <= 35 %)")
-    print(f"notebook phase --jobs 1:            {serial:6.1f} s")
-    print(f"notebook phase --jobs {CORES}:            {notebooks:6.1f} s  = {notebooks / serial:4.2f} x --jobs 1 "
-          "(target <= 0.70)")
+    print(f"demo: cold {cold:.1f} s (peak {cold_peak / 2**30:.2f} GiB), no-op {noop:.1f} s, one params "
+          f"file changed {one:.1f} s; notebook phase {notebooks:.1f} s (--jobs {CORES}, medians of 3: "
+          f"{phases[0]:.1f}-{phases[-1]:.1f} s), in process {work:.1f} s ({works[0]:.1f}-{works[-1]:.1f} s)",
+          flush=True)
+
+    large = copy_project(scratch / "large")
+    started = time.perf_counter()
+    write_synthetic(large / "data" / "demo", seed=1, size=args.rows)
+    print(f"large register: {args.rows:,} rows written in {time.perf_counter() - started:.0f} s", flush=True)
+    large_cold, large_peak = measured_build(large, "--force", "--jobs", str(CORES))
+    seconds_in_build = json.loads(timings_file(large / "_build", "fi").read_text(encoding="utf-8"))
+    comparison = one_page(large, "comparison")
+    print(f"large: cold {large_cold:.1f} s (peak {large_peak / 2**30:.2f} GiB); comparison page alone "
+          f"{comparison:.1f} s ({seconds_in_build.get('comparison', float('nan')):.1f} s in the cold build)",
+          flush=True)
+
+    huge = None
+    if args.large_rows:
+        folder = scratch / "huge"
+        write_synthetic(folder, seed=1, size=args.large_rows, employers=False)
+        huge = timed_load(folder / "participants.csv")
+        (folder / "participants.csv").unlink()
+
+    gib = 2**30
+    rows = [
+        (f"{args.rows:,}-row cold build", large_cold / cold, "x demo cold", "<= 2.0",
+         f"{large_cold:.1f} s / {cold:.1f} s"),
+        (f"comparison page at {args.rows:,} rows", comparison / cold, "x demo cold", "<= 10 s",
+         f"{comparison:.1f} s"),
+        ("peak memory (one process)", large_peak / gib, "GiB", "<= 2 GiB",
+         f"{args.rows:,} rows; demo {cold_peak / gib:.2f} GiB"),
+        ("one params file changed", one / cold, "x demo cold", "<= 0.20", f"{one:.1f} s"),
+        ("no-op rebuild", noop / cold, "x demo cold", "<= 0.05", f"{noop:.1f} s"),
+        (f"notebook phase (--jobs {CORES})", notebooks / work, "x in-process work", "<= 1.5",
+         f"{notebooks:.1f} s / {work:.1f} s"),
+    ]
+    if huge:
+        rows.append((f"load and validate {huge[2]:,} rows", huge[0] / cold, "x demo cold", "<= 30 s, <= 4 GiB",
+                     f"{huge[0]:.1f} s, peak {huge[1] / gib:.2f} GiB"))
+    print(f"\nissue 22, one run (demo cold build {cold:.1f} s):")
+    for name, ratio, unit, goal, figures in rows:
+        print(f"  {name:<34} {ratio:6.2f} {unit:<18} goal {goal:<18} ({figures})")
+    print(flush=True)
 
 
 if __name__ == "__main__":

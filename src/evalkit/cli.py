@@ -19,16 +19,22 @@ from evalkit.errors import EvalkitError, InputError
 from evalkit.shown import shown
 
 
-def _command_modules():
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if not info.name.startswith("_"):
-            yield importlib.import_module(f"evalkit.commands.{info.name}")
+def _command_names() -> list[str]:
+    return sorted(info.name for info in pkgutil.iter_modules(commands.__path__) if not info.name.startswith("_"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules(only: str | None = None):
+    for name in _command_names():
+        if only is None or name == only:
+            yield importlib.import_module(f"evalkit.commands.{name}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The ``evalkit`` argument parser, with one subcommand per module in ``evalkit.commands``.
 
-    A subcommand's description is its module docstring.
+    A subcommand's description is its module docstring. With ``only`` (a command's module name),
+    just that subcommand: each command module imports what its command needs, and a no-op
+    ``evalkit build`` should not pay for the statistics another command imports.
     """
     parser = argparse.ArgumentParser(
         prog="evalkit",
@@ -38,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
+    for module in _command_modules(only):
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
         module.add_arguments(command)
         if getattr(module, "PROGRAMME", False):
@@ -84,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         other exception (a bug). ``--debug`` re-raises
         instead, to show the traceback.
     """
-    parser = build_parser()
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
+    named = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(named if named in _command_names() else None)
     # The programme is chosen before anything else is read, so that the pilot ids an argument may
     # name are already its pilots (the thin entry point: one registry, no flag passed down).
     folder = _programme_folder(argv)

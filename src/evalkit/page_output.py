@@ -18,11 +18,15 @@ except in the columns a caller names as ``markup`` (a role or link evalkit write
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:   # imported where used: a build with nothing to do needs no pandas
+    import pandas as pd
+
 
 MODES = ("book", "notebook")
 _GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
@@ -209,7 +213,7 @@ def literal(text: object) -> str:
     -------
     str
     """
-    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     text = _LONG_WORD.sub(_breakable, _LINE_BREAK.sub(" ", text).strip())
     return _ASCII_PUNCTUATION.sub(r"\\\1", text)
 
@@ -227,7 +231,7 @@ def _breakable(match: re.Match) -> str:
 
 
 def _markup_cell(value: object) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
 
 

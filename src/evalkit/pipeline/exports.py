@@ -14,12 +14,14 @@ import json
 import re
 import zipfile
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from evalkit.errors import BuildError
 from evalkit.params import PilotParams
 from evalkit.programme import current
+
+if TYPE_CHECKING:   # imported where used: a build with nothing to do needs no pandas
+    import pandas as pd
 
 # Workbook timestamps are pinned to this moment, so the bytes depend on the numbers only.
 _PINNED = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -43,6 +45,8 @@ def _published(frame: pd.DataFrame) -> pd.DataFrame:
 
     The full rule hides a small count and its partner where a whole beside it would give it back.
     """
+    import pandas as pd
+
     from evalkit.suppression import suppress_complementary
 
     out = suppress_complementary(frame).drop(columns="complementary")
@@ -70,6 +74,8 @@ def _pinned_zip(data: bytes) -> bytes:
 
 def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
     """indicators.csv, indicators.json and indicators.xlsx (a national sheet and one per pilot)."""
+    import pandas as pd
+
     folder.mkdir(parents=True, exist_ok=True)
     published = _published(frame)
     csv_path = folder / "indicators.csv"

@@ -30,6 +30,7 @@ from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.read_log import tree_digest
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs
 from evalkit.programme import pilot_context, programme_at
+from evalkit.register import artefact
 from evalkit.shown import shown
 
 PILOT_TEMPLATE = "pilot.ipynb"
@@ -292,7 +293,8 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     params = load_all_params(root)  # refuse bad params before anything runs
     before |= build_inputs(root, params)   # and the data files they name outside data/
     jobs = make_jobs(root, ed, build_root)
-    with book.build_lock(build_root):
+    # Each input is validated once per build and kept for every page (evalkit.register.artefact).
+    with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"):
         _clean_litter(build_root)
         results = _run_pages(root, ed, jobs, parallel, force, executor)
         failed = [r for r in results if r.status == "failed"]

@@ -5,8 +5,6 @@ import html
 import shutil
 from pathlib import Path
 
-import pandas as pd
-
 from evalkit.i18n import t
 from evalkit.page_output import literal, markdown_table
 from evalkit.pipeline.provenance import Provenance
@@ -40,6 +38,8 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
     Path
         The written ``build_status.md``.
     """
+    import pandas as pd  # here: a build with nothing to do needs no pandas
+
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for r in results:
@@ -87,6 +87,8 @@ def write_provenance_page(folder: Path, prov: Provenance, exports: list[Path]) -
     Path
         The written ``provenance.md``.
     """
+    import pandas as pd
+
     folder.mkdir(parents=True, exist_ok=True)
     code = _breakable(prov.commit) + (f" {t('build.modified_note')}" if prov.modified else "")
     items = pd.DataFrame([

@@ -29,7 +29,15 @@ def load_employers(path: str | Path) -> pd.DataFrame:
 
     Returns columns ``pilot_id`` (Categorical over the programme's pilots), ``employer_id`` (str),
     ``interested`` and ``coached`` (bool), ``hires`` (int64), ``line`` (line in the file).
+    In a build, validated once and kept (:mod:`evalkit.register.artefact`).
     """
+    from evalkit.register import artefact
+
+    return artefact.cached("employers", path, {}, lambda: _validated(path))
+
+
+def _validated(path: str | Path) -> pd.DataFrame:
+    """:func:`load_employers`'s work: read, check and type the file, or raise with every problem."""
     raw = read_table(path)
     cells, problems = _rows(raw)
     pilot, employer, key_problems = _keys(raw, cells)

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+if TYPE_CHECKING:   # imported where used: the build checks names for codes without the data stack
+    import numpy as np
+    import pandas as pd
 
 HETU_MESSAGE = ("holds a Finnish personal identity code (henkilötunnus); only pseudonymous "
                 "identifiers may enter evalkit (the value is not shown)")
@@ -102,6 +102,11 @@ def hetu_mask(values: pd.Series) -> np.ndarray:
     numbers), a vectorised regular-expression prefilter (Arrow) narrows them to the few
     candidates, and only those are checked character by character in Python.
     """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if isinstance(values.array, pd.arrays.ArrowStringArray):
         array = pa.array(values.array)   # the column's own Arrow buffers, not a copy
     else:

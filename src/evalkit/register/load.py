@@ -339,11 +339,22 @@ def load_register(path: str | Path, as_of: dt.date, pilot_id: str | None = None)
         Listing every problem (file, line with header = 1, column, what is wrong and what is
         allowed), identity codes never quoted; also for an unknown ``pilot_id``.
     """
+    from evalkit.register import artefact
     from evalkit.register.manifest import is_synthetic
 
     if pilot_id is not None and pilot_id not in PILOT_IDS:
         raise InputError([InputProblem(str(pilot_id), None, "pilot_id",
                                        f"unknown pilot; allowed: {', '.join(PILOT_IDS)}")])
+    if pilot_id is None:   # in a build, validated once and kept (evalkit.register.artefact)
+        out = artefact.cached("register", path, {"as_of": as_of}, lambda: _validated(path, as_of, None))
+    else:
+        out = _validated(path, as_of, pilot_id)
+    out.attrs.update(source=str(path), as_of=as_of, synthetic=is_synthetic(path))
+    return out
+
+
+def _validated(path: str | Path, as_of: dt.date, pilot_id: str | None) -> pd.DataFrame:
+    """:func:`load_register`'s work: read, check and type the file, or raise with every problem."""
     raw = read_table(path)
     problems = refuse_hetu(raw)
     header = check_header(raw, REGISTER_COLUMNS, OPTIONAL_REGISTER_COLUMNS, "a participant register")
@@ -371,6 +382,4 @@ def load_register(path: str | Path, as_of: dt.date, pilot_id: str | None = None)
         problems += other_pilot_problems(frame, pilot_id, raw.file_label)
     if problems:
         raise InputError(problems)
-    out = finish(frame)
-    out.attrs.update(source=str(path), as_of=as_of, synthetic=is_synthetic(path))
-    return out
+    return finish(frame)

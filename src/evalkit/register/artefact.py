@@ -1,0 +1,142 @@
+"""A validated input kept as a build artefact, so that a build reads and validates each file once.
+
+A build's dozen pages each load the register; at a million rows that was the whole register read,
+checked and typed a dozen times. While ``evalkit build`` runs pages it names a folder in
+:data:`FOLDER_VARIABLE`; the loaders then keep what they validated there as Parquet, and a later
+load of the same input reads it back instead of validating again.
+
+An artefact is reused only for the very same input: its name is a digest of the file's bytes, of
+everything that shaped the result (the extract date, the kind of file), of every file of evalkit
+and of ``uv.lock``. A register changed under the same name, a code change or a changed lock file
+gives another name, so a stale artefact is never read. The file's bytes are hashed on every load,
+which also records the file in the page's read log (:mod:`evalkit.pipeline.read_log`): the page is
+keyed on the register, not on the artefact. Loads that run at once wait for the one that
+validates (a lock per artefact); a failed validation leaves no artefact, so every page reports
+the same problems. Outside a build (commands, tests, a pilot's notebook) nothing is kept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evalkit.paths import file_digest, project_root
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FOLDER_VARIABLE = "EVALKIT_ARTEFACTS"
+# Bump when the artefact's layout changes in a way the code digest would not show.
+FORMAT = 1
+
+
+def folder() -> Path | None:
+    """The folder artefacts are kept in during a build, or None (nothing is kept)."""
+    value = os.environ.get(FOLDER_VARIABLE)
+    return Path(value) if value else None
+
+
+@contextmanager
+def kept_in(where: Path) -> Iterator[None]:
+    """Keep artefacts in ``where`` while the block runs (and in processes it starts)."""
+    before = os.environ.get(FOLDER_VARIABLE)
+    os.environ[FOLDER_VARIABLE] = str(where)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(FOLDER_VARIABLE, None)
+        else:
+            os.environ[FOLDER_VARIABLE] = before
+
+
+def package_folder() -> Path:
+    """The evalkit package whose code shapes the artefacts."""
+    return Path(__file__).resolve().parents[1]
+
+
+def lock_file() -> Path:
+    """The project's ``uv.lock``: the library versions that shape the artefacts."""
+    return project_root() / "uv.lock"
+
+
+def code_digest(package: Path, lock: Path) -> str:
+    """SHA-256 over every file of ``package`` (names and bytes, caches aside) and ``lock``'s bytes."""
+    every = hashlib.sha256()
+    for file in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        every.update(f"{file.relative_to(package)}\0{file_digest(file)}\n".encode())
+    every.update(file_digest(lock).encode() if lock.is_file() else b"no lock file")
+    return every.hexdigest()
+
+
+def artefact_name(kind: str, path: Path, settings: dict, code: str) -> str:
+    """The artefact's file name: :func:`source`, then a digest of the bytes, ``settings`` and ``code``."""
+    key = json.dumps({"format": FORMAT, "kind": kind, "file": file_digest(path), "settings": settings,
+                      "code": code}, sort_keys=True, default=str)
+    return f"{source(kind, path, settings)}-{hashlib.sha256(key.encode()).hexdigest()}.parquet"
+
+
+def source(kind: str, path: Path, settings: dict) -> str:
+    """What an artefact is made from, whatever its version: ``kind``, a digest of path and ``settings``.
+
+    A new version of the same source (new bytes, new code) replaces the old one's file.
+    """
+    where = json.dumps([str(path.resolve()), settings], sort_keys=True, default=str)
+    return f"{kind}-{hashlib.sha256(where.encode()).hexdigest()[:16]}"
+
+
+def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``load()``'s frame, kept as an artefact during a build and read back when it is the same.
+
+    Parameters
+    ----------
+    kind : str
+        What the file is (``register``, ``employers``): part of the name.
+    path : str or Path
+        The input file ``load`` reads.
+    settings : dict
+        Everything besides the file's bytes that ``load``'s result depends on (the extract date).
+    load : callable
+        Reads and validates the file; raises on a bad file (nothing is kept then).
+
+    Returns
+    -------
+    DataFrame
+        ``load()``'s result, or an equal frame read from the artefact (``attrs`` empty: the caller
+        sets them).
+    """
+    where = folder()
+    if where is None:
+        return load()
+    import pandas as pd  # here: the build imports this module, and a no-op build needs no pandas
+
+    path = Path(path)
+    settings = {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in settings.items()}
+    target = where / artefact_name(kind, path, settings, code_digest(package_folder(), lock_file()))
+    where.mkdir(parents=True, exist_ok=True)
+    with open(target.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # a page loading the same input waits, then reads
+        try:
+            return pd.read_parquet(target)
+        except FileNotFoundError:
+            pass
+        frame = load()
+        handle, tmp = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".parquet")
+        os.close(handle)
+        try:
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    # Older versions of this source (the register before it changed, older code) are never read again.
+    for old in where.glob(f"{source(kind, path, settings)}-*"):
+        if old.stem != target.stem:
+            old.unlink(missing_ok=True)
+    return frame

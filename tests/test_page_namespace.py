@@ -1,0 +1,43 @@
+"""Pages that share a warm kernel (evalkit.pipeline.kernel) cannot see each other's variables:
+what one page defined or imported is gone when the next page starts in the same kernel."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from evalkit.pipeline.runner import NotebookJob, run_jobs
+
+pytestmark = pytest.mark.slow
+
+NAMES = ("secret_of_first", "first_import", "first_function", "lang")
+
+
+def _template(path, *sources):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    notebook.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_a_page_cannot_see_the_variables_of_the_page_before_it_in_the_same_kernel(tmp_path):
+    first = _template(tmp_path / "first.ipynb", "lang = 'xx'",
+                      "secret_of_first = 42\nimport json as first_import\ndef first_function():\n    pass\n"
+                      "import os\nprint('pid', os.getpid())")
+    second = _template(tmp_path / "second.ipynb", "lang = 'xx'",
+                       f"import os\nprint('pid', os.getpid())\nprint('seen', sorted(n for n in {NAMES!r} "
+                       "if n in globals()))")
+    jobs = [NotebookJob(name=name, template=template, output=tmp_path / "out" / f"{name}.ipynb",
+                        parameters={"lang": "fi"}, context={}, lang="fi", cwd=tmp_path, book_page=False)
+            for name, template in (("first", first), ("second", second))]
+    results = run_jobs(jobs, "code", parallel=1, force=True)   # one worker: one kernel, in this order
+    assert [r.status for r in results] == ["built", "built"], [r.error for r in results]
+
+    def printed(name):
+        notebook = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4)
+        return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                       for output in cell.get("outputs", []))
+    first_out, second_out = printed("first"), printed("second")
+    # The same kernel process ran both pages (else this test would prove nothing) ...
+    assert first_out.split()[1] == second_out.split()[1]
+    # ... and the second saw only its own parameter.
+    assert "seen ['lang']" in second_out
