@@ -147,8 +147,11 @@ def _note(kind: str, path) -> None:
 
 def _note_write(path) -> None:
     names = _names(path)
+    # The build folder holds the build's own caches (a register's artefact, its lock), written by
+    # whichever page needs them first: not that page's outputs.
     if _reads is not None and names is not None and _under(names[1], _project) \
-            and not _under(names[1], _libraries):
+            and not _under(names[1], _libraries) \
+            and not any(_under(name, tuple(os.path.join(root, "_build") for root in _project)) for name in names):
         _writes.add(names[0])
 
 
