@@ -422,10 +422,10 @@ def test_a_pilots_own_report_is_a_tagged_pdf_too(tmp_path_factory, lang):
     result = run_evalkit(project, "pilot", "lappi", "--data", str(own), "--as-of", "2023-12-31", "--out", str(out),
                          "--lang", lang)
     assert result.returncode == 0, result.stderr[-3000:]
-    from evalkit.reported import load_pilots
+    from evalkit.programme import programme_at
 
-    pilot = load_pilots().by_id("lappi")
-    title = t("pilot.report.title", lang, region=pilot.region, project=pilot.project_name)
+    pilot = programme_at(project).by_id("lappi")   # the region's name in the report's language
+    title = t("pilot.report.title", lang, region=pilot.name_in(lang), project=pilot.project_in(lang) or "")
     wanted = expected_pilot_pdf(out, lang, title)
     assert wanted.chapters and wanted.images
     assert [str(p) for p in pdfcheck.check_pdf(out / "report.pdf", wanted)] == []

@@ -69,6 +69,11 @@ def test_numbers_pick_out_what_a_table_cell_shows():
 
 
 @pytest.mark.slow
+def by_numbers(table):
+    """The table's rows in the order of the numbers they hold (language-independent)."""
+    return sorted(table, key=lambda row: [numbers(cell) for cell in row])
+
+
 def test_every_table_of_the_swedish_edition_has_the_finnish_editions_numbers_cell_by_cell(built_editions):
     fi, sv = edition(built_editions, "fi"), edition(built_editions, "sv")
     pages = content_pages(fi.html_dir)
@@ -80,6 +85,9 @@ def test_every_table_of_the_swedish_edition_has_the_finnish_editions_numbers_cel
         assert len(sv_tables) == len(fi_tables), name
         for number, (fi_table, sv_table) in enumerate(zip(fi_tables, sv_tables, strict=True), start=1):
             assert len(sv_table) == len(fi_table), (name, number)
+            # A chapter may list pilots by name, and the names differ (Lappi, Lappland): rows are
+            # matched by their numbers, then compared cell by cell.
+            fi_table, sv_table = by_numbers(fi_table), by_numbers(sv_table)
             for row, (fi_row, sv_row) in enumerate(zip(fi_table, sv_table, strict=True)):
                 assert len(sv_row) == len(fi_row), (name, number, row)
                 for fi_cell, sv_cell in zip(fi_row, sv_row, strict=True):

@@ -80,18 +80,22 @@ def sheet_rows(sheet_lang: str, edition_lang: str, publication: Mapping | None =
 
 
 def abstract(sheet_lang: str, *, pilots: int, budget_eur: float, participants: int | None, horizon: int,
-             employment_rate: float | None, positive_rate: float | None, synthetic: bool) -> str:
+             employment_rate: float | None, positive_rate: float | None, synthetic: bool,
+             source_report: bool = True) -> str:
     """The sheet's abstract: what was evaluated and its main results, with the computed numbers.
 
     Numbers are passed in as computed (and as the small-cell rule publishes them: None where it
     hides one, shown as a dash) and formatted here in ``sheet_lang``; none is typed in a text.
+    ``source_report`` False gives the text for a programme without the default programme's source
+    report.
 
     Returns
     -------
     str
     """
     dash = t("format.missing", sheet_lang)
-    text = t("description.abstract", sheet_lang,
+    # Without a source report, no word of the default programme (TE pilots, the ministry's report).
+    text = t("description.abstract" if source_report else "description.programme_abstract", sheet_lang,
              pilots=fmt_number(pilots, lang=sheet_lang), budget=fmt_eur(budget_eur, lang=sheet_lang),
              participants=fmt_number(participants, lang=sheet_lang) if participants is not None else dash,
              horizon=fmt_number(horizon, lang=sheet_lang),

@@ -39,9 +39,11 @@ def abstract_numbers(page: NationalPage) -> Abstract:
     That is the programme's pilots and funding, and the pooled registers' participants and
     main-horizon rates as the small-cell rule publishes them.
     """
-    budgets = page.pilots.budgets
+    # The programme's own pilots and budgets: a programme without a source report has no page.pilots.
+    programme = page.programme or current()
+    budgets = programme.budgets
     pooled = load_pooled(load_all_params(page.root))
-    base = {"pilots": len(page.pilots.pilots), "budget_eur": float(sum(budgets.values())), "horizon": MAIN_HORIZON}
+    base = {"pilots": len(programme.pilots), "budget_eur": float(sum(budgets.values())), "horizon": MAIN_HORIZON}
     if pooled.register is None:
         return Abstract(**base, participants=None, employment_rate=None, positive_rate=None, synthetic=False)
     results = compute.key_results(pooled.register, pooled.as_of, budgets, pooled.employers, horizon=MAIN_HORIZON)
@@ -68,7 +70,7 @@ def sheet(page: NationalPage, sheet_lang: str, numbers: Abstract) -> None:
                  abstract(sheet_lang, pilots=numbers.pilots, budget_eur=numbers.budget_eur,
                           participants=numbers.participants, horizon=numbers.horizon,
                           employment_rate=numbers.employment_rate, positive_rate=numbers.positive_rate,
-                          synthetic=numbers.synthetic)))
+                          synthetic=numbers.synthetic, source_report=programme.has_source_report)))
     frame = pd.DataFrame(rows, columns=[t("description.col_field", sheet_lang), t("description.col_value", sheet_lang)])
     # book/_static/evalkit.css keeps the field names' column whole (tbl-description-*).
     table = markdown_table(frame, t("description.caption", sheet_lang), name=f"tbl-description-{sheet_lang}",
