@@ -38,7 +38,7 @@ from evalkit.params import load_all_params
 from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
-from evalkit.programme import Programme, programme_at
+from evalkit.programme import Programme, current, programme_at
 from evalkit.publication import cell
 from evalkit.register.schema import WAS_RANGE
 from evalkit.reported import PilotFacts, load_pilots
@@ -103,9 +103,18 @@ def _glue_key_figures(pilots: PilotFacts, facts: ReportedFacts) -> None:
     _glue_stated_facts(facts)
 
 
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each pilot's ``region`` as the programme names it in the page's language.
+
+    The source report's facts name regions in Finnish; a Swedish page says Lappland, not Lappi.
+    """
+    names = current().names(language())
+    return frame.assign(region=[names.get(pilot, region) for pilot, region in zip(frame["pilot_id"], frame["region"])])
+
+
 def _glue_budgets(pilots: PilotFacts, facts: ReportedFacts, figures: dict[str, float | int]) -> None:
     """Pilot and region counts, the budget total against the stated one, the largest and smallest budgets."""
-    budgets = national.budget_by_region(pilots)
+    budgets = _named(national.budget_by_region(pilots))
     total = national.budget_total(pilots, facts).iloc[0]
     largest, second, smallest = budgets.iloc[0], budgets.iloc[1], budgets.iloc[-1]
     glue("pilot_count", fmt_number(figures["pilots"]))
@@ -181,13 +190,13 @@ def _glue_stated_facts(facts: ReportedFacts) -> None:
 
 def focus_area_figure(page: NationalPage) -> None:
     """Show a figure of the focus areas each pilot chose (the report's Table 1)."""
-    figure, alt = plots.focus_area_figure(national.focus_area_matrix(page.pilots))
+    figure, alt = plots.focus_area_figure(_named(national.focus_area_matrix(page.pilots)))
     show_figure(page.page, figure, "focus-areas", t("national.focus_caption"), alt)
 
 
 def focus_area_table(page: NationalPage) -> None:
     """Show the figure's table: a mark per pilot and focus area, areas per pilot and pilots per area."""
-    matrix = national.focus_area_matrix(page.pilots)
+    matrix = _named(national.focus_area_matrix(page.pilots))
     wide = matrix.pivot(index="region", columns="focus_area", values="chosen")
     mark = {True: "×", False: "–"}
     frame = pd.DataFrame({t("national.col_region"): wide.index})
@@ -207,7 +216,7 @@ def focus_area_table(page: NationalPage) -> None:
 
 def budget_figure(page: NationalPage, name: str = "budgets") -> None:
     """Budgets by region; ``name`` keeps the figure's label unique when two pages show it."""
-    figure, alt = plots.budget_figure(national.budget_by_region(page.pilots))
+    figure, alt = plots.budget_figure(_named(national.budget_by_region(page.pilots)))
     show_figure(page.page, figure, name, t("national.budget_caption"), alt)
 
 
@@ -382,7 +391,7 @@ def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
 
 def budget_table(page: NationalPage) -> None:
     """Show a table of each pilot's granted budget and its share, largest first, with the total."""
-    budgets = national.budget_by_region(page.pilots)
+    budgets = _named(national.budget_by_region(page.pilots))
     frame = pd.DataFrame({
         t("national.col_region"): budgets["region"],
         t("national.col_project"): budgets["project_name"],
