@@ -180,3 +180,15 @@ def test_a_new_version_of_a_register_replaces_the_old_artefact(inputs):
         load_register(register, AS_OF)
     # One artefact per source: the changed register at AS_OF, and the other extract date.
     assert len(list(store.glob("register-*.parquet"))) == 2
+
+
+def test_a_killed_builds_half_written_artefact_is_swept_at_the_next_build(tmp_path):
+    from evalkit.pipeline.orchestrate import _clean_litter
+
+    store = tmp_path / "_build" / "artefacts"
+    store.mkdir(parents=True)
+    (store / ".tmp-abc123.parquet").write_bytes(b"PAR1 half")
+    kept = store / "register-participants-0123.parquet"
+    kept.write_bytes(b"PAR1 whole")
+    _clean_litter(tmp_path / "_build")
+    assert sorted(p.name for p in store.iterdir()) == [kept.name]

@@ -214,9 +214,11 @@ class Progress:
 
 
 def _clean_litter(build_root: Path) -> None:
-    """Staging folders and unpublished versions left by a killed build (we hold the lock)."""
+    """Staging folders, half-written artefacts and unpublished versions left by a killed build (we hold the lock)."""
     for stage in build_root.glob("stage-*"):
         shutil.rmtree(stage, ignore_errors=True)
+    for partial in (build_root / "artefacts").glob(".tmp-*.parquet"):   # register.artefact writes these first
+        partial.unlink(missing_ok=True)
     published = {(build_root / link).resolve() for link in published_links()
                  if (build_root / link).is_symlink()}
     versions = build_root / ".versions"
