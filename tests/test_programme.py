@@ -253,3 +253,16 @@ def test_bad_recommendations_are_refused_by_key(tmp_path, change, expected):
         load_recommendations(load_programme(folder))
     lines = [str(p) for p in caught.value.problems]
     assert any(line.startswith(expected) for line in lines) and not any("131052-308T" in x for x in lines), lines
+
+
+def test_the_first_language_of_the_programme_is_its_main_edition(tmp_path):
+    """CONTRACT: `languages` "the first is the main edition": its site is _build/html, its PDF report.pdf."""
+    from evalkit.editions import edition
+
+    folder = write(tmp_path / "english-first", GOOD.replace("languages: [fi, en]", "languages: [en, fi]"))
+    english, finnish = edition(folder, "en"), edition(folder, "fi")
+    assert (english.html_link, english.pdf_name, english.pages_dir) == ("html", "report.pdf", folder / "book")
+    assert (finnish.html_link, finnish.pdf_name, finnish.pages_dir) == ("html-fi", "report-fi.pdf",
+                                                                        folder / "book" / "fi")
+    default = edition(ROOT, "fi")   # the project's own programme is Finnish first, as before
+    assert (default.html_link, default.pdf_name) == ("html", "report.pdf")

@@ -1,8 +1,8 @@
 """Where each language edition of the national report lives: its executed pages, site and PDF.
 
-The Finnish edition is the report itself and keeps the short names (``book/``, ``_build/html``,
-``report.pdf``); every other edition adds its language code. Nothing else in evalkit spells these
-names out.
+The programme's main edition (the first of its ``languages``; Finnish by default) is the report
+itself and keeps the short names (``book/``, ``_build/html``, ``report.pdf``); every other edition
+adds its language code. Nothing else in evalkit spells these names out.
 """
 from __future__ import annotations
 
@@ -30,16 +30,17 @@ class Edition:
 
     lang: str
     root: Path
+    main: str = DEFAULT_LANGUAGE   # the programme's main edition, which keeps the short names
 
     @property
     def suffix(self) -> str:
-        """What the edition's names add to the Finnish ones: empty for ``fi``, else ``-<lang>``."""
-        return "" if self.lang == DEFAULT_LANGUAGE else f"-{self.lang}"
+        """What the edition's names add to the main edition's: empty for it, else ``-<lang>``."""
+        return "" if self.lang == self.main else f"-{self.lang}"
 
     @property
     def pages_dir(self) -> Path:
         """The executed page notebooks: the Sphinx source folder."""
-        return self.root / "book" if self.lang == DEFAULT_LANGUAGE else self.root / "book" / self.lang
+        return self.root / "book" if self.lang == self.main else self.root / "book" / self.lang
 
     @property
     def html_link(self) -> str:
@@ -63,14 +64,26 @@ class Edition:
 
     def others(self) -> list[Edition]:
         """The other languages' editions, which this one links to."""
-        return [Edition(lang, self.root) for lang in LANGUAGES if lang != self.lang]
+        return [Edition(lang, self.root, self.main) for lang in LANGUAGES if lang != self.lang]
+
+
+def main_language(root: Path) -> str:
+    """The first of the programme's ``languages`` at ``root`` (Finnish where there is no programme)."""
+    from evalkit.errors import EvalkitError
+    from evalkit.programme import programme_at
+
+    try:
+        return programme_at(root).languages[0]
+    except (EvalkitError, OSError):
+        return DEFAULT_LANGUAGE
 
 
 def edition(root: Path, lang: str) -> Edition:
     """The edition of ``lang`` in project ``root``."""
-    return Edition(lang, root)
+    return Edition(lang, root, main_language(root))
 
 
 def published_links() -> tuple[str, ...]:
     """Every symbolic link a build publishes inside ``_build`` (sites, PDFs, exports, failure preview)."""
-    return (*(Edition(lang, Path(".")).html_link for lang in LANGUAGES), PDF_FOLDER, DATA_FOLDER, FAILED_FOLDER)
+    sites = {"html", *(f"html-{lang}" for lang in LANGUAGES)}   # whichever language is the main one
+    return (*sorted(sites), PDF_FOLDER, DATA_FOLDER, FAILED_FOLDER)

@@ -1,7 +1,8 @@
 """Run every page notebook with papermill and build the book: the site and the PDF.
 
 The site is at _build/html/index.html and the PDF at _build/pdf/report.pdf (an edition other than
-Finnish adds its language code: _build/html-en, report-en.pdf). Only pages whose inputs changed are
+the programme's main one, the first of its languages, adds its language code: _build/html-en,
+report-en.pdf). Only pages whose inputs changed are
 re-run. A failed or interrupted build leaves the previously published site and PDF as they were.
 Afterwards, every other published edition (site or PDF) built from other inputs is named on stderr:
 `make report-all` rebuilds them all, and `evalkit check --lang all` refuses them until then.
@@ -27,7 +28,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="pages to execute at once (default: number of cores)")
     parser.add_argument("--force", action="store_true", help="re-execute every page even if unchanged")
-    parser.add_argument("--lang", choices=LANGUAGES, default="fi", help="edition language (default: fi)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="edition language (default: the first of the programme's languages, fi for this project)")
 
 
 def run(args) -> int:
@@ -43,6 +45,7 @@ def run(args) -> int:
 
     root = project_root()   # SIGTERM unwinds like Ctrl-C (evalkit.cli): workers stop, staging is removed
     languages = current().languages
+    args.lang = args.lang or languages[0]
     if args.lang not in languages:
         raise EvalkitError(f"--lang {args.lang}: the programme's editions are {', '.join(languages)} "
                            "(languages in programme.yml)")
