@@ -25,13 +25,13 @@ def test_reads_listings_probes_and_writes_are_recorded_apart(recording, tmp_path
     read, written, folder = tmp_path / "params.yml", tmp_path / "figure.png", tmp_path / "regional"
     read.write_text("a: 1\n", encoding="utf-8")
     folder.mkdir()
+    (tmp_path / "ignored").mkdir()
     read_log.start_recording(ignore=[str(tmp_path / "ignored")], project=str(tmp_path))
     read.read_text(encoding="utf-8")
     with open(read, "rb"):   # a second read of the same file is one entry
         pass
     written.write_bytes(b"png")
     os.listdir(folder)
-    (tmp_path / "ignored").mkdir()
     os.listdir(tmp_path / "ignored")
     try:
         open(tmp_path / "absent.csv", encoding="utf-8")
@@ -253,6 +253,7 @@ def test_the_code_key_holds_the_installed_versions(monkeypatch):
 
     from evalkit.pipeline import orchestrate
 
+    assert orchestrate.installed_digest is read_log.installed_digest   # the build's code key uses it
     before = orchestrate.installed_digest()
     real = metadata.distributions
 
@@ -292,3 +293,28 @@ def test_the_status_page_gives_the_reason_in_the_editions_language(tmp_path):
     assert "| ajettu | muuttunut\\: read\\:lappi\\.yml |" in page
     assert "| uudelleenkäytetty | syötteet ennallaan |" in page
     assert str(results[1].reason) == "inputs unchanged"   # the console stays in English
+
+
+def test_a_probe_that_changed_while_the_page_ran_and_the_pages_own_scratch_files(recording, tmp_path):
+    """A manifest written after the page found none is a change; what the page made itself is not."""
+    import tempfile
+
+    read_log.start_recording(project=str(tmp_path))
+    assert not (tmp_path / "SYNTHETIC.json").exists()     # the page shows its data as real
+    with tempfile.TemporaryDirectory(dir=tmp_path) as scratch:   # and works in a folder of its own
+        (Path(scratch) / "part.csv").write_text("x\n", encoding="utf-8")
+        (Path(scratch) / "part.csv").read_text(encoding="utf-8")
+    log = read_log.recorded()
+    (tmp_path / "SYNTHETIC.json").write_text("{}", encoding="utf-8")   # written before the build hashed it
+    prints = read_log.fingerprint(log, tmp_path)["reads"]
+    assert prints == {"probe:SYNTHETIC.json": read_log.CHANGED_DURING_RUN}
+
+
+def test_the_wrapped_stat_keeps_what_the_standard_library_asks_of_it(recording, tmp_path):
+    import shutil as sh
+
+    read_log.start_recording(project=str(tmp_path))
+    (tmp_path / "target").write_text("x", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "target")
+    sh.copystat(tmp_path / "link", tmp_path / "target", follow_symlinks=False)
+    assert os.stat in os.supports_follow_symlinks

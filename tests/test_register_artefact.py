@@ -192,3 +192,19 @@ def test_a_killed_builds_half_written_artefact_is_swept_at_the_next_build(tmp_pa
     kept.write_bytes(b"PAR1 whole")
     _clean_litter(tmp_path / "_build")
     assert sorted(p.name for p in store.iterdir()) == [kept.name]
+
+
+@pytest.mark.parametrize("change", ["pilots", "installed"])
+def test_another_programme_or_other_libraries_are_never_served_an_old_artefact(inputs, change, monkeypatch):
+    """The register's allowed pilot ids come from programme.yml; the frame's types from the libraries."""
+    from evalkit.definitions import PILOT_IDS
+
+    data, _, _, store, calls = inputs
+    assert artefact._shaping()["pilots"] == list(PILOT_IDS)
+    with artefact.kept_in(store):
+        load_register(data / "participants.csv", AS_OF)
+        shaping = artefact._shaping()
+        changed = {**shaping, change: [*reversed(shaping["pilots"])] if change == "pilots" else "pandas-3"}
+        monkeypatch.setattr(artefact, "_shaping", lambda: changed)
+        load_register(data / "participants.csv", AS_OF)
+    assert calls["register"] == 2

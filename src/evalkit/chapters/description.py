@@ -61,7 +61,7 @@ def abstract_numbers(page: NationalPage) -> Abstract:
 
 def sheet(page: NationalPage, sheet_lang: str, numbers: Abstract) -> None:
     """Show the description sheet in ``sheet_lang``: its fields as a table, then its abstract."""
-    programme = current()
+    programme = page.programme or current()   # the same programme as the abstract's numbers
     # The programme's own title and publisher, and whatever publication metadata programme.yml gives.
     publication = {"title": programme.title(sheet_lang), "publisher": programme.publisher(sheet_lang),
                    **programme.publication(sheet_lang)}

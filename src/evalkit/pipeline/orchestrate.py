@@ -27,7 +27,7 @@ from evalkit.paths import book_sources, file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import national_indicators, write_exports
 from evalkit.pipeline.print_pdf import build_pdf
-from evalkit.pipeline.read_log import tree_digest
+from evalkit.pipeline.read_log import installed_digest, tree_digest
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs
 from evalkit.programme import pilot_context, programme_at
 from evalkit.register import artefact
@@ -75,14 +75,6 @@ def code_digest(root: Path) -> str:
     lock = book_sources(root) / "uv.lock"
     return (tree_digest(package_folder(), skip_suffixes=(".css",))
             + (file_digest(lock) if lock.exists() else "missing") + installed_digest())
-
-
-def installed_digest() -> str:
-    """SHA-256 of the name and version of every distribution the running interpreter can import."""
-    from importlib.metadata import distributions
-
-    listed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
-    return hashlib.sha256("\n".join(listed).encode()).hexdigest()
 
 
 def generated_folders(root: Path) -> tuple[Path, ...]:
@@ -293,7 +285,8 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     ed = edition(root, lang)
     before = build_inputs(root, {})   # before the params are read: a change at any moment is seen
     params = load_all_params(root)  # refuse bad params before anything runs
-    before |= build_inputs(root, params)   # and the data files they name outside data/
+    for name, digest in build_inputs(root, params).items():   # and the data files they name outside data/
+        before.setdefault(name, digest)   # the first snapshot's values stand: a change between is a change
     jobs = make_jobs(root, ed, build_root)
     # Each input is validated once per build and kept for every page (evalkit.register.artefact).
     with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"):
@@ -379,7 +372,8 @@ def build_inputs(root: Path, params: dict[str, PilotParams]) -> dict[str, str]:
     return {"code": tree_digest(package_folder()) + installed_digest(),
             "uv.lock": current(str(sources / "uv.lock")), "programme.yml": current(str(root / "programme.yml")),
             "_config.yml": current(str(sources / "_config.yml")), "_toc.yml": current(str(sources / "_toc.yml")),
-            "book": tree_digest(sources / "book", skip=generated_folders(root)),
+            # A programme using evalkit's checkout skips the pages the checkout's own builds write too.
+            "book": tree_digest(sources / "book", skip=generated_folders(root) + generated_folders(sources)),
             "params": current(str(root / "params")), "data": current(str(data)),
             **{f"data file {Path(name).name}": current(name) for name in outside}}
 
@@ -447,7 +441,8 @@ def _site_key(root: Path, lang: str, results: list[JobResult], prov: provenance.
              *(f"{r.name}={r.fingerprint}" for r in results),
              file_digest(book_sources(root) / "_config.yml"), file_digest(book_sources(root) / "_toc.yml"),
              file_digest(root / "programme.yml"),
-             tree_digest(book_sources(root) / "book", skip=generated_folders(root)),
+             tree_digest(book_sources(root) / "book",
+                         skip=generated_folders(root) + generated_folders(book_sources(root))),
              *(f"{pid}={file_digest(p.source)}" for pid, p in sorted(params.items())),
              *(f"{name}={digest}" for name, digest in prov.data_files)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -129,7 +129,11 @@ def _note(kind: str, path) -> None:
         return
     known = _reads.get(given)
     if known is not None and (known[0] != "probe" or kind == "probe"):
-        return   # recorded already; a probe is superseded by a read of the same path
+        # Recorded already (a probe is superseded by a read of the same path); read again by an
+        # import, it is a dependency of every later page too.
+        if given not in _import_reads and _during_import():
+            _import_reads[given] = known
+        return
     if given not in _resolved:   # once per page: libraries stat the same paths again and again
         _resolved[given] = os.path.realpath(given)
     if not _wanted(given, _resolved[given]):
@@ -182,6 +186,8 @@ def _audit(event: str, args: tuple) -> None:
                 _note_write(path)
             elif reading:
                 _note("file", path)
+        elif event == "os.mkdir":   # a folder the page made is its own, and so is all it reads there
+            _note_write(args[0])
         elif event in ("os.listdir", "os.scandir"):
             path = args[0] if args else None
             names = _names(path)
@@ -237,6 +243,10 @@ def start_recording(ignore: list[str] | tuple[str, ...] = (), project: str | Non
         sys.addaudithook(_audit)
         _real_stat = os.stat
         os.stat = _recording_stat
+        # shutil and pathlib ask these sets what os.stat accepts (copystat with follow_symlinks=False).
+        for supported in (os.supports_follow_symlinks, os.supports_dir_fd, os.supports_fd):
+            if _real_stat in supported:
+                supported.add(_recording_stat)
         _hook_installed = True
 
 
@@ -278,20 +288,29 @@ def recorded() -> str:
 
 # --- build side -------------------------------------------------------------------------------
 
-_digests: dict[tuple[str, int, int, int], str] = {}
+_digests: dict[tuple[str, int, int, int, int], str] = {}
 
 
 def digest(path: Path) -> str:
-    """SHA-256 of a file, computed once per process for a given (path, inode, mtime, size).
+    """SHA-256 of a file, computed once per process for a given (path, inode, mtime, size, ctime).
 
     A register of a gigabyte is read by many pages; the build hashes it once. The memo lives only
     as long as the process: between builds every file is hashed again.
     """
     stat = path.stat()
-    signature = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    # ctime too: a same-size rewrite that keeps the modification time (cp -p, rsync -t) still changes it.
+    signature = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns)
     if signature not in _digests:
         _digests[signature] = file_digest(path)
     return _digests[signature]
+
+
+def installed_digest() -> str:
+    """SHA-256 of the name and version of every distribution the running interpreter can import."""
+    from importlib.metadata import distributions
+
+    listed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    return hashlib.sha256("\n".join(listed).encode()).hexdigest()
 
 
 def _folder_digest(path: Path) -> str:
@@ -376,11 +395,16 @@ def fingerprint(log: str, base: Path | None = None) -> dict[str, dict[str, str]]
     matches nothing, so the next build runs the page again.
     """
     logged = json.loads(log or "{}")
+    written = set(logged.get("writes", []))
     prints = {}
     for name, (kind, mtime_ns, size) in logged.get("reads", {}).items():
+        if any(name == own or name.startswith(own.rstrip("/") + "/") for own in written):
+            continue   # the page's own output (a scratch or cache file it wrote and read back)
         entry = {"folder": _FOLDER, "probe": _PROBE}.get(kind, "") + name
         if kind == "probe":
-            prints[entry] = current(entry, base)
+            now = current(entry, base)
+            # Absent when asked and there now, or the reverse: the page saw another state.
+            prints[entry] = now if (size == -1) == (now == MISSING) else CHANGED_DURING_RUN
             continue
         try:
             stat = os.stat(_path(name, base))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -63,8 +64,32 @@ def package_folder() -> Path:
 
 
 def lock_file() -> Path:
-    """The project's ``uv.lock``: the library versions that shape the artefacts."""
-    return project_root() / "uv.lock"
+    """The ``uv.lock`` of the checkout the book is made from: the library versions that shape the artefacts."""
+    from evalkit.paths import book_sources
+
+    try:
+        return book_sources(project_root()) / "uv.lock"
+    except FileNotFoundError:
+        return project_root() / "uv.lock"
+
+
+@functools.cache
+def _installed() -> str:
+    """What is installed, once per process: a kernel cannot swap a library it has imported."""
+    from evalkit.pipeline.read_log import installed_digest
+
+    return installed_digest()
+
+
+def _shaping() -> dict:
+    """Besides the file, the code and the lock: what shapes a validated frame.
+
+    The programme's pilots (the register's allowed ``pilot_id`` values and their order) and the
+    installed libraries' versions (a ``.venv`` out of step with ``uv.lock``).
+    """
+    from evalkit.definitions import PILOT_IDS
+
+    return {"pilots": list(PILOT_IDS), "installed": _installed()}
 
 
 def code_digest(package: Path, lock: Path) -> str:
@@ -119,7 +144,8 @@ def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.Da
 
     path = Path(path)
     settings = {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in settings.items()}
-    target = where / artefact_name(kind, path, settings, code_digest(package_folder(), lock_file()))
+    code = code_digest(package_folder(), lock_file()) + json.dumps(_shaping(), sort_keys=True)
+    target = where / artefact_name(kind, path, settings, code)
     where.mkdir(parents=True, exist_ok=True)
     with open(target.with_suffix(".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)   # a page loading the same input waits, then reads
