@@ -44,7 +44,7 @@ def test_reads_listings_probes_and_writes_are_recorded_apart(recording, tmp_path
                             "regional": ["folder", *log["reads"]["regional"][1:]],
                             "absent.csv": ["file", -1, -1], "SYNTHETIC.json": ["probe", -1, -1]}
     assert log["writes"] == ["figure.png"]
-    assert json.loads(read_log.recorded()) == {"reads": {}, "writes": []}   # recording stopped
+    assert json.loads(read_log.recorded()) == {"reads": {}, "writes": [], "made": []}   # recording stopped
 
 
 def test_a_probed_file_that_is_then_read_is_recorded_as_read(recording, tmp_path):
@@ -122,7 +122,7 @@ def test_the_library_and_the_temporary_folder_are_not_dependencies():
 
     read_log.start_recording()
     (Path(pandas.__file__).parent / "__init__.py").read_bytes()
-    assert json.loads(read_log.recorded()) == {"reads": {}, "writes": []}
+    assert json.loads(read_log.recorded()) == {"reads": {}, "writes": [], "made": []}
 
 
 def _job(tmp_path: Path, inputs=()) -> NotebookJob:
@@ -318,3 +318,18 @@ def test_the_wrapped_stat_keeps_what_the_standard_library_asks_of_it(recording, 
     (tmp_path / "link").symlink_to(tmp_path / "target")
     sh.copystat(tmp_path / "link", tmp_path / "target", follow_symlinks=False)
     assert os.stat in os.supports_follow_symlinks
+
+
+def test_a_shared_folder_the_page_did_not_create_is_no_output_and_hides_no_read(recording, tmp_path):
+    """Pages share figures/ (mkdir exist_ok): it is not one page's output, and data/ is not made by asking."""
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "participants.csv").write_text("x\n", encoding="utf-8")
+    read_log.start_recording(project=str(tmp_path))
+    (tmp_path / "figures").mkdir(exist_ok=True)
+    (tmp_path / "figures" / "lappi.png").write_bytes(b"png")
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "participants.csv").read_bytes()
+    logged = read_log.fingerprint(read_log.recorded(), tmp_path)
+    assert list(logged["writes"]) == ["figures/lappi.png"]
+    assert [name for name in logged["reads"] if not name.startswith("probe:")] == ["data/participants.csv"]

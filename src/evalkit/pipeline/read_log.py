@@ -44,6 +44,7 @@ _KINDS = (_FOLDER, _PROBE)
 
 _reads: dict[str, tuple[str, int, int]] | None = None   # path -> (kind, mtime_ns, size) at first read
 _writes: set[str] = set()           # files the page wrote inside the project: its outputs besides the notebook
+_made: set[str] = set()             # folders the page created inside the project
 _import_reads: dict[str, tuple[str, int, int]] = {}   # read while importing: every later page depends on them too
 _ignored: tuple[str, ...] = ()      # never recorded: the build's own outputs, the libraries, evalkit itself
 _libraries: tuple[str, ...] = ()
@@ -159,6 +160,17 @@ def _note_write(path) -> None:
         _writes.add(names[0])
 
 
+def _note_made(path) -> None:
+    """Note a folder the page creates: reads under it are the page's own.
+
+    Only a folder that was not there counts (``mkdir(exist_ok=True)`` of ``data/`` creates nothing),
+    and it is no output to check: pages share folders such as ``figures/``.
+    """
+    names = _names(path)
+    if _reads is not None and names is not None and _under(names[1], _project) and not os.path.lexists(names[0]):
+        _made.add(names[0])
+
+
 _import_cache: tuple[tuple[str, ...], frozenset[str]] = ((), frozenset())
 
 
@@ -186,8 +198,8 @@ def _audit(event: str, args: tuple) -> None:
                 _note_write(path)
             elif reading:
                 _note("file", path)
-        elif event == "os.mkdir":   # a folder the page made is its own, and so is all it reads there
-            _note_write(args[0])
+        elif event == "os.mkdir":   # a folder the page makes is its own, and so is all it reads there
+            _note_made(args[0])
         elif event in ("os.listdir", "os.scandir"):
             path = args[0] if args else None
             names = _names(path)
@@ -237,6 +249,7 @@ def start_recording(ignore: list[str] | tuple[str, ...] = (), project: str | Non
     _project = tuple({os.path.abspath(project), os.path.realpath(project)}) if project else ()
     _forget_cached_reads()
     _writes.clear()
+    _made.clear()
     _resolved.clear()
     _reads = {name: entry for name, entry in _import_reads.items() if _wanted(name, os.path.realpath(name))}
     if not _hook_installed:
@@ -274,16 +287,18 @@ def _relative(name: str) -> str:
 def recorded() -> str:
     """What the page did since :func:`start_recording`, as JSON; stops recording.
 
-    ``{"reads": {path: [kind, mtime_ns, size]}, "writes": [path, ...]}``; kind is ``file``,
+    ``{"reads": {path: [kind, mtime_ns, size]}, "writes": [path, ...], "made": [folder, ...]}``; kind is ``file``,
     ``folder`` (listed) or ``probe`` (its existence asked). Paths inside the project are relative
     to it.
     """
     global _reads
     reads, _reads = _reads or {}, None
     writes = sorted(_relative(name) for name in _writes)
+    made = sorted(_relative(name) for name in _made)
     _writes.clear()
-    return json.dumps({"reads": {_relative(name): entry for name, entry in reads.items()}, "writes": writes},
-                      sort_keys=True)
+    _made.clear()
+    return json.dumps({"reads": {_relative(name): entry for name, entry in reads.items()}, "writes": writes,
+                       "made": made}, sort_keys=True)
 
 
 # --- build side -------------------------------------------------------------------------------
@@ -395,7 +410,7 @@ def fingerprint(log: str, base: Path | None = None) -> dict[str, dict[str, str]]
     matches nothing, so the next build runs the page again.
     """
     logged = json.loads(log or "{}")
-    written = set(logged.get("writes", []))
+    written = set(logged.get("writes", [])) | set(logged.get("made", []))
     prints = {}
     for name, (kind, mtime_ns, size) in logged.get("reads", {}).items():
         if any(name == own or name.startswith(own.rstrip("/") + "/") for own in written):
