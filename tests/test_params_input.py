@@ -12,25 +12,13 @@ import pytest
 
 from evalkit.errors import InputError
 from evalkit.params import load_params
+from params_text import GOOD
 
 ROOT = Path(__file__).resolve().parents[1]
 HETU = "131052-308T"   # valid: 131052308 mod 31 = 26 -> "T"
 HETU_WORDS = ("holds a Finnish personal identity code (henkilötunnus); no text that reaches the "
               "report may hold one (the value is not shown)")
 
-GOOD = """\
-pilot_id: lappi
-data: data/demo/participants.csv
-as_of: 2023-12-31
-services:
-- Työkykykoordinaattorin ohjaus
-goals:
-- text: Vähintään 25 % on työssä
-  indicator: employment_rate
-  horizon: 6
-  target: 0.25
-- text: Työnantajien tieto vahvistuu
-"""
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -15,6 +15,7 @@ from evalkit.cli import main
 from evalkit.errors import InputError, InputProblem, one_line
 from evalkit.params import load_params
 from evalkit.shown import published_path, shown, shown_path
+from params_text import GOOD
 from register_rows import row, write_register
 
 HETU = "131052-308T"   # valid: 131052308 mod 31 = 26 -> "T"
@@ -113,20 +114,6 @@ def test_a_bad_file_name_in_another_error_prints_as_one_line(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- params
-
-GOOD = """\
-pilot_id: lappi
-data: data/demo/participants.csv
-as_of: 2023-12-31
-services:
-- Työkykykoordinaattorin ohjaus
-goals:
-- text: Vähintään 25 % on työssä
-  indicator: employment_rate
-  horizon: 6
-  target: 0.25
-"""
-
 
 def test_a_params_key_with_an_escape_sequence_is_named_escaped(tmp_path, capsys):
     path = tmp_path / "lappi.yml"

@@ -10,6 +10,7 @@ because only they know the file, the line and how a key is named there.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import inspect
 from collections.abc import Callable, Iterable
@@ -48,6 +49,30 @@ def refusal(message: str) -> PydanticCustomError:
     not read as placeholders.
     """
     return PydanticCustomError(_OURS, "{message}", {"message": message})
+
+
+def iso_date(value: Any, *, timestamps: bool = False) -> dt.date:
+    """A date from a YAML date or from text in ISO form (YYYY-MM-DD); one rule for every input file.
+
+    With ``timestamps``, a date-time keeps its date; otherwise it is refused like any non-date. An
+    integer is refused, where pydantic would read it as a timestamp.
+
+    Raises
+    ------
+    PydanticCustomError
+        :func:`refusal` naming the value.
+    """
+    if isinstance(value, dt.datetime):
+        if timestamps:
+            return value.date()
+    elif isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise refusal(f"a date is written YYYY-MM-DD (such as 2023-06-30), got {shown(value)}")
 
 
 def shown(value: Any) -> str:

@@ -30,6 +30,7 @@ from evalkit.indicator_registry import GOAL_INDICATORS, Kind, spec
 from evalkit.input_models import (
     QUOTE_HINT,
     InputModel,
+    iso_date,
     key_path,
     messages,
     refusal,
@@ -154,21 +155,8 @@ def _service_name(value: Any) -> Any:
 
 
 def _iso_date(value: Any) -> dt.date:
-    """A date from a YAML date or from text in ISO form; a date-time keeps its date.
-
-    YAML reads 2023-12-31 as a date already; an integer is refused, where pydantic would read it
-    as a timestamp.
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise refusal(f"expected an ISO date such as 2023-06-30, got {shown(value)}")
+    """A date from a YAML date or ISO text; a date-time keeps its date (:func:`input_models.iso_date`)."""
+    return iso_date(value, timestamps=True)
 
 
 class ParamsFile(InputModel):

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from evalkit.errors import InputError, InputProblem
-from evalkit.input_models import InputModel, key_path, messages, refusal, shown
+from evalkit.input_models import InputModel, iso_date, key_path, messages, refusal, shown
 from evalkit.yaml_input import PlainLoader, decode, hidden_character_keys, identity_code_keys, load_yaml
 
 PROGRAMME_FILE = "programme.yml"
@@ -70,18 +70,7 @@ def _pilot_id(value: Any) -> Any:
     return value
 
 
-def _date(value: Any) -> Any:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise refusal(f"expected a date such as 2023-06-30, got {shown(value)}")
-
-
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Date = Annotated[dt.date, BeforeValidator(iso_date)]
 
 
 def _known_pilot(value: Any, info: ValidationInfo) -> Any:

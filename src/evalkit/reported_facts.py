@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from evalkit.errors import InputError, InputProblem
-from evalkit.input_models import InputModel, key_path, messages, refusal
+from evalkit.input_models import InputModel, iso_date, key_path, messages, refusal
 from evalkit.paths import facts_file
 from evalkit.programme import KnownPilotId
 from evalkit.yaml_input import syntax_problem
@@ -298,14 +298,7 @@ def _checked_entry(entry: Any, node: yaml.Node, index: int, file_name: str,
 
 def _checked_value(value: Any, unit: str | None) -> Any:
     if unit == "date":
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise refusal(f"a date is written YYYY-MM-DD, got {value!r}")
+        return iso_date(value)
     if unit == "month":
         match = _MONTH.match(value) if isinstance(value, str) else None
         if not match or not 1 <= int(match.group(2)) <= 12:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,20 +184,29 @@ def identity_code_keys(node: Any, path: str = "") -> list[str]:
     """
     from evalkit.register.hetu import contains_hetu
 
-    found = []
+    return [where for where, text, is_key in _texts(node, path) if is_key or contains_hetu(text)]
+
+
+def _texts(node: Any, path: str) -> Iterator[tuple[str, str, bool]]:
+    """(key path, text, is a mapping key) for every text in ``node``, in document order.
+
+    Text values are given; a mapping key only when it holds an identity code, named by its parent
+    and ``<key>``, which also stands for it in the paths under it: no path names a code.
+    """
+    from evalkit.register.hetu import contains_hetu
+
     if isinstance(node, dict):
         for key, value in node.items():
             key_text = str(key)
             if contains_hetu(key_text):
-                found.append(f"{path}.<key>" if path else "<key>")
                 key_text = "<key>"
-            found += identity_code_keys(value, f"{path}.{key_text}" if path else key_text)
+                yield (f"{path}.{key_text}" if path else key_text), str(key), True
+            yield from _texts(value, f"{path}.{key_text}" if path else key_text)
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            found += identity_code_keys(item, f"{path}[{index}]")
-    elif isinstance(node, str) and contains_hetu(node):
-        found.append(path)
-    return found
+            yield from _texts(item, f"{path}[{index}]")
+    elif isinstance(node, str):
+        yield path, node, False
 
 
 # Where a YAML block string or a pasted text has them, a tab or a line break shows as a space.
@@ -218,25 +228,22 @@ def hidden_character_keys(node: Any, path: str = "") -> list[tuple[str, str]]:
     list of (str, str)
         In document order: the key as messages name it (``goals[1].text``) and what was found
         (``a control character (U+0007)``, ``an invisible character (U+200B ZERO WIDTH SPACE)``).
-        Text values are searched; a mapping key is named in the path (escaped when printed).
+        Text values are searched; a mapping key is named in the path (escaped when printed; a key
+        holding an identity code as ``<key>``).
     """
     from evalkit.register.hetu import INVISIBLE
 
     found = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += hidden_character_keys(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            found += hidden_character_keys(item, f"{path}[{index}]")
-    elif isinstance(node, str) and not node.isprintable():
-        for character in node:
+    for where, text, is_key in _texts(node, path):
+        if is_key or text.isprintable():
+            continue
+        for character in text:
             point = f"U+{ord(character):04X}"
             if unicodedata.category(character) == "Cc" and character not in _ALLOWED_CONTROLS:
-                found.append((path, f"a control character ({point})"))
+                found.append((where, f"a control character ({point})"))
                 break
             if INVISIBLE.fullmatch(character) or unicodedata.category(character) in ("Zl", "Zp"):
                 name = unicodedata.name(character, "")
-                found.append((path, f"an invisible character ({point}{' ' + name if name else ''})"))
+                found.append((where, f"an invisible character ({point}{' ' + name if name else ''})"))
                 break
     return found
