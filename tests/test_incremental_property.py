@@ -220,11 +220,15 @@ def test_each_page_records_what_it_read(project):
     index = json.loads((deps / "national" / "index.json").read_text(encoding="utf-8"))
     for pilot in ("lappi", "uusimaa"):   # a folder of its own, and a linked one
         record = json.loads((deps / "pilots" / f"{pilot}.json").read_text(encoding="utf-8"))
-        assert {f"data/{pilot}/participants.csv", f"params/{pilot}.yml"} <= set(record["reads"]), pilot
+        # A params file as the page was given it (a view of its checked values), not its bytes.
+        assert {f"data/{pilot}/participants.csv", f"params:params/{pilot}.yml"} <= set(record["reads"]), pilot
         # The synthetic-data notice depends on a manifest the page only asks about.
         assert {f"data/{pilot}/SYNTHETIC.json", f"probe:data/{pilot}/SYNTHETIC.json"} & set(record["reads"])
         assert not any(name.startswith("/") or "_build/" in name for name in record["reads"]), pilot
-    assert {f"params/{p}.yml" for p in PILOTS} <= set(index["reads"])
+    assert {f"params:params/{p}.yml" for p in PILOTS} <= set(index["reads"])   # the summary counts every goal
+    comparison = json.loads((deps / "national" / "comparison.json").read_text(encoding="utf-8"))
+    assert {f"params-data:params/{p}.yml" for p in PILOTS} <= set(comparison["reads"])   # only where the data are
+    assert not any(name.startswith("params/") or name.startswith("params:") for name in comparison["reads"])
 
 
 @pytest.mark.parametrize("change", [change_register, change_params, change_facts],
@@ -239,6 +243,8 @@ def test_an_incremental_build_publishes_what_a_cold_build_does(project, change, 
         seen = statuses(incremental.stderr)
         assert seen[changed] == "built" and seen["index"] == "built", (what, seen)
         assert all(seen[pilot] == "reused" for pilot in PILOTS if pilot != changed), (what, seen)
+    if change is change_params:   # a goal: the pages that read only where the data are stay as they were
+        assert seen["comparison"] == "reused" and seen["costs"] == "reused", (what, seen)
     cold = cold_copy(project, tmp_path / "cold")
     build(cold, "--no-pdf")
     assert differences(published(project), published(cold)) == [], what

@@ -333,3 +333,84 @@ def test_a_shared_folder_the_page_did_not_create_is_no_output_and_hides_no_read(
     logged = read_log.fingerprint(read_log.recorded(), tmp_path)
     assert list(logged["writes"]) == ["figures/lappi.png"]
     assert [name for name in logged["reads"] if not name.startswith("probe:")] == ["data/participants.csv"]
+
+
+def _params_project(tmp_path: Path) -> Path:
+    """A project holding the default programme and Lappi's params (tests.params_text.GOOD)."""
+    from tests.params_text import GOOD
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "programme.yml", tmp_path / "programme.yml")
+    shutil.copytree(root / "data" / "reported", tmp_path / "data" / "reported")
+    shutil.copytree(root / "params", tmp_path / "params")
+    (tmp_path / "data" / "demo").mkdir()
+    (tmp_path / "data" / "demo" / "participants.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "params" / "lappi.yml").write_text(GOOD, encoding="utf-8")
+    return tmp_path
+
+
+# tests.params_text.GOOD with a comment and its keys in another order: the same params.
+REORDERED = """\
+# edited by hand
+as_of: 2023-12-31
+goals:
+- indicator: employment_rate
+  text: Vähintään 25 % on työssä
+  target: 0.25
+  horizon: 6
+- text: Työnantajien tieto vahvistuu
+data: data/demo/participants.csv
+services: [Työkykykoordinaattorin ohjaus]
+pilot_id: lappi
+"""
+
+
+def _edited(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_page_depends_on_the_params_it_was_given_not_on_their_bytes(recording, tmp_path):
+    from evalkit.params import load_data_sources, load_params
+
+    project = _params_project(tmp_path)
+    params = project / "params" / "lappi.yml"
+    read_log.start_recording(project=str(project))
+    load_params(params, project)
+    prints = read_log.fingerprint(read_log.recorded(), project)["reads"]
+    assert "params:params/lappi.yml" in prints and "params/lappi.yml" not in prints
+    params.write_text(REORDERED, encoding="utf-8")   # a comment, another key order: nothing to run again
+    assert read_log.changed(prints, project) == []
+    _edited(params, "target: 0.25", "target: 0.3")   # any value given to the page runs it again
+    assert read_log.changed(prints, project) == ["lappi.yml"]
+    _edited(params, "target: 0.3", "target: [")        # and a file that no longer loads
+    assert read_log.changed(prints, project) == ["lappi.yml"]
+
+    # A page given only where the data are does not run again for a goal, but does for the date.
+    _edited(params, "target: [", "target: 0.25")
+    read_log.start_recording(project=str(project))
+    assert load_data_sources(project)["lappi"].as_of.isoformat() == "2023-12-31"
+    prints = read_log.fingerprint(read_log.recorded(), project)["reads"]
+    assert "params-data:params/lappi.yml" in prints
+    assert not any(entry.startswith("params:") or entry == "params/lappi.yml" for entry in prints)
+    _edited(params, "target: 0.25", "target: 0.3")
+    _edited(params, "- text: Työnantajien tieto vahvistuu", "- text: Toinen tavoite")
+    assert read_log.changed(prints, project) == []
+    _edited(params, "as_of: 2023-12-31", "as_of: 2023-11-30")
+    assert read_log.changed(prints, project) == ["lappi.yml"]
+
+
+def test_a_raw_read_of_a_params_file_is_a_dependency_on_its_bytes(recording, tmp_path):
+    from evalkit.params import load_params
+
+    project = _params_project(tmp_path)
+    params = project / "params" / "lappi.yml"
+    read_log.start_recording(project=str(project))
+    load_params(params, project)
+    params.read_text(encoding="utf-8")   # a page that shows the file as written
+    load_params(params, project)          # a later view does not narrow it again
+    prints = read_log.fingerprint(read_log.recorded(), project)["reads"]
+    assert "params/lappi.yml" in prints and not any(entry.startswith("params:") for entry in prints)
+    params.write_text(params.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert read_log.changed(prints, project) == ["lappi.yml"]

@@ -9,6 +9,8 @@ is written 0–1.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -37,6 +39,7 @@ from evalkit.input_models import (
     shown,
 )
 from evalkit.paths import params_dir, project_root
+from evalkit.pipeline.read_log import read_as
 from evalkit.programme import KnownPilotId, programme_at
 from evalkit.shown import shown_path
 from evalkit.yaml_input import hidden_character_keys, identity_code_keys, load_yaml
@@ -206,14 +209,71 @@ def load_params(path: Path, root: Path | None = None, overrides: dict[str, Any] 
     """
     root = root or project_root()
     overrides = dict(overrides or {})
-    where = _where(shown_path(path), overrides, overrides_label)
-    _refuse_identity_code_in_name(Path(path))
-    raw = _read_mapping(Path(path), shown_path(path), overrides)
-    _refuse_identity_codes(raw, where)
-    _refuse_hidden_characters(raw, where)
-    checked = _checked(raw, root, where)
+    # A page depends on what this returns, not on the file's bytes: a comment re-runs nothing.
+    # With overrides the result is not the file's alone, so its bytes are the dependency.
+    with read_as("params", path) if not overrides else contextlib.nullcontext():
+        where = _where(shown_path(path), overrides, overrides_label)
+        _refuse_identity_code_in_name(Path(path))
+        raw = _read_mapping(Path(path), shown_path(path), overrides)
+        _refuse_identity_codes(raw, where)
+        _refuse_hidden_characters(raw, where)
+        checked = _checked(raw, root, where)
     # Already checked: no second validation, which would resolve the paths once more.
     return PilotParams.model_construct(**dict(checked), source=Path(path))
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSource:
+    """Where a pilot's data are: the part of its params the register-based national pages need."""
+
+    pilot_id: str
+    data: Path
+    as_of: dt.date
+    employers: Path | None
+
+
+def load_data_sources(root: Path | None = None) -> dict[str, DataSource]:
+    """Every pilot's register, extract date and employer file, by pilot id (:func:`load_all_params`).
+
+    A page that reads only these depends only on them (the ``params-data`` view of each file):
+    editing a pilot's goals does not run it again.
+
+    Raises
+    ------
+    InputError
+        As :func:`load_all_params`.
+    """
+    root = root or project_root()
+    paths = [params_dir(root) / f"{pilot_id}.yml" for pilot_id in programme_at(root).pilot_ids]
+    with contextlib.ExitStack() as viewing:
+        for path in paths:
+            viewing.enter_context(read_as("params-data", path))
+        return {pid: _data_part(p) for pid, p in load_all_params(root).items()}
+
+
+def _data_part(params: PilotParams) -> DataSource:
+    return DataSource(params.pilot_id, params.data, params.as_of, params.employers)
+
+
+def view_digest(view: str, path: Path, root: Path) -> str:
+    """SHA-256 of what a page was given from a params file: ``view`` is ``params`` or ``params-data``.
+
+    ``params`` covers every checked value (:func:`load_params`), ``params-data`` only the
+    :class:`DataSource`. A file that no longer loads has a digest of its bytes, which no loaded
+    view equals. Called by the build (:mod:`evalkit.pipeline.read_log`) to decide whether a page
+    is still current; relative paths in the file are taken from ``root``.
+    """
+    import hashlib
+    import json
+
+    from evalkit.paths import file_digest
+
+    try:
+        params = load_params(path, root)
+    except InputError:
+        return f"invalid:{file_digest(path)}"
+    value = params.model_dump(mode="json") if view == "params" else dataclasses.asdict(_data_part(params))
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _where(name: str, overrides: dict[str, Any], label: str) -> Callable[[str | None], str]:

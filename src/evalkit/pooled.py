@@ -8,12 +8,13 @@ so that no pilot has a longer follow-up than another.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from evalkit.params import PilotParams
+from evalkit.params import DataSource, PilotParams
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,14 @@ class PooledRegister:
     missing: tuple[str, ...]             # pilots whose register file does not exist
 
 
-def load_pooled(params: dict[str, PilotParams]) -> PooledRegister:
+def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegister:
     """Load and validate every pilot's register and employer file once, and pool them.
 
     Parameters
     ----------
-    params : dict of str to PilotParams
-        Every pilot's params, by pilot id; ``data`` and ``employers`` name the files.
+    params : mapping of str to PilotParams or DataSource
+        Every pilot's params (or only where its data are: :func:`evalkit.params.load_data_sources`),
+        by pilot id; ``data`` and ``employers`` name the files.
 
     Returns
     -------
@@ -49,7 +51,7 @@ def load_pooled(params: dict[str, PilotParams]) -> PooledRegister:
     """
     from evalkit.register import is_synthetic, load_employers, load_register
 
-    by_file: dict[Path, list[PilotParams]] = {}
+    by_file: dict[Path, list[PilotParams | DataSource]] = {}
     for p in params.values():
         by_file.setdefault(p.data, []).append(p)
     frames, missing, synthetic = [], [], False

@@ -36,7 +36,7 @@ from evalkit.page_output import (
     start_page,
     synthetic_notice,
 )
-from evalkit.params import load_all_params
+from evalkit.params import load_data_sources
 from evalkit.plots import comparison as plots
 from evalkit.plots.comparison import outcome_text
 from evalkit.programme import programme_at
@@ -83,7 +83,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     root_path = Path(root)
     facts = programme_at(root_path)
     labels = facts.names(language())
-    pooled = load_pooled(load_all_params(root_path))
+    pooled = load_pooled(load_data_sources(root_path))
     set_data_origin(synthetic=pooled.synthetic)
     page = Page(Path(page_dir), page_name)
     result = ComparisonPage(page, root_path, labels, None, None, pooled.synthetic, list(pooled.missing))

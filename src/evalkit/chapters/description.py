@@ -15,7 +15,7 @@ from evalkit.chapters.national import NationalPage
 from evalkit.description_sheet import abstract, sheet_rows
 from evalkit.i18n import language, t
 from evalkit.page_output import markdown, markdown_table
-from evalkit.params import load_all_params
+from evalkit.params import load_data_sources
 from evalkit.pooled import load_pooled
 from evalkit.programme import current
 
@@ -42,7 +42,7 @@ def abstract_numbers(page: NationalPage) -> Abstract:
     # The programme's own pilots and budgets: a programme without a source report has no page.pilots.
     programme = page.programme or current()
     budgets = programme.budgets
-    pooled = load_pooled(load_all_params(page.root))
+    pooled = load_pooled(load_data_sources(page.root))
     base = {"pilots": len(programme.pilots), "budget_eur": float(sum(budgets.values())), "horizon": MAIN_HORIZON}
     if pooled.register is None:
         return Abstract(**base, participants=None, employment_rate=None, positive_rate=None, synthetic=False)

@@ -34,7 +34,7 @@ from evalkit.page_output import (
     start_page,
     synthetic_notice,
 )
-from evalkit.params import load_all_params
+from evalkit.params import load_all_params, load_data_sources
 from evalkit.paths import facts_file, pilots_file
 from evalkit.plots import national as plots
 from evalkit.pooled import load_pooled
@@ -436,7 +436,7 @@ def cost_per_participant(page: NationalPage) -> None:
     """
     from evalkit.indicators import costs, published_indicators
 
-    pooled = load_pooled(load_all_params(page.root))
+    pooled = load_pooled(load_data_sources(page.root))
     if pooled.register is None:
         markdown(t("national.no_registers"))
         return
@@ -521,6 +521,6 @@ def data_origin(page: NationalPage) -> None:
     """Say where the register-based figures come from: made-up demonstration data, or the pilots' registers."""
     from evalkit.register import is_synthetic
 
-    params = load_all_params(page.root)
+    params = load_data_sources(page.root)
     synthetic = any(is_synthetic(p.data) or bool(p.employers and is_synthetic(p.employers)) for p in params.values())
     markdown(t("methods.programme_synthetic_text" if synthetic else "methods.programme_real_text"))

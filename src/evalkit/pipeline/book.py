@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -142,10 +144,17 @@ def write_toc(root: Path, lang: str, target: Path) -> Path:
 
 
 def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: str) -> None:
-    """Run Jupyter Book; warnings are errors, so a broken reference fails the build."""
-    executable = Path(sys.executable).with_name("jupyter-book")
-    command = [str(executable), "build", str(source), "--path-output", str(output),
-               "--config", str(config), "--toc", str(toc), "--builder", builder, "-W", "-n", "--keep-going"]
+    """Run Jupyter Book's Sphinx build (:mod:`evalkit.pipeline.sphinx_main`) into ``output/_build/<builder>``.
+
+    Warnings are errors, so a broken reference fails the build; every page is written.
+
+    Raises
+    ------
+    BuildError
+        Naming the first warnings and the full log, kept in ``output``.
+    """
+    command = [sys.executable, "-m", "evalkit.pipeline.sphinx_main", str(source), str(config), str(toc),
+               str(output), builder]
     completed = subprocess.run(command, capture_output=True, text=True, preexec_fn=die_with_parent)
     log = output / f"jupyter-book-{builder}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +164,102 @@ def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: s
                     if "WARNING" in line or "ERROR" in line or "Error" in line][:10]
         detail = "; ".join(problems) or "see the log"
         raise BuildError(f"Jupyter Book ({builder}) failed: {detail} (full log: {log})")
+
+
+SITE_CACHE = "sphinx"   # _build/sphinx/<lang>-<builder>: what Sphinx read, kept between builds
+# Bump when what the cache holds or how it is checked changes: every edition then starts cold.
+SITE_CACHE_FORMAT = 1
+
+
+def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Path, builder: str,
+                code: str) -> Path:
+    """Build the book reading only the pages that changed since this edition's last good build.
+
+    Sphinx keeps the documents it read (its environment, ``.doctrees``) in
+    ``build_root/sphinx/<lang>-<builder>`` and reads again only those whose file is newer. That
+    is an optimisation the build does not trust on its own (a cache is never a source of truth):
+
+    - the cache belongs to one key: the config (but for the footer, which changes with every build
+      and every page shows, so every page is written anyway), the table of contents, the source
+      folder, ``code`` (evalkit and what is installed) and :data:`SITE_CACHE_FORMAT`; another
+      key starts cold;
+    - every file of ``source`` whose bytes differ from those the last good build was given is
+      touched first, so Sphinx reads it again even when its time says otherwise (a copy that
+      kept an older time);
+    - every page is written anew into an empty output folder (:mod:`evalkit.pipeline.sphinx_main`),
+      so no page shows another's old title or number and no file of an older build is left;
+    - the record of what was given is removed before Sphinx starts and written only after it
+      succeeded: a failed build (whose warnings Sphinx would not repeat for pages it does not read
+      again) or a killed one leaves none, and the next build starts cold.
+
+    Parameters
+    ----------
+    build_root : Path
+        The ``_build`` folder.
+    lang, builder : str
+        The edition and the Sphinx builder (``html``, ``singlehtml``): each has its own cache.
+    source : Path
+        The book's pages.
+    config, toc : Path
+        The edition's Jupyter Book config and table of contents, as written for this build.
+    code : str
+        A digest of the code and libraries the site is built with.
+
+    Returns
+    -------
+    Path
+        The built site, ``build_root/sphinx/<lang>-<builder>/_build/<builder>``; the caller copies it
+        (the next build empties it).
+
+    Raises
+    ------
+    BuildError
+        When Sphinx failed; the cache is removed.
+    """
+    from evalkit.pipeline.read_log import tree_digest
+
+    work = build_root / SITE_CACHE / f"{lang}-{builder}"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings.get("html", {}).pop("extra_footer", None)
+    key = hashlib.sha256(json.dumps({
+        "format": SITE_CACHE_FORMAT, "config": settings, "toc": toc.read_text(encoding="utf-8"),
+        "source": str(source.resolve()), "static": [tree_digest(Path(folder)) for folder in
+                                                     settings.get("sphinx", {}).get("config", {})
+                                                     .get("html_static_path", [])],
+        "code": code}, sort_keys=True, default=str).encode()).hexdigest()
+    record_file = work / "given.json"
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        given = record["sources"] if record["key"] == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        given = None
+    if not isinstance(given, dict):
+        shutil.rmtree(work, ignore_errors=True)
+        given = {}
+    record_file.unlink(missing_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    # At fixed names: Sphinx counts a moved config or table of contents as a new configuration.
+    shutil.copyfile(config, work / "_config.yml")
+    shutil.copyfile(toc, work / "_toc.yml")
+    sources = _source_digests(source)
+    for name, digest in sources.items():
+        if given.get(name) != digest:
+            os.utime(source / name)
+    shutil.rmtree(work / "_build" / builder, ignore_errors=True)
+    try:
+        jupyter_book(source, work / "_config.yml", work / "_toc.yml", work, builder)
+    except BuildError:
+        shutil.rmtree(work / "_build" / ".doctrees", ignore_errors=True)
+        raise
+    record_file.write_text(json.dumps({"key": key, "sources": sources}), encoding="utf-8")
+    return work / "_build" / builder
+
+
+def _source_digests(source: Path) -> dict[str, str]:
+    """Every file under ``source`` (links followed, caches aside) by relative name: its SHA-256."""
+    from evalkit.pipeline.read_log import digest, files_under
+
+    return {name: digest(path) for name, path in files_under(source, ())}
 
 
 def activate_version(build_root: Path, link_name: str, new_version: Path) -> None:

@@ -72,6 +72,68 @@ def _pinned_zip(data: bytes) -> bytes:
     return target_bytes.getvalue()
 
 
+EXPORT_NAMES = ("indicators.csv", "indicators.json", "indicators.xlsx")
+
+
+def exports_key(params: dict[str, PilotParams], programme_file: Path, code: str) -> str:
+    """A digest of everything the exports are made from.
+
+    Each pilot's data files (names and bytes) and extract date, the programme (budgets, names)
+    and ``code`` (evalkit, the lock file and what is installed).
+    """
+    import hashlib
+
+    from evalkit.paths import file_digest
+
+    def digest(path: Path | None) -> str:
+        return "none" if path is None else file_digest(path) if path.is_file() else "missing"
+
+    parts = {"code": code, "programme": digest(programme_file),
+             "pilots": [[pid, str(p.data), digest(p.data), str(p.as_of), str(p.employers), digest(p.employers)]
+                        for pid, p in sorted(params.items())]}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def cached_exports(params: dict[str, PilotParams], budgets: dict[str, int], folder: Path, cache: Path,
+                   key: str) -> list[Path]:
+    """:func:`write_exports` of :func:`national_indicators` into ``folder``, or a copy of the same files.
+
+    The last exports are kept in ``cache`` with ``key`` (:func:`exports_key`) and their digests:
+    they are copied only when the key is the same and every file still has its digest; anything
+    else (another key, a file changed or missing, no record) computes them again. Two builds from
+    the same inputs give byte-identical exports, so a copy is what a new computation would write.
+
+    Returns
+    -------
+    list of Path
+        The files in ``folder``, in :data:`EXPORT_NAMES` order.
+    """
+    import shutil
+
+    from evalkit.paths import file_digest
+
+    record_file = cache / "kept.json"
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        kept = record["key"] == key and all(file_digest(cache / name) == record["files"][name]
+                                            for name in EXPORT_NAMES)
+    except (OSError, ValueError, KeyError, TypeError):
+        kept = False
+    if kept:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in EXPORT_NAMES:
+            shutil.copyfile(cache / name, folder / name)
+        return [folder / name for name in EXPORT_NAMES]
+    written = write_exports(national_indicators(params, budgets), folder)
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    for path in written:
+        shutil.copyfile(path, cache / path.name)
+    record_file.write_text(json.dumps({"key": key, "files": {path.name: file_digest(path) for path in written}}),
+                           encoding="utf-8")
+    return written
+
+
 def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
     """indicators.csv, indicators.json and indicators.xlsx (a national sheet and one per pilot)."""
     import pandas as pd

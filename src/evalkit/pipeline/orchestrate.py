@@ -25,7 +25,7 @@ from evalkit.page_output import literal
 from evalkit.params import PilotParams, load_all_params
 from evalkit.paths import book_sources, file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
-from evalkit.pipeline.exports import national_indicators, write_exports
+from evalkit.pipeline.exports import cached_exports, exports_key
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.read_log import installed_digest, tree_digest
 from evalkit.pipeline.runner import JobResult, NotebookJob, run_jobs
@@ -119,12 +119,14 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     params = load_all_params(root)  # refuse bad params before anything runs
     facts = programme_at(root)
     reported = (*sorted(reported_dir(root).glob("*")), root / "programme.yml")
-    # National pages summarise every pilot's goals as well as their data. What each page really
-    # read is recorded when it runs (read_log); these are the inputs known beforehand.
+    # What each page really read is recorded when it runs (read_log); these are the inputs known
+    # beforehand. The params files are not among them: a page depends on what it was given from
+    # them (the read log's params views), so a comment re-runs nothing and a goal runs only the
+    # pages that show goals. The data files are, since Arrow reads Parquet unseen by the read log.
     # data/ as a whole: a page may look for an optional input there (a folder of regional series)
     # whose appearing no read log can see.
     all_inputs = ({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
-                  | {p.source for p in params.values()} | {root / "data"})
+                  | {root / "data"})
     untracked = generated_folders(root)
     national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)]
                                  for pid, p in sorted(params.items())},
@@ -140,7 +142,7 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
         if folder == "pilots":
             pilot_params = params[name]
             pilot = facts.by_id(name)
-            inputs = [pilot_params.source, pilot_params.data, *reported]
+            inputs = [pilot_params.data, *reported]
             if pilot_params.employers:
                 inputs.append(pilot_params.employers)
             jobs.append(NotebookJob(
@@ -205,6 +207,15 @@ class Progress:
             self.bar.close()
 
 
+EXPORTS_CACHE = "exports"   # _build/exports: the last exported numbers and what they were made from
+
+
+def _forget_kept(build_root: Path, lang: str) -> None:
+    """Remove what builds keep to go faster: Sphinx's environments of the edition and the last exports."""
+    for kept in (*(build_root / book.SITE_CACHE).glob(f"{lang}-*"), build_root / EXPORTS_CACHE):
+        shutil.rmtree(kept, ignore_errors=True)
+
+
 def _clean_litter(build_root: Path) -> None:
     """Staging folders, half-written artefacts and unpublished versions left by a killed build (we hold the lock)."""
     for stage in build_root.glob("stage-*"):
@@ -220,7 +231,15 @@ def _clean_litter(build_root: Path) -> None:
                 shutil.rmtree(version, ignore_errors=True)
 
 
-def _site(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path, builder: str) -> Path:
+def _site(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path, builder: str,
+          code: str | None = None) -> Path:
+    """The built book, from Sphinx's kept environment when given the ``code`` digest (:func:`book.cached_site`).
+
+    Without it, from nothing, in ``stage`` (the failure preview: the kept environment is the
+    published site's alone).
+    """
+    if code is not None:
+        return book.cached_site(root / "_build", lang, ed.pages_dir, config, toc, builder, code)
     out = stage / f"{builder}-out"
     book.jupyter_book(ed.pages_dir, config, toc, out, builder)
     return out / "_build" / builder
@@ -231,10 +250,10 @@ SUMMARY_SECTIONS = ("front.key_heading", "front.results_heading")
 
 
 def _pdf(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
-         prov: provenance.Provenance) -> Path:
+         prov: provenance.Provenance, code: str) -> Path:
     """The printed report: the book as one HTML page (Sphinx's singlehtml), laid out by WeasyPrint."""
     started = time.monotonic()
-    single = _site(root, ed, lang, stage, config, toc, "singlehtml")
+    single = _site(root, ed, lang, stage, config, toc, "singlehtml", code=code)
     front = front_matter(lang, prov.built_at_utc, summary_sections=tuple(t(key, lang) for key in SUMMARY_SECTIONS),
                          appendix_part=t("toc.appendix", lang), keywords=pages.pdf_keywords(prov))
     target = stage / ed.pdf_name
@@ -288,10 +307,13 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     for name, digest in build_inputs(root, params).items():   # and the data files they name outside data/
         before.setdefault(name, digest)   # the first snapshot's values stand: a change between is a change
     jobs = make_jobs(root, ed, build_root)
+    code = code_digest(root)
     # Each input is validated once per build and kept for every page (evalkit.register.artefact).
     with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"):
         _clean_litter(build_root)
-        results = _run_pages(root, ed, jobs, parallel, force, executor)
+        if force:   # from nothing: no page, site or export of an earlier build is kept
+            _forget_kept(build_root, lang)
+        results = _run_pages(root, ed, jobs, parallel, force, executor, code)
         failed = [r for r in results if r.status == "failed"]
         prov = provenance.collect(root, params)
         key_file = build_root / f".site-key-{lang}.json"
@@ -303,12 +325,12 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         pages.write_status_page(ed.pages_dir / "national", results)
         stage = Path(tempfile.mkdtemp(prefix=f"stage-{lang}-", dir=build_root))
         try:
-            config, toc = _stage_book_sources(root, ed, stage, params, prov, exports=not failed)
+            config, toc = _stage_book_sources(root, ed, stage, params, prov, exports=not failed, code=code)
             if failed:
                 _publish_failure_preview(root, ed, lang, stage, config, toc, failed)
                 raise BuildError(_failure_message(build_root, failed))
             _build_and_publish(root, ed, stage, config, toc, prov, pdf,
-                               unchanged=lambda: _refuse_changed_inputs(root, before))
+                               unchanged=lambda: _refuse_changed_inputs(root, before), code=code)
             key_file.write_text(json.dumps({
                 "html": site_key, "pdf": site_key if pdf else None,
                 **{f"published_{name}": digest for name, digest in _published(build_root, ed, pdf).items()}}),
@@ -319,29 +341,31 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
 
 
 def _run_pages(root: Path, ed: Edition, jobs: list[NotebookJob], parallel: int, force: bool,
-               executor: Executor | None) -> list[JobResult]:
+               executor: Executor | None, code: str) -> list[JobResult]:
     """Run the pages whose inputs changed (all with ``force``), one progress line per page."""
     build_root = root / "_build"
     print(f"evalkit build: {len(jobs)} pages ({ed.lang})", file=sys.stderr, flush=True)
     progress = Progress(len(jobs))
     try:
-        return run_jobs(jobs, code_digest(root), executor=executor, parallel=parallel, force=force,
+        return run_jobs(jobs, code, executor=executor, parallel=parallel, force=force,
                         on_done=progress, timings=timings_file(build_root, ed.lang))
     finally:
         progress.close()
 
 
 def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, PilotParams],
-                        prov: provenance.Provenance, exports: bool) -> tuple[Path, Path]:
+                        prov: provenance.Provenance, exports: bool, code: str) -> tuple[Path, Path]:
     """Write the edition's Jupyter Book config and table of contents into ``stage``, and what they list.
 
-    That is the exported numbers (in ``stage/data``, when ``exports``) and the provenance page
-    that lists them. Returns the paths of the config and of the table of contents.
+    That is the exported numbers (in ``stage/data``, when ``exports``; the last build's when made
+    from the same inputs, :func:`exports.cached_exports`) and the provenance page that lists them.
+    Returns the paths of the config and of the table of contents.
     """
     written = []
     if exports:
         budgets = programme_at(root).budgets
-        written = write_exports(national_indicators(params, budgets), stage / "data")
+        written = cached_exports(params, budgets, stage / "data", root / "_build" / EXPORTS_CACHE,
+                                 exports_key(params, root / "programme.yml", code))
     pages.write_provenance_page(ed.pages_dir / "national", prov, written)
     config = book.write_config(root, ed.lang, stage / "_config.yml", pages.footer_html(prov))
     toc = book.write_toc(root, ed.lang, stage / "_toc.yml")
@@ -388,7 +412,7 @@ def _refuse_changed_inputs(root: Path, before: dict[str, str]) -> None:
 
 
 def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,
-                       prov: provenance.Provenance, pdf: bool, unchanged=lambda: None) -> None:
+                       prov: provenance.Provenance, pdf: bool, unchanged=lambda: None, code: str = "") -> None:
     """Build the site (and the PDF) from the staged sources, then publish the new versions.
 
     Each is built into a new version folder; ``unchanged`` is then called (it raises when an
@@ -398,10 +422,10 @@ def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: 
     build_root = root / "_build"
     print("evalkit build: building the site", file=sys.stderr, flush=True)
     html_version = book.new_version_dir(build_root, ed.html_link)
-    shutil.move(_site(root, ed, ed.lang, stage, config, toc, "html"), html_version)
+    shutil.move(_site(root, ed, ed.lang, stage, config, toc, "html", code=code), html_version)
     # What the numbers were made from, published with the site: `evalkit check` compares editions.
     provenance.write_inputs_record(html_version, prov)
-    pdf_version = _new_pdf_version(root, ed, stage, config, toc, prov) if pdf else None
+    pdf_version = _new_pdf_version(root, ed, stage, config, toc, prov, code) if pdf else None
     data_version = book.new_version_dir(build_root, DATA_FOLDER)
     shutil.move(stage / "data", data_version)
     unchanged()
@@ -412,11 +436,11 @@ def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: 
 
 
 def _new_pdf_version(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,
-                     prov: provenance.Provenance) -> Path:
+                     prov: provenance.Provenance, code: str) -> Path:
     """A new version of ``_build/pdf``: this edition's new PDF beside the other editions' current ones."""
     build_root = root / "_build"
     print("evalkit build: building the PDF", file=sys.stderr, flush=True)
-    built = _pdf(root, ed, ed.lang, stage, config, toc, prov)
+    built = _pdf(root, ed, ed.lang, stage, config, toc, prov, code)
     version = book.new_version_dir(build_root, PDF_FOLDER)
     version.mkdir()
     current = build_root / PDF_FOLDER

@@ -15,7 +15,10 @@ Two halves live here:
 Besides reads, the log holds the folders a page listed, the paths whose existence it asked
 (``os.stat``, which raises no audit event, is wrapped in the kernel), what it read while importing
 (a module stays imported in the warm kernel, and every later page depends on it too) and the files
-it wrote inside the project (its figures: outputs to check, like the notebook). Files read through
+it wrote inside the project (its figures: outputs to check, like the notebook). A file read
+through a loader that keeps only its checked content (a params file, :func:`read_as`) is recorded
+as that *view*: the page depends on what the loader returned, so a comment or a reordered key
+changes nothing, while any changed value does. Files read through
 C code that bypasses Python's ``open`` (Arrow reading Parquet) are not seen; the build declares the
 data files for that reason. Library, system, cache and temporary files are not recorded: the lock
 file, the installed versions and the code digest cover the libraries, and caches do not change
@@ -23,12 +26,14 @@ results.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from evalkit.paths import file_digest
@@ -40,7 +45,12 @@ CHANGED_DURING_RUN = "changed-during-run"
 MISSING = "missing"
 _FOLDER = "folder:"
 _PROBE = "probe:"
-_KINDS = (_FOLDER, _PROBE)
+# Views of a params file (evalkit.params.view_digest): everything its loader returns, or only
+# where the pilot's data are. A raw read of the same file supersedes a view; the full view the data one.
+VIEWS = ("params", "params-data")
+_KINDS = (_FOLDER, _PROBE, *(f"{view}:" for view in VIEWS))
+# How much of a path a record covers: a wider record of the same path replaces a narrower one.
+_RANK = {"probe": 0, "view:params-data": 1, "view:params": 2, "file": 3, "folder": 3}
 
 _reads: dict[str, tuple[str, int, int]] | None = None   # path -> (kind, mtime_ns, size) at first read
 _writes: set[str] = set()           # files the page wrote inside the project: its outputs besides the notebook
@@ -52,6 +62,7 @@ _scratch: tuple[str, ...] = ()      # system, caches, scratch: not recorded unle
 _project: tuple[str, ...] = ()      # the project folder as given and resolved
 _hook_installed = False
 _next_page = threading.local()
+_viewed: dict[str, str] = {}        # absolute path -> view, while a loader reads it (read_as)
 
 
 def ignore_for_next_page(folders: list[str]) -> None:
@@ -128,10 +139,12 @@ def _note(kind: str, path) -> None:
         given = os.path.abspath(os.fsdecode(path if path is not None else "."))
     except (TypeError, ValueError):
         return
+    if given in _viewed:
+        kind = f"view:{_viewed[given]}"
     known = _reads.get(given)
-    if known is not None and (known[0] != "probe" or kind == "probe"):
-        # Recorded already (a probe is superseded by a read of the same path); read again by an
-        # import, it is a dependency of every later page too.
+    if known is not None and _RANK.get(kind, 3) <= _RANK.get(known[0], 3):
+        # Recorded already, as much or more (a probe is superseded by a read, a view by a raw
+        # read); read again by an import, it is a dependency of every later page too.
         if given not in _import_reads and _during_import():
             _import_reads[given] = known
         return
@@ -235,6 +248,28 @@ def _recording_stat(path, *args, **kwargs):
                 pass
 
 
+@contextlib.contextmanager
+def read_as(view: str, path) -> Iterator[None]:
+    """Record what the block reads of ``path`` as ``view`` of it, not as its bytes.
+
+    For a loader that returns only a file's checked content (``evalkit.params``): the page then
+    depends on that content, whose digest the build computes again with
+    :func:`evalkit.params.view_digest`. An enclosing ``read_as`` of the same path wins (a loader
+    of the data part that calls the full loader has seen only the data part returned).
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}")
+    given = os.path.abspath(os.fsdecode(path))
+    ours = given not in _viewed
+    if ours:
+        _viewed[given] = view
+    try:
+        yield
+    finally:
+        if ours:
+            _viewed.pop(given, None)
+
+
 def start_recording(ignore: list[str] | tuple[str, ...] = (), project: str | None = None) -> None:
     """Start (or restart) recording this process's reads; ``ignore`` adds folders not to record.
 
@@ -332,7 +367,7 @@ def _folder_digest(path: Path) -> str:
     return hashlib.sha256("\n".join(sorted(os.listdir(path))).encode()).hexdigest()
 
 
-def _files_under(folder: Path, skip: tuple[str, ...]) -> list[tuple[str, Path]]:
+def files_under(folder: Path, skip: tuple[str, ...]) -> list[tuple[str, Path]]:
     """(relative name, path) of every file under ``folder``, following symbolic links to folders.
 
     A folder linked in (``data/lappi -> /mnt/extracts/lappi``) holds inputs as much as a real one.
@@ -361,7 +396,7 @@ def tree_digest(folder: Path, skip: tuple[Path, ...] = (), skip_suffixes: tuple[
     """
     every = hashlib.sha256()
     skipped = tuple(sorted({str(s.resolve()) for s in skip} | {os.path.abspath(s) for s in skip}))
-    for name, file in _files_under(folder, skipped):
+    for name, file in files_under(folder, skipped):
         if file.suffix in skip_suffixes:
             continue
         try:
@@ -395,9 +430,26 @@ def current(entry: str, base: Path | None = None) -> str:
             return _folder_digest(path)
         if entry.startswith(_PROBE):
             return "folder" if path.is_dir() else "file" if path.exists() else MISSING
+        view = entry.split(":", 1)[0]
+        if view in VIEWS:
+            return _view_digest(view, path, base)
         return tree_digest(path) if path.is_dir() else digest(path)
     except OSError:
         return MISSING
+
+
+_view_digests: dict[tuple, str] = {}
+
+
+def _view_digest(view: str, path: Path, base: Path | None) -> str:
+    """:func:`evalkit.params.view_digest`, once per process for a given file state and project."""
+    from evalkit.params import view_digest
+
+    stat = path.stat()   # absent: OSError, MISSING
+    signature = (view, str(path), str(base), stat.st_ino, stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns)
+    if signature not in _view_digests:
+        _view_digests[signature] = view_digest(view, path, base if base is not None else Path.cwd())
+    return _view_digests[signature]
 
 
 def fingerprint(log: str, base: Path | None = None) -> dict[str, dict[str, str]]:
@@ -415,7 +467,8 @@ def fingerprint(log: str, base: Path | None = None) -> dict[str, dict[str, str]]
     for name, (kind, mtime_ns, size) in logged.get("reads", {}).items():
         if any(name == own or name.startswith(own.rstrip("/") + "/") for own in written):
             continue   # the page's own output (a scratch or cache file it wrote and read back)
-        entry = {"folder": _FOLDER, "probe": _PROBE}.get(kind, "") + name
+        entry = {"folder": _FOLDER, "probe": _PROBE}.get(kind, kind[len("view:"):] + ":"
+                                                         if kind.startswith("view:") else "") + name
         if kind == "probe":
             now = current(entry, base)
             # Absent when asked and there now, or the reverse: the page saw another state.

@@ -40,7 +40,7 @@ class NotebookJob:
     parameters: dict[str, Any]
     context: dict[str, Any]
     lang: str
-    inputs: tuple[Path, ...] = ()   # data and params files whose bytes the output depends on
+    inputs: tuple[Path, ...] = ()   # data and fact files whose bytes the output depends on
     failed_dir: Path | None = None  # where a failed notebook is kept for inspection
     cwd: Path | None = None         # the kernel's working folder (default: the ``root`` parameter)
     book_page: bool = True          # a page of a book: its parameters cell is hidden from readers

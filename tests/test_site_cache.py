@@ -1,0 +1,99 @@
+"""Sphinx's kept environment (evalkit.pipeline.book.cached_site) never publishes an old page.
+
+One tiny two-page book, built again and again with the cache: each build takes seconds, so the
+behaviours are shown in one test, in order.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from evalkit.errors import BuildError
+from evalkit.pipeline.book import SITE_CACHE, cached_site
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """\
+title: Testikirja
+only_build_toc_files: true
+exclude_patterns: ["_build"]
+execute:
+  execute_notebooks: "off"
+html:
+  extra_footer: "{footer}"
+sphinx:
+  config:
+    language: fi
+"""
+TOC = "format: jb-book\nroot: front\nchapters:\n- file: chapter\n- file: appendix\n"
+
+
+def _write(path: Path, text: str, keep_time: bool = False) -> None:
+    """Write ``text``; with ``keep_time``, as a copy that kept the file's older time (cp -p, rsync -t)."""
+    before = path.stat() if keep_time else None
+    path.write_text(text, encoding="utf-8")
+    if before is not None:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _text(site: Path, page: str) -> str:
+    return re.sub(r"<[^>]+>", " ", (site / f"{page}.html").read_text(encoding="utf-8"))
+
+
+def _build(tmp_path: Path, footer: str = "ensimmäinen") -> Path:
+    (tmp_path / "_config.yml").write_text(CONFIG.format(footer=footer), encoding="utf-8")
+    (tmp_path / "_toc.yml").write_text(TOC, encoding="utf-8")
+    return cached_site(tmp_path / "_build", "fi", tmp_path / "book", tmp_path / "_config.yml",
+                       tmp_path / "_toc.yml", "html", code="code-1")
+
+
+def _log(tmp_path: Path) -> str:
+    return (tmp_path / "_build" / SITE_CACHE / "fi-html" / "jupyter-book-html.log").read_text(encoding="utf-8")
+
+
+def test_a_kept_environment_never_publishes_an_old_page(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    _write(book / "front.md", "# Etusivu\n\nLuku on 11.\n\nKatso {doc}`chapter`.\n")
+    _write(book / "chapter.md", "# Vanha otsikko\n\nTeksti.\n")
+    _write(book / "appendix.md", "# Liite\n\nKatso {doc}`chapter`.\n")
+    site = _build(tmp_path)
+    assert "Luku on 11" in _text(site, "front") and "Vanha otsikko" in _text(site, "front")
+
+    # Only what changed is read again...
+    _write(book / "chapter.md", "# Uusi otsikko\n\nTeksti.\n")
+    site = _build(tmp_path)
+    assert re.search(r"updating environment: 0 added, 1 changed", re.sub(r"\x1b\[[0-9;]*m", "", _log(tmp_path)))
+    # ...yet an unchanged page that names it is written anew, with the new title (Sphinx alone
+    # would rewrite only the pages whose table of contents holds it).
+    assert "Uusi otsikko" in _text(site, "appendix") and "Vanha otsikko" not in _text(site, "appendix")
+    assert "toinen" in _text(_build(tmp_path, footer="toinen"), "front")   # the footer of this build
+
+    # A page changed under an older time is read again all the same.
+    _write(book / "front.md", "# Etusivu\n\nLuku on 12.\n\nKatso {doc}`chapter`.\n", keep_time=True)
+    site = _build(tmp_path)
+    assert "Luku on 12" in _text(site, "front")
+
+    # A warning fails the build, and fails it again when nothing changed: Sphinx would not read
+    # the page again, nor repeat its warning, from a kept environment.
+    _write(book / "chapter.md", "# Uusi otsikko\n\nKatso {doc}`puuttuva`.\n")
+    for _ in range(2):
+        with pytest.raises(BuildError, match="puuttuva"):
+            _build(tmp_path)
+    _write(book / "chapter.md", "# Uusi otsikko\n\nTeksti.\n")
+    site = _build(tmp_path)
+    assert "Luku on 12" in _text(site, "front")
+
+    # Another table of contents, config or code starts cold: every page is read again.
+    (book / "third.md").write_text("# Kolmas\n", encoding="utf-8")
+    toc = TOC + "- file: third\n"
+    (tmp_path / "_toc.yml").write_text(toc, encoding="utf-8")
+    site = cached_site(tmp_path / "_build", "fi", book, tmp_path / "_config.yml", tmp_path / "_toc.yml", "html",
+                       code="code-1")
+    assert "Kolmas" in _text(site, "third")
+    site = cached_site(tmp_path / "_build", "fi", book, tmp_path / "_config.yml", tmp_path / "_toc.yml", "html",
+                       code="code-2")
+    assert re.search(r"updating environment: .*4 added", re.sub(r"\x1b\[[0-9;]*m", "", _log(tmp_path)))
