@@ -16,6 +16,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -145,12 +146,18 @@ def main() -> None:
     cold, cold_peak = measured_build(project, "--force", "--jobs", str(CORES))
     noop = timed_build(project, "--jobs", str(CORES))
     params = project / "params" / "lappi.yml"
+    # Two edits of one params file: a comment (the same params: no page runs, the site is rebuilt
+    # for the provenance page), and a goal's target (the pilot's chapter and the summary run).
     params.write_text(params.read_text(encoding="utf-8") + "\n# changed for the benchmark\n", encoding="utf-8")
+    comment = timed_build(project, "--jobs", str(CORES))
+    text = params.read_text(encoding="utf-8")
+    target = re.search(r"^(\s*target:\s*)(\S+)$", text, flags=re.MULTILINE)
+    params.write_text(text[:target.start(2)] + "0.07" + text[target.end(2):], encoding="utf-8")
     one = timed_build(project, "--jobs", str(CORES))
     print(f"demo: cold {cold:.1f} s (peak {cold_peak / 2**30:.2f} GiB), no-op {noop:.1f} s, one params "
-          f"file changed {one:.1f} s; notebook phase {notebooks:.1f} s (--jobs {CORES}, medians of 3: "
-          f"{phases[0]:.1f}-{phases[-1]:.1f} s), in process {work:.1f} s ({works[0]:.1f}-{works[-1]:.1f} s)",
-          flush=True)
+          f"file: a comment {comment:.1f} s, a goal's target {one:.1f} s; notebook phase {notebooks:.1f} s "
+          f"(--jobs {CORES}, medians of 3: {phases[0]:.1f}-{phases[-1]:.1f} s), in process {work:.1f} s "
+          f"({works[0]:.1f}-{works[-1]:.1f} s)", flush=True)
 
     large = copy_project(scratch / "large")
     started = time.perf_counter()
@@ -178,7 +185,9 @@ def main() -> None:
          f"{comparison:.1f} s"),
         ("peak memory (one process)", large_peak / gib, "GiB", "<= 2 GiB",
          f"{args.rows:,} rows; demo {cold_peak / gib:.2f} GiB"),
-        ("one params file changed", one / cold, "x demo cold", "<= 0.20", f"{one:.1f} s"),
+        ("one params file: a goal's target", one / cold, "x demo cold", "<= 0.20",
+         f"{one:.1f} s: the chapter and the summary run"),
+        ("one params file: a comment", comment / cold, "x demo cold", "<= 0.20", f"{comment:.1f} s: no page runs"),
         ("no-op rebuild", noop / cold, "x demo cold", "<= 0.05", f"{noop:.1f} s"),
         (f"notebook phase (--jobs {CORES})", notebooks / work, "x in-process work", "<= 1.5",
          f"{notebooks:.1f} s / {work:.1f} s"),

@@ -193,6 +193,27 @@ def test_a_file_an_earlier_page_cached_is_read_again_and_recorded(recording, tmp
         assert str(facts.resolve()) in json.loads(read_log.recorded())["reads"]
 
 
+def test_caches_of_evalkits_own_files_and_pure_computations_outlive_a_page(recording):
+    """Refilling them on every page cost the warm kernel a large share of the notebook phase."""
+    from evalkit import formatting, i18n, reported
+    from evalkit.pipeline import templates
+    from evalkit.register import artefact  # noqa: F401  (its cache is marked too)
+
+    i18n.catalogue("fi")
+    formatting.fmt_percent(0.5)
+    templates._compiled("{{ x }}", "test")
+    read_log.start_recording()
+    kept = (i18n.catalogue, formatting._pattern, formatting._babel_locale, templates._compiled)
+    assert all(cache.cache_info().currsize > 0 for cache in kept)
+    assert reported._load_pilots_cached.cache_info().currsize == 0   # a project file: emptied
+    # Every kept cache is marked as reading no project file; nothing else is kept.
+    import sys
+    marked = {f"{name}.{attr}" for name, module in list(sys.modules.items()) if name.startswith("evalkit")
+              for attr, value in vars(module).items() if getattr(value, "evalkit_package_only", False)}
+    assert marked == {"evalkit.i18n.catalogue", "evalkit.formatting._pattern", "evalkit.formatting._babel_locale",
+                      "evalkit.pipeline.templates._compiled", "evalkit.register.artefact._installed"}
+
+
 def test_a_figure_the_page_wrote_is_checked_like_its_notebook(tmp_path):
     figure = tmp_path / "out" / "figures" / "lappi-rates.png"
     figure.parent.mkdir(parents=True)

@@ -35,6 +35,7 @@ from babel.numbers import (
 )
 
 from evalkit.i18n import t
+from evalkit.pipeline.read_log import package_only
 
 MINUS = "\u2212"
 # 1000 digits hold any float's exact value (at most 767 significant digits), so only
@@ -50,11 +51,13 @@ def _locale(lang: str | None) -> Locale:
     return _babel_locale(t("format.locale", lang))
 
 
+@package_only
 @cache
 def _babel_locale(tag: str) -> Locale:
     return Locale.parse(tag)
 
 
+@package_only
 @cache
 def _pattern(kind: str, locale: Locale, decimals: int) -> NumberPattern:
     """The locale's standard CLDR pattern for ``kind`` with exactly ``decimals`` decimals.

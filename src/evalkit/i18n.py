@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from evalkit.errors import EvalkitError
+from evalkit.pipeline.read_log import package_only
 
 LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
@@ -44,6 +45,7 @@ def language() -> str:
     return _active
 
 
+@package_only
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, Any]:
     """Every message of ``lang``, merged from its ``locales/<lang>/*.yml`` files (read once, cached).

@@ -298,8 +298,20 @@ def start_recording(ignore: list[str] | tuple[str, ...] = (), project: str | Non
         _hook_installed = True
 
 
+def package_only(cached):
+    """Mark a ``functools`` cache whose values depend on no project file: it outlives a page.
+
+    For caches of evalkit's own files (the catalogues), of the libraries' data or of pure
+    computations: what they read is covered by the code digest, the installed versions and the
+    lock file, and a page kernel cannot change any of them. Every other cache of evalkit is emptied
+    before each page (:func:`start_recording`).
+    """
+    cached.evalkit_package_only = True
+    return cached
+
+
 def _forget_cached_reads() -> None:
-    """Empty every ``functools`` cache of evalkit's modules (the reported facts, the catalogues).
+    """Empty every ``functools`` cache of evalkit's modules but :func:`package_only` ones (the reported facts).
 
     A page kernel serves page after page: a file an earlier page read into a cache would be
     served to the next page without an ``open``, and so missing from its record.
@@ -307,7 +319,8 @@ def _forget_cached_reads() -> None:
     for name, module in list(sys.modules.items()):
         if name == "evalkit" or name.startswith("evalkit."):
             for value in list(vars(module).values()):
-                if callable(getattr(value, "cache_clear", None)) and hasattr(value, "cache_info"):
+                if callable(getattr(value, "cache_clear", None)) and hasattr(value, "cache_info") \
+                        and not getattr(value, "evalkit_package_only", False):
                     value.cache_clear()
 
 

@@ -23,6 +23,7 @@ from jinja2.runtime import Context, missing
 
 from evalkit.errors import BuildError
 from evalkit.i18n import has, t
+from evalkit.pipeline.read_log import package_only
 
 # The shape of a plain placeholder, for callers that look for placeholders in a line
 # (the self-assessment notebook gives glued catalogue texts a cell of their own).
@@ -88,6 +89,7 @@ class _Environment(jinja2.Environment):
 _JINJA = _Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
+@package_only
 @lru_cache(maxsize=4096)
 def _compiled(text: str, source: str) -> jinja2.Template:
     try:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evalkit.paths import file_digest, project_root
+from evalkit.pipeline.read_log import package_only
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,6 +74,7 @@ def lock_file() -> Path:
         return project_root() / "uv.lock"
 
 
+@package_only
 @functools.cache
 def _installed() -> str:
     """What is installed, once per process: a kernel cannot swap a library it has imported."""
