@@ -169,6 +169,27 @@ def test_a_frame_not_read_from_an_artefact_is_never_served_a_kept_frame(inputs):
     assert len(list(store.glob("published-*.parquet"))) == 1
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword")   # pandas 3.1 deprecates it: still there to guard
+@pytest.mark.parametrize("change", ["rows dropped", "column dropped", "column retyped"])
+def test_a_loaded_frame_changed_in_place_is_never_served_a_kept_frame(inputs, change):
+    data, _, _, store, calls = inputs
+    budgets = current().budgets
+    with artefact.kept_in(store):
+        register = load_register(data / "participants.csv", AS_OF)
+        whole = indicators.published_indicators(register, AS_OF, budgets)
+        if change == "rows dropped":
+            register.drop(index=register.index[register["pilot_id"] == register["pilot_id"].iloc[0]],
+                          inplace=True)
+        elif change == "column dropped":
+            del register["line"]
+        else:
+            register["line"] = register["line"].astype("float64")
+        after = indicators.published_indicators(register, AS_OF, budgets)
+    assert len(calls) == 2 and artefact.origin(register) is None
+    pd.testing.assert_frame_equal(after, indicators._published(register, AS_OF, budgets, None), check_exact=True)
+    assert after.equals(whole) == (change != "rows dropped")
+
+
 def test_a_failed_computation_leaves_no_artefact_and_runs_again(inputs, monkeypatch):
     data, _, _, store, calls = inputs
     real = indicators._published

@@ -210,22 +210,28 @@ def derived(frame: pd.DataFrame, parts: list[tuple[pd.DataFrame, object]]) -> pd
     return frame
 
 
-# id() of a frame this process had from an artefact -> (the frame, weakly; the artefact's name)
-_origins: dict[int, tuple[weakref.ref, str]] = {}
+# id() of a frame this process had from an artefact -> (the frame, weakly; its name; its shape then)
+_origins: dict[int, tuple[weakref.ref, str, tuple]] = {}
+
+
+def _shape(frame: pd.DataFrame) -> tuple:
+    return frame.shape, tuple(frame.columns), tuple(map(str, frame.dtypes))
 
 
 def _remember(frame: pd.DataFrame, name: str) -> None:
     key = id(frame)
-    _origins[key] = (weakref.ref(frame, lambda _: _origins.pop(key, None)), name)
+    _origins[key] = (weakref.ref(frame, lambda _: _origins.pop(key, None)), name, _shape(frame))
 
 
 def origin(frame: pd.DataFrame) -> str | None:
     """The name of the artefact ``frame`` is (as :func:`cached` or :func:`derived` gave it), or None.
 
-    Only that very object has the name: a frame filtered, joined or copied from it has none.
+    Only that very object has the name: a frame filtered, joined or copied from it has none, nor
+    has the frame once rows or columns were dropped or added in place (evalkit changes no loaded
+    frame in place; a changed value is not looked for).
     """
     known = _origins.get(id(frame))
-    return known[1] if known is not None and known[0]() is frame else None
+    return known[1] if known is not None and known[0]() is frame and known[2] == _shape(frame) else None
 
 
 def _kept(where: Path, name: str, source_prefix: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
