@@ -256,5 +256,10 @@ def test_derived_names_follow_their_parts(inputs):
     assert len({name((register, ["a", "b"])), name((register, ["a"])), name((other, ["a", "b"])),
                 name((register, ["a"]), (other, ["b"]))}) == 4
     assert name((register, ["a"]), (frame, ["b"])) is None   # a part of no artefact
+    # A part taken whole (one file, every row) is that part: what is computed from either is one.
+    assert artefact.origin(artefact.derived(register.copy(), [(register, ["a"])])) == artefact.origin(register)
+    assert name((register.iloc[1:].reset_index(drop=True), ["a"])) is None
+    shorter = register.iloc[1:].reset_index(drop=True)
+    assert artefact.origin(artefact.derived(shorter, [(register, ["a"])])) not in (None, artefact.origin(register))
     assert artefact.origin(register.copy()) is None
 
