@@ -49,12 +49,12 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
     InputError
         When a register or employer file is invalid (see :func:`evalkit.register.load_register`).
     """
-    from evalkit.register import is_synthetic, load_employers, load_register
+    from evalkit.register import artefact, is_synthetic, load_employers, load_register
 
     by_file: dict[Path, list[PilotParams | DataSource]] = {}
     for p in params.values():
         by_file.setdefault(p.data, []).append(p)
-    frames, missing, synthetic = [], [], False
+    frames, parts, missing, synthetic = [], [], [], False
     for path, group in sorted(by_file.items()):
         if not path.is_file():
             missing += [p.pilot_id for p in group]
@@ -62,11 +62,14 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
         # Validated at the latest extract date of the pilots sharing the file (no status is
         # then "filled before it is due"); pooled figures are computed at the earliest one.
         register = load_register(path, max(p.as_of for p in group))
-        frames.append(register[register["pilot_id"].astype(str).isin([p.pilot_id for p in group])])
+        pilots = sorted(p.pilot_id for p in group)
+        frames.append(register[register["pilot_id"].astype(str).isin(pilots)])
+        parts.append((register, pilots))
         synthetic |= is_synthetic(path)
     if not frames:
         return PooledRegister(None, None, None, synthetic, tuple(sorted(missing)))
-    register = pd.concat(frames, ignore_index=True)
+    # Named after the files' artefacts in a build, so that what is computed from it is kept too.
+    register = artefact.derived(pd.concat(frames, ignore_index=True), parts)
     present = set(register["pilot_id"].astype(str))
     as_of = min(p.as_of for p in params.values() if p.pilot_id in present)
 
@@ -75,9 +78,12 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
     for p in params.values():
         if p.employers and p.employers.is_file():
             by_employer_file.setdefault(p.employers, []).append(p.pilot_id)
+    employer_parts = []
     for path, pilots in sorted(by_employer_file.items()):
         employers = load_employers(path)
         employer_frames.append(employers[employers["pilot_id"].astype(str).isin(pilots)])
+        employer_parts.append((employers, sorted(pilots)))
         synthetic |= is_synthetic(path)
-    employers = pd.concat(employer_frames, ignore_index=True) if employer_frames else None
+    employers = artefact.derived(pd.concat(employer_frames, ignore_index=True), employer_parts) \
+        if employer_frames else None
     return PooledRegister(register, employers, as_of, synthetic, tuple(sorted(missing)))

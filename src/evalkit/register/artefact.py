@@ -13,6 +13,12 @@ which also records the file in the page's read log (:mod:`evalkit.pipeline.read_
 keyed on the register, not on the artefact. Loads that run at once wait for the one that
 validates (a lock per artefact); a failed validation leaves no artefact, so every page reports
 the same problems. Outside a build (commands, tests, a pilot's notebook) nothing is kept.
+
+What is computed from such frames is kept the same way (:func:`cached_from`: every indicator row
+published from a register, on which the small-cell rule is computed). The process remembers which
+frame objects it had from which artefact (:func:`origin`), and such a frame's key is those names,
+its settings, the code and the lock file: a frame filtered or built by hand has no name, and is
+computed as outside a build.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ import hashlib
 import json
 import os
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,29 +149,118 @@ def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.Da
     where = folder()
     if where is None:
         return load()
-    import pandas as pd  # here: the build imports this module, and a no-op build needs no pandas
-
     path = Path(path)
     settings = {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in settings.items()}
     code = code_digest(package_folder(), lock_file()) + json.dumps(_shaping(), sort_keys=True)
-    target = where / artefact_name(kind, path, settings, code)
+    return _kept(where, artefact_name(kind, path, settings, code), source(kind, path, settings), load)
+
+
+def cached_from(kind: str, inputs: dict[str, pd.DataFrame | None], settings: dict,
+                compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()``'s frame made from ``inputs``, kept during a build like :func:`cached`'s.
+
+    Kept only when every input frame is one this process had from an artefact (:func:`origin`):
+    the artefact's name then stands for the input's content. Any other input (outside a build, a
+    frame filtered or built by hand) is computed as if nothing were kept.
+
+    Parameters
+    ----------
+    kind : str
+        What the frame is (``published``): part of the name.
+    inputs : dict of str to DataFrame or None
+        The frames ``compute`` reads, by role; None for an input not given.
+    settings : dict
+        Everything else ``compute``'s result depends on (the extract date, the budgets).
+    compute : callable
+        Makes the frame; when it raises, nothing is kept.
+
+    Returns
+    -------
+    DataFrame
+        ``compute()``'s result, or an equal frame read from the artefact.
+    """
+    where = folder()
+    origins = {role: None if frame is None else origin(frame) for role, frame in inputs.items()}
+    if where is None or any(frame is not None and origins[role] is None for role, frame in inputs.items()):
+        return compute()
+    settings = json.loads(json.dumps(settings, sort_keys=True, default=str))
+    # The same inputs at the same settings are one source; a new version of an input (its name's
+    # last part) or of the code replaces that source's artefact.
+    sources = {role: None if name is None else name.rsplit("-", 1)[0] for role, name in origins.items()}
+    where_from = hashlib.sha256(json.dumps([sources, settings], sort_keys=True).encode()).hexdigest()[:16]
+    key = json.dumps({"format": FORMAT, "kind": kind, "inputs": origins, "settings": settings,
+                      "code": code_digest(package_folder(), lock_file()), "shaping": _shaping()}, sort_keys=True)
+    prefix = f"{kind}-{where_from}"
+    return _kept(where, f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()}.parquet", prefix, compute)
+
+
+def derived(frame: pd.DataFrame, parts: list[tuple[pd.DataFrame, object]]) -> pd.DataFrame:
+    """Note that ``frame`` is made only from ``parts``: each an artefact's frame and what was taken from it.
+
+    What was taken must say it exactly (the pilots whose rows were kept), and the parts come in the
+    order they were joined: ``frame`` then gets an :func:`origin` of its own, so that what is
+    computed from it is kept too (the pooled register's published frame). When a part has no
+    origin, neither has ``frame``. Returns ``frame``.
+    """
+    names = [origin(part) for part, _ in parts]
+    if len(parts) == 1 and names[0] is not None and _shape(frame) == _shape(parts[0][0]) \
+            and frame.index.equals(parts[0][0].index):
+        _remember(frame, names[0])   # every row taken, in order: the very same frame (one file, all pilots)
+    elif None not in names:
+        what = [[name, taken] for name, (_, taken) in zip(names, parts)]
+        source_part = json.dumps([[name.rsplit("-", 1)[0], taken] for name, taken in what], default=str)
+        version = json.dumps(what, default=str)
+        _remember(frame, f"derived-{hashlib.sha256(source_part.encode()).hexdigest()[:16]}-"
+                         f"{hashlib.sha256(version.encode()).hexdigest()}")
+    return frame
+
+
+# id() of a frame this process had from an artefact -> (the frame, weakly; its name; its shape then)
+_origins: dict[int, tuple[weakref.ref, str, tuple]] = {}
+
+
+def _shape(frame: pd.DataFrame) -> tuple:
+    return frame.shape, tuple(frame.columns), tuple(map(str, frame.dtypes))
+
+
+def _remember(frame: pd.DataFrame, name: str) -> None:
+    key = id(frame)
+    _origins[key] = (weakref.ref(frame, lambda _: _origins.pop(key, None)), name, _shape(frame))
+
+
+def origin(frame: pd.DataFrame) -> str | None:
+    """The name of the artefact ``frame`` is (as :func:`cached` or :func:`derived` gave it), or None.
+
+    Only that very object has the name: a frame filtered, joined or copied from it has none, nor
+    has the frame once rows or columns were dropped or added in place (evalkit changes no loaded
+    frame in place; a changed value is not looked for).
+    """
+    known = _origins.get(id(frame))
+    return known[1] if known is not None and known[0]() is frame and known[2] == _shape(frame) else None
+
+
+def _kept(where: Path, name: str, source_prefix: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The frame kept as ``where / name``, made by ``make()`` under a lock when absent (nothing kept when it raises)."""
+    import pandas as pd  # here: the build imports this module, and a no-op build needs no pandas
+
+    target = where / name
     where.mkdir(parents=True, exist_ok=True)
     with open(target.with_suffix(".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)   # a page loading the same input waits, then reads
+        fcntl.flock(lock, fcntl.LOCK_EX)   # a page making the same frame waits, then reads
         try:
-            return pd.read_parquet(target)
+            frame = pd.read_parquet(target)
         except FileNotFoundError:
-            pass
-        frame = load()
-        handle, tmp = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".parquet")
-        os.close(handle)
-        try:
-            frame.to_parquet(tmp, index=False)
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+            frame = make()
+            handle, tmp = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".parquet")
+            os.close(handle)
+            try:
+                frame.to_parquet(tmp, index=False)
+                os.replace(tmp, target)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
     # Older versions of this source (the register before it changed, older code) are never read again.
-    for old in where.glob(f"{source(kind, path, settings)}-*"):
+    for old in where.glob(f"{source_prefix}-*"):
         if old.stem != target.stem:
             old.unlink(missing_ok=True)
+    _remember(frame, target.stem)
     return frame
