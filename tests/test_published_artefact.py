@@ -190,6 +190,35 @@ def test_a_loaded_frame_changed_in_place_is_never_served_a_kept_frame(inputs, ch
     assert after.equals(whole) == (change != "rows dropped")
 
 
+def test_a_value_of_a_loaded_frame_cannot_change_unseen(inputs):
+    """A value set in place raises, or the frame loses its name; so does a column replaced by one of its type."""
+    data, _, _, store, calls = inputs
+    budgets = current().budgets
+    with artefact.kept_in(store):
+        register = load_register(data / "participants.csv", AS_OF)
+        indicators.published_indicators(register, AS_OF, budgets)
+        kinds = {str(dtype) for dtype in register.dtypes}
+        assert {"str", "category", "Int64"} & kinds, kinds
+        for column in register.columns:   # one column of every type the register has
+            if str(register[column].dtype) not in kinds:
+                continue
+            kinds.discard(str(register[column].dtype))
+            fresh = load_register(data / "participants.csv", AS_OF)
+            assert artefact.origin(fresh) is not None
+            try:
+                fresh.loc[fresh.index[0], column] = fresh[column].iloc[-1]
+            except (ValueError, TypeError):
+                assert artefact.origin(fresh) is not None   # refused: nothing changed
+            else:
+                assert artefact.origin(fresh) is None, column
+            replaced = load_register(data / "participants.csv", AS_OF)
+            replaced[column] = replaced[column].iloc[::-1].to_numpy()
+            assert artefact.origin(replaced) is None, column
+        after = indicators.published_indicators(replaced, AS_OF, budgets)
+    assert len(calls) == 2
+    pd.testing.assert_frame_equal(after, indicators._published(replaced, AS_OF, budgets, None), check_exact=True)
+
+
 def test_a_failed_computation_leaves_no_artefact_and_runs_again(inputs, monkeypatch):
     data, _, _, store, calls = inputs
     real = indicators._published

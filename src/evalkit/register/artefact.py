@@ -215,28 +215,55 @@ def derived(frame: pd.DataFrame, parts: list[tuple[pd.DataFrame, object]]) -> pd
     return frame
 
 
-# id() of a frame this process had from an artefact -> (the frame, weakly; its name; its shape then)
-_origins: dict[int, tuple[weakref.ref, str, tuple]] = {}
+# id() of a frame this process had from an artefact -> (the frame, weakly; its name; its shape
+# then; the arrays that held its values then)
+_origins: dict[int, tuple[weakref.ref, str, tuple, tuple]] = {}
 
 
 def _shape(frame: pd.DataFrame) -> tuple:
     return frame.shape, tuple(frame.columns), tuple(map(str, frame.dtypes))
 
 
+def _arrays(frame: pd.DataFrame) -> tuple:
+    """The arrays holding ``frame``'s values (pandas' blocks; an Arrow column's immutable array)."""
+    return tuple(array for block in frame._mgr.blocks
+                 for array in (block.values, getattr(block.values, "_pa_array", None)))
+
+
+def _freeze(frame: pd.DataFrame) -> None:
+    """Make the numpy arrays under ``frame`` read-only: a value set in place raises instead of going unseen.
+
+    A frame with a name stands for its artefact's content; a value changed in it would otherwise
+    be published from the frame kept for the unchanged one. Arrow's arrays are immutable already
+    (a value set replaces the array, which :func:`_arrays` notices).
+    """
+    import numpy as np
+
+    for block in frame._mgr.blocks:
+        values = block.values
+        for array in (values, *(getattr(values, name, None) for name in ("_ndarray", "_data", "_mask"))):
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+
+
 def _remember(frame: pd.DataFrame, name: str) -> None:
+    _freeze(frame)
     key = id(frame)
-    _origins[key] = (weakref.ref(frame, lambda _: _origins.pop(key, None)), name, _shape(frame))
+    _origins[key] = (weakref.ref(frame, lambda _: _origins.pop(key, None)), name, _shape(frame), _arrays(frame))
 
 
 def origin(frame: pd.DataFrame) -> str | None:
     """The name of the artefact ``frame`` is (as :func:`cached` or :func:`derived` gave it), or None.
 
-    Only that very object has the name: a frame filtered, joined or copied from it has none, nor
-    has the frame once rows or columns were dropped or added in place (evalkit changes no loaded
-    frame in place; a changed value is not looked for).
+    Only that very object has the name, and only as it was: a frame filtered, joined or copied
+    from it has none, nor has the frame once rows or columns were dropped, added or replaced in
+    place. Its numpy arrays are read-only (:func:`_freeze`), so a value cannot be set in place.
     """
     known = _origins.get(id(frame))
-    return known[1] if known is not None and known[0]() is frame and known[2] == _shape(frame) else None
+    if known is None or known[0]() is not frame or known[2] != _shape(frame):
+        return None
+    now = _arrays(frame)
+    return known[1] if len(now) == len(known[3]) and all(a is b for a, b in zip(now, known[3])) else None
 
 
 def _kept(where: Path, name: str, source_prefix: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
