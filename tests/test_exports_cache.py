@@ -36,7 +36,7 @@ def test_exports_are_copied_only_from_the_same_inputs_untouched(monkeypatch, tmp
 
     def made(key: str, n: int) -> str:
         out = tmp_path / f"stage{n}"
-        written = cached_exports({}, {}, out, cache, key)
+        written = cached_exports({}, {}, out, cache, lambda: key)
         assert [p.name for p in written] == list(EXPORT_NAMES)
         return {(out / name).read_text(encoding="utf-8") for name in EXPORT_NAMES}.pop()
 
@@ -49,6 +49,12 @@ def test_exports_are_copied_only_from_the_same_inputs_untouched(monkeypatch, tmp
     assert made("k2", 5) == "computation 4\n"                    # no record (a build killed while keeping)
     shutil.rmtree(cache)
     assert made("k2", 6) == "computation 5\n"
+
+    # A data file changed while the exports were computed: they are not kept under either key.
+    keys = iter(["k3", "k4"])
+    cached_exports({}, {}, tmp_path / "stage7", cache, lambda: next(keys))
+    assert not (cache / "kept.json").exists()
+    assert made("k3", 8) == "computation 7\n"
 
 
 def test_the_exports_key_holds_every_input(tmp_path):

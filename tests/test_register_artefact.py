@@ -208,3 +208,28 @@ def test_another_programme_or_other_libraries_are_never_served_an_old_artefact(i
         monkeypatch.setattr(artefact, "_shaping", lambda: changed)
         load_register(data / "participants.csv", AS_OF)
     assert calls["register"] == 2
+
+
+def test_a_register_changed_while_it_was_validated_is_not_kept(inputs, monkeypatch):
+    """The artefact's name is the file's digest before reading: a file changed meanwhile may give either version."""
+    data, _, _, store, calls = inputs
+    register = data / "participants.csv"
+    real = load_module._validated
+
+    def rewritten_while_read(*args):
+        frame = real(*args)
+        register.write_text("".join(_first_lines(register, 50)), encoding="utf-8")
+        return frame
+    monkeypatch.setattr(load_module, "_validated", rewritten_while_read)
+    with artefact.kept_in(store):
+        load_register(register, AS_OF)
+    assert not list(store.glob("register-*.parquet"))
+
+
+def test_a_frame_given_another_index_loses_its_artefacts_name(inputs):
+    data, _, _, store, _ = inputs
+    with artefact.kept_in(store):
+        frame = load_register(data / "participants.csv", AS_OF)
+        assert artefact.origin(frame) is not None
+        frame.index = frame.index + 1
+        assert artefact.origin(frame) is None

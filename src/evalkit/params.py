@@ -270,7 +270,7 @@ def view_digest(view: str, path: Path, root: Path) -> str:
 
     try:
         params = load_params(path, root)
-    except InputError:
+    except Exception:   # whatever keeps it from loading: a change, never a reason to stop the check
         return f"invalid:{file_digest(path)}"
     value = params.model_dump(mode="json") if view == "params" else dataclasses.asdict(_data_part(params))
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()

@@ -241,17 +241,22 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
     # At fixed names: Sphinx counts a moved config or table of contents as a new configuration.
     shutil.copyfile(config, work / "_config.yml")
     shutil.copyfile(toc, work / "_toc.yml")
-    sources = _source_digests(source)
-    for name, digest in sources.items():
-        if given.get(name) != digest:
-            os.utime(source / name)
+    try:
+        sources = _source_digests(source)
+        for name, digest in sources.items():
+            if given.get(name) != digest:
+                os.utime(source / name)
+    except OSError:   # a file it cannot read or touch (a dangling link, another's file): read all, keep nothing
+        sources = None
+        shutil.rmtree(work / "_build" / ".doctrees", ignore_errors=True)
     shutil.rmtree(work / "_build" / builder, ignore_errors=True)
     try:
         jupyter_book(source, work / "_config.yml", work / "_toc.yml", work, builder)
     except BuildError:
         shutil.rmtree(work / "_build" / ".doctrees", ignore_errors=True)
         raise
-    record_file.write_text(json.dumps({"key": key, "sources": sources}), encoding="utf-8")
+    if sources is not None:
+        record_file.write_text(json.dumps({"key": key, "sources": sources}), encoding="utf-8")
     return work / "_build" / builder
 
 

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,13 +96,15 @@ def exports_key(params: dict[str, PilotParams], programme_file: Path, code: str)
 
 
 def cached_exports(params: dict[str, PilotParams], budgets: dict[str, int], folder: Path, cache: Path,
-                   key: str) -> list[Path]:
+                   key: Callable[[], str]) -> list[Path]:
     """:func:`write_exports` of :func:`national_indicators` into ``folder``, or a copy of the same files.
 
-    The last exports are kept in ``cache`` with ``key`` (:func:`exports_key`) and their digests:
-    they are copied only when the key is the same and every file still has its digest; anything
-    else (another key, a file changed or missing, no record) computes them again. Two builds from
-    the same inputs give byte-identical exports, so a copy is what a new computation would write.
+    The last exports are kept in ``cache`` with their key (``key()``, :func:`exports_key`) and
+    digests: they are copied only when the key is the same and every file still has its digest;
+    anything else (another key, a file changed or missing, no record) computes them again. Two
+    builds from the same inputs give byte-identical exports, so a copy is what a new computation
+    would write. New exports are kept only when the key is the same after computing them as before:
+    a data file changed meanwhile may have given numbers of either version.
 
     Returns
     -------
@@ -113,9 +116,10 @@ def cached_exports(params: dict[str, PilotParams], budgets: dict[str, int], fold
     from evalkit.paths import file_digest
 
     record_file = cache / "kept.json"
+    before = key()
     try:
         record = json.loads(record_file.read_text(encoding="utf-8"))
-        kept = record["key"] == key and all(file_digest(cache / name) == record["files"][name]
+        kept = record["key"] == before and all(file_digest(cache / name) == record["files"][name]
                                             for name in EXPORT_NAMES)
     except (OSError, ValueError, KeyError, TypeError):
         kept = False
@@ -126,10 +130,12 @@ def cached_exports(params: dict[str, PilotParams], budgets: dict[str, int], fold
         return [folder / name for name in EXPORT_NAMES]
     written = write_exports(national_indicators(params, budgets), folder)
     shutil.rmtree(cache, ignore_errors=True)
+    if key() != before:
+        return written
     cache.mkdir(parents=True)
     for path in written:
         shutil.copyfile(path, cache / path.name)
-    record_file.write_text(json.dumps({"key": key, "files": {path.name: file_digest(path) for path in written}}),
+    record_file.write_text(json.dumps({"key": before, "files": {path.name: file_digest(path) for path in written}}),
                            encoding="utf-8")
     return written
 

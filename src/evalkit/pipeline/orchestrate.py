@@ -211,8 +211,9 @@ EXPORTS_CACHE = "exports"   # _build/exports: the last exported numbers and what
 
 
 def _forget_kept(build_root: Path, lang: str) -> None:
-    """Remove what builds keep to go faster: Sphinx's environments of the edition and the last exports."""
-    for kept in (*(build_root / book.SITE_CACHE).glob(f"{lang}-*"), build_root / EXPORTS_CACHE):
+    """Remove what builds keep to go faster: Sphinx's environments of the edition, the last exports, the artefacts."""
+    for kept in (*(build_root / book.SITE_CACHE).glob(f"{lang}-*"), build_root / EXPORTS_CACHE,
+                 build_root / "artefacts"):
         shutil.rmtree(kept, ignore_errors=True)
 
 
@@ -365,7 +366,7 @@ def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, 
     if exports:
         budgets = programme_at(root).budgets
         written = cached_exports(params, budgets, stage / "data", root / "_build" / EXPORTS_CACHE,
-                                 exports_key(params, root / "programme.yml", code))
+                                 lambda: exports_key(params, root / "programme.yml", code))
     pages.write_provenance_page(ed.pages_dir / "national", prov, written)
     config = book.write_config(root, ed.lang, stage / "_config.yml", pages.footer_html(prov))
     toc = book.write_toc(root, ed.lang, stage / "_toc.yml")

@@ -152,7 +152,10 @@ def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.Da
     path = Path(path)
     settings = {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in settings.items()}
     code = code_digest(package_folder(), lock_file()) + json.dumps(_shaping(), sort_keys=True)
-    return _kept(where, artefact_name(kind, path, settings, code), source(kind, path, settings), load)
+    name = artefact_name(kind, path, settings, code)
+    # Kept only when the file is still what was hashed: changed while it was read, it may give either version.
+    return _kept(where, name, source(kind, path, settings), load,
+                 still=lambda: artefact_name(kind, path, settings, code) == name)
 
 
 def cached_from(kind: str, inputs: dict[str, pd.DataFrame | None], settings: dict,
@@ -225,9 +228,9 @@ def _shape(frame: pd.DataFrame) -> tuple:
 
 
 def _arrays(frame: pd.DataFrame) -> tuple:
-    """The arrays holding ``frame``'s values (pandas' blocks; an Arrow column's immutable array)."""
-    return tuple(array for block in frame._mgr.blocks
-                 for array in (block.values, getattr(block.values, "_pa_array", None)))
+    """The index and the arrays holding ``frame``'s values (pandas' blocks; an Arrow column's immutable array)."""
+    return (frame.index, *(array for block in frame._mgr.blocks
+                           for array in (block.values, getattr(block.values, "_pa_array", None))))
 
 
 def _freeze(frame: pd.DataFrame) -> None:
@@ -266,8 +269,12 @@ def origin(frame: pd.DataFrame) -> str | None:
     return known[1] if len(now) == len(known[3]) and all(a is b for a, b in zip(now, known[3])) else None
 
 
-def _kept(where: Path, name: str, source_prefix: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The frame kept as ``where / name``, made by ``make()`` under a lock when absent (nothing kept when it raises)."""
+def _kept(where: Path, name: str, source_prefix: str, make: Callable[[], pd.DataFrame],
+          still: Callable[[], bool] = lambda: True) -> pd.DataFrame:
+    """The frame kept as ``where / name``, made by ``make()`` under a lock when absent.
+
+    Nothing is kept when ``make()`` raises or when ``still()`` is false after it (its input changed).
+    """
     import pandas as pd  # here: the build imports this module, and a no-op build needs no pandas
 
     target = where / name
@@ -278,6 +285,8 @@ def _kept(where: Path, name: str, source_prefix: str, make: Callable[[], pd.Data
             frame = pd.read_parquet(target)
         except FileNotFoundError:
             frame = make()
+            if not still():
+                return frame
             handle, tmp = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".parquet")
             os.close(handle)
             try:
