@@ -42,6 +42,8 @@ _SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?$', re.IGNORECASE)
 _SEPARATORS = (",", ";", "\t")
 # A float from Excel or Parquet is written out in digits only while every digit is exact.
 _EXACT_INTEGER = 2 ** 53
+# The plain-CSV scan reads this much at a time: the file is never held whole.
+SCAN_BLOCK = 1 << 24
 
 
 @dataclass
@@ -257,7 +259,7 @@ def _scan(path: Path) -> tuple[bytes, bool, bool]:
     header_done = rows_follow = False
     plain = True
     returns = pairs = 0
-    block, last = bytearray(1 << 24), b""
+    block, last = bytearray(SCAN_BLOCK), b""
     with path.open("rb", buffering=0) as handle:
         while True:
             size = handle.readinto(block)
