@@ -34,7 +34,15 @@ from evalkit.register import load_register
 as_of = datetime.date.fromisoformat(sys.argv[2])
 started = time.perf_counter()
 frame = load_register(Path(sys.argv[1]), as_of)
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, len(frame))
+seconds = time.perf_counter() - started
+# This process's own peak (VmHWM): ru_maxrss keeps the parent's resident size at the fork, and the
+# parent has just generated the register.
+try:
+    status = Path("/proc/self/status").read_text().splitlines()
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) * 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(seconds, peak, len(frame))
 """
 
 
