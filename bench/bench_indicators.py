@@ -13,6 +13,8 @@ figure flattered by memory an earlier step already held.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import subprocess
 import sys
 import tempfile
@@ -23,22 +25,36 @@ from pathlib import Path
 from evalkit.indicators import compute_indicators
 from evalkit.register import load_register
 from evalkit.reported import load_pilots
-from evalkit.synth import AS_OF, write_synthetic
+from evalkit.synth import write_synthetic
 
 _LOAD = """
-import resource, sys, time
+import datetime, resource, sys, time
 from pathlib import Path
 from evalkit.register import load_register
-from evalkit.synth import AS_OF
+as_of = datetime.date.fromisoformat(sys.argv[2])
 started = time.perf_counter()
-frame = load_register(Path(sys.argv[1]), AS_OF)
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, len(frame))
+frame = load_register(Path(sys.argv[1]), as_of)
+seconds = time.perf_counter() - started
+# This process's own peak (VmHWM): ru_maxrss keeps the parent's resident size at the fork, and the
+# parent has just generated the register.
+try:
+    status = Path("/proc/self/status").read_text().splitlines()
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) * 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(seconds, peak, len(frame))
 """
+
+
+def synthetic_as_of(csv: Path) -> dt.date:
+    """The extract date ``evalkit synth`` wrote beside ``csv`` (its manifest)."""
+    return dt.date.fromisoformat(json.loads((csv.parent / "SYNTHETIC.json").read_text())["as_of"])
 
 
 def timed_load(csv: Path) -> tuple[float, float, int]:
     """(seconds, peak bytes, rows) of load_register in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", _LOAD, str(csv)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", _LOAD, str(csv), synthetic_as_of(csv).isoformat()],
+                          capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"load_register failed on {csv}: {done.stderr[-2000:]}")
     seconds, peak, rows = done.stdout.split()
@@ -69,14 +85,15 @@ def main() -> None:
     budgets = load_pilots().budgets
     with tempfile.TemporaryDirectory() as folder:
         load_line(Path(folder), args.rows, " (target <= 5 s, <= 2 GiB)", runs=3)
-        register = load_register(Path(folder) / "participants.csv", AS_OF)
+        as_of = synthetic_as_of(Path(folder) / "participants.csv")
+        register = load_register(Path(folder) / "participants.csv", as_of)
     timings = []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        result = compute_indicators(register, AS_OF, budgets)
+        result = compute_indicators(register, as_of, budgets)
         timings.append(time.perf_counter() - started)
     tracemalloc.start()
-    compute_indicators(register, AS_OF, budgets)
+    compute_indicators(register, as_of, budgets)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"compute_indicators (horizons 3, 6, 12; {result.pilot_id.nunique() - 1} pilots + all; "

@@ -126,10 +126,10 @@ def test_is_synthetic_needs_a_manifest_naming_the_file(tmp_path):
 
 
 def test_the_fast_readers_and_the_careful_reader_give_the_same_frame(tmp_path):
-    """Three routes to the same rows: a plain UTF-8 CSV is read by Arrow from its bytes; with an
-    empty line in it, from its decoded text with each row's line counted; with every field
-    quoted, by the csv module record by record. All must give the same trusted frame, line
-    numbers included (Windows line ends throughout)."""
+    """Four routes to the same rows: a plain UTF-8 CSV is read by Arrow from the file, also with
+    an empty line in it (a blank row, dropped); after Excel's ``sep=`` line, from its decoded text
+    with each row's line counted; with every field quoted, by the csv module record by record. All
+    must give the same trusted frame, line numbers included (Windows line ends throughout)."""
     import csv
 
     demo = pd.read_csv(ROOT / "data" / "demo" / "participants.csv", dtype=str, keep_default_na=False)
@@ -138,6 +138,7 @@ def test_the_fast_readers_and_the_careful_reader_give_the_same_frame(tmp_path):
     (tmp_path / "plain.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     lines.insert(50, "")   # an empty line 51 shifts every later line number by one
     (tmp_path / "blank.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    (tmp_path / "sep.csv").write_text("\r\n".join(["sep=,"] + lines) + "\r\n", encoding="utf-8")
     with open(tmp_path / "quoted.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writerow(rows.columns)
@@ -147,12 +148,15 @@ def test_the_fast_readers_and_the_careful_reader_give_the_same_frame(tmp_path):
             writer.writerow(values)
     from evalkit.register.readers import _read_plain_utf8_csv
 
-    routes = [_read_plain_utf8_csv((tmp_path / n).read_bytes(), n) is not None
-              for n in ("plain.csv", "blank.csv", "quoted.csv")]
-    assert routes == [True, False, False]   # each file takes the route it is meant to test
+    routes = [_read_plain_utf8_csv(tmp_path / n, n) is not None
+              for n in ("plain.csv", "blank.csv", "sep.csv", "quoted.csv")]
+    assert routes == [True, True, False, False]   # each file takes the route it is meant to test
     as_of = dt.date(2023, 12, 31)
     plain, blank, quoted = (load_register(tmp_path / name, as_of) for name in ("plain.csv", "blank.csv", "quoted.csv"))
     pd.testing.assert_frame_equal(blank, quoted)
+    sep = load_register(tmp_path / "sep.csv", as_of)
+    pd.testing.assert_frame_equal(sep.drop(columns="line"), blank.drop(columns="line"))
+    assert (sep["line"] == blank["line"] + 1).all()   # the sep= line is line 1
     assert plain["line"].tolist() == list(range(2, 402))
     assert blank["line"].iloc[48] == 50 and blank["line"].iloc[49] == 52   # the empty line 51 skipped
     pd.testing.assert_frame_equal(plain.drop(columns="line"), blank.drop(columns="line"))

@@ -68,6 +68,8 @@ _SIGN = "[-+YXWVUABCDEFyxwvuabcdef\\x{ff0b}\\x{ff21}-\\x{ff3a}\\x{ff41}-\\x{ff5a
     "".join(f"\\x{{{ord(c):x}}}" for c in DASHES) + "]"
 _CHECK = r"[0-9A-Za-z\x{ff10}-\x{ff19}\x{ff21}-\x{ff3a}\x{ff41}-\x{ff5a}]"
 _PREFILTER = rf"{_DIGIT}{{6}}{_SIGN}{_DIGIT}{{3}}{_CHECK}"
+# Both in one pattern: one pass of RE2 over a column of ten million identifiers, not two.
+_PREFILTER_OR_INVISIBLE = f"{_PREFILTER}|{_INVISIBLE_RE2}"
 
 
 def normalise(text: str) -> str:
@@ -98,24 +100,30 @@ def contains_hetu(text: str) -> bool:
 def hetu_mask(values: pd.Series) -> np.ndarray:
     """Boolean array: which cells of a text column hold a valid henkilötunnus anywhere.
 
-    Only distinct values are examined (most register columns hold a few dozen codes, dates or
-    numbers), a vectorised regular-expression prefilter (Arrow) narrows them to the few
-    candidates, and only those are checked character by character in Python.
+    A vectorised regular-expression prefilter (Arrow) narrows the cells to the few candidates, and
+    only those are checked character by character in Python. A Categorical column (most register
+    columns hold a few dozen codes, dates or numbers) is checked once per category.
     """
     import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        found = hetu_mask(pd.Series(values.cat.categories, dtype="str"))
+        if not found.any():
+            return np.zeros(len(values), dtype=bool)
+        return np.where(codes >= 0, found[codes], False)
     if isinstance(values.array, pd.arrays.ArrowStringArray):
         array = pa.array(values.array)   # the column's own Arrow buffers, not a copy
     else:
         array = pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
-    distinct = pc.unique(array).drop_null()
     # A code with an invisible character inside escapes the prefilter: those values are checked too.
-    candidates = distinct.filter(pc.or_(pc.match_substring_regex(distinct, _PREFILTER),
-                                        pc.match_substring_regex(distinct, _INVISIBLE_RE2)))
-    found = [value for value in candidates.to_pylist() if contains_hetu(value)]
+    # Filtering every cell costs no more than finding the distinct ones first (an identifier
+    # column is all distinct); the distinct candidates are then few.
+    candidates = array.filter(pc.match_substring_regex(array, _PREFILTER_OR_INVISIBLE))
+    found = [value for value in pc.unique(candidates).drop_null().to_pylist() if contains_hetu(value)]
     if not found:
         return np.zeros(len(values), dtype=bool)
     return np.asarray(pc.is_in(array, value_set=pa.array(found, type=array.type)).fill_null(False)

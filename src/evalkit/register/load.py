@@ -25,7 +25,7 @@ from evalkit.definitions import (
 )
 from evalkit.errors import InputError, InputProblem
 from evalkit.register.hetu import HETU_MESSAGE, contains_hetu, hetu_mask
-from evalkit.register.parse import CellParser, shown
+from evalkit.register.parse import CellParser, distinct, shown
 from evalkit.register.readers import RawTable, read_table
 from evalkit.register.schema import ALLOWED, due_dates, register_schema
 
@@ -65,6 +65,9 @@ def refuse_hetu(raw: RawTable) -> list[InputProblem]:
         if mask.any():
             for line in raw.cells.index[mask]:
                 problems.append(InputProblem(raw.file_label, int(line), column, HETU_MESSAGE))
+            if isinstance(raw.cells[column].dtype, pd.CategoricalDtype) and \
+                    "" not in raw.cells[column].cat.categories:
+                raw.cells[column] = raw.cells[column].cat.add_categories([""])
             raw.cells.loc[mask, column] = ""
             raw.hetu_cells.update((int(line), column) for line in raw.cells.index[mask])
     return problems
@@ -141,8 +144,19 @@ def check_short_rows(raw: RawTable) -> list[InputProblem]:
         if int(line) not in reported:
             problems.append(_field_count_problem(raw.file_label, int(line),
                                                  int(row.notna().sum()), len(cells.columns)))
-    raw.cells = cells[~short]
+    if short.any():   # else no copy of every cell
+        raw.cells = cells[~short]
     return problems
+
+
+def _stripped(text: pd.Series) -> pd.Series:
+    """``text.str.strip()``; a Categorical's texts are stripped once each, those then alike merged."""
+    if not isinstance(text.dtype, pd.CategoricalDtype):
+        return text.str.strip()
+    values, rows = distinct(text)
+    positions, merged = pd.factorize(values.str.strip())
+    return pd.Series(pd.Categorical.from_codes(positions[rows], categories=merged),
+                     index=text.index, name=text.name)
 
 
 def parse_register(raw: RawTable) -> tuple[pd.DataFrame, CellParser]:
@@ -156,8 +170,8 @@ def parse_register(raw: RawTable) -> tuple[pd.DataFrame, CellParser]:
     Returns
     -------
     frame : pandas.DataFrame
-        The contract's columns present in the file, typed (dates, nullable integers, codes,
-        cost as float); a cell that does not parse is NA.
+        The contract's columns present in the file, typed (dates, nullable integers, codes as
+        Categoricals of the codes found, cost as float); a cell that does not parse is NA.
     parser : CellParser
         Holds ``problems`` (one per bad cell) and ``bad_cells`` (their (line, column) pairs).
     """
@@ -180,7 +194,7 @@ def parse_register(raw: RawTable) -> tuple[pd.DataFrame, CellParser]:
             typed[column] = parser.whole(text, column, ALLOWED[column])
         else:  # cost_eur
             typed[column] = parser.number(text, column, ALLOWED[column])
-    return pd.DataFrame(typed, index=cells.index), parser
+    return pd.DataFrame(typed, index=cells.index, copy=False), parser
 
 
 def schema_problems(frame: pd.DataFrame, as_of: dt.date, file_label: str,
@@ -188,7 +202,7 @@ def schema_problems(frame: pd.DataFrame, as_of: dt.date, file_label: str,
     """Run the pandera schema lazily and turn each failure into a sentence with its line."""
     schema = register_schema(as_of, with_cost="cost_eur" in frame.columns)
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)   # not a copy of every row: nothing is coerced
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -296,12 +310,16 @@ def _categorical(codes: pd.Series, categories: tuple[str, ...]) -> pd.Series:
     """``codes.astype(CategoricalDtype(categories))``, a quarter of the time on a million rows.
 
     pandas matches every row against the categories as Python objects; here only the distinct
-    values are matched (Arrow's dictionary encoding finds them). The schema has already refused
-    any value outside ``categories``, so none becomes missing here.
+    values are matched (a Categorical has them as its categories, else Arrow's dictionary encoding
+    finds them). The schema has already refused any value outside ``categories``, so none becomes
+    missing here.
     """
-    rows, distinct = pd.factorize(codes)
-    positions = pd.Index(categories).get_indexer(pd.Index(distinct))
-    category_codes = np.where(rows >= 0, positions[rows], -1) if len(distinct) else rows
+    if isinstance(codes.dtype, pd.CategoricalDtype):
+        rows, found = codes.cat.codes.to_numpy(), codes.cat.categories
+    else:
+        rows, found = pd.factorize(codes)
+    positions = pd.Index(categories).get_indexer(pd.Index(found))
+    category_codes = np.where(rows >= 0, positions[rows], -1) if len(found) else rows
     return pd.Series(pd.Categorical.from_codes(category_codes, dtype=pd.CategoricalDtype(categories)),
                      index=codes.index, name=codes.name)
 
@@ -355,7 +373,9 @@ def load_register(path: str | Path, as_of: dt.date, pilot_id: str | None = None)
 
 def _validated(path: str | Path, as_of: dt.date, pilot_id: str | None) -> pd.DataFrame:
     """:func:`load_register`'s work: read, check and type the file, or raise with every problem."""
-    raw = read_table(path)
+    # Each column but the identifier comes as a Categorical from a large CSV: its checks and
+    # parsing then run once per distinct text, not once per row (parse.distinct).
+    raw = read_table(path, categorical_except=("person_id",))
     problems = refuse_hetu(raw)
     header = check_header(raw, REGISTER_COLUMNS, OPTIONAL_REGISTER_COLUMNS, "a participant register")
     problems += header
@@ -367,13 +387,14 @@ def _validated(path: str | Path, as_of: dt.date, pilot_id: str | None) -> pd.Dat
     # are in refused columns (a stray note far right): the column's own message names that line.
     named = [c for c in raw.cells.columns if not str(c).startswith("#")]
     blank = (raw.cells[named] == "").all(axis=1).to_numpy(dtype=bool)
-    raw.cells = raw.cells[~blank]
+    if blank.any():
+        raw.cells = raw.cells[~blank]
     if raw.cells.empty:
         problems.append(InputProblem(raw.file_label, None, None,
                                      "has a header but no rows; expected one row per person"))
         raise InputError(problems)
     raw.cells = raw.cells[[c for c in raw.cells.columns if c in REGISTER_COLUMNS]]
-    raw.cells = raw.cells.apply(lambda s: s.str.strip())
+    raw.cells = raw.cells.apply(_stripped)
     frame, parser = parse_register(raw)
     problems += parser.problems
     skip = parser.bad_cells | raw.hetu_cells

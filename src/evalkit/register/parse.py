@@ -37,6 +37,8 @@ class CellParser:
         self.bad_cells: set[tuple[int, str]] = set()
 
     def _report(self, text: pd.Series, bad: np.ndarray, column: str, message: str, allowed: str) -> None:
+        if not bad.any():   # the usual case: no row is picked out of millions
+            return
         for line, value in text[bad].items():
             self.problems.append(InputProblem(self.file_label, int(line), column,
                                               f"{shown(value)} {message}; allowed: {allowed}"))
@@ -44,15 +46,23 @@ class CellParser:
 
     def text(self, text: pd.Series) -> pd.Series:
         """Free text as it stands; an empty cell becomes missing."""
+        if isinstance(text.dtype, pd.CategoricalDtype):
+            values, rows = distinct(text)
+            return _spread(values.where(values != "", None), rows, text)
         return text.where(text != "", None).astype("str")
 
     def code(self, text: pd.Series, upper: bool = False) -> pd.Series:
         """A code column in lower case (upper case with ``upper``), so case never matters; empty is missing.
 
-        Whether the code is allowed is the schema's check, not this one's.
+        Returns a Categorical whose categories are the codes found, each once. Whether a code is
+        allowed is the schema's check, not this one's.
         """
-        cased = text.str.upper() if upper else text.str.lower()
-        return cased.where(text != "", None).astype("str")
+        values, rows = distinct(text)
+        cased = values.str.upper() if upper else values.str.lower()
+        # Texts differing only in case are one code: the categories are distinct after casing.
+        positions, codes = pd.factorize(cased.where(values != "", None))
+        return pd.Series(pd.Categorical.from_codes(positions[rows], categories=codes),
+                         index=text.index, name=text.name)
 
     def date(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
         """Dates written ``2022-12-31`` or ``31.12.2022``; any other form, or no such day, is a problem.
@@ -60,7 +70,7 @@ class CellParser:
         Parameters
         ----------
         text : pandas.Series
-            Stripped cell texts, index = line numbers.
+            Stripped cell texts (or a Categorical of them), index = line numbers.
         column : str
             Column name, for the messages.
         allowed : str
@@ -71,27 +81,21 @@ class CellParser:
         pandas.Series
             ``datetime64[ns]``; NaT where empty or unreadable.
         """
-        # Each distinct text is read once: a register of a million people has a few thousand
-        # distinct dates, so this is several times faster than reading every row.
-        rows, distinct = pd.factorize(text.fillna(""))
-        values = pd.Series(distinct, dtype=text.dtype)
-        iso_distinct = values.str.match(_ISO_DATE).to_numpy(dtype=bool)
-        finnish_distinct = ~iso_distinct & values.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
+        values, rows = distinct(text)
+        iso = values.str.match(_ISO_DATE).to_numpy(dtype=bool)
+        finnish = ~iso & values.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
         # The whole column at once (most files write every date one way); the other form after.
-        parsed_distinct = pd.to_datetime(values.where(iso_distinct, None), format="%Y-%m-%d",
-                                         errors="coerce").astype("datetime64[ns]")
-        if finnish_distinct.any():
-            parsed_distinct[finnish_distinct] = pd.to_datetime(values[finnish_distinct], format="%d.%m.%Y",
-                                                               errors="coerce")
-        iso, finnish = iso_distinct[rows], finnish_distinct[rows]
-        parsed = pd.Series(parsed_distinct.to_numpy()[rows], index=text.index, name=text.name)
-        empty = (text == "").to_numpy(dtype=bool)
+        parsed = pd.to_datetime(values.where(iso, None), format="%Y-%m-%d",
+                                errors="coerce").astype("datetime64[ns]")
+        if finnish.any():
+            parsed[finnish] = pd.to_datetime(values[finnish], format="%d.%m.%Y", errors="coerce")
+        empty = (values == "").to_numpy(dtype=bool)
         bad_form = ~(iso | finnish | empty)
         impossible = (iso | finnish) & parsed.isna().to_numpy(dtype=bool)
-        self._report(text, bad_form, column, "is not a date in a form read without guessing "
+        self._report(text, bad_form[rows], column, "is not a date in a form read without guessing "
                      "(write 2022-12-31 or 31.12.2022)", allowed)
-        self._report(text, impossible, column, "is not a date of the calendar", allowed)
-        return parsed.astype("datetime64[ns]")
+        self._report(text, impossible[rows], column, "is not a date of the calendar", allowed)
+        return pd.Series(parsed.to_numpy()[rows], index=text.index, name=text.name).astype("datetime64[ns]")
 
     def whole(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
         """Whole numbers (spaces between thousands allowed); more than 15 digits is a problem.
@@ -99,12 +103,13 @@ class CellParser:
         Parameters and messages as for :meth:`date`; returns nullable ``Int64``, NA where empty or
         unreadable.
         """
-        ok, values = self._numbers(text, r"[+-]?\d+")
-        long = ok & (values.str.lstrip("-").str.len() > _MAX_DIGITS).fillna(False).to_numpy(dtype=bool)
-        self._report_unreadable(text, ~(ok | (text == "").to_numpy(dtype=bool)), column,
+        values, rows = distinct(text)
+        ok, numbers = self._numbers(values, r"[+-]?\d+")
+        long = ok & (numbers.str.lstrip("-").str.len() > _MAX_DIGITS).fillna(False).to_numpy(dtype=bool)
+        self._report_unreadable(text, rows, values, ~(ok | (values == "").to_numpy(dtype=bool)), column,
                                 "is not a whole number", allowed)
-        self._report(text, long, column, "is far too large", allowed)
-        return values.where(~long, None).astype("Int64")
+        self._report(text, long[rows], column, "is far too large", allowed)
+        return _spread(numbers.where(~long, None).astype("Int64"), rows, text)
 
     def number(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
         """Decimal numbers: a decimal point, or a decimal comma in a semicolon CSV (Finnish Excel).
@@ -112,18 +117,19 @@ class CellParser:
         Parameters and messages as for :meth:`date`; returns ``float64``, NaN where empty or
         unreadable. A decimal comma in a comma-separated file gets its own hint.
         """
+        values, rows = distinct(text)
         pattern = r"[+-]?\d+([.,]\d+)?" if self.decimal_comma else r"[+-]?\d+(\.\d+)?"
-        ok, values = self._numbers(text, pattern)
-        bad = ~(ok | (text == "").to_numpy(dtype=bool))
-        comma = np.zeros(len(text), dtype=bool)
+        ok, numbers = self._numbers(values, pattern)
+        bad = ~(ok | (values == "").to_numpy(dtype=bool))
+        comma = np.zeros(len(values), dtype=bool)
         if bad.any():
-            comma[bad] = _compact(text[bad]).str.match(r"^[+-]?\d+,\d+$").to_numpy(dtype=bool)
+            comma[bad] = _compact(values[bad]).str.match(r"^[+-]?\d+,\d+$").to_numpy(dtype=bool)
         hint = "is not a number (use a decimal comma only in a semicolon-separated file)"
-        self._report(text, comma, column, hint, allowed)
-        self._report_unreadable(text, bad & ~comma, column, "is not a number", allowed)
+        self._report(text, comma[rows], column, hint, allowed)
+        self._report_unreadable(text, rows, values, bad & ~comma, column, "is not a number", allowed)
         if self.decimal_comma:
-            values = values.str.replace(",", ".", regex=False)
-        return values.astype("float64")
+            numbers = numbers.str.replace(",", ".", regex=False)
+        return _spread(numbers.astype("float64"), rows, text)
 
     @staticmethod
     def _numbers(text: pd.Series, pattern: str) -> tuple[np.ndarray, pd.Series]:
@@ -143,19 +149,65 @@ class CellParser:
             ok[positions] = True
         return ok, values.str.removeprefix("+")
 
-    def _report_unreadable(self, text: pd.Series, bad: np.ndarray, column: str, message: str,
-                           allowed: str) -> None:
-        """Bad numbers, saying why when a program wrote them so: in exponent form, or endless."""
-        exponent = np.zeros(len(text), dtype=bool)
-        endless = np.zeros(len(text), dtype=bool)
+    def _report_unreadable(self, text: pd.Series, rows: np.ndarray, values: pd.Series, bad: np.ndarray,
+                           column: str, message: str, allowed: str) -> None:
+        """Bad numbers, saying why when a program wrote them so: in exponent form, or endless.
+
+        ``values`` are the column's distinct texts, ``bad`` which of them are bad, ``rows`` each
+        row's position among them.
+        """
+        exponent = np.zeros(len(values), dtype=bool)
+        endless = np.zeros(len(values), dtype=bool)
         if bad.any():
-            compact = _compact(text[bad])
+            compact = _compact(values[bad])
             exponent[bad] = compact.str.match(_EXPONENT).to_numpy(dtype=bool)
             endless[bad] = compact.str.match(_NON_FINITE).to_numpy(dtype=bool)
-        self._report(text, exponent, column, "is a number in exponent form (a spreadsheet shows a "
+        self._report(text, exponent[rows], column, "is a number in exponent form (a spreadsheet shows a "
                      "very long number so); write the number out in digits", allowed)
-        self._report(text, endless, column, "is not a finite number", allowed)
-        self._report(text, bad & ~exponent & ~endless, column, message, allowed)
+        self._report(text, endless[rows], column, "is not a finite number", allowed)
+        self._report(text, (bad & ~exponent & ~endless)[rows], column, message, allowed)
+
+
+def distinct(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A column's distinct texts, each once, and each row's position among them.
+
+    Every rule of a cell depends on its text alone, so it is worked out once per distinct text and
+    spread to the rows: ten million rows of dates hold a few thousand distinct ones. A Categorical
+    column (as :func:`evalkit.register.readers.read_table` gives a large CSV) has them already; any
+    other column is factorised. A missing cell reads as empty.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Cell texts, ``str`` or Categorical of ``str``.
+
+    Returns
+    -------
+    values : pandas.Series
+        ``str``, index 0, 1, ...
+    rows : numpy.ndarray
+        For each row, the position of its text in ``values``.
+    """
+    if not isinstance(text.dtype, pd.CategoricalDtype):
+        rows, uniques = pd.factorize(text.fillna(""))
+        return pd.Series(uniques, dtype="str"), rows
+    rows = text.cat.codes.to_numpy()
+    values = pd.Series(text.cat.categories, dtype="str")
+    if (rows < 0).any():
+        rows = np.where(rows < 0, len(values), rows)
+        values = pd.concat([values, pd.Series([""], dtype="str")], ignore_index=True)
+    return values, rows
+
+
+def _spread(values: pd.Series, rows: np.ndarray, text: pd.Series) -> pd.Series:
+    """Per-distinct ``values`` taken for each row, aligned with ``text``."""
+    array = values.array
+    if isinstance(array, pd.arrays.IntegerArray):   # numpy's take, several times pandas' masked one
+        array = pd.arrays.IntegerArray(array.to_numpy(dtype="int64", na_value=0)[rows],
+                                       np.asarray(array.isna())[rows])
+    else:
+        array = array.take(rows)
+    return pd.Series(array, index=text.index, name=text.name)
 
 
 def _compact(text: pd.Series) -> pd.Series:

@@ -26,6 +26,7 @@ import dataclasses
 import io
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,8 @@ _SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?$', re.IGNORECASE)
 _SEPARATORS = (",", ";", "\t")
 # A float from Excel or Parquet is written out in digits only while every digit is exact.
 _EXACT_INTEGER = 2 ** 53
+# The plain-CSV scan reads this much at a time: the file is never held whole.
+SCAN_BLOCK = 1 << 24
 
 
 @dataclass
@@ -59,13 +62,18 @@ class RawTable:
     positions: list[int] | None = None
 
 
-def read_table(path: str | Path) -> RawTable:
+def read_table(path: str | Path, categorical_except: Collection[str] | None = None) -> RawTable:
     """Read ``path`` into a :class:`RawTable`, recognising the format from the content (see the module text).
 
     Parameters
     ----------
     path : str or Path
         A CSV, ``.xlsx`` or ``.parquet`` file.
+    categorical_except : collection of str, optional
+        With it, a plainly regular CSV (the form large extracts take) gives every column not named
+        here as a pandas Categorical of its texts, each distinct text kept once; the columns named
+        (identifiers, unique per row) and every column of other files stay text. Without it, every
+        column is text.
 
     Returns
     -------
@@ -108,7 +116,7 @@ def read_table(path: str | Path) -> RawTable:
     if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in head:
         raise InputError([InputProblem(label, None, None, "is not a text table (binary content); "
                                        "give a CSV, .xlsx or .parquet file")])
-    return tidy_header(_read_csv(path, label))
+    return tidy_header(_read_csv(path, label, categorical_except))
 
 
 def _ole2_directory(path: Path, head: bytes) -> bytes | None:
@@ -182,11 +190,11 @@ def _separator(first_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _read_csv(path: Path, label: str) -> RawTable:
-    data = path.read_bytes()
-    regular = _read_plain_utf8_csv(data, label)
+def _read_csv(path: Path, label: str, categorical_except: Collection[str] | None = None) -> RawTable:
+    regular = _read_plain_utf8_csv(path, label, categorical_except)
     if regular is not None:
         return regular
+    data = path.read_bytes()
     text = decode(data, label)
     del data
     first_line, _, rest = text.partition("\n")
@@ -203,19 +211,24 @@ def _read_csv(path: Path, label: str) -> RawTable:
     return _shifted(raw, offset) if offset else raw
 
 
-def _read_plain_utf8_csv(data: bytes, label: str) -> RawTable | None:
-    """The file as Arrow reads it straight from its bytes, or None when it is not plainly regular.
+def _read_plain_utf8_csv(path: Path, label: str,
+                         categorical_except: Collection[str] | None = None) -> RawTable | None:
+    """The file as Arrow reads it straight from disk, or None when it is not plainly regular.
 
-    Plainly regular: UTF-8, no quotes, no ``sep=`` line, no empty line, every line with the
-    header's fields. Then row n is line n + 1 with no line-by-line work in Python, which is what
-    lets a national extract of ten million rows load at all; anything else takes the careful path.
+    Plainly regular: UTF-8, no quotes, no ``sep=`` line, no carriage return other than in a
+    Windows line end, every line with the header's fields or empty (an empty line is a row of
+    empty cells, which the loaders drop as blank). Then row n is line n + 1 with no line-by-line
+    work in Python, which is what lets a national extract of ten million rows load at all;
+    anything else takes the careful path. With ``categorical_except``, every column not named in
+    it comes back as a pandas Categorical (see :func:`read_table`).
     """
     import pyarrow as pa
 
-    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
-    if b'"' in body:
+    first_line, rows_follow, plain = _scan(path)
+    if not plain:
         return None
-    first_line = body[:body.find(b"\n")].rstrip(b"\r") if b"\n" in body else body
+    if first_line.startswith(codecs.BOM_UTF8):
+        first_line = first_line[len(codecs.BOM_UTF8):]
     try:
         header_text = first_line.decode("utf-8")
     except UnicodeDecodeError:
@@ -224,42 +237,94 @@ def _read_plain_utf8_csv(data: bytes, label: str) -> RawTable | None:
         return None
     delimiter = _separator(header_text)
     header = [name.strip() for name in header_text.split(delimiter)]
+    categorical = None if categorical_except is None else \
+        [name not in categorical_except for name in header]
     try:
-        cells = _arrow_text_table(body, delimiter, header)
+        cells = _arrow_text_table(path if rows_follow else None, delimiter, header, categorical)
     except (pa.ArrowInvalid, UnicodeDecodeError):   # a line with other fields, or not UTF-8
-        return None
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if len(cells) != lines - 1:   # Arrow skipped empty lines: rows and lines no longer match
         return None
     cells.index = pd.Index(np.arange(len(cells), dtype=np.int64) + 2, name="line")
     return RawTable(cells, decimal_comma=delimiter in (";", "\t"), file_label=label)
 
 
-def _arrow_text_table(data: bytes, delimiter: str, header: list[str]) -> pd.DataFrame:
+def _scan(path: Path) -> tuple[bytes, bool, bool]:
+    """(the first line, whether anything follows it, whether the file can take Arrow's route).
+
+    Arrow's route needs no quote anywhere and no carriage return but in a Windows line end (Arrow
+    would break a line at a lone one, where the careful path and an editor do not). The file is
+    read in blocks, never held whole: searching for a byte is fast, counting is only needed when a
+    carriage return is found.
+    """
+    first_line = b""
+    header_done = rows_follow = False
+    plain = True
+    returns = pairs = 0
+    block, last = bytearray(SCAN_BLOCK), b""
+    with path.open("rb", buffering=0) as handle:
+        while True:
+            size = handle.readinto(block)
+            if not size:
+                break
+            if not header_done:
+                end = block.find(b"\n", 0, size)
+                first_line += bytes(block[:size if end < 0 else end])
+                if end >= 0:
+                    header_done = True
+                    first_line = first_line.rstrip(b"\r")
+                    rows_follow = end + 1 < size
+            else:
+                rows_follow = True
+            if block.find(b'"', 0, size) >= 0:
+                plain = False
+                break
+            if block.find(b"\r", 0, size) >= 0 or last == b"\r":
+                # A Windows line end may straddle two blocks: count across the seam.
+                returns += block.count(b"\r", 0, size)
+                pairs += block.count(b"\r\n", 0, size) + (last == b"\r" and block[:1] == b"\n")
+            last = bytes(block[size - 1:size])
+    return first_line, rows_follow, plain and returns == pairs
+
+
+def _arrow_text_table(source: bytes | Path | None, delimiter: str, header: list[str],
+                      categorical: list[bool] | None = None, skip_empty_lines: bool = False) -> pd.DataFrame:
     """Every cell of an unquoted CSV (header line skipped) as text, by Arrow's multithreaded reader.
 
-    A million rows take well under a second, where pandas takes seconds. Arrow refuses a line
-    whose field count differs from the header's (ArrowInvalid), and skips empty lines.
+    A million rows take well under a second, where pandas takes seconds. ``source`` is the file
+    or its bytes; None (or bytes with no line after the header) gives no rows. Arrow refuses a
+    line whose field count differs from the header's (ArrowInvalid); an empty line is a row of
+    empty cells, or skipped with ``skip_empty_lines``.
+    Where ``categorical`` says so, a column is dictionary-encoded as Arrow reads it and becomes a
+    pandas Categorical: a few dozen distinct dates or codes kept once each, not ten million times.
     """
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
     names = [f"c{position}" for position in range(len(header))]  # header names may repeat
-    newline = data.find(b"\n")
-    if newline < 0 or not data[newline + 1:].strip(b"\r\n"):
+    if isinstance(source, bytes):
+        newline = source.find(b"\n")
+        if newline < 0 or not source[newline + 1:].strip(b"\r\n"):
+            source = None
+        else:
+            source = io.BytesIO(source)
+    if source is None:
         # A header and no rows: Arrow cannot skip a header that no line break ends.
         cells = pd.DataFrame({name: pd.Series([], dtype=object) for name in names}).astype(str)
         cells.columns = header
         return cells
+    # large_string is what pandas keeps its text in: no copy on the way in.
+    text, encoded = pa.large_string(), pa.dictionary(pa.int32(), pa.large_string())
+    types = {name: encoded if categorical and categorical[position] else text
+             for position, name in enumerate(names)}
     table = arrow_csv.read_csv(
-        io.BytesIO(data),
-        read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=names),
-        parse_options=arrow_csv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False),
-        # large_string is what pandas keeps its text in: no copy on the way in.
-        convert_options=arrow_csv.ConvertOptions(column_types={name: pa.large_string() for name in names},
-                                                 strings_can_be_null=False),
+        str(source) if isinstance(source, Path) else source,   # a name: Arrow reads it without Python
+        read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24),
+        parse_options=arrow_csv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False,
+                                             ignore_empty_lines=skip_empty_lines),
+        convert_options=arrow_csv.ConvertOptions(column_types=types, strings_can_be_null=False),
     )
-    cells = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    if categorical:
+        table = table.unify_dictionaries()   # one set of categories per column, not one per block
+    cells = table.to_pandas(types_mapper={text: pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     cells.columns = header
     return cells
 
@@ -310,7 +375,7 @@ def _read_regular_csv(text: str, delimiter: str, header: list[str], data_lines: 
 
     ``data_lines`` gives each row's line.
     """
-    cells = _arrow_text_table(text.encode("utf-8"), delimiter, header)
+    cells = _arrow_text_table(text.encode("utf-8"), delimiter, header, skip_empty_lines=True)
     if len(cells) != len(data_lines):   # never expected: the lines were counted above
         raise InputError([InputProblem("(register)", None, None, "could not be read line by line")])
     cells.index = pd.Index(np.asarray(data_lines, dtype=np.int64), name="line")

@@ -72,9 +72,32 @@ def due_dates(end_date: pd.Series, months: int) -> pd.Series:
 
 
 def eligible(end_date: pd.Series, as_of: dt.date, months: int) -> np.ndarray:
-    """The contract's eligibility: end_date set and end_date + h months <= as_of."""
-    due = due_dates(end_date, months)
-    return (due <= pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool)
+    """The contract's eligibility: end_date set and end_date + h months <= as_of.
+
+    Adding months keeps the order of dates, so the end dates that qualify are those up to the last
+    one that does: each row is compared with that date instead of being moved by h months itself
+    (a calendar sum per row, seconds on ten million rows). An end date with a time of day (never
+    from a register, whose dates are days) is eligible when its day's due date is before as_of.
+    """
+    values = pd.DatetimeIndex(end_date)
+    last = _last_end(pd.Timestamp(as_of), months)          # due exactly on as_of at the latest
+    before = _last_end(pd.Timestamp(as_of) - pd.Timedelta(days=1), months) + pd.Timedelta(days=1)
+    ok = np.asarray(values < before)
+    edge = np.flatnonzero(np.asarray((values >= before) & (values <= last)))
+    if len(edge):   # due on as_of itself: only at midnight, a time of day would carry it past
+        on_edge = values[edge]
+        ok[edge] = np.asarray(on_edge == on_edge.normalize())
+    return ok
+
+
+def _last_end(as_of: pd.Timestamp, months: int) -> pd.Timestamp:
+    """The last day whose date + ``months`` months is not after ``as_of``."""
+    day = pd.Timedelta(days=1)
+    last = (as_of - pd.DateOffset(months=months)).normalize()
+    # Month ends clip: 2022-11-29 and 2022-11-30 + 3 months are both 2023-02-28.
+    while due_dates(pd.Series([last + day]), months).iloc[0] <= as_of:
+        last += day
+    return last
 
 
 def _status_check(months: int, as_of: dt.date) -> pa.Check:
@@ -90,7 +113,11 @@ def _end_not_before_start(frame: pd.DataFrame) -> pd.Series:
 
 
 def register_schema(as_of: dt.date, with_cost: bool = True) -> pa.DataFrameSchema:
-    """The declared schema for a parsed register extracted on ``as_of``."""
+    """The declared schema for a parsed register extracted on ``as_of``.
+
+    Code columns are Categoricals of the codes found in the file (each distinct code checked once,
+    not once per row); the check names the codes the contract allows.
+    """
     limit = pd.Timestamp(as_of)
 
     def not_after_as_of(series: pd.Series) -> pd.Series:
@@ -98,19 +125,19 @@ def register_schema(as_of: dt.date, with_cost: bool = True) -> pa.DataFrameSchem
 
     columns = {
         "person_id": pa.Column("str", nullable=False),
-        "pilot_id": pa.Column("str", pa.Check.isin(tuple(PILOT_IDS)), nullable=False),
+        "pilot_id": pa.Column("category", pa.Check.isin(tuple(PILOT_IDS)), nullable=False),
         "service": pa.Column("str", nullable=True),
         "start_date": pa.Column("datetime64[ns]", pa.Check(not_after_as_of, name="not_after_as_of"),
                                 nullable=False),
         "end_date": pa.Column("datetime64[ns]", pa.Check(not_after_as_of, name="not_after_as_of"),
                               nullable=True),
         "age": pa.Column("Int64", pa.Check.in_range(*AGE_RANGE), nullable=False),
-        "sex": pa.Column("str", pa.Check.isin(SEX_CODES), nullable=False),
-        "basis": pa.Column("str", pa.Check.isin(BASIS_CODES), nullable=False),
+        "sex": pa.Column("category", pa.Check.isin(SEX_CODES), nullable=False),
+        "basis": pa.Column("category", pa.Check.isin(BASIS_CODES), nullable=False),
         "unemployment_months": pa.Column("Int64", pa.Check.ge(0), nullable=False),
         "was_start": pa.Column("Int64", pa.Check.in_range(*WAS_RANGE), nullable=True),
         "was_end": pa.Column("Int64", pa.Check.in_range(*WAS_RANGE), nullable=True),
-        **{f"status_{h}m": pa.Column("str", pa.Check.isin(STATUS_CODES), nullable=True)
+        **{f"status_{h}m": pa.Column("category", pa.Check.isin(STATUS_CODES), nullable=True)
            for h in HORIZONS},
     }
     if with_cost:
