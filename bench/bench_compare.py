@@ -9,6 +9,7 @@ default) and checks that its estimates, standard errors, intervals and coefficie
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 import time
@@ -20,19 +21,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from evalkit import compare  # noqa: E402
 from evalkit.definitions import HORIZONS  # noqa: E402
 from evalkit.register import load_register  # noqa: E402
-from evalkit.synth import AS_OF, write_synthetic  # noqa: E402
+from evalkit.synth import write_synthetic  # noqa: E402
 from test_casemix import _statsmodels_route  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_indicators import synthetic_as_of  # noqa: E402
 
 TOLERANCE = 1e-8
 
 
-def check(register, horizon: int) -> tuple[float, float, float]:
+def check(register, as_of, horizon: int) -> tuple[float, float, float]:
     """(seconds now, seconds by the old route, largest absolute difference)."""
     started = time.perf_counter()
-    ours = compare.adjusted_rates(register, AS_OF, horizon)
+    ours = compare.adjusted_rates(register, as_of, horizon)
     now = time.perf_counter() - started
     started = time.perf_counter()
-    result, reference = _statsmodels_route(register, AS_OF, horizon)
+    result, reference = _statsmodels_route(register, as_of, horizon)
     before = time.perf_counter() - started
     rates = ours.rates.set_index("pilot_id")
     worst = 0.0
@@ -52,16 +56,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--data", type=Path, help="a register to use instead of a generated one")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, help="its extract date (YYYY-MM-DD)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.data
         if path is None:
             write_synthetic(Path(folder), seed=1, size=args.rows, employers=False)
             path = Path(folder) / "participants.csv"
-        register = load_register(path, AS_OF)
+        # A register of one's own gives its date with --as-of; a generated one has it in its manifest.
+        as_of = args.as_of or synthetic_as_of(path)
+        register = load_register(path, as_of)
     failed = False
     for horizon in HORIZONS:
-        now, before, worst = check(register, horizon)
+        now, before, worst = check(register, as_of, horizon)
         failed |= not worst <= TOLERANCE
         print(f"adjusted_rates, {len(register):,} rows, {horizon} months: {now:.1f} s (before: {before:.1f} s); "
               f"largest difference from the statsmodels route {worst:.1e} "

@@ -84,7 +84,7 @@ def exports_key(params: dict[str, PilotParams], programme_file: Path, code: str)
     """
     import hashlib
 
-    from evalkit.paths import file_digest
+    from evalkit.pipeline.read_log import digest as file_digest  # once per file state: it is asked twice
 
     def digest(path: Path | None) -> str:
         return "none" if path is None else file_digest(path) if path.is_file() else "missing"
