@@ -27,6 +27,29 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def artefact_sandbox(tmp_path: Path, monkeypatch) -> tuple[Path, Path, Path, Path]:
+    """Artefacts kept away from the checkout: a copy of the demo data, a fake package and lock file.
+
+    Returns (data folder, package folder, lock file, the folder a build would keep artefacts in);
+    no build is running (``EVALKIT_ARTEFACTS`` unset) until a test says so.
+    """
+    from evalkit.register import artefact
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("participants.csv", "employers.csv", "SYNTHETIC.json"):
+        shutil.copy(ROOT / "data" / "demo" / name, data / name)
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "module.py").write_text("x = 1\n")
+    lock = tmp_path / "uv.lock"
+    lock.write_text("version = 1\n")
+    monkeypatch.setattr(artefact, "package_folder", lambda: package)
+    monkeypatch.setattr(artefact, "lock_file", lambda: lock)
+    monkeypatch.delenv(artefact.FOLDER_VARIABLE, raising=False)
+    return data, package, lock, tmp_path / "_build" / "artefacts"
+
+
 def run_evalkit(project: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     env = {**os.environ, "EVALKIT_ROOT": str(project)}
     return subprocess.run([*EVALKIT, *args], cwd=project, env=env, capture_output=True, text=True,

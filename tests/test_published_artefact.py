@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import artefact_sandbox
 from evalkit import indicators
 from evalkit.params import load_all_params
 from evalkit.paths import project_root
@@ -21,23 +21,12 @@ from evalkit.programme import current
 from evalkit.register import artefact, load_employers, load_register
 
 AS_OF = dt.date(2023, 12, 31)
-DEMO = project_root() / "data" / "demo"
 
 
 @pytest.fixture
 def inputs(tmp_path, monkeypatch):
     """A copy of the demo files, a fake package and lock file, the published frame's computations counted."""
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("participants.csv", "employers.csv", "SYNTHETIC.json"):
-        shutil.copy(DEMO / name, data / name)
-    package = tmp_path / "package"
-    package.mkdir()
-    (package / "module.py").write_text("x = 1\n")
-    lock = tmp_path / "uv.lock"
-    lock.write_text("version = 1\n")
-    monkeypatch.setattr(artefact, "package_folder", lambda: package)
-    monkeypatch.setattr(artefact, "lock_file", lambda: lock)
+    data, package, lock, store = artefact_sandbox(tmp_path, monkeypatch)
     calls = []
     real = indicators._published
 
@@ -45,8 +34,7 @@ def inputs(tmp_path, monkeypatch):
         calls.append(args[1])
         return real(*args)
     monkeypatch.setattr(indicators, "_published", counted)
-    monkeypatch.delenv(artefact.FOLDER_VARIABLE, raising=False)
-    return data, package, lock, tmp_path / "_build" / "artefacts", calls
+    return data, package, lock, store, calls
 
 
 def _published(data: Path, as_of: dt.date = AS_OF, budgets=None, employers: bool = True) -> pd.DataFrame:

@@ -4,39 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import artefact_sandbox
 from evalkit.errors import InputError
-from evalkit.paths import project_root
 from evalkit.pipeline import read_log
 from evalkit.register import artefact, load_employers, load_register
 from evalkit.register import employers as employers_module
 from evalkit.register import load as load_module
 
 AS_OF = dt.date(2023, 12, 31)
-DEMO = project_root() / "data" / "demo"
 
 
 @pytest.fixture
 def inputs(tmp_path, monkeypatch):
     """A copy of the demo register and employer file, a fake package and lock file, validations counted."""
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("participants.csv", "employers.csv", "SYNTHETIC.json"):
-        shutil.copy(DEMO / name, data / name)
-    package = tmp_path / "package"
-    package.mkdir()
-    (package / "module.py").write_text("x = 1\n")
+    data, package, lock, store = artefact_sandbox(tmp_path, monkeypatch)
     (package / "catalogue.yml").write_text("a: b\n")
-    lock = tmp_path / "uv.lock"
-    lock.write_text("version = 1\n")
-    monkeypatch.setattr(artefact, "package_folder", lambda: package)
-    monkeypatch.setattr(artefact, "lock_file", lambda: lock)
     calls = {"register": 0, "employers": 0}
 
     def counted(module, kind):
@@ -48,8 +36,6 @@ def inputs(tmp_path, monkeypatch):
         monkeypatch.setattr(module, "_validated", run)
     counted(load_module, "register")
     counted(employers_module, "employers")
-    store = tmp_path / "_build" / "artefacts"   # where a build keeps them
-    monkeypatch.delenv(artefact.FOLDER_VARIABLE, raising=False)
     return data, package, lock, store, calls
 
 

@@ -146,10 +146,9 @@ def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     published = _published(frame)
-    csv_path = folder / "indicators.csv"
+    csv_path, json_path, xlsx_path = (folder / name for name in EXPORT_NAMES)
     published.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6f")
     records = json.loads(published.to_json(orient="records", double_precision=6))
-    json_path = folder / "indicators.json"
     json_path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     names = current().names()   # the main language's: the workbook is the same for every edition
@@ -162,6 +161,5 @@ def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
         writer.book.properties.created = _PINNED
         writer.book.properties.modified = _PINNED
         writer.book.properties.creator = "evalkit"
-    xlsx_path = folder / "indicators.xlsx"
     xlsx_path.write_bytes(_pinned_zip(buffer.getvalue()))
     return [csv_path, json_path, xlsx_path]
