@@ -73,13 +73,23 @@ def test_averaged_prediction_equals_statsmodels_complex_step_delta_method(data):
         assert se == pytest.approx(float(np.sqrt(np.squeeze(reference.var_pred))), abs=1e-12)
 
 
+def _people_data(eligible, left_out, horizon):
+    """The model's people one row each, as the comparison took them before it collapsed them."""
+    data = eligible[~eligible["pilot_id"].isin(left_out)]
+    complete = data[list(compare.MODEL_COVARIATES)].notna().all(axis=1)
+    data = data[complete].copy()
+    for column in compare.MODEL_COVARIATES:
+        data[column] = data[column].astype(str if column in ("sex", "basis") else float)
+    return data
+
+
 def _statsmodels_route(register, as_of, horizon):
     """The adjusted rates as computed before evalkit.casemix: patsy design, statsmodels
     get_prediction(average=True)."""
     crude = compare.employment_rates(register, as_of, (horizon,))
     crude = crude[crude["pilot_id"] != "all"].set_index("pilot_id")
     left_out = compare._left_out_pilots(crude)
-    data, _ = compare._model_data(compare.eligible_at(register, as_of, horizon), left_out, horizon)
+    data = _people_data(compare.eligible_at(register, as_of, horizon), left_out, horizon)
     formula, _ = compare._formula(data, horizon)
     outcome, design = dmatrices(formula, data, return_type="dataframe")
     result = Logit(outcome, design).fit(disp=False, maxiter=100)
@@ -141,3 +151,64 @@ def test_collapse_keeps_every_person_once_as_a_weight(data):
     expected = data.groupby(columns).size()
     got = pd.Series(people, index=pd.MultiIndex.from_frame(rows)).sort_index()
     assert got.to_dict() == expected.sort_index().to_dict()
+
+
+def _mixed_register():
+    """Pilots out of order, one where everybody is employed (left out of the model), covariates
+    missing in two pilots, and statuses of every kind, so each outcome has its own rows."""
+    register = random_register(seed=21, pilots=("uusimaa", "hame", "lappi"), n_per_pilot=80,
+                               effects=(0.1, 0.5, -0.4))
+    rng = np.random.default_rng(21)
+    statuses = ["employed_open", "employed_subsidised", "entrepreneur", "training", "other_service",
+                "unemployed", "outside_labour_force", "unknown"]
+    register["status_6m"] = rng.choice(statuses, len(register))
+    register.loc[register.index[:9], "age"] = pd.NA
+    register.loc[register.index[100:104], "basis"] = np.nan
+    all_employed = random_register(seed=22, pilots=("pirkanmaa",), n_per_pilot=15, effects=(0.0,))
+    all_employed["status_6m"] = "employed_open"
+    all_employed.loc[all_employed.index[:3], "sex"] = np.nan   # missing, but the pilot is left out
+    return pd.concat([register, all_employed], ignore_index=True)
+
+
+def _as_loaded(register):
+    """The register with its code columns Categorical, as load_register gives them."""
+    return register.astype({c: "category" for c in ("pilot_id", "sex", "basis", "status_6m")})
+
+
+@pytest.mark.parametrize("loaded", [False, True], ids=["object columns", "categorical columns"])
+@pytest.mark.parametrize("indicator", ["employment_rate", "positive_exit_rate", "open_employment_rate"])
+def test_one_horizons_people_collapse_as_each_outcomes_people_do(loaded, indicator):
+    """The rows the model is fitted on, from the people shared by every outcome, are the rows and
+    weights the people one by one collapse into, in the same order (so the fit is the same)."""
+    register = _mixed_register()
+    register = _as_loaded(register) if loaded else register
+    people = compare.model_people(register, AS_OF, 6)
+    crude = compare.crude_rates(register, AS_OF, (6,), indicator)
+    left_out = compare._left_out_pilots(crude[crude["pilot_id"] != "all"].set_index("pilot_id"))
+    assert left_out == {"pirkanmaa": "all_employed"}
+    rows, weights, notes = compare._model_rows(people, left_out, compare.spec(indicator).statuses)
+    # By hand: the people one by one, their outcome read from the status here.
+    eligible = compare.eligible_at(register, AS_OF, 6)
+    eligible["outcome"] = eligible["status"].astype(str).isin(compare.spec(indicator).statuses).astype(int)
+    data = _people_data(eligible, left_out, 6)
+    formula, _ = compare._formula(data, 6)
+    expected_rows, expected_people = casemix.collapse(formula, data)
+    got_rows, got_people = casemix.collapse(formula, rows, weights)
+    pd.testing.assert_frame_equal(got_rows.astype(object), expected_rows.astype(object))
+    np.testing.assert_array_equal(got_people, expected_people)
+    incomplete = eligible[~eligible["pilot_id"].isin(left_out)][list(compare.MODEL_COVARIATES)].isna().any(axis=1)
+    assert int(incomplete.sum()) == 13
+    assert notes == [("missing_covariates", {"count": 13, "horizon": 6})]
+
+
+def test_sharing_one_horizons_people_changes_no_result_and_another_horizons_are_refused():
+    register = _as_loaded(_mixed_register())
+    people = compare.model_people(register, AS_OF, 6)
+    for indicator in ("employment_rate", "positive_exit_rate", "open_employment_rate"):
+        alone = compare.adjusted_rates(register, AS_OF, 6, indicator)
+        shared = compare.adjusted_rates(register, AS_OF, 6, indicator, people)
+        pd.testing.assert_frame_equal(shared.rates, alone.rates)
+        pd.testing.assert_frame_equal(shared.model, alone.model)
+        assert shared.notes == alone.notes and shared.n_model == alone.n_model
+    with pytest.raises(ValueError, match="of 6 months given for 12 months"):
+        compare.adjusted_rates(register, AS_OF, 12, people=people)

@@ -82,8 +82,9 @@ def design(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return pd.DataFrame({outcome: data[outcome].to_numpy(dtype=float)}, index=data.index), frame
 
 
-def collapse(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The distinct combinations of the formula's columns in ``data``, and how many rows hold each.
+def collapse(formula: str, data: pd.DataFrame,
+             weights: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct combinations of the formula's columns in ``data``, and how many people hold each.
 
     Parameters
     ----------
@@ -91,15 +92,24 @@ def collapse(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray
         See :func:`parse_formula`; its outcome and covariate columns are compared.
     data : DataFrame
         The model's rows, no value missing in the formula's columns.
+    weights : ndarray, shape (len(data),), optional
+        How many people each row of ``data`` stands for; one each by default. Rows already
+        collapsed by more columns, in order of first occurrence, collapse into the same rows in
+        the same order as the people they stand for would.
 
     Returns
     -------
     (DataFrame, ndarray)
         One row per distinct combination (the formula's columns, in order of first occurrence), and
-        the number of rows of ``data`` with it (frequency weights summing to ``len(data)``).
+        the people with it (frequency weights summing to ``len(data)``, or to ``weights``' sum).
     """
     outcome, categorical, numeric = parse_formula(formula)
-    counts = data.groupby([outcome, *categorical, *numeric], sort=False, observed=True).size()
+    keys = [outcome, *categorical, *numeric]
+    if weights is None:
+        counts = data.groupby(keys, sort=False, observed=True).size()
+    else:
+        counts = data[keys].assign(_people=np.asarray(weights, dtype=float)).groupby(
+            keys, sort=False, observed=True)["_people"].sum()
     return counts.index.to_frame(index=False), counts.to_numpy(dtype=float)
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from evalkit import casemix, indicators
-from evalkit.definitions import CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOLED
+from evalkit.definitions import CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOLED, STATUS_CODES
 from evalkit.errors import EvalkitError
 from evalkit.i18n import t
 from evalkit.indicator_registry import STATUS_RATES, spec
@@ -379,7 +379,92 @@ class ComparisonUndefined(EvalkitError):
                            horizon=unavailable.horizon_months, reason=reason))
 
 
-def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str = DEFAULT_INDICATOR) -> AdjustedRates:
+@dataclass(frozen=True)
+class ModelPeople:
+    """The people followed up at one horizon as the case-mix model of any outcome takes them.
+
+    Who is eligible, their covariates and their status do not depend on the outcome, so one
+    :func:`model_people` serves the models of every indicator at that horizon (at a million people
+    it was most of each model's cost).
+
+    Attributes
+    ----------
+    horizon_months : int
+        The follow-up time.
+    rows : DataFrame
+        One row per distinct combination of ``status``, ``pilot_id`` and :data:`MODEL_COVARIATES`
+        among the eligible people with every covariate known, in order of first occurrence in the
+        register: statuses, pilot ids, sex and basis as str, age and unemployment months as float.
+    people : ndarray, shape (len(rows),)
+        How many people hold each row.
+    missing : Series
+        Eligible people with a covariate missing, per pilot id (pilots with any).
+    """
+
+    horizon_months: int
+    rows: pd.DataFrame
+    people: np.ndarray
+    missing: pd.Series
+
+
+def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
+    """The eligible people at ``horizon`` months, collapsed for :func:`adjusted_rates`.
+
+    Parameters
+    ----------
+    register : DataFrame
+        A validated register.
+    as_of : date-like
+        The extract date.
+    horizon : int
+        Months after ``end_date``.
+
+    Returns
+    -------
+    ModelPeople
+        Eligibility and status as :func:`eligible_at` decides them (an empty status is
+        ``unknown``).
+    """
+    mask, status = indicators.followed_up(register, pd.Timestamp(as_of).date(), horizon, as_index=True)
+    eligible = register.loc[mask, ["pilot_id", *MODEL_COVARIATES]]
+    complete = eligible[list(MODEL_COVARIATES)].notna().all(axis=1).to_numpy()
+    # Grouped by integer codes, each standing for one str: the same groups in the same order as
+    # grouping the strings, without turning a million values into strings.
+    keys = {"status": status[complete]}
+    labels = {"status": np.asarray(STATUS_CODES, dtype=object)}
+    pilots, labels["pilot_id"] = _str_codes(eligible["pilot_id"])
+    keys["pilot_id"] = pilots[complete]
+    for column in MODEL_COVARIATES:
+        if column in _CATEGORICAL_COVARIATES:
+            codes, labels[column] = _str_codes(eligible[column])
+            keys[column] = codes[complete]
+        else:
+            keys[column] = eligible[column].to_numpy(dtype=float, na_value=np.nan)[complete]
+    counts = pd.DataFrame(keys).groupby(list(keys), sort=False).size()
+    rows = counts.index.to_frame(index=False)
+    for column, names in labels.items():
+        rows[column] = names[rows[column].to_numpy()]
+    missing = pd.Series(labels["pilot_id"][pilots[~complete]], dtype=object).value_counts()
+    return ModelPeople(horizon, rows, counts.to_numpy(dtype=float), missing)
+
+
+def _str_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``column.astype(str)`` and the str each code stands for.
+
+    A Categorical's categories are turned into str once each; categories that read the same share
+    a code, and a missing value reads ``nan`` as ``astype(str)`` has it.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, values = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, values = pd.factorize(column.to_numpy(dtype=object))
+    # The last label answers code -1, a missing value.
+    merged, names = pd.factorize(np.asarray([str(value) for value in values] + ["nan"], dtype=object))
+    return merged[codes], np.asarray(names, dtype=object)
+
+
+def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str = DEFAULT_INDICATOR,
+                   people: ModelPeople | None = None) -> AdjustedRates:
     """Case-mix adjusted rate of ``indicator`` (the employment rate by default) per pilot at ``horizon`` months.
 
     Below, "employed" stands for the indicator's outcome: a status it counts
@@ -409,6 +494,11 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str =
         The extract date.
     horizon : int
         The follow-up time in months.
+    indicator : str
+        One of :data:`OUTCOME_INDICATORS`.
+    people : ModelPeople, optional
+        :func:`model_people` of the same register, extract date and horizon, when several
+        indicators are modelled; computed here when not given.
 
     Returns
     -------
@@ -433,7 +523,11 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str =
     left_out = {pilot_id: _variant(key, indicator) for pilot_id, key in _left_out_pilots(crude).items()}
     outcome = {} if indicator == DEFAULT_INDICATOR else {"outcome": indicator}
     notes = [(key, {"pilot": pilot_id, "horizon": horizon, **outcome}) for pilot_id, key in left_out.items()]
-    data, data_notes = _model_data(eligible_at(register, as_of, horizon, indicator), left_out, horizon)
+    if people is None:
+        people = model_people(register, as_of, horizon)
+    elif people.horizon_months != horizon:
+        raise ValueError(f"model people of {people.horizon_months} months given for {horizon} months")
+    data, weights, data_notes = _model_rows(people, left_out, spec(_checked(indicator)).statuses)
     notes += data_notes
     model_pilots = sorted(data["pilot_id"].unique())
     if len(model_pilots) < 2:
@@ -441,7 +535,7 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str =
         raise ComparisonUndefined(Unavailable(horizon, _variant(reason, indicator), {**values, **outcome}))
     formula, formula_notes = _formula(data, horizon)
     notes += formula_notes
-    result = _fit(formula, data, horizon, indicator)
+    result = _fit(formula, data, horizon, indicator, weights)
     adjusted = _standardise(result, model_pilots)
     rates = pd.DataFrame({
         "pilot_id": crude.index,
@@ -453,7 +547,7 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str =
     rates = rates.merge(adjusted, on="pilot_id", how="left")
     rates["in_model"] = rates["pilot_id"].isin(model_pilots)
     rates["note"] = [left_out.get(pilot_id, "") for pilot_id in rates["pilot_id"]]
-    return AdjustedRates(horizon, rates, model_table(result), notes, n_model=len(data))
+    return AdjustedRates(horizon, rates, model_table(result), notes, n_model=int(weights.sum()))
 
 
 def _left_out_pilots(crude: pd.DataFrame) -> dict[str, str]:
@@ -469,18 +563,21 @@ def _left_out_pilots(crude: pd.DataFrame) -> dict[str, str]:
     return left_out
 
 
-def _model_data(eligible: pd.DataFrame, left_out: Mapping[str, str],
-                horizon: int) -> tuple[pd.DataFrame, list[tuple[str, dict]]]:
-    """The people the model is fitted on: pilots not left out, every covariate known."""
-    data = eligible[~eligible["pilot_id"].isin(left_out)]
-    complete = data[list(MODEL_COVARIATES)].notna().all(axis=1)
-    notes = []
-    if (~complete).any():
-        notes.append(("missing_covariates", {"count": int((~complete).sum()), "horizon": horizon}))
-    data = data[complete].copy()
-    for column in MODEL_COVARIATES:
-        data[column] = data[column].astype(str if column in _CATEGORICAL_COVARIATES else float)
-    return data, notes
+def _model_rows(people: ModelPeople, left_out: Mapping[str, str],
+                statuses) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, dict]]]:
+    """The model's rows for one outcome and the people each stands for.
+
+    The people are the eligible ones of the pilots not left out with every covariate known.
+
+    The rows of pilots left out are dropped and ``status`` becomes ``outcome`` (1 for a status in
+    ``statuses``); rows are not merged here, :func:`_fit` collapses them by the formula's columns.
+    """
+    kept = ~people.rows["pilot_id"].isin(left_out).to_numpy()
+    missing = int(people.missing.drop(list(left_out), errors="ignore").sum())
+    notes = [("missing_covariates", {"count": missing, "horizon": people.horizon_months})] if missing else []
+    rows = people.rows[kept].drop(columns="status").reset_index(drop=True)
+    rows.insert(0, "outcome", people.rows["status"][kept].isin(statuses).astype(int).to_numpy())
+    return rows, people.people[kept], notes
 
 
 def _formula(data: pd.DataFrame, horizon: int) -> tuple[str, list[tuple[str, dict]]]:
@@ -497,7 +594,8 @@ def _formula(data: pd.DataFrame, horizon: int) -> tuple[str, list[tuple[str, dic
     return "outcome ~ " + " + ".join(terms), notes
 
 
-def _fit(formula: str, data: pd.DataFrame, horizon: int, indicator: str = DEFAULT_INDICATOR):
+def _fit(formula: str, data: pd.DataFrame, horizon: int, indicator: str = DEFAULT_INDICATOR,
+         weights: np.ndarray | None = None):
     """Fit the logistic model, refusing designs whose estimates would be meaningless.
 
     People with the same outcome and covariates are one row with a frequency weight (statsmodels
@@ -509,19 +607,21 @@ def _fit(formula: str, data: pd.DataFrame, horizon: int, indicator: str = DEFAUL
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     # The design patsy would build, built in numpy (patsy took most of a minute at 1M people).
-    rows, people = casemix.collapse(formula, data)
+    rows, people = casemix.collapse(formula, data, weights)
     outcome, design = casemix.design(formula, rows)
     model = GLM(outcome, design, family=Binomial(), freq_weights=people)
     # statsmodels has ranked the design already; the distinct rows span what everybody's rows span.
     if int(model.df_model) + 1 < model.exog.shape[1]:
-        raise ComparisonUndefined(Unavailable(horizon, "collinear", {"people": len(data)}))
+        raise ComparisonUndefined(Unavailable(horizon, "collinear", {"people": int(people.sum())}))
     outcome = {} if indicator == DEFAULT_INDICATOR else {"outcome": indicator}
     separation = ComparisonUndefined(Unavailable(horizon, _variant("separation", indicator), outcome))
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            result = model.fit(method="newton", disp=False, maxiter=100)
+            # Newton's method from zero, as statsmodels' ``Logit`` starts: GLM's default first
+            # runs three IRLS steps, which for this canonical link are Newton steps at twice the cost.
+            result = model.fit(method="newton", disp=False, maxiter=100, max_start_irls=0)
         except (PerfectSeparationWarning, np.linalg.LinAlgError):
             raise separation from None
     fitted = result.predict()

@@ -273,7 +273,8 @@ def _status_codes(register: pd.DataFrame, as_of: dt.date, months: int) -> tuple[
     return mask, np.where(status < 0, _UNKNOWN, status)
 
 
-def followed_up(register: pd.DataFrame, as_of: dt.date, months: int) -> tuple[np.ndarray, np.ndarray]:
+def followed_up(register: pd.DataFrame, as_of: dt.date, months: int, *,
+                as_index: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Who is followed up at ``months`` (CONTRACT.md, "Horizons and who counts") and their status.
 
     Parameters
@@ -284,6 +285,9 @@ def followed_up(register: pd.DataFrame, as_of: dt.date, months: int) -> tuple[np
         The extract date.
     months : int
         The follow-up time, one of :data:`evalkit.definitions.HORIZONS`.
+    as_index : bool
+        Give each status as its position in :data:`evalkit.definitions.STATUS_CODES` (int)
+        rather than as its code.
 
     Returns
     -------
@@ -294,7 +298,7 @@ def followed_up(register: pd.DataFrame, as_of: dt.date, months: int) -> tuple[np
         denominator).
     """
     mask, status = _status_codes(register, as_of, _check_horizons([months])[0])
-    return mask, np.asarray(STATUS_CODES, dtype=object)[status]
+    return mask, status if as_index else np.asarray(STATUS_CODES, dtype=object)[status]
 
 
 def status_counts(register: pd.DataFrame, as_of: dt.date,

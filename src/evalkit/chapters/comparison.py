@@ -55,7 +55,8 @@ class ComparisonPage:
     ``labels`` maps pilot ids to the names the chapter shows (the ELY regions); ``rates`` holds
     the employment rates and ``other_rates`` the crude rates of the other indicators, computed on
     first use; ``adjusted`` caches each (indicator, horizon)'s case-mix result or the reason there
-    is none (the employment rate's under the horizon alone).
+    is none (the employment rate's under the horizon alone), and ``model_people`` each horizon's
+    people as every indicator's model takes them.
     """
 
     page: Page
@@ -67,6 +68,7 @@ class ComparisonPage:
     missing: list[str] = field(default_factory=list)
     rates: pd.DataFrame | None = None
     adjusted: dict = field(default_factory=dict)
+    model_people: dict[int, compare.ModelPeople] = field(default_factory=dict)
     hidden: frozenset = frozenset()   # suppression.hidden_counts of everything published
     other_rates: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -315,8 +317,11 @@ def _adjusted(page: ComparisonPage, horizon: int,
               indicator: str = DEFAULT) -> compare.AdjustedRates | compare.Unavailable:
     key = horizon if indicator == DEFAULT else (indicator, horizon)
     if key not in page.adjusted:
+        if horizon not in page.model_people:
+            page.model_people[horizon] = compare.model_people(page.register, page.as_of, horizon)
         try:
-            page.adjusted[key] = compare.adjusted_rates(page.register, page.as_of, horizon, indicator)
+            page.adjusted[key] = compare.adjusted_rates(page.register, page.as_of, horizon, indicator,
+                                                        page.model_people[horizon])
         except compare.ComparisonUndefined as exc:
             page.adjusted[key] = exc.unavailable
     return page.adjusted[key]
