@@ -212,3 +212,15 @@ def test_sharing_one_horizons_people_changes_no_result_and_another_horizons_are_
         assert shared.notes == alone.notes and shared.n_model == alone.n_model
     with pytest.raises(ValueError, match="of 6 months given for 12 months"):
         compare.adjusted_rates(register, AS_OF, 12, people=people)
+
+
+@pytest.mark.parametrize("columns, cardinality", [(3, 4), (8, 3000)], ids=["few values", "past int64 combined"])
+def test_groups_are_numbered_as_groupby_numbers_them_in_order_of_first_occurrence(columns, cardinality):
+    rng = np.random.default_rng(columns)
+    frame = pd.DataFrame({f"c{i}": rng.integers(0, cardinality, 4000) for i in range(columns)})
+    frame["c0"] = frame["c0"].astype(float)
+    frame = pd.concat([frame, frame.sample(1000, random_state=1)], ignore_index=True)  # repeats
+    groups, first = compare._groups([frame[c].to_numpy() for c in frame.columns])
+    expected = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    np.testing.assert_array_equal(groups, expected)
+    np.testing.assert_array_equal(first, [np.flatnonzero(expected == g)[0] for g in range(expected.max() + 1)])

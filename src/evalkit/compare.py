@@ -440,12 +440,33 @@ def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
             keys[column] = codes[complete]
         else:
             keys[column] = eligible[column].to_numpy(dtype=float, na_value=np.nan)[complete]
-    counts = pd.DataFrame(keys).groupby(list(keys), sort=False).size()
-    rows = counts.index.to_frame(index=False)
+    groups, first = _groups(list(keys.values()))
+    rows = pd.DataFrame({column: values[first] for column, values in keys.items()})
     for column, names in labels.items():
         rows[column] = names[rows[column].to_numpy()]
     missing = pd.Series(labels["pilot_id"][pilots[~complete]], dtype=object).value_counts()
-    return ModelPeople(horizon, rows, counts.to_numpy(dtype=float), missing)
+    return ModelPeople(horizon, rows, np.bincount(groups).astype(float), missing)
+
+
+def _groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, its group among the distinct combinations of ``columns``; and each group's first row.
+
+    Groups are numbered in order of first occurrence, as ``groupby(sort=False)`` numbers them.
+    Each column's values are numbered and the numbers combined into one integer per row, which
+    pandas numbers once instead of comparing row by row.
+    """
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        codes, uniques = pd.factorize(values)
+        radix = len(uniques) + 1   # one more for a missing value, code -1
+        if combined.max(initial=0) >= np.iinfo(np.int64).max // radix:
+            combined = pd.factorize(combined)[0].astype(np.int64)   # renumbered: below the row count
+        combined = combined * radix + (codes + 1)
+    groups = pd.factorize(combined)[0]
+    # Groups are numbered as they first appear, so a row starts a group when its number exceeds
+    # every number before it.
+    before = np.maximum.accumulate(np.concatenate([[-1], groups[:-1]]))
+    return groups, np.flatnonzero(groups > before)
 
 
 def _str_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -743,9 +764,10 @@ def was_change_by_pilot(register: pd.DataFrame) -> pd.DataFrame:
     """
     change = indicators.was_change(register)
     both = register[register["was_start"].notna() & register["was_end"].notna()]
+    pilots = both["pilot_id"].astype(str)
     tests = []
     for pilot_id in change["pilot_id"]:
-        part = both if pilot_id == POOLED else both[both["pilot_id"].astype(str) == pilot_id]
+        part = both if pilot_id == POOLED else both[pilots == pilot_id]
         tests.append(_paired_tests(part["was_start"].to_numpy(dtype=float),
                                    part["was_end"].to_numpy(dtype=float)))
     tests = pd.DataFrame(tests, index=change.index)
