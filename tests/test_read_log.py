@@ -269,21 +269,38 @@ def test_a_folder_digest_follows_linked_folders_and_survives_an_unreadable_file(
     assert read_log.current(str(data)) != unreadable   # the readable rest still counts file by file
 
 
-def test_the_code_key_holds_the_installed_versions(monkeypatch):
+def _dist_info(folder: Path, name: str, version: str) -> None:
+    info = folder / f"{name}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8")
+
+
+def test_the_code_key_holds_the_installed_versions_and_sees_an_install(monkeypatch, tmp_path):
     from importlib import metadata
 
     from evalkit.pipeline import orchestrate
 
     assert orchestrate.installed_digest is read_log.installed_digest   # the build's code key uses it
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
     before = orchestrate.installed_digest()
-    real = metadata.distributions
+    _dist_info(site, "evalkit_fake", "1.0")       # installed while the process runs
+    installed = orchestrate.installed_digest()
+    assert installed != before
+    shutil.rmtree(site / "evalkit_fake-1.0.dist-info")
+    _dist_info(site, "evalkit_fake", "2.0")       # upgraded
+    upgraded = orchestrate.installed_digest()
+    assert upgraded not in (before, installed)
+    shutil.rmtree(site / "evalkit_fake-2.0.dist-info")
+    assert orchestrate.installed_digest() == before   # removed: as it was
 
-    class Other:
-        metadata = {"Name": "pandas"}
-        version = "0.0.1"
+    def unread():
+        raise AssertionError("the metadata was read again with nothing installed")
 
-    monkeypatch.setattr(metadata, "distributions", lambda: [*real(), Other()])
-    assert orchestrate.installed_digest() != before
+    # Asked again with no folder on the path changed, the answer is the one kept.
+    monkeypatch.setattr(metadata, "distributions", unread)
+    assert orchestrate.installed_digest() == before
 
 
 def test_an_input_changed_while_the_build_ran_is_refused(tmp_path):

@@ -70,7 +70,9 @@ def catalogue(lang: str) -> dict[str, Any]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yml"):
             continue
-        entries = _flatten(yaml.safe_load(entry.read_text(encoding="utf-8")) or {})
+        # libyaml's safe loader where PyYAML has it: the same data from our own files, ten times faster.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        entries = _flatten(yaml.load(entry.read_text(encoding="utf-8"), Loader=loader) or {})  # noqa: S506
         twice = set(entries) & set(merged)
         if twice:
             raise EvalkitError(f"locales/{lang}/{entry.name} defines again: {', '.join(sorted(twice))}")
