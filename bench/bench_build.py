@@ -120,15 +120,34 @@ def in_process_work(project: Path) -> float:
     return total
 
 
-def _in_process_seconds(project: Path) -> float:
-    """in_process_work in a child interpreter: IPython's shell takes over this one's __main__."""
+def _seconds_in_child(call: str, project: Path) -> float:
+    """``bench_build.<call>``'s seconds, computed in a child interpreter started with ``-c``.
+
+    A page's worker is spawned: it imports its parent's main module again before its first page.
+    A build's main module is ``evalkit.cli`` (a few hundredths of a second); this file, with the
+    synthetic-data generator and the tests' helpers, takes one and a half seconds, which every
+    worker of a pool made here would pay and a build does not. A ``-c`` program has no module to
+    import again. IPython's shell (in_process_work) takes over its interpreter's ``__main__`` too.
+    """
     code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_build; "
-            f"from pathlib import Path; print(bench_build.in_process_work(Path({str(project)!r})))")
+            f"from pathlib import Path; print(bench_build.{call})")
     done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True,
                           env={**os.environ, "EVALKIT_ROOT": str(project)})
     if done.returncode != 0:
-        sys.exit(f"in-process run failed: {done.stderr[-2000:]}")
+        sys.exit(f"bench_build.{call} failed: {done.stderr[-2000:]}")
     return float(done.stdout.strip().splitlines()[-1])
+
+
+def _in_process_seconds(project: Path) -> float:
+    return _seconds_in_child(f"in_process_work(Path({str(project)!r}))", project)
+
+
+def _notebook_phase_seconds(project: Path, parallel: int) -> float:
+    return _seconds_in_child(f"notebook_phase(Path({str(project)!r}), {parallel})", project)
+
+
+def _one_page_seconds(project: Path, name: str) -> float:
+    return _seconds_in_child(f"one_page(Path({str(project)!r}), {name!r})", project)
 
 
 def main() -> None:
@@ -140,7 +159,7 @@ def main() -> None:
     project = copy_project(scratch / "project")
     timed_build(project, "--jobs", str(CORES))  # pages exist; file caches warm
     # Medians of three: one run on this shared VM varies by a second either way.
-    phases = sorted(notebook_phase(project, CORES) for _ in range(3))
+    phases = sorted(_notebook_phase_seconds(project, CORES) for _ in range(3))
     works = sorted(_in_process_seconds(project) / CORES for _ in range(3))
     notebooks, work = phases[1], works[1]
     cold, cold_peak = measured_build(project, "--force", "--jobs", str(CORES))
@@ -165,7 +184,7 @@ def main() -> None:
     print(f"large register: {args.rows:,} rows written in {time.perf_counter() - started:.0f} s", flush=True)
     large_cold, large_peak = measured_build(large, "--force", "--jobs", str(CORES))
     seconds_in_build = json.loads(timings_file(large / "_build", "fi").read_text(encoding="utf-8"))
-    comparison = one_page(large, "comparison")
+    comparison = _one_page_seconds(large, "comparison")
     print(f"large: cold {large_cold:.1f} s (peak {large_peak / 2**30:.2f} GiB); comparison page alone "
           f"{comparison:.1f} s ({seconds_in_build.get('comparison', float('nan')):.1f} s in the cold build)",
           flush=True)
