@@ -202,3 +202,17 @@ def test_was_change_by_pilot_is_the_exported_mean_and_interval_in_the_report_ord
     exported = exported[exported["indicator"] == "was_change"]
     np.testing.assert_array_equal(table[["mean_change", "ci_low", "ci_high"]].to_numpy(),
                                   exported[["value", "ci_low", "ci_high"]].to_numpy(dtype=float))
+
+
+@pytest.mark.parametrize("horizons", [(3,), (6, 12), (3, 6, 12)])
+def test_crude_rates_are_the_indicators_rows_of_every_outcome_rate(horizons):
+    """crude_rates computes only its indicator's rows; they are those of all outcome rates."""
+    from comparison_data import random_register
+    from evalkit import indicators
+
+    register = random_register(seed=3)
+    register.loc[register.index[:30], "pilot_id"] = "pirkanmaa"
+    everything = indicators.outcome_rates(register, pd.Timestamp("2023-01-01").date(), horizons)
+    for indicator in compare.OUTCOME_INDICATORS:
+        expected = everything[everything["indicator"] == indicator].reset_index(drop=True)
+        pd.testing.assert_frame_equal(compare.crude_rates(register, "2023-01-01", horizons, indicator), expected)

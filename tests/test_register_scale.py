@@ -192,3 +192,12 @@ def test_a_large_file_loads_as_the_careful_reader_loads_it(tmp_path, large_regis
     fast.attrs, careful.attrs = {}, {}
     pd.testing.assert_frame_equal(fast, careful)
     assert np.array_equal(fast["line"].to_numpy(), np.arange(2, 2 + len(fast)))
+
+
+@pytest.mark.parametrize("dtype", [object, "category", "str"])
+def test_pilot_ids_are_the_ids_present_as_text_without_a_missing_one(dtype):
+    from evalkit.register import pilot_ids
+
+    frame = pd.DataFrame({"pilot_id": pd.Series(["lappi", "hame", None, "lappi", "uusimaa", None], dtype=dtype)})
+    assert pilot_ids(frame) == set(frame["pilot_id"].dropna().astype(str)) == {"lappi", "hame", "uusimaa"}
+    assert pilot_ids(frame.iloc[:0]) == set()

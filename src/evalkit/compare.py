@@ -155,8 +155,8 @@ def crude_rates(register: pd.DataFrame, as_of, horizons: Iterable[int] = HORIZON
     EvalkitError
         A horizon that has no status column, or an indicator the comparison cannot take.
     """
-    rates = indicators.outcome_rates(register, pd.Timestamp(as_of).date(), horizons)
-    return rates[rates["indicator"] == _checked(indicator)].reset_index(drop=True)
+    return indicators.outcome_rates(register, pd.Timestamp(as_of).date(), horizons,
+                                    (_checked(indicator),)).reset_index(drop=True)
 
 
 def funnel_limits(pooled_rate: float, sizes, levels=FUNNEL_LEVELS) -> pd.DataFrame:
@@ -763,7 +763,8 @@ def was_change_by_pilot(register: pd.DataFrame) -> pd.DataFrame:
         tests NaN (the interval then has no width).
     """
     change = indicators.was_change(register)
-    both = register[register["was_start"].notna() & register["was_end"].notna()]
+    both = register.loc[register["was_start"].notna() & register["was_end"].notna(),
+                        ["pilot_id", "was_start", "was_end"]]
     pilots = both["pilot_id"].astype(str)
     tests = []
     for pilot_id in change["pilot_id"]:

@@ -324,14 +324,18 @@ def _status_sum(counts: np.ndarray, codes) -> np.ndarray:
 # ---------------------------------------------------------------- families
 
 def outcome_rates(register: pd.DataFrame, as_of: dt.date,
-                  horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
-    """Rates and status shares per horizon among the eligible, Wilson 95 % intervals."""
+                  horizons: Iterable[int] = HORIZONS, names: Iterable[str] = STATUS_RATES) -> pd.DataFrame:
+    """Rates and status shares per horizon among the eligible, Wilson 95 % intervals.
+
+    ``names`` limits the rows to those indicators (of :data:`STATUS_RATES`, which keeps its order).
+    """
     present = _pilots_present(_codes(register["pilot_id"], PILOT_IDS))
     pilots = _labels(present)
+    wanted = set(names)
     frames = []
     for months, counts in status_counts(register, as_of, horizons).items():
         eligible_n = _with_pooled(counts.sum(axis=1), present)
-        for name in STATUS_RATES:
+        for name in (name for name in STATUS_RATES if name in wanted):
             frames.append(_rate_frame(pilots, months, name,
                                       _with_pooled(_status_sum(counts, spec(name).statuses), present), eligible_n))
     return _concat(frames)

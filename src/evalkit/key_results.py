@@ -27,6 +27,7 @@ from evalkit.goals import NO_DATA, QUALITATIVE, VERDICTS, assess_goals
 from evalkit.indicators import published_indicators
 from evalkit.params import PilotParams
 from evalkit.publication import Publication, cell, publish
+from evalkit.register import pilot_ids
 
 SUMMARY_RATES = ("employment_rate", "positive_exit_rate")
 
@@ -103,7 +104,7 @@ def key_results(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, in
                                 key=lambda s: s.map(SUMMARY_RATES.index) if s.name == "indicator" else s)
     participants = publication.published_value(POOLED, "participants")
 
-    present = sorted(set(register["pilot_id"].astype(str)))
+    present = sorted(pilot_ids(register))
     rates = compare.crude_rates(register, as_of, (horizon,), indicator)
     points = compare.funnel_points(rates, horizon)
     shown = [publication.published_value(p, indicator, horizon) is not None for p in points["pilot_id"]]

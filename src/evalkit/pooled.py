@@ -49,7 +49,7 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
     InputError
         When a register or employer file is invalid (see :func:`evalkit.register.load_register`).
     """
-    from evalkit.register import artefact, is_synthetic, load_employers, load_register
+    from evalkit.register import artefact, is_synthetic, load_employers, load_register, pilot_ids
 
     by_file: dict[Path, list[PilotParams | DataSource]] = {}
     for p in params.values():
@@ -70,7 +70,7 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
         return PooledRegister(None, None, None, synthetic, tuple(sorted(missing)))
     # Named after the files' artefacts in a build, so that what is computed from it is kept too.
     register = artefact.derived(pd.concat(frames, ignore_index=True), parts)
-    present = set(register["pilot_id"].astype(str))
+    present = pilot_ids(register)
     as_of = min(p.as_of for p in params.values() if p.pilot_id in present)
 
     employer_frames = []

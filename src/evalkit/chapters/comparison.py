@@ -41,6 +41,7 @@ from evalkit.plots import comparison as plots
 from evalkit.plots.comparison import outcome_text
 from evalkit.programme import programme_at
 from evalkit.publication import cell
+from evalkit.register import pilot_ids
 
 MAIN_HORIZON = 6  # the funnel plot and the model table; the pilots' own goals mostly use 6 months
 DEFAULT = compare.DEFAULT_INDICATOR
@@ -93,7 +94,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     if pooled.register is None:
         return result
     result.register = pooled.register
-    present = set(result.register["pilot_id"].astype(str))
+    present = pilot_ids(result.register)
     result.as_of = pd.Timestamp(pooled.as_of)
     result.hidden = _hidden_counts(pooled, facts.budgets)
     result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS)

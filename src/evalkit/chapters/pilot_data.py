@@ -17,6 +17,7 @@ import pandas as pd
 from evalkit.definitions import POOLED
 from evalkit.indicators import published_indicators
 from evalkit.publication import Publication
+from evalkit.register import pilot_ids
 from evalkit.suppression import suppress_complementary
 
 
@@ -93,6 +94,6 @@ def pilot_results(register: pd.DataFrame, pilot_id: str, as_of: dt.date,
     mine = everything[keep].reset_index(drop=True)
     shown = published[keep].reset_index(drop=True)
     has_employers = employers is not None and bool((employers["pilot_id"] == pilot_id).any())
-    has_pooled = bool(set(register["pilot_id"].dropna().astype(str)) - {pilot_id})
+    has_pooled = bool(pilot_ids(register) - {pilot_id})
     return PilotResults(mine, shown, pilot_id=pilot_id, as_of=as_of, has_employers=has_employers,
                         has_pooled=has_pooled)
