@@ -171,17 +171,27 @@ def _mixed_register():
 
 
 def _as_loaded(register):
-    """The register with its code columns Categorical, as load_register gives them."""
-    return register.astype({c: "category" for c in ("pilot_id", "sex", "basis", "status_6m")})
+    """The register with its code columns Categorical, as load_register gives them, with categories
+    no row holds (the programme's other pilots, codes nobody has)."""
+    loaded = register.astype({c: "category" for c in ("pilot_id", "sex", "basis", "status_6m")})
+    loaded["pilot_id"] = loaded["pilot_id"].cat.add_categories(["pohjanmaa", "etela-pohjanmaa"])
+    loaded["basis"] = loaded["basis"].cat.add_categories(["zzz"])
+    return loaded
 
 
-@pytest.mark.parametrize("loaded", [False, True], ids=["object columns", "categorical columns"])
+def _as_objects(register):
+    """The register with its code columns plain Python objects (no str or Categorical dtype)."""
+    return register.astype({c: object for c in ("pilot_id", "sex", "basis", "status_6m")})
+
+
+@pytest.mark.parametrize("shape", [None, _as_objects, _as_loaded], ids=["str columns", "object columns",
+                                                                       "categorical columns"])
 @pytest.mark.parametrize("indicator", ["employment_rate", "positive_exit_rate", "open_employment_rate"])
-def test_one_horizons_people_collapse_as_each_outcomes_people_do(loaded, indicator):
+def test_one_horizons_people_collapse_as_each_outcomes_people_do(shape, indicator):
     """The rows the model is fitted on, from the people shared by every outcome, are the rows and
     weights the people one by one collapse into, in the same order (so the fit is the same)."""
     register = _mixed_register()
-    register = _as_loaded(register) if loaded else register
+    register = shape(register) if shape else register
     people = compare.model_people(register, AS_OF, 6)
     crude = compare.crude_rates(register, AS_OF, (6,), indicator)
     left_out = compare._left_out_pilots(crude[crude["pilot_id"] != "all"].set_index("pilot_id"))
@@ -224,3 +234,14 @@ def test_groups_are_numbered_as_groupby_numbers_them_in_order_of_first_occurrenc
     expected = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
     np.testing.assert_array_equal(groups, expected)
     np.testing.assert_array_equal(first, [np.flatnonzero(expected == g)[0] for g in range(expected.max() + 1)])
+
+
+def test_groups_are_told_apart_where_the_combined_number_would_overflow():
+    """Five columns of 2**16 - 1 values: combined without renumbering, the first column's number is
+    shifted out of the int64 and rows that differ only there would share a group."""
+    m = 2**16 - 1
+    rows = np.arange(2 * m)
+    columns = [(rows >= m).astype(np.int64)] + [rows % m] * 4
+    groups, first = compare._groups(columns)
+    assert groups.max() + 1 == 2 * m
+    np.testing.assert_array_equal(first, rows)

@@ -216,3 +216,15 @@ def test_crude_rates_are_the_indicators_rows_of_every_outcome_rate(horizons):
     for indicator in compare.OUTCOME_INDICATORS:
         expected = everything[everything["indicator"] == indicator].reset_index(drop=True)
         pd.testing.assert_frame_equal(compare.crude_rates(register, "2023-01-01", horizons, indicator), expected)
+
+
+def test_outcome_rates_refuse_a_name_that_is_no_outcome_rate_and_take_one_name_as_text():
+    from comparison_data import random_register
+    from evalkit import indicators
+
+    register = random_register(seed=3, n_per_pilot=20)
+    as_of = pd.Timestamp("2023-01-01").date()
+    with pytest.raises(ValueError, match="not an outcome rate: was_change"):
+        indicators.outcome_rates(register, as_of, (6,), ("employment_rate", "was_change"))
+    one = indicators.outcome_rates(register, as_of, (6,), "employment_rate")
+    assert set(one["indicator"]) == {"employment_rate"} and len(one) == 4

@@ -424,6 +424,11 @@ def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
     ModelPeople
         Eligibility and status as :func:`eligible_at` decides them (an empty status is
         ``unknown``).
+
+    Raises
+    ------
+    EvalkitError
+        A horizon that has no status column.
     """
     mask, status = indicators.followed_up(register, pd.Timestamp(as_of).date(), horizon, as_index=True)
     eligible = register.loc[mask, ["pilot_id", *MODEL_COVARIATES]]
@@ -451,7 +456,8 @@ def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
 def _groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Per row, its group among the distinct combinations of ``columns``; and each group's first row.
 
-    Groups are numbered in order of first occurrence, as ``groupby(sort=False)`` numbers them.
+    Groups are numbered in order of first occurrence, as ``groupby(sort=False)`` numbers them
+    (a missing value, which groupby would drop, is a value like any other here).
     Each column's values are numbered and the numbers combined into one integer per row, which
     pandas numbers once instead of comparing row by row.
     """
@@ -470,10 +476,12 @@ def _groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _str_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of ``column.astype(str)`` and the str each code stands for.
+    """Integer codes of ``column``'s values as text, and the str each code stands for.
 
     A Categorical's categories are turned into str once each; categories that read the same share
-    a code, and a missing value reads ``nan`` as ``astype(str)`` has it.
+    a code. A missing value gets a code of its own, labelled ``nan``: the model's rows never hold
+    one (a validated register has every pilot id, and people missing a covariate are left out
+    before the codes are used).
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes, values = column.cat.codes.to_numpy(), column.cat.categories
@@ -585,10 +593,13 @@ def _left_out_pilots(crude: pd.DataFrame) -> dict[str, str]:
 
 
 def _model_rows(people: ModelPeople, left_out: Mapping[str, str],
-                statuses) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, dict]]]:
-    """The model's rows for one outcome and the people each stands for.
+                statuses: Iterable[str]) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, dict]]]:
+    """The model's rows for one outcome, the people each stands for, and the note on missing covariates.
 
-    The people are the eligible ones of the pilots not left out with every covariate known.
+    The people are the eligible ones of the pilots not in ``left_out``, every covariate known.
+    Returns the rows of ``people.rows`` kept (``outcome``, 1 for a status in ``statuses``, in place
+    of ``status``), their weights, shape (len(rows),), and ``missing_covariates`` when any of
+    those pilots' people lacked a covariate.
 
     The rows of pilots left out are dropped and ``status`` becomes ``outcome`` (1 for a status in
     ``statuses``); rows are not merged here, :func:`_fit` collapses them by the formula's columns.

@@ -293,9 +293,9 @@ def followed_up(register: pd.DataFrame, as_of: dt.date, months: int, *,
     -------
     mask : numpy.ndarray of bool
         Per row of ``register``: eligible at ``months``.
-    status : numpy.ndarray of str
-        Per eligible row, its status code; an empty status is ``unknown`` (it stays in the
-        denominator).
+    status : numpy.ndarray of str, or of int with ``as_index``
+        Per eligible row, its status code (or its position in ``STATUS_CODES``); an empty status
+        is ``unknown`` (it stays in the denominator).
     """
     mask, status = _status_codes(register, as_of, _check_horizons([months])[0])
     return mask, status if as_index else np.asarray(STATUS_CODES, dtype=object)[status]
@@ -327,11 +327,14 @@ def outcome_rates(register: pd.DataFrame, as_of: dt.date,
                   horizons: Iterable[int] = HORIZONS, names: Iterable[str] = STATUS_RATES) -> pd.DataFrame:
     """Rates and status shares per horizon among the eligible, Wilson 95 % intervals.
 
-    ``names`` limits the rows to those indicators (of :data:`STATUS_RATES`, which keeps its order).
+    ``names`` limits the rows to those indicators (of :data:`STATUS_RATES`, which keeps its order);
+    a name that is not one of them raises ``ValueError`` (a programming error).
     """
+    wanted = {names} if isinstance(names, str) else set(names)
+    if not wanted <= set(STATUS_RATES):
+        raise ValueError(f"not an outcome rate: {', '.join(sorted(wanted - set(STATUS_RATES)))}")
     present = _pilots_present(_codes(register["pilot_id"], PILOT_IDS))
     pilots = _labels(present)
-    wanted = set(names)
     frames = []
     for months, counts in status_counts(register, as_of, horizons).items():
         eligible_n = _with_pooled(counts.sum(axis=1), present)
