@@ -5,6 +5,7 @@ behaviours are shown in one test, in order.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import BuildError
-from evalkit.pipeline.book import SITE_CACHE, cached_site
+from evalkit.pipeline.book import SITE_CACHE, _prestarted, cached_site, prestart
+from evalkit.pipeline.sphinx_main import MODULES_FILE
 
 pytestmark = pytest.mark.slow
 
@@ -76,6 +78,17 @@ def test_a_kept_environment_never_publishes_an_old_page(tmp_path):
     _write(book / "front.md", "# Etusivu\n\nLuku on 12.\n\nKatso {doc}`chapter`.\n", keep_time=True)
     site = _build(tmp_path)
     assert "Luku on 12" in _text(site, "front")
+
+    # Sphinx's process started before the sources exist, importing what the last build imported,
+    # writes the very same pages as a process started when they do.
+    pages = {page.name: page.read_bytes() for page in site.glob("*.html")}
+    modules = tmp_path / "_build" / SITE_CACHE / "fi-html" / MODULES_FILE
+    assert "myst_nb" in json.loads(modules.read_text(encoding="utf-8"))
+    prestart("html", modules)
+    waiting = _prestarted["html"]
+    site = _build(tmp_path)
+    assert waiting.returncode == 0 and "html" not in _prestarted
+    assert {page.name: page.read_bytes() for page in site.glob("*.html")} == pages
 
     # A warning fails the build, and fails it again when nothing changed: Sphinx would not read
     # the page again, nor repeat its warning, from a kept environment.

@@ -23,6 +23,7 @@ from evalkit.book_settings import apply_publication_settings
 from evalkit.errors import BuildError
 from evalkit.i18n import t
 from evalkit.pipeline.runner import die_with_parent
+from evalkit.pipeline.sphinx_main import MODULES_FILE
 from evalkit.pipeline.templates import fill
 
 
@@ -146,24 +147,76 @@ def write_toc(root: Path, lang: str, target: Path) -> Path:
 def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: str) -> None:
     """Run Jupyter Book's Sphinx build (:mod:`evalkit.pipeline.sphinx_main`) into ``output/_build/<builder>``.
 
-    Warnings are errors, so a broken reference fails the build; every page is written.
+    Warnings are errors, so a broken reference fails the build; every page is written. A process
+    :func:`prestart` started for ``builder`` does the build when it is still waiting; otherwise
+    (none started, or it ended) a new one is started.
 
     Raises
     ------
     BuildError
         Naming the first warnings and the full log, kept in ``output``.
     """
-    command = [sys.executable, "-m", "evalkit.pipeline.sphinx_main", str(source), str(config), str(toc),
-               str(output), builder]
-    completed = subprocess.run(command, capture_output=True, text=True, preexec_fn=die_with_parent)
+    arguments = [str(source), str(config), str(toc), str(output), builder]
+    waiting = _prestarted.pop(builder, None)
+    if waiting is not None and waiting.poll() is None:
+        stdout, stderr = waiting.communicate(json.dumps(arguments) + "\n")
+        returncode = waiting.returncode
+    else:
+        if waiting is not None:
+            waiting.communicate()   # it ended before it was needed: its pipes closed, a new one builds
+        completed = subprocess.run([sys.executable, "-m", "evalkit.pipeline.sphinx_main", *arguments],
+                                   capture_output=True, text=True, preexec_fn=die_with_parent)
+        stdout, stderr, returncode = completed.stdout, completed.stderr, completed.returncode
     log = output / f"jupyter-book-{builder}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(completed.stdout + "\n" + completed.stderr, encoding="utf-8")
-    if completed.returncode != 0:
-        problems = [line for line in (completed.stdout + completed.stderr).splitlines()
+    log.write_text(stdout + "\n" + stderr, encoding="utf-8")
+    if returncode != 0:
+        problems = [line for line in (stdout + stderr).splitlines()
                     if "WARNING" in line or "ERROR" in line or "Error" in line][:10]
         detail = "; ".join(problems) or "see the log"
         raise BuildError(f"Jupyter Book ({builder}) failed: {detail} (full log: {log})")
+
+
+# Sphinx processes started before their sources exist, by builder (prestart).
+_prestarted: dict[str, subprocess.Popen] = {}
+
+
+def prestart(builder: str, modules: Path | None = None) -> None:
+    """Start the Sphinx process of ``builder`` now, so that it imports while the build does other work.
+
+    Sphinx, Jupyter Book and their extensions take about a second to import, in a process that
+    otherwise starts only once the pages have run. Started early, it imports them on the other
+    core (and ``modules``, the names an earlier build of the site imported, when given), then
+    waits for :func:`jupyter_book` to give it the sources. What it builds is what a process
+    started then would build: the same code, the same arguments. One not used is ended by
+    :func:`stop_prestarted`, which a build calls when it ends however it ends.
+    """
+    if builder in _prestarted:
+        return
+    command = [sys.executable, "-m", "evalkit.pipeline.sphinx_main", "--wait"]
+    if modules is not None:
+        command.append(str(modules))
+    _prestarted[builder] = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
+
+
+def stop_prestarted() -> None:
+    """End every Sphinx process :func:`prestart` started that no build used."""
+    while _prestarted:
+        _, waiting = _prestarted.popitem()
+        waiting.kill()
+        waiting.communicate()
+
+
+@contextlib.contextmanager
+def prestarted(build_root: Path, lang: str, builders: tuple[str, ...]):
+    """:func:`prestart` each of ``builders`` (with the modules its kept site imported), stop them at the end."""
+    try:
+        for builder in builders:
+            prestart(builder, build_root / SITE_CACHE / f"{lang}-{builder}" / MODULES_FILE)
+        yield
+    finally:
+        stop_prestarted()
 
 
 SITE_CACHE = "sphinx"   # _build/sphinx/<lang>-<builder>: what Sphinx read, kept between builds

@@ -310,7 +310,9 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     jobs = make_jobs(root, ed, build_root)
     code = code_digest(root)
     # Each input is validated once per build and kept for every page (evalkit.register.artefact).
-    with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"):
+    # Sphinx starts importing now, on the core the build's own bookkeeping leaves free.
+    with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"), \
+            book.prestarted(build_root, lang, ("html",)):
         _clean_litter(build_root)
         if force:   # from nothing: no page, site or export of an earlier build is kept
             _forget_kept(build_root, lang)
@@ -423,6 +425,8 @@ def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: 
     build_root = root / "_build"
     print("evalkit build: building the site", file=sys.stderr, flush=True)
     html_version = book.new_version_dir(build_root, ed.html_link)
+    if pdf:   # the PDF's Sphinx imports while the site's builds
+        book.prestart("singlehtml", build_root / book.SITE_CACHE / f"{ed.lang}-singlehtml" / book.MODULES_FILE)
     shutil.move(_site(root, ed, ed.lang, stage, config, toc, "html", code=code), html_version)
     # What the numbers were made from, published with the site: `evalkit check` compares editions.
     provenance.write_inputs_record(html_version, prov)
