@@ -1,18 +1,20 @@
 """Sphinx's process started before the pages have run (evalkit.pipeline.book.prestart).
 
-It builds only with the arguments it is given, never lingers after the build, and a build never
-depends on it: when it is gone, a new process builds as before. That it builds the same site as a
-new process is shown with the tiny book of tests/test_site_cache.py.
+It builds only with the arguments it is given once it said it was ready, never lingers after the
+build or an interrupted wait, and a build never depends on it: when it is gone or ends before it
+is ready, a new process builds as before. That it builds the same site as a new process is shown
+with the tiny book of tests/test_site_cache.py.
 """
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 from evalkit.pipeline import book
+from evalkit.pipeline.sphinx_main import READY
 
 
 @pytest.fixture(autouse=True)
@@ -22,42 +24,24 @@ def _none_left():
 
 
 def _fake(code: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    """A process in the place of a prestarted Sphinx: ``code`` runs in it, its errors go to a file."""
+    errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=errors, text=True)
+    book._prestarted["html"] = (process, errors)
+    return process
 
 
-def test_a_waiting_process_given_no_sources_builds_nothing_and_ends(tmp_path):
-    record = tmp_path / "modules.json"
-    record.write_text('["no_such_module_anywhere", 42, "sphinx.errors"', encoding="utf-8")   # broken JSON
-    done = subprocess.run([sys.executable, "-m", "evalkit.pipeline.sphinx_main", "--wait", str(record)],
-                          input="", capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert done.returncode == 0 and done.stdout == "" and list(tmp_path.iterdir()) == [record]
-    record.write_text('["no_such_module_anywhere", 42]', encoding="utf-8")   # a name that fails, not a name
-    done = subprocess.run([sys.executable, "-m", "evalkit.pipeline.sphinx_main", "--wait", str(record)],
-                          input="", capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert done.returncode == 0 and list(tmp_path.iterdir()) == [record]
-
-
-def test_the_waiting_process_is_given_the_arguments_and_no_other_is_started(tmp_path, monkeypatch):
-    def no_new_process(*args, **kwargs):
+@pytest.fixture
+def no_new_process(monkeypatch):
+    def refuse(*args, **kwargs):
         raise AssertionError("a new Sphinx process was started beside the waiting one")
 
-    monkeypatch.setattr(book.subprocess, "run", no_new_process)
-    book._prestarted["html"] = _fake("import sys, json; print(json.loads(sys.stdin.readline()))")
-    book.jupyter_book(tmp_path / "src", tmp_path / "c.yml", tmp_path / "t.yml", tmp_path / "out", "html")
-    log = (tmp_path / "out" / "jupyter-book-html.log").read_text(encoding="utf-8")
-    assert json.dumps([str(tmp_path / "src"), str(tmp_path / "c.yml"), str(tmp_path / "t.yml"),
-                       str(tmp_path / "out"), "html"]).replace('"', "'") in log
-    assert book._prestarted == {}
+    monkeypatch.setattr(book.subprocess, "run", refuse)
 
 
-def test_a_waiting_process_that_failed_fails_the_build(tmp_path):
-    book._prestarted["html"] = _fake("import sys; sys.stdin.readline(); print('WARNING: broken'); sys.exit(1)")
-    with pytest.raises(book.BuildError, match="WARNING: broken"):
-        book.jupyter_book(tmp_path, tmp_path / "c.yml", tmp_path / "t.yml", tmp_path / "out", "html")
-
-
-def test_a_process_that_ended_before_it_was_needed_is_replaced_by_a_new_one(tmp_path, monkeypatch):
+@pytest.fixture
+def new_processes(monkeypatch):
     started = []
 
     def new_process(command, **kwargs):
@@ -65,20 +49,72 @@ def test_a_process_that_ended_before_it_was_needed_is_replaced_by_a_new_one(tmp_
         return subprocess.CompletedProcess(command, 0, "built", "")
 
     monkeypatch.setattr(book.subprocess, "run", new_process)
-    ended = _fake("import sys; sys.exit(3)")
-    ended.wait()
-    book._prestarted["html"] = ended
-    book.jupyter_book(tmp_path, tmp_path / "c.yml", tmp_path / "t.yml", tmp_path / "out", "html")
-    assert len(started) == 1 and started[0][1:3] == ["-m", "evalkit.pipeline.sphinx_main"]
-    assert started[0][3:] == [str(tmp_path), str(tmp_path / "c.yml"), str(tmp_path / "t.yml"),
-                              str(tmp_path / "out"), "html"]
+    return started
 
 
-def test_every_process_started_early_is_ended_with_the_build_however_it_ends(tmp_path):
+def _arguments(tmp_path):
+    return [tmp_path / "src", tmp_path / "c.yml", tmp_path / "t.yml", tmp_path / "out", "html"]
+
+
+def test_a_waiting_process_imports_says_it_is_ready_and_given_no_sources_builds_nothing(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "evalkit.pipeline.sphinx_main", "--wait"], input="",
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == f"{READY}\n" and list(tmp_path.iterdir()) == []
+
+
+def test_the_ready_process_is_given_the_arguments_and_no_other_is_started(tmp_path, no_new_process):
+    _fake(f"import sys, json; print({READY!r}, flush=True); print(json.loads(sys.stdin.readline())); "
+          "print('a warning', file=sys.stderr)")
+    book.jupyter_book(*_arguments(tmp_path))
+    log = (tmp_path / "out" / "jupyter-book-html.log").read_text(encoding="utf-8")
+    assert repr([str(a) for a in _arguments(tmp_path)]) in log and "a warning" in log
+    assert book._prestarted == {}
+
+
+def test_a_ready_process_that_failed_fails_the_build(tmp_path, no_new_process):
+    _fake(f"import sys; print({READY!r}, flush=True); sys.stdin.readline(); print('WARNING: broken'); sys.exit(1)")
+    with pytest.raises(book.BuildError, match="WARNING: broken"):
+        book.jupyter_book(*_arguments(tmp_path))
+
+
+@pytest.mark.parametrize("code", ["import sys; sys.exit(3)",                     # ended before it was needed
+                                  "import time, sys; time.sleep(0.5); sys.exit(3)",   # while the build waits
+                                  "print('something else', flush=True)"])         # not a Sphinx waiting
+def test_a_process_that_ends_before_it_is_ready_is_replaced_by_a_new_one(tmp_path, new_processes, code):
+    process = _fake(code)
+    book.jupyter_book(*_arguments(tmp_path))
+    assert len(new_processes) == 1 and new_processes[0][1:3] == ["-m", "evalkit.pipeline.sphinx_main"]
+    assert new_processes[0][3:] == [str(a) for a in _arguments(tmp_path)]
+    assert process.returncode is not None and book._prestarted == {}
+
+
+def test_an_interrupted_wait_ends_the_process(tmp_path, monkeypatch):
+    process = _fake(f"import sys, time; print({READY!r}, flush=True); sys.stdin.readline(); time.sleep(60)")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(process, "communicate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        book.jupyter_book(*_arguments(tmp_path))
+    monkeypatch.undo()
+    assert process.wait(timeout=10) is not None and book._prestarted == {}
+
+
+def test_every_process_started_early_is_ended_with_the_build_however_it_ends():
     with pytest.raises(RuntimeError, match="the build failed"):
-        with book.prestarted(tmp_path, "fi", ("html", "singlehtml")):
-            waiting = dict(book._prestarted)
+        with book.prestarted(("html", "singlehtml")):
+            waiting = {builder: process for builder, (process, _) in book._prestarted.items()}
             assert set(waiting) == {"html", "singlehtml"}
             raise RuntimeError("the build failed")
     assert book._prestarted == {}
     assert all(process.returncode is not None for process in waiting.values())
+
+
+def test_a_process_that_cannot_be_started_is_not_there(monkeypatch):
+    def no_process(*args, **kwargs):
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(book.subprocess, "Popen", no_process)
+    book.prestart("html")
+    assert book._prestarted == {}

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,7 +26,7 @@ from evalkit.book_settings import apply_publication_settings
 from evalkit.errors import BuildError
 from evalkit.i18n import t
 from evalkit.pipeline.runner import die_with_parent
-from evalkit.pipeline.sphinx_main import MODULES_FILE
+from evalkit.pipeline.sphinx_main import READY
 from evalkit.pipeline.templates import fill
 
 
@@ -148,8 +151,8 @@ def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: s
     """Run Jupyter Book's Sphinx build (:mod:`evalkit.pipeline.sphinx_main`) into ``output/_build/<builder>``.
 
     Warnings are errors, so a broken reference fails the build; every page is written. A process
-    :func:`prestart` started for ``builder`` does the build when it is still waiting; otherwise
-    (none started, or it ended) a new one is started.
+    :func:`prestart` started for ``builder`` builds once it says it is ready; one that ends
+    before it is ready is replaced by a new process, as is the absence of one.
 
     Raises
     ------
@@ -157,16 +160,13 @@ def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: s
         Naming the first warnings and the full log, kept in ``output``.
     """
     arguments = [str(source), str(config), str(toc), str(output), builder]
-    waiting = _prestarted.pop(builder, None)
-    if waiting is not None and waiting.poll() is None:
-        stdout, stderr = waiting.communicate(json.dumps(arguments) + "\n")
-        returncode = waiting.returncode
-    else:
-        if waiting is not None:
-            waiting.communicate()   # it ended before it was needed: its pipes closed, a new one builds
+    ran = _run_prestarted(builder, arguments)
+    if ran is None:
         completed = subprocess.run([sys.executable, "-m", "evalkit.pipeline.sphinx_main", *arguments],
-                                   capture_output=True, text=True, preexec_fn=die_with_parent)
-        stdout, stderr, returncode = completed.stdout, completed.stderr, completed.returncode
+                                   capture_output=True, text=True,
+                                   preexec_fn=functools.partial(die_with_parent, os.getpid()))
+        ran = completed.returncode, completed.stdout, completed.stderr
+    returncode, stdout, stderr = ran
     log = output / f"jupyter-book-{builder}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(stdout + "\n" + stderr, encoding="utf-8")
@@ -177,43 +177,75 @@ def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: s
         raise BuildError(f"Jupyter Book ({builder}) failed: {detail} (full log: {log})")
 
 
-# Sphinx processes started before their sources exist, by builder (prestart).
-_prestarted: dict[str, subprocess.Popen] = {}
+# Sphinx processes started before their sources exist, by builder (prestart): the process and the
+# file its standard error goes to (a file, so that it never waits on a pipe nobody reads).
+_prestarted: dict[str, tuple[subprocess.Popen, Any]] = {}
 
 
-def prestart(builder: str, modules: Path | None = None) -> None:
+def _run_prestarted(builder: str, arguments: list[str]) -> tuple[int, str, str] | None:
+    """The exit status, output and errors of the prestarted process given ``arguments``, or None.
+
+    None when there is none for ``builder`` or it ended before saying it was ready (it is reaped).
+    Whatever interrupts the wait (Ctrl-C, a termination) kills the process before it goes on.
+    """
+    if builder not in _prestarted:
+        return None
+    waiting, errors = _prestarted.pop(builder)
+    try:
+        if waiting.stdout.readline().strip() != READY:
+            _end(waiting, errors)
+            return None
+        stdout, _ = waiting.communicate(json.dumps(arguments) + "\n")
+        errors.seek(0)
+        return waiting.returncode, stdout, errors.read()
+    except BaseException:
+        _end(waiting, errors)
+        raise
+    finally:
+        errors.close()
+
+
+def _end(waiting: subprocess.Popen, errors) -> None:
+    waiting.kill()
+    waiting.communicate()
+    errors.close()
+
+
+def prestart(builder: str) -> None:
     """Start the Sphinx process of ``builder`` now, so that it imports while the build does other work.
 
     Sphinx, Jupyter Book and their extensions take about a second to import, in a process that
     otherwise starts only once the pages have run. Started early, it imports them on the other
-    core (and ``modules``, the names an earlier build of the site imported, when given), then
-    waits for :func:`jupyter_book` to give it the sources. What it builds is what a process
-    started then would build: the same code, the same arguments. One not used is ended by
-    :func:`stop_prestarted`, which a build calls when it ends however it ends.
+    core (:data:`evalkit.pipeline.sphinx_main.WARM_MODULES`, modules every build imports), then
+    waits for :func:`jupyter_book` to give it the sources. It runs the same code with the same
+    arguments as a process started then. One not used is ended by :func:`stop_prestarted`,
+    which a build calls however it ends; one that cannot be started is simply not there.
     """
     if builder in _prestarted:
         return
-    command = [sys.executable, "-m", "evalkit.pipeline.sphinx_main", "--wait"]
-    if modules is not None:
-        command.append(str(modules))
-    _prestarted[builder] = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
+    errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    try:
+        waiting = subprocess.Popen([sys.executable, "-m", "evalkit.pipeline.sphinx_main", "--wait"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True,
+                                   preexec_fn=functools.partial(die_with_parent, os.getpid()))
+    except OSError:   # no process to spare (a limit reached): the build starts Sphinx when it needs it
+        errors.close()
+        return
+    _prestarted[builder] = (waiting, errors)
 
 
 def stop_prestarted() -> None:
     """End every Sphinx process :func:`prestart` started that no build used."""
     while _prestarted:
-        _, waiting = _prestarted.popitem()
-        waiting.kill()
-        waiting.communicate()
+        _end(*_prestarted.popitem()[1])
 
 
 @contextlib.contextmanager
-def prestarted(build_root: Path, lang: str, builders: tuple[str, ...]):
-    """:func:`prestart` each of ``builders`` (with the modules its kept site imported), stop them at the end."""
+def prestarted(builders: tuple[str, ...]):
+    """:func:`prestart` each of ``builders`` on entry; :func:`stop_prestarted` on exit, however it exits."""
     try:
         for builder in builders:
-            prestart(builder, build_root / SITE_CACHE / f"{lang}-{builder}" / MODULES_FILE)
+            prestart(builder)
         yield
     finally:
         stop_prestarted()

@@ -312,7 +312,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     # Each input is validated once per build and kept for every page (evalkit.register.artefact).
     # Sphinx starts importing now, on the core the build's own bookkeeping leaves free.
     with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"), \
-            book.prestarted(build_root, lang, ("html",)):
+            book.prestarted(("html",)):
         _clean_litter(build_root)
         if force:   # from nothing: no page, site or export of an earlier build is kept
             _forget_kept(build_root, lang)
@@ -426,7 +426,7 @@ def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: 
     print("evalkit build: building the site", file=sys.stderr, flush=True)
     html_version = book.new_version_dir(build_root, ed.html_link)
     if pdf:   # the PDF's Sphinx imports while the site's builds
-        book.prestart("singlehtml", build_root / book.SITE_CACHE / f"{ed.lang}-singlehtml" / book.MODULES_FILE)
+        book.prestart("singlehtml")
     shutil.move(_site(root, ed, ed.lang, stage, config, toc, "html", code=code), html_version)
     # What the numbers were made from, published with the site: `evalkit check` compares editions.
     provenance.write_inputs_record(html_version, prov)

@@ -9,12 +9,13 @@ shows the current titles, numbers and links of the others. The site goes to
 ``OUTPUT/_build/BUILDER``, Sphinx's environment to ``OUTPUT/_build/.doctrees``. Exit status 0
 when the build succeeded without a warning.
 
-Run as ``python -m evalkit.pipeline.sphinx_main --wait [MODULES]`` it is started before its
-sources exist (:func:`evalkit.pipeline.book.prestart`): it imports Sphinx, Jupyter Book and the
-modules named in the JSON file MODULES (what an earlier build of the same site imported) while
-the build runs its pages, then reads the five arguments as one JSON line from its standard input
-and builds. Importing first changes nothing but when: Sphinx would import the same modules
-during the build. End of input before a line: it exits, having built nothing.
+Run as ``python -m evalkit.pipeline.sphinx_main --wait`` it is started before its sources exist
+(:func:`evalkit.pipeline.book.prestart`): it imports the modules of :data:`WARM_MODULES` while
+the build runs its pages, prints :data:`READY` on a line of its own, then reads the five
+arguments as one JSON line from its standard input and builds. Those are modules every build of
+our books imports anyway (Sphinx's builders and domains, Jupyter Book's extensions and themes, the
+lexer of the notebooks' code), so importing them first changes when, not what. End of input
+before a line: it exits, having built nothing.
 """
 from __future__ import annotations
 
@@ -23,12 +24,23 @@ import json
 import sys
 from pathlib import Path
 
-# Imported first in any case: what every build of a Jupyter Book 1.x book loads.
-WARM_MODULES = ("jupyter_book.sphinx", "sphinx.application", "sphinx.builders.html", "sphinx.search",
-                "myst_nb", "sphinx_book_theme", "pydata_sphinx_theme", "sphinx_external_toc",
-                "sphinx_togglebutton", "sphinx_copybutton", "sphinx_design", "sphinx_comments",
-                "sphinx_multitoc_numbering", "sphinx_jupyterbook_latex", "sphinx_thebe")
-MODULES_FILE = "modules.json"   # in OUTPUT: what the last successful build imported
+# What a build of our books imports in any case, by Sphinx's registry, Jupyter Book's extensions
+# and themes, and the notebooks' rendering: about two thirds of the process's start. A module
+# missing here is imported when Sphinx asks for it; one that fails here fails, or not, then.
+WARM_MODULES = (
+    "jupyter_book.sphinx", "sphinx.application", "sphinx.search", "sphinx.builders.html",
+    "sphinx.builders.singlehtml", "sphinx.builders.latex", "sphinx.builders.epub3", "sphinx.builders.texinfo",
+    "sphinx.builders.manpage", "sphinx.builders.text", "sphinx.builders.xml", "sphinx.builders.linkcheck",
+    "sphinx.builders.gettext", "sphinx.builders.changes", "sphinx.builders.dummy",
+    "sphinx.domains.python", "sphinx.domains.cpp", "sphinx.domains.c", "sphinx.domains.javascript",
+    "sphinx.domains.rst", "sphinx.domains.math", "sphinx.directives.code", "sphinx.directives.other",
+    "sphinx.directives.patches", "sphinx.ext.mathjax", "sphinx.ext.intersphinx", "sphinx.ext.doctest",
+    "myst_nb", "myst_nb.sphinx_ext", "myst_parser.sphinx_ext.main", "sphinx_book_theme", "pydata_sphinx_theme",
+    "sphinx_external_toc", "sphinx_togglebutton", "sphinx_copybutton", "sphinx_design", "sphinx_comments",
+    "sphinx_multitoc_numbering", "sphinx_jupyterbook_latex", "sphinx_thebe", "IPython.lib.lexers",
+    "jupyter_cache", "nbclient", "linkify_it", "mdit_py_plugins",
+)
+READY = "evalkit-sphinx-ready"
 
 
 def main(argv: list[str]) -> int:
@@ -45,29 +57,17 @@ def main(argv: list[str]) -> int:
     if isinstance(result, BaseException):
         print(f"ERROR: {type(result).__name__}: {result}", file=sys.stderr)
         return 1
-    if result:
-        return 1
-    # Names only, for the next build's early start; a file it cannot write costs that start only.
-    try:
-        (Path(output) / MODULES_FILE).write_text(json.dumps(sorted(sys.modules)), encoding="utf-8")
-    except OSError:
-        pass
-    return 0
+    return 1 if result else 0
 
 
-def warm_then_build(modules_file: str | None, stdin) -> int:
-    """Import what the build will import, then build with the arguments read from ``stdin``."""
-    names: list = list(WARM_MODULES)
-    try:
-        listed = json.loads(Path(modules_file).read_text(encoding="utf-8")) if modules_file else []
-        names += [name for name in listed if isinstance(name, str) and not name.startswith(("evalkit", "__"))]
-    except (OSError, ValueError):
-        pass   # no record yet (a cold cache), or an unreadable one: the fixed list alone
-    for name in names:
+def warm_then_build(stdin, stdout) -> int:
+    """Import :data:`WARM_MODULES`, say :data:`READY`, then build with the arguments read from ``stdin``."""
+    for name in WARM_MODULES:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - warming only: a module that fails here fails, or not, when Sphinx imports it
-            pass
+        except Exception:  # noqa: BLE001, S112 - warming only: Sphinx imports it again when it needs it
+            continue
+    print(READY, file=stdout, flush=True)
     line = stdin.readline()
     if not line:
         return 0
@@ -75,6 +75,4 @@ def warm_then_build(modules_file: str | None, stdin) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--wait"]:
-        sys.exit(warm_then_build(sys.argv[2] if len(sys.argv) > 2 else None, sys.stdin))
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(warm_then_build(sys.stdin, sys.stdout) if sys.argv[1:] == ["--wait"] else main(sys.argv[1:]))
