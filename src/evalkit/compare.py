@@ -39,6 +39,7 @@ from evalkit.definitions import CONFIDENCE_LEVEL, EMPLOYED_CODES, HORIZONS, POOL
 from evalkit.errors import EvalkitError
 from evalkit.i18n import t
 from evalkit.indicator_registry import STATUS_RATES, spec
+from evalkit.register.parse import distinct
 
 CONFIDENCE = CONFIDENCE_LEVEL
 FUNNEL_LEVELS = (0.95, 0.998)
@@ -433,23 +434,21 @@ def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
     mask, status = indicators.followed_up(register, pd.Timestamp(as_of).date(), horizon, as_index=True)
     eligible = register.loc[mask, ["pilot_id", *MODEL_COVARIATES]]
     complete = eligible[list(MODEL_COVARIATES)].notna().all(axis=1).to_numpy()
-    # Grouped by integer codes, each standing for one str: the same groups in the same order as
-    # grouping the strings, without turning a million values into strings.
+    # Grouped by integer codes, each standing for one text (evalkit.register.parse.distinct): the
+    # same groups in the same order as grouping the texts, without turning a million values into text.
     keys = {"status": status[complete]}
     labels = {"status": np.asarray(STATUS_CODES, dtype=object)}
-    pilots, labels["pilot_id"] = _str_codes(eligible["pilot_id"])
-    keys["pilot_id"] = pilots[complete]
-    for column in MODEL_COVARIATES:
-        if column in _CATEGORICAL_COVARIATES:
-            codes, labels[column] = _str_codes(eligible[column])
-            keys[column] = codes[complete]
+    for column in ("pilot_id", *MODEL_COVARIATES):
+        if column in ("pilot_id", *_CATEGORICAL_COVARIATES):
+            texts, rows = distinct(eligible[column])
+            keys[column], labels[column] = rows[complete], texts.to_numpy(dtype=object)
         else:
             keys[column] = eligible[column].to_numpy(dtype=float, na_value=np.nan)[complete]
     groups, first = _groups(list(keys.values()))
     rows = pd.DataFrame({column: values[first] for column, values in keys.items()})
     for column, names in labels.items():
         rows[column] = names[rows[column].to_numpy()]
-    missing = pd.Series(labels["pilot_id"][pilots[~complete]], dtype=object).value_counts()
+    missing = eligible.loc[~complete, "pilot_id"].astype(str).value_counts()
     return ModelPeople(horizon, rows, np.bincount(groups).astype(float), missing)
 
 
@@ -473,23 +472,6 @@ def _groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     # every number before it.
     before = np.maximum.accumulate(np.concatenate([[-1], groups[:-1]]))
     return groups, np.flatnonzero(groups > before)
-
-
-def _str_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of ``column``'s values as text, and the str each code stands for.
-
-    A Categorical's categories are turned into str once each; categories that read the same share
-    a code. A missing value gets a code of its own, labelled ``nan``: the model's rows never hold
-    one (a validated register has every pilot id, and people missing a covariate are left out
-    before the codes are used).
-    """
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        codes, values = column.cat.codes.to_numpy(), column.cat.categories
-    else:
-        codes, values = pd.factorize(column.to_numpy(dtype=object))
-    # The last label answers code -1, a missing value.
-    merged, names = pd.factorize(np.asarray([str(value) for value in values] + ["nan"], dtype=object))
-    return merged[codes], np.asarray(names, dtype=object)
 
 
 def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str = DEFAULT_INDICATOR,

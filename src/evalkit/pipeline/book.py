@@ -197,12 +197,12 @@ def _run_prestarted(builder: str, arguments: list[str]) -> tuple[int, str, str] 
             return None
         stdout, _ = waiting.communicate(json.dumps(arguments) + "\n")
         errors.seek(0)
-        return waiting.returncode, stdout, errors.read()
+        ran = waiting.returncode, stdout, errors.read()
     except BaseException:
         _end(waiting, errors)
         raise
-    finally:
-        errors.close()
+    errors.close()
+    return ran
 
 
 def _end(waiting: subprocess.Popen, errors) -> None:

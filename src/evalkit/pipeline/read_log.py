@@ -500,8 +500,9 @@ def fingerprint(log: str, base: Path | None = None) -> dict[str, dict[str, str]]
     for name, (kind, mtime_ns, size) in logged.get("reads", {}).items():
         if any(name == own or name.startswith(own.rstrip("/") + "/") for own in written):
             continue   # the page's own output (a scratch or cache file it wrote and read back)
-        entry = {"folder": _FOLDER, "probe": _PROBE}.get(kind, kind[len("view:"):] + ":"
-                                                         if kind.startswith("view:") else "") + name
+        prefix = kind.removeprefix("view:") + ":" if kind.startswith("view:") else \
+            {"folder": _FOLDER, "probe": _PROBE}.get(kind, "")
+        entry = prefix + name
         if kind == "probe":
             now = current(entry, base)
             # Absent when asked and there now, or the reverse: the page saw another state.
