@@ -230,7 +230,7 @@ def test_groups_are_numbered_as_groupby_numbers_them_in_order_of_first_occurrenc
     frame = pd.DataFrame({f"c{i}": rng.integers(0, cardinality, 4000) for i in range(columns)})
     frame["c0"] = frame["c0"].astype(float)
     frame = pd.concat([frame, frame.sample(1000, random_state=1)], ignore_index=True)  # repeats
-    groups, first = compare._groups([frame[c].to_numpy() for c in frame.columns])
+    groups, first = casemix.group_numbers([frame[c].to_numpy() for c in frame.columns])
     expected = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
     np.testing.assert_array_equal(groups, expected)
     np.testing.assert_array_equal(first, [np.flatnonzero(expected == g)[0] for g in range(expected.max() + 1)])
@@ -242,6 +242,6 @@ def test_groups_are_told_apart_where_the_combined_number_would_overflow():
     m = 2**16 - 1
     rows = np.arange(2 * m)
     columns = [(rows >= m).astype(np.int64)] + [rows % m] * 4
-    groups, first = compare._groups(columns)
+    groups, first = casemix.group_numbers(columns)
     assert groups.max() + 1 == 2 * m
     np.testing.assert_array_equal(first, rows)

@@ -105,12 +105,43 @@ def collapse(formula: str, data: pd.DataFrame,
     """
     outcome, categorical, numeric = parse_formula(formula)
     keys = [outcome, *categorical, *numeric]
-    if weights is None:
-        counts = data.groupby(keys, sort=False, observed=True).size()
-    else:
-        counts = data[keys].assign(_people=np.asarray(weights, dtype=float)).groupby(
-            keys, sort=False, observed=True)["_people"].sum()
-    return counts.index.to_frame(index=False), counts.to_numpy(dtype=float)
+    groups, first = group_numbers([data[key].array for key in keys])
+    people = np.bincount(groups, weights=None if weights is None else np.asarray(weights, dtype=float))
+    return data[keys].iloc[first].reset_index(drop=True), people.astype(float)
+
+
+def group_numbers(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, its group among the distinct combinations of ``columns``; and each group's first row.
+
+    Parameters
+    ----------
+    columns : list of ndarray
+        Equally long, of any dtype ``pandas.factorize`` takes.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Each row's group number, shape (n,), and the position of each group's first row, shape
+        (groups,), ascending.
+
+
+    Groups are numbered in order of first occurrence, as ``groupby(sort=False)`` numbers them
+    (a missing value, which groupby would drop, is a value like any other here).
+    Each column's values are numbered and the numbers combined into one integer per row, which
+    pandas numbers once instead of comparing row by row.
+    """
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        codes, uniques = pd.factorize(values)
+        radix = len(uniques) + 1   # one more for a missing value, code -1
+        if combined.max(initial=0) >= np.iinfo(np.int64).max // radix:
+            combined = pd.factorize(combined)[0].astype(np.int64)   # renumbered: below the row count
+        combined = combined * radix + (codes + 1)
+    groups = pd.factorize(combined)[0]
+    # Groups are numbered as they first appear, so a row starts a group when its number exceeds
+    # every number before it.
+    before = np.maximum.accumulate(np.concatenate([[-1], groups[:-1]]))
+    return groups, np.flatnonzero(groups > before)
 
 
 def distinct_rows(exog: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -131,11 +162,10 @@ def distinct_rows(exog: np.ndarray, weights: np.ndarray | None = None) -> tuple[
         The distinct rows, shape (m, k), in order of first occurrence, and the people each stands
         for, shape (m,).
     """
-    frame = pd.DataFrame(exog)
-    columns = list(frame.columns)
-    frame["people"] = 1.0 if weights is None else np.asarray(weights, dtype=float)
-    counts = frame.groupby(columns, sort=False)["people"].sum()
-    return counts.index.to_frame(index=False).to_numpy(dtype=float), counts.to_numpy(dtype=float)
+    exog = np.asarray(exog, dtype=float)
+    groups, first = group_numbers(list(exog.T))
+    people = np.bincount(groups, weights=None if weights is None else np.asarray(weights, dtype=float))
+    return exog[first], people.astype(float)
 
 
 def averaged_prediction(exog: np.ndarray, params: np.ndarray, cov: np.ndarray,

@@ -444,7 +444,7 @@ def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
             keys[column], labels[column] = rows[complete], texts.to_numpy(dtype=object)
         else:
             keys[column] = eligible[column].to_numpy(dtype=float, na_value=np.nan)[complete]
-    groups, first = _groups(list(keys.values()))
+    groups, first = casemix.group_numbers(list(keys.values()))
     rows = pd.DataFrame({column: values[first] for column, values in keys.items()})
     for column, names in labels.items():
         rows[column] = names[rows[column].to_numpy()]
@@ -452,30 +452,8 @@ def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
     return ModelPeople(horizon, rows, np.bincount(groups).astype(float), missing)
 
 
-def _groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, its group among the distinct combinations of ``columns``; and each group's first row.
-
-    Groups are numbered in order of first occurrence, as ``groupby(sort=False)`` numbers them
-    (a missing value, which groupby would drop, is a value like any other here).
-    Each column's values are numbered and the numbers combined into one integer per row, which
-    pandas numbers once instead of comparing row by row.
-    """
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    for values in columns:
-        codes, uniques = pd.factorize(values)
-        radix = len(uniques) + 1   # one more for a missing value, code -1
-        if combined.max(initial=0) >= np.iinfo(np.int64).max // radix:
-            combined = pd.factorize(combined)[0].astype(np.int64)   # renumbered: below the row count
-        combined = combined * radix + (codes + 1)
-    groups = pd.factorize(combined)[0]
-    # Groups are numbered as they first appear, so a row starts a group when its number exceeds
-    # every number before it.
-    before = np.maximum.accumulate(np.concatenate([[-1], groups[:-1]]))
-    return groups, np.flatnonzero(groups > before)
-
-
 def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str = DEFAULT_INDICATOR,
-                   people: ModelPeople | None = None) -> AdjustedRates:
+                   people: ModelPeople | None = None, crude: pd.DataFrame | None = None) -> AdjustedRates:
     """Case-mix adjusted rate of ``indicator`` (the employment rate by default) per pilot at ``horizon`` months.
 
     Below, "employed" stands for the indicator's outcome: a status it counts
@@ -510,6 +488,10 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str =
     people : ModelPeople, optional
         :func:`model_people` of the same register, extract date and horizon, when several
         indicators are modelled; computed here when not given.
+    crude : DataFrame, optional
+        :func:`crude_rates` of the same register and extract date, for ``indicator`` and any
+        follow-up times including ``horizon``, when the caller has them already; computed here
+        when not given.
 
     Returns
     -------
@@ -528,8 +510,15 @@ def adjusted_rates(register: pd.DataFrame, as_of, horizon: int, indicator: str =
         Fewer than two pilots left in the model (``no_pilot``, ``one_pilot``), covariates
         collinear with the pilots (``collinear``), or separation by the covariates or a failed
         fit (``separation``).
+    ValueError
+        ``people`` of another follow-up time, or ``crude`` without this indicator at ``horizon``.
     """
-    crude = crude_rates(register, as_of, (horizon,), indicator)
+    if crude is None:
+        crude = crude_rates(register, as_of, (horizon,), indicator)
+    else:
+        crude = crude[(crude["horizon_months"] == horizon) & (crude["indicator"] == indicator)]
+        if crude.empty:
+            raise ValueError(f"crude rates given without {indicator} at {horizon} months")
     crude = crude[crude["pilot_id"] != POOLED].set_index("pilot_id")
     left_out = {pilot_id: _variant(key, indicator) for pilot_id, key in _left_out_pilots(crude).items()}
     outcome = {} if indicator == DEFAULT_INDICATOR else {"outcome": indicator}

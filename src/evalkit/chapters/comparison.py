@@ -322,7 +322,7 @@ def _adjusted(page: ComparisonPage, horizon: int,
             page.model_people[horizon] = compare.model_people(page.register, page.as_of, horizon)
         try:
             page.adjusted[key] = compare.adjusted_rates(page.register, page.as_of, horizon, indicator,
-                                                        page.model_people[horizon])
+                                                        page.model_people[horizon], _rates(page, indicator))
         except compare.ComparisonUndefined as exc:
             page.adjusted[key] = exc.unavailable
     return page.adjusted[key]
