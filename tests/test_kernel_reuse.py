@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from conftest import evalkit_processes
+from evalkit.pipeline.kernel import shutdown_warm_kernels
 from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs
 from evalkit.pipeline.runner import run_jobs
 
@@ -45,6 +47,14 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
     for name in ("claims", "uusimaa", "comparison"):
         alone = run([name], f"alone-{name}")
         assert _comparable(shared[name]) == _comparable(alone[name]), name
+    # A pool's worker starts its kernel with the chapters imported (kernel.prestart_kernel); a
+    # kernel nbclient starts for the page, in a thread of this process, imports nothing first.
+    job = dataclasses.replace(by_name["uusimaa"], output=project / "cold" / "uusimaa.ipynb")
+    with ThreadPoolExecutor(1) as threads:
+        [cold] = run_jobs([job], digest, executor=threads, force=True)
+        threads.submit(shutdown_warm_kernels).result()
+    assert cold.status == "built", cold.error
+    assert _comparable(job.output) == _comparable(shared["uusimaa"])
     # The pool is shut down: no worker or kernel of this project is left running.
     assert evalkit_processes(project, wait=10) == []
 
@@ -74,3 +84,45 @@ def test_two_workers_share_the_cores_and_keep_a_limit_the_user_set(monkeypatch):
     with default_executor(1) as pool:
         alone = pool.submit(_numeric_thread_limits).result()
     assert alone["OMP_NUM_THREADS"] == str(os.cpu_count() or 1)
+
+
+def _kernel_state() -> tuple[bool, list[str]]:
+    """Whether this worker's kernel was started before any page, and the chapters loaded in it."""
+    from jupyter_core.utils import run_sync
+
+    from evalkit.pipeline.kernel import _current
+
+    manager = _current().km
+    if manager is None or not manager.has_kernel:
+        return False, []
+    client = manager.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=60)
+        reply = run_sync(client.execute_interactive)(
+            "", user_expressions={"loaded": "sorted(m for m in __import__('sys').modules "
+                                            "if m.startswith('evalkit.chapters.'))"}, timeout=60)
+    finally:
+        client.stop_channels()
+    return True, eval(reply["content"]["user_expressions"]["loaded"]["data"]["text/plain"])  # noqa: S307
+
+
+def test_a_worker_starts_its_kernel_with_the_chapters_imported_before_its_first_page():
+    from evalkit.pipeline.kernel import WARM_IMPORTS
+    from evalkit.pipeline.runner import default_executor
+
+    with default_executor(1) as pool:
+        started, loaded = pool.submit(_kernel_state).result()
+    assert started
+    assert set(WARM_IMPORTS) <= set(loaded)
+
+
+def test_a_kernel_that_cannot_be_started_early_is_left_to_the_first_page():
+    from evalkit.pipeline.kernel import _current, prestart_kernel
+
+    def attempt():
+        prestart_kernel("no-such-kernel")
+        return _current().km
+
+    with ThreadPoolExecutor(1) as threads:   # a thread of its own: its own warm kernel
+        assert threads.submit(attempt).result() is None

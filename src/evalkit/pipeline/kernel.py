@@ -104,6 +104,35 @@ def _current() -> _WarmKernel:
     return _local.kernel
 
 
+# The chapters every page imports in its first cell. A kernel started ahead of its first page
+# (prestart_kernel) imports them as it starts, while its worker is still starting and preparing
+# that page; the page's own import then finds them loaded, as every later page of a worker does.
+WARM_IMPORTS = ("evalkit.chapters.comparison", "evalkit.chapters.national", "evalkit.chapters.pilot")
+# What nbclient gives a kernel it starts (its ``ipython_hist_file`` default): a kernel started
+# here is started the same way.
+_HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"
+
+
+def prestart_kernel(kernel_name: str = "python3") -> None:
+    """Start this thread's warm kernel now, importing :data:`WARM_IMPORTS` as it starts.
+
+    Called by a worker before its first page (:func:`evalkit.pipeline.runner.start_worker`), so
+    that starting the kernel and importing the scientific libraries into it overlap with the
+    worker's own start. The kernel answers only once they are imported; the first page then runs
+    in it as any later page does, after the reset to a fresh session. An import that fails is
+    left for the page to meet; a kernel that cannot be started is left for the first page to
+    start, and to fail on, as it would have.
+    """
+    warm = _current()
+    try:
+        manager = warm.manager(kernel_name)
+        if not manager.has_kernel:
+            run_sync(manager.start_kernel)(extra_arguments=[
+                _HISTORY_ARGUMENT, *(f"--IPKernelApp.exec_lines=import {name}" for name in WARM_IMPORTS)])
+    except Exception:  # noqa: BLE001 - an optimisation only: the first page starts its kernel itself
+        warm.shutdown()
+
+
 @atexit.register
 def shutdown_warm_kernels() -> None:
     """End every page kernel of this process (a build that ran pages in its own process calls this)."""

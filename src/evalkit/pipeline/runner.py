@@ -345,13 +345,17 @@ def threads_per_worker(workers: int, cores: int | None = None) -> int:
 
 
 def start_worker(parent_pid: int, threads: int) -> None:
-    """Process pool initializer: die with the build, and limit the numeric threads of our kernels.
+    """Process pool initializer: die with the build, limit the numeric threads of our kernels, start one.
 
-    The kernel inherits this process's environment. A limit the user set is kept.
+    The kernel inherits this process's environment, so it is started once the limits are set
+    (:func:`evalkit.pipeline.kernel.prestart_kernel`). A limit the user set is kept.
     """
     die_with_parent(parent_pid)
     for name in THREAD_LIMIT_VARIABLES:
         os.environ.setdefault(name, str(threads))
+    from evalkit.pipeline.kernel import prestart_kernel
+
+    prestart_kernel()
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
