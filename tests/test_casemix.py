@@ -153,6 +153,21 @@ def test_collapse_keeps_every_person_once_as_a_weight(data):
     assert got.to_dict() == expected.sort_index().to_dict()
 
 
+def test_collapse_and_distinct_rows_give_groupbys_groups_in_its_order(data):
+    """A second route: pandas' groupby in order of first occurrence, weights summed per group."""
+    columns = ["employed", "pilot_id", "sex", "basis", "age", "unemployment_months"]
+    weights = np.random.default_rng(3).integers(1, 9, len(data)).astype(float)
+    rows, people = casemix.collapse(FORMULAS[0], data, weights)
+    expected = data[columns].assign(_w=weights).groupby(columns, sort=False)["_w"].sum()
+    pd.testing.assert_frame_equal(rows, expected.index.to_frame(index=False), check_dtype=False)
+    np.testing.assert_array_equal(people, expected.to_numpy())
+    exog = casemix.design(FORMULAS[0], data)[1].to_numpy()
+    distinct, counts = casemix.distinct_rows(exog, weights)
+    by_rows = pd.DataFrame(exog).assign(_w=weights).groupby(list(range(exog.shape[1])), sort=False)["_w"].sum()
+    np.testing.assert_array_equal(distinct, by_rows.index.to_frame(index=False).to_numpy(dtype=float))
+    np.testing.assert_array_equal(counts, by_rows.to_numpy())
+
+
 def _mixed_register():
     """Pilots out of order, one where everybody is employed (left out of the model), covariates
     missing in two pilots, and statuses of every kind, so each outcome has its own rows."""
@@ -216,12 +231,15 @@ def test_sharing_one_horizons_people_changes_no_result_and_another_horizons_are_
     people = compare.model_people(register, AS_OF, 6)
     for indicator in ("employment_rate", "positive_exit_rate", "open_employment_rate"):
         alone = compare.adjusted_rates(register, AS_OF, 6, indicator)
-        shared = compare.adjusted_rates(register, AS_OF, 6, indicator, people)
+        shared = compare.adjusted_rates(register, AS_OF, 6, indicator, people,
+                                        compare.crude_rates(register, AS_OF, (3, 6, 12), indicator))
         pd.testing.assert_frame_equal(shared.rates, alone.rates)
         pd.testing.assert_frame_equal(shared.model, alone.model)
         assert shared.notes == alone.notes and shared.n_model == alone.n_model
     with pytest.raises(ValueError, match="of 6 months given for 12 months"):
         compare.adjusted_rates(register, AS_OF, 12, people=people)
+    with pytest.raises(ValueError, match="without employment_rate at 12 months"):
+        compare.adjusted_rates(register, AS_OF, 12, crude=compare.crude_rates(register, AS_OF, (6,)))
 
 
 @pytest.mark.parametrize("columns, cardinality", [(3, 4), (8, 3000)], ids=["few values", "past int64 combined"])
