@@ -51,6 +51,21 @@ def test_design_is_patsys_column_for_column(data, formula):
     assert design.dtypes.eq(np.float64).all()
 
 
+def test_design_of_arrow_texts_is_patsys_on_the_same_texts_as_objects():
+    # Levels whose order differs by case, accents and byte length: sorted by code point either way.
+    texts = ["ämmä", "zeta", "Alpha", "Ähtäri", "b", "zeta", "Alpha", "ö", "B"]
+    frame = pd.DataFrame({"employed": [1, 0, 1, 0, 1, 1, 0, 0, 1], "pilot_id": texts,
+                          "age": np.arange(9, dtype=float)})
+    formula = "employed ~ C(pilot_id) + age"
+    as_arrow = frame.astype({"pilot_id": "str"})
+    as_objects = frame.astype({"pilot_id": object})
+    assert isinstance(as_arrow["pilot_id"].dtype, pd.StringDtype)
+    _, design = casemix.design(formula, as_arrow)
+    _, patsy_design = dmatrices(formula, as_objects, return_type="dataframe")
+    assert list(design.columns) == list(patsy_design.columns)
+    np.testing.assert_array_equal(design.to_numpy(), patsy_design.to_numpy())
+
+
 @pytest.mark.parametrize("formula", ["employed ~ log(age)", "employed ~ age:C(sex)", "~ age",
                                      "employed ~ C(pilot_id, Sum)", "employed ~ age + "])
 def test_a_formula_outside_the_supported_form_is_refused(formula):

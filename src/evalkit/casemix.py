@@ -73,7 +73,10 @@ def design(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     outcome, categorical, numeric = parse_formula(formula)
     columns = {"Intercept": np.ones(len(data))}
     for name in categorical:
-        codes, levels = pd.factorize(data[name].to_numpy(dtype=object), sort=True)
+        values = data[name]
+        # Texts stored by Arrow are numbered by Arrow; sorted by code point either way, as sorted() sorts.
+        values = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy(dtype=object)
+        codes, levels = pd.factorize(values, sort=True)
         for position, level in enumerate(levels[1:], start=1):
             columns[f"C({name})[T.{level}]"] = (codes == position).astype(float)
     for name in numeric:

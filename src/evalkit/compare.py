@@ -437,17 +437,17 @@ def model_people(register: pd.DataFrame, as_of, horizon: int) -> ModelPeople:
     # Grouped by integer codes, each standing for one text (evalkit.register.parse.distinct): the
     # same groups in the same order as grouping the texts, without turning a million values into text.
     keys = {"status": status[complete]}
-    labels = {"status": np.asarray(STATUS_CODES, dtype=object)}
+    labels = {"status": pd.array(STATUS_CODES, dtype="str")}
     for column in ("pilot_id", *MODEL_COVARIATES):
         if column in ("pilot_id", *_CATEGORICAL_COVARIATES):
             texts, rows = distinct(eligible[column])
-            keys[column], labels[column] = rows[complete], texts.to_numpy(dtype=object)
+            keys[column], labels[column] = rows[complete], texts.array
         else:
             keys[column] = eligible[column].to_numpy(dtype=float, na_value=np.nan)[complete]
     groups, first = casemix.group_numbers(list(keys.values()))
     rows = pd.DataFrame({column: values[first] for column, values in keys.items()})
-    for column, names in labels.items():
-        rows[column] = names[rows[column].to_numpy()]
+    for column, names in labels.items():   # texts taken from texts: no text is made row by row
+        rows[column] = names.take(rows[column].to_numpy())
     missing = eligible.loc[~complete, "pilot_id"].astype(str).value_counts()
     return ModelPeople(horizon, rows, np.bincount(groups).astype(float), missing)
 
