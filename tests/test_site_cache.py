@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import BuildError
-from evalkit.pipeline.book import SITE_CACHE, _prestarted, cached_site, prestart, stop_prestarted
+from evalkit.pipeline.book import (
+    FOOTER_SLOT,
+    SITE_CACHE,
+    _prestarted,
+    cached_site,
+    prestart,
+    publishable_copy,
+    stop_prestarted,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +31,7 @@ exclude_patterns: ["_build"]
 execute:
   execute_notebooks: "off"
 html:
-  extra_footer: "{footer}"
+  extra_footer: '{footer}'
 sphinx:
   config:
     language: fi
@@ -43,7 +51,7 @@ def _text(site: Path, page: str) -> str:
     return re.sub(r"<[^>]+>", " ", (site / f"{page}.html").read_text(encoding="utf-8"))
 
 
-def _build(tmp_path: Path, footer: str = "ensimmäinen") -> Path:
+def _build(tmp_path: Path, footer: str = FOOTER_SLOT) -> Path:
     (tmp_path / "_config.yml").write_text(CONFIG.format(footer=footer), encoding="utf-8")
     (tmp_path / "_toc.yml").write_text(TOC, encoding="utf-8")
     return cached_site(tmp_path / "_build", "fi", tmp_path / "book", tmp_path / "_config.yml",
@@ -63,6 +71,18 @@ def test_a_kept_environment_never_publishes_an_old_page(tmp_path):
     site = _build(tmp_path)
     assert "Luku on 11" in _text(site, "front") and "Vanha otsikko" in _text(site, "front")
 
+    # A page's text changed, nothing the others show of it: only that page is read, and written
+    # with the page whose table of contents holds it (Sphinx's own rule), not the appendix.
+    written = {page: (site / f"{page}.html").stat().st_mtime_ns for page in ("appendix",)}
+    _write(book / "chapter.md", "# Vanha otsikko\n\nUusi teksti.\n")
+    site = _build(tmp_path)
+    assert "Uusi teksti" in _text(site, "chapter")
+    assert {page: (site / f"{page}.html").stat().st_mtime_ns for page in written} == written
+    # The published copy of the site has this build's footer on every page; the kept site keeps its place.
+    published = publishable_copy(site, tmp_path / "published", '<p class="evalkit-provenance">rakennettu nyt</p>')
+    assert all("rakennettu nyt" in _text(published, page) for page in ("front", "chapter", "appendix"))
+    assert FOOTER_SLOT not in (published / "front.html").read_text(encoding="utf-8")
+
     # Only what changed is read again...
     _write(book / "chapter.md", "# Uusi otsikko\n\nTeksti.\n")
     site = _build(tmp_path)
@@ -70,7 +90,7 @@ def test_a_kept_environment_never_publishes_an_old_page(tmp_path):
     # ...yet an unchanged page that names it is written anew, with the new title (Sphinx alone
     # would rewrite only the pages whose table of contents holds it).
     assert "Uusi otsikko" in _text(site, "appendix") and "Vanha otsikko" not in _text(site, "appendix")
-    assert "toinen" in _text(_build(tmp_path, footer="toinen"), "front")   # the footer of this build
+    assert "toinen" in _text(_build(tmp_path, footer="toinen"), "front")   # another config: built anew
 
     # A page changed under an older time is read again all the same.
     _write(book / "front.md", "# Etusivu\n\nLuku on 12.\n\nKatso {doc}`chapter`.\n", keep_time=True)

@@ -42,11 +42,19 @@ def build_lock(build_root: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "") -> Path:
+# Every page's footer states the build's provenance, which changes with every build. Sphinx is
+# given this fixed, empty element instead, so that it need not write again a page nothing else
+# changed for; each copy of a site made to publish gets the footer (publishable_copy). No page
+# text can hold it: the pages' texts are escaped, so only a template writes a raw element.
+FOOTER_SLOT = '<p class="evalkit-provenance" data-evalkit-slot="provenance"></p>'
+
+
+def write_config(root: Path, lang: str, target: Path) -> Path:
     """Write the edition's Jupyter Book config: the project's ``_config.yml`` with the language's texts.
 
     Sets the title, author, Sphinx language, figure and table numbering texts, the project's
-    static files and CSS, smartquotes off (texts are shown as written), the footer, and the publication settings
+    static files and CSS, smartquotes off (texts are shown as written), the footer's place
+    (:data:`FOOTER_SLOT`), and the publication settings
     (:func:`evalkit.book_settings.apply_publication_settings`).
 
     Parameters
@@ -57,8 +65,6 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
         The edition's language.
     target : Path
         Where to write the config; its folder is created.
-    provenance_footer : str
-        HTML for every page's footer (the build's provenance).
 
     Returns
     -------
@@ -81,7 +87,7 @@ def write_config(root: Path, lang: str, target: Path, provenance_footer: str = "
     # Goal texts and service names are shown exactly as written; smartquotes would turn "..."
     # into ”...” and -- into –. The catalogues carry their own typographic quotes and dashes.
     sphinx["smartquotes"] = False
-    config.setdefault("html", {})["extra_footer"] = provenance_footer
+    config.setdefault("html", {})["extra_footer"] = FOOTER_SLOT
     apply_publication_settings(config, root, lang)  # the link to the other edition
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -251,28 +257,31 @@ def prestarted(builders: tuple[str, ...]):
         stop_prestarted()
 
 
-SITE_CACHE = "sphinx"   # _build/sphinx/<lang>-<builder>: what Sphinx read, kept between builds
+SITE_CACHE = "sphinx"   # _build/sphinx/<lang>-<builder>: what Sphinx read and wrote, kept between builds
 # Bump when what the cache holds or how it is checked changes: every edition then starts cold.
-SITE_CACHE_FORMAT = 1
+SITE_CACHE_FORMAT = 2
+SHARED_EXTENSION = "evalkit.sphinx_shared"
 
 
 def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Path, builder: str,
                 code: str) -> Path:
-    """Build the book reading only the pages that changed since this edition's last good build.
+    """Build the book reading and writing only the pages that changed since this edition's last good build.
 
-    Sphinx keeps the documents it read (its environment, ``.doctrees``) in
-    ``build_root/sphinx/<lang>-<builder>`` and reads again only those whose file is newer. That
-    is an optimisation the build does not trust on its own (a cache is never a source of truth):
+    Sphinx keeps the documents it read (its environment, ``.doctrees``) and the site it wrote in
+    ``build_root/sphinx/<lang>-<builder>``, and reads and writes again only the pages whose file
+    is newer. That is an optimisation the build does not trust on its own (a cache is never a
+    source of truth):
 
-    - the cache belongs to one key: the config (but for the footer, which changes with every build
-      and every page shows, so every page is written anyway), the table of contents, the source
-      folder, ``code`` (evalkit and what is installed) and :data:`SITE_CACHE_FORMAT`; another
-      key starts cold;
+    - the cache belongs to one key: the config (the footer is a fixed place, filled in each
+      published copy: :func:`publishable_copy`), the table of contents (so the list of pages),
+      the source folder, ``code`` (evalkit and what is installed) and :data:`SITE_CACHE_FORMAT`;
+      another key starts cold, from an empty folder;
     - every file of ``source`` whose bytes differ from those the last good build was given is
-      touched first, so Sphinx reads it again even when its time says otherwise (a copy that
-      kept an older time);
-    - every page is written anew into an empty output folder (:mod:`evalkit.pipeline.sphinx_main`),
-      so no page shows another's old title or number and no file of an older build is left;
+      touched first, so Sphinx reads it again, and writes it, even when its time says otherwise
+      (a copy that kept an older time);
+    - every page is written again when what pages show of each other (titles, sections, numbers,
+      captions of cross-references) changed (:mod:`evalkit.sphinx_shared`, added to the config
+      here), so no page shows another's old title or number;
     - the record of what was given is removed before Sphinx starts and written only after it
       succeeded: a failed build (whose warnings Sphinx would not repeat for pages it does not read
       again) or a killed one leaves none, and the next build starts cold.
@@ -293,8 +302,9 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
     Returns
     -------
     Path
-        The built site, ``build_root/sphinx/<lang>-<builder>/_build/<builder>``; the caller copies it
-        (the next build empties it).
+        The built site, ``build_root/sphinx/<lang>-<builder>/_build/<builder>``, with the footer's
+        place empty; the caller publishes a copy (:func:`publishable_copy`): the next build
+        rewrites this one.
 
     Raises
     ------
@@ -305,7 +315,9 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
 
     work = build_root / SITE_CACHE / f"{lang}-{builder}"
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    settings.get("html", {}).pop("extra_footer", None)
+    extensions = settings.setdefault("sphinx", {}).get("extra_extensions") or []
+    if SHARED_EXTENSION not in extensions:
+        settings["sphinx"]["extra_extensions"] = [*extensions, SHARED_EXTENSION]
     key = hashlib.sha256(json.dumps({
         "format": SITE_CACHE_FORMAT, "config": settings, "toc": toc.read_text(encoding="utf-8"),
         "source": str(source.resolve()), "static": [tree_digest(Path(folder)) for folder in
@@ -324,7 +336,8 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
     record_file.unlink(missing_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     # At fixed names: Sphinx counts a moved config or table of contents as a new configuration.
-    shutil.copyfile(config, work / "_config.yml")
+    (work / "_config.yml").write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
+                                      encoding="utf-8")
     shutil.copyfile(toc, work / "_toc.yml")
     try:
         sources = _source_digests(source)
@@ -333,16 +346,30 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
                 os.utime(source / name)
     except OSError:   # a file it cannot read or touch (a dangling link, another's file): read all, keep nothing
         sources = None
-        shutil.rmtree(work / "_build" / ".doctrees", ignore_errors=True)
-    shutil.rmtree(work / "_build" / builder, ignore_errors=True)
+        shutil.rmtree(work / "_build", ignore_errors=True)
     try:
         jupyter_book(source, work / "_config.yml", work / "_toc.yml", work, builder)
     except BuildError:
-        shutil.rmtree(work / "_build" / ".doctrees", ignore_errors=True)
+        shutil.rmtree(work / "_build", ignore_errors=True)
         raise
     if sources is not None:
         record_file.write_text(json.dumps({"key": key, "sources": sources}), encoding="utf-8")
     return work / "_build" / builder
+
+
+def publishable_copy(site: Path, target: Path, footer: str) -> Path:
+    """Copy the built ``site`` to ``target`` (which must not exist) with ``footer`` in every page's footer.
+
+    ``footer`` is HTML (:func:`evalkit.pipeline.pages.footer_html`): it takes the place of
+    :data:`FOOTER_SLOT` in every ``.html`` file. Files are copied, never linked: Sphinx later
+    rewrites the kept site's files in place. Returns ``target``.
+    """
+    shutil.copytree(site, target, symlinks=True)
+    for page in target.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if FOOTER_SLOT in text:
+            page.write_text(text.replace(FOOTER_SLOT, footer), encoding="utf-8")
+    return target
 
 
 def _source_digests(source: Path) -> dict[str, str]:

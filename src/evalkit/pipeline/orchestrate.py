@@ -254,7 +254,8 @@ def _pdf(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Pat
          prov: provenance.Provenance, code: str) -> Path:
     """The printed report: the book as one HTML page (Sphinx's singlehtml), laid out by WeasyPrint."""
     started = time.monotonic()
-    single = _site(root, ed, lang, stage, config, toc, "singlehtml", code=code)
+    single = book.publishable_copy(_site(root, ed, lang, stage, config, toc, "singlehtml", code=code),
+                                   stage / "singlehtml", pages.footer_html(prov))
     front = front_matter(lang, prov.built_at_utc, summary_sections=tuple(t(key, lang) for key in SUMMARY_SECTIONS),
                          appendix_part=t("toc.appendix", lang), keywords=pages.pdf_keywords(prov))
     target = stage / ed.pdf_name
@@ -330,7 +331,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         try:
             config, toc = _stage_book_sources(root, ed, stage, params, prov, exports=not failed, code=code)
             if failed:
-                _publish_failure_preview(root, ed, lang, stage, config, toc, failed)
+                _publish_failure_preview(root, ed, lang, stage, config, toc, failed, pages.footer_html(prov))
                 raise BuildError(_failure_message(build_root, failed))
             _build_and_publish(root, ed, stage, config, toc, prov, pdf,
                                unchanged=lambda: _refuse_changed_inputs(root, before), code=code)
@@ -370,7 +371,7 @@ def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, 
         written = cached_exports(params, budgets, stage / "data", root / "_build" / EXPORTS_CACHE,
                                  lambda: exports_key(params, root / "programme.yml", code))
     pages.write_provenance_page(ed.pages_dir / "national", prov, written)
-    config = book.write_config(root, ed.lang, stage / "_config.yml", pages.footer_html(prov))
+    config = book.write_config(root, ed.lang, stage / "_config.yml")
     toc = book.write_toc(root, ed.lang, stage / "_toc.yml")
     return config, toc
 
@@ -427,7 +428,8 @@ def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: 
     html_version = book.new_version_dir(build_root, ed.html_link)
     if pdf:   # the PDF's Sphinx imports while the site's builds
         book.prestart("singlehtml")
-    shutil.move(_site(root, ed, ed.lang, stage, config, toc, "html", code=code), html_version)
+    book.publishable_copy(_site(root, ed, ed.lang, stage, config, toc, "html", code=code), html_version,
+                          pages.footer_html(prov))
     # What the numbers were made from, published with the site: `evalkit check` compares editions.
     provenance.write_inputs_record(html_version, prov)
     pdf_version = _new_pdf_version(root, ed, stage, config, toc, prov, code) if pdf else None
@@ -503,8 +505,8 @@ def _up_to_date(build_root: Path, ed: Edition, key_file: Path, site_key: str, pd
 
 
 def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
-                             failed: list[JobResult]) -> None:
-    """Best effort: a site showing the status page and the failed pages with their errors."""
+                             failed: list[JobResult], footer: str) -> None:
+    """Best effort: a site showing the status page and the failed pages with their errors, ``footer`` on each."""
     build_root = root / "_build"
     for result in failed:
         if result.kept_notebook:
@@ -513,7 +515,7 @@ def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, co
                 shutil.copy2(result.kept_notebook, job_output)
     try:
         preview = book.new_version_dir(build_root, FAILED_FOLDER)
-        shutil.move(_site(root, ed, lang, stage, config, toc, "html"), preview)
+        book.publishable_copy(_site(root, ed, lang, stage, config, toc, "html"), preview, footer)
         book.activate_version(build_root, FAILED_FOLDER, preview)
     except (BuildError, OSError) as exc:
         print(f"evalkit build: no failure preview ({exc})", file=sys.stderr)

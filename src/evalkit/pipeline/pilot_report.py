@@ -154,6 +154,7 @@ def write_book_files(root: Path, lang: str, stage: Path, title: str) -> tuple[Pa
     config_path = book.write_config(root, lang, stage / "_config.yml")
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["title"] = title
+    config.setdefault("html", {})["extra_footer"] = ""   # no place for a build's footer: a page of its own
     sphinx = config.get("sphinx", {}).get("config", {})
     context = sphinx.get("html_context")
     if isinstance(context, dict) and "evalkit_editions" in context:

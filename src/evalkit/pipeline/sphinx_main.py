@@ -1,13 +1,13 @@
-"""Jupyter Book's Sphinx build of a book, as ``jupyter-book build`` runs it, writing every page.
+"""Jupyter Book's Sphinx build of a book, as ``jupyter-book build`` runs it.
 
 Run as ``python -m evalkit.pipeline.sphinx_main SOURCE CONFIG TOC OUTPUT BUILDER``. It is the
 book branch of Jupyter Book 1.x's command (``jupyter_book.cli.main.build``) with ``-W -n
---keep-going``, plus Sphinx's ``-a``, which the command does not offer: every page is written
-anew even when Sphinx reads only the changed ones from its kept environment
-(:func:`evalkit.pipeline.book.cached_site`), so that a page whose sources did not change still
-shows the current titles, numbers and links of the others. The site goes to
-``OUTPUT/_build/BUILDER``, Sphinx's environment to ``OUTPUT/_build/.doctrees``. Exit status 0
-when the build succeeded without a warning.
+--keep-going``. From a kept environment and site (:func:`evalkit.pipeline.book.cached_site`)
+Sphinx reads and writes only the pages that changed, and every page when what pages show of
+each other changed (:mod:`evalkit.sphinx_shared`, which ``cached_site`` adds to the config), so
+that a page whose sources did not change still shows the current titles, numbers and links of
+the others. The site goes to ``OUTPUT/_build/BUILDER``, Sphinx's environment to
+``OUTPUT/_build/.doctrees``. Exit status 0 when the build succeeded without a warning.
 
 Run as ``python -m evalkit.pipeline.sphinx_main --wait`` it is started before its sources exist
 (:func:`evalkit.pipeline.book.prestart`): it imports the modules of :data:`WARM_MODULES` while
@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
         use_external_toc=True, noconfig=True, path_config=config,
         confoverrides={"external_toc_path": Path(toc).absolute().as_posix(), "latex_individualpages": False,
                        "nitpicky": True},
-        builder=builder, warningiserror=True, keep_going=True, force_all=True)
+        builder=builder, warningiserror=True, keep_going=True, force_all=False)
     if isinstance(result, BaseException):
         print(f"ERROR: {type(result).__name__}: {result}", file=sys.stderr)
         return 1
