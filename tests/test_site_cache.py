@@ -37,6 +37,9 @@ sphinx:
     language: fi
 """
 TOC = "format: jb-book\nroot: front\nchapters:\n- file: chapter\n- file: appendix\n"
+# A 1×1 PNG.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d4944415478da63f8cfc0f01f0005000201a5f5e0a50000000049454e44ae426082")
 
 
 def _write(path: Path, text: str, keep_time: bool = False) -> None:
@@ -70,6 +73,14 @@ def test_a_kept_environment_never_publishes_an_old_page(tmp_path):
     _write(book / "appendix.md", "# Liite\n\nKatso {doc}`chapter`.\n")
     site = _build(tmp_path)
     assert "Luku on 11" in _text(site, "front") and "Vanha otsikko" in _text(site, "front")
+
+    # A figure the page no longer shows is not left in the kept site (nor so in the published one).
+    (book / "kuva.png").write_bytes(PNG)
+    _write(book / "chapter.md", "# Vanha otsikko\n\n![Kuva](kuva.png)\n\nTeksti.\n")
+    assert (_build(tmp_path) / "_images" / "kuva.png").is_file()
+    _write(book / "chapter.md", "# Vanha otsikko\n\nTeksti.\n")
+    site = _build(tmp_path)
+    assert not (site / "_images" / "kuva.png").exists()
 
     # A page's text changed, nothing the others show of it: only that page is read, and written
     # with the page whose table of contents holds it (Sphinx's own rule), not the appendix.

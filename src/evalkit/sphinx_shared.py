@@ -87,6 +87,30 @@ def record_shared(app, exception) -> None:
         _digest_file(app).write_text(digest, encoding="utf-8")
 
 
+def drop_files_no_page_uses(app, exception) -> None:
+    """Remove images and downloads of the kept site that no page uses any more (``build-finished``).
+
+    Sphinx copies a page's images and downloads when it writes the page, and never removes one:
+    a figure a page no longer shows would stay in the kept site and be published with it.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    env = app.env
+    used = {"_images": {name for _, name in env.images.values()},
+            "_downloads": {name for _, name in env.dlfiles.values()}}
+    for folder, names in used.items():
+        root = Path(app.builder.outdir, folder)
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*"), reverse=True):   # files before their folders
+            relative = path.relative_to(root).as_posix()
+            if path.is_dir():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif relative not in names:
+                path.unlink()
+
+
 def static_files_first(app) -> None:
     """Put myst-nb's style sheet in the site before any page is written (``builder-inited``).
 
@@ -112,5 +136,6 @@ def setup(app):
     app.connect("builder-inited", static_files_first)
     # After Sphinx's own handler, which numbers sections, figures and tables through the book.
     app.connect("env-get-updated", write_all_when_shared_changed, priority=900)
+    app.connect("build-finished", drop_files_no_page_uses, priority=940)
     app.connect("build-finished", record_shared, priority=950)   # after every other handler
     return {"parallel_read_safe": True, "parallel_write_safe": True}
