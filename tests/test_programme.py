@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,18 @@ def test_the_first_language_of_the_programme_is_its_main_edition(tmp_path):
                                                                         folder / "book" / "fi")
     default = edition(ROOT, "fi")   # the project's own programme is Finnish first, as before
     assert (default.html_link, default.pdf_name) == ("html", "report.pdf")
+
+
+def test_a_programme_rewritten_keeping_its_size_and_time_is_read_again(tmp_path):
+    # A copy that kept the older file's time (cp -p, rsync -t), of the same length: only the
+    # change time says the file is another. A process serving build after build must see it.
+    from evalkit.programme import programme_at
+
+    folder = write(tmp_path / "p", GOOD)
+    assert programme_at(folder).title("en") == "Trials"
+    path = folder / "programme.yml"
+    before = path.stat()
+    path.write_text(GOOD.replace("en: Trials", "en: Trail!"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert programme_at(folder).title("en") == "Trail!"

@@ -464,7 +464,7 @@ class _KeyLines:
 
 # The registry: one programme per folder, reloaded when its file or its params folder changes; and
 # the programme a pilot's own notebook carries with it, pinned for its process.
-_loaded: dict[str, tuple[tuple[int, int, int], Programme]] = {}
+_loaded: dict[str, tuple[tuple[int, ...], Programme]] = {}
 _pinned: list[Programme] = []
 
 
@@ -489,7 +489,9 @@ def programme_at(folder: Path | str) -> Programme:
     try:
         info = path.stat()
         params = folder / "params"
-        stamp = (info.st_mtime_ns, info.st_size, params.stat().st_mtime_ns if params.is_dir() else 0)
+        # ctime too: a same-size rewrite that keeps the modification time (cp -p, rsync -t) still changes it.
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size,
+                 params.stat().st_mtime_ns if params.is_dir() else 0)
     except OSError:
         stamp = None
     cached = _loaded.get(str(folder))
