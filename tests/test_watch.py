@@ -1,0 +1,70 @@
+"""`evalkit watch`: the site built again after each change, by kernels kept warm, never with old code."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from conftest import evalkit_processes
+from evalkit.pipeline import orchestrate, watch
+
+
+def test_a_changed_code_digest_restarts_the_watch_before_anything_is_built(project, monkeypatch):
+    digests = iter(["code as started", "code as edited"])
+    monkeypatch.setattr(orchestrate, "build", lambda *a, **k: pytest.fail("built with code it did not start with"))
+    with pytest.raises(watch.Restart):
+        watch.watch(project, "fi", 1, code_digest=lambda root: next(digests))
+
+
+def test_times_without_bytes_are_no_change_but_bytes_are(tmp_path):
+    path = tmp_path / "lappi.yml"
+    path.write_text("target: 0.3\n", encoding="utf-8")
+    before = watch.input_state([path]), watch.input_contents([path])
+    os.utime(path, ns=(1, 1))   # touched, as a build touches a source its site has not seen
+    assert watch.input_state([path]) != before[0] and watch.input_contents([path]) == before[1]
+    path.write_text("target: 0.4\n", encoding="utf-8")
+    assert watch.input_contents([path]) != before[1]
+
+
+@pytest.mark.slow
+def test_a_saved_goal_is_published_by_the_next_build_and_the_watch_leaves_nothing_running(tmp_path):
+    from evalkit.scaffold import new_programme
+
+    folder = new_programme(tmp_path / "ohjelma", ["alfa", "beta"])
+    env = {**os.environ, "EVALKIT_ROOT": str(folder)}
+    watching = subprocess.Popen(
+        [sys.executable, "-m", "evalkit.cli", "watch", "--programme", str(folder), "--jobs", "1", "--max-builds", "2"],
+        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    built = threading.Event()
+
+    def read() -> None:
+        for line in watching.stderr:
+            lines.append(line)
+            if "waiting for changes" in line:
+                built.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert built.wait(timeout=600), "".join(lines[-30:])
+        page = folder / "_build" / "html" / "pilots" / "alfa.html"
+        assert "Tavoite 7 prosenttia" not in page.read_text(encoding="utf-8")
+        params = folder / "params" / "alfa.yml"
+        text = params.read_text(encoding="utf-8")
+        params.write_text(text.replace('"At least 30 % are employed six months after the service"',
+                                       '"Tavoite 7 prosenttia"').replace("target: 0.3", "target: 0.07"),
+                          encoding="utf-8")
+        assert watching.wait(timeout=600) == 0, "".join(lines[-30:])
+    finally:
+        if watching.poll() is None:
+            watching.kill()
+    reader.join(timeout=10)
+    output = "".join(lines)
+    assert output.count("waiting for changes") == 2 and "failed" not in output
+    assert "alfa" in output.split("waiting for changes")[1]   # the second build ran the pilot's page
+    assert "Tavoite 7 prosenttia" in page.read_text(encoding="utf-8")
+    assert evalkit_processes(folder, wait=10) == []
