@@ -3,8 +3,10 @@
 Runs in scratch copies of the project so the developer's _build is untouched: the demonstration
 project, and a copy whose data/demo holds a synthetic register of 1,000,000 rows
 (`evalkit synth --size 1000000`). Prints figures and asserts nothing. Every build is
-`evalkit build --no-pdf --jobs 2` (`--force` for a cold one). Peak memory is the largest resident
-set of any one process of the build (the build, a worker or a page kernel). The 10M-row figure is
+`evalkit build --no-pdf --jobs 2` (`--force` for a cold one); the edit loop is measured too in
+`evalkit watch --jobs 2`, from saving a file to the watch's line saying the site is built. Peak
+memory is the largest resident set of any one process of the build (the build, a worker or a page
+kernel). The 10M-row figure is
 load_register on a generated CSV in a fresh interpreter (bench_indicators.timed_load).
 
 Run: .venv/bin/python bench/bench_build.py [--rows N] [--large-rows M]
@@ -20,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -150,6 +153,65 @@ def _one_page_seconds(project: Path, name: str) -> float:
     return _seconds_in_child(f"one_page(Path({str(project)!r}), {name!r})", project)
 
 
+def _edit_goal(params: Path) -> None:
+    """Change the first goal's target of ``params`` (0.07, or 0.25 when it is 0.07 already)."""
+    text = params.read_text(encoding="utf-8")
+    target = re.search(r"^(\s*target:\s*)(\S+)$", text, flags=re.MULTILINE)
+    value = "0.25" if target.group(2) == "0.07" else "0.07"
+    params.write_text(text[:target.start(2)] + value + text[target.end(2):], encoding="utf-8")
+
+
+def watched_edits(project: Path, rounds: int = 3) -> tuple[list[float], list[float]]:
+    """Seconds from saving an edit to `evalkit watch` saying the site is built: goal targets, then comments.
+
+    The watch runs with two jobs; its first build and the start of its kernels are not counted
+    (it waits three seconds before the first edit). Every edit must build; a failed build stops the bench.
+    """
+    env = {**os.environ, "EVALKIT_ROOT": str(project)}
+    watching = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "watch", "--jobs", str(CORES)], cwd=project,
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ends: list[float] = []
+    tail: list[str] = []
+
+    def read() -> None:
+        for line in watching.stderr:
+            tail[:] = [*tail[-30:], line]
+            if "evalkit watch: built" in line or "the build failed" in line:
+                ends.append(time.monotonic())
+
+    def timed(edit) -> float:
+        count = len(ends)
+        started = time.monotonic()
+        edit()
+        while len(ends) == count:
+            if watching.poll() is not None or time.monotonic() - started > 300:
+                sys.exit(f"watch stopped or hung: {''.join(tail)}")
+            time.sleep(0.01)
+        if "failed" in "".join(tail[-3:]):
+            sys.exit(f"a watched build failed: {''.join(tail)}")
+        return ends[-1] - started
+
+    threading.Thread(target=read, daemon=True).start()
+    params = project / "params" / "lappi.yml"
+    try:
+        while not ends:
+            if watching.poll() is not None:
+                sys.exit(f"watch ended: {''.join(tail)}")
+            time.sleep(0.05)
+        time.sleep(3)
+        goals, comments = [], []
+        for round_ in range(rounds):
+            goals.append(timed(lambda: _edit_goal(params)))
+            time.sleep(1)
+            comments.append(timed(lambda: params.write_text(
+                params.read_text(encoding="utf-8") + f"\n# watched edit {round_}\n", encoding="utf-8")))
+            time.sleep(1)
+    finally:
+        watching.terminate()
+        watching.wait(timeout=60)
+    return sorted(goals), sorted(comments)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the large build's register")
@@ -169,14 +231,16 @@ def main() -> None:
     # for the provenance page), and a goal's target (the pilot's chapter and the summary run).
     params.write_text(params.read_text(encoding="utf-8") + "\n# changed for the benchmark\n", encoding="utf-8")
     comment = timed_build(project, "--jobs", str(CORES))
-    text = params.read_text(encoding="utf-8")
-    target = re.search(r"^(\s*target:\s*)(\S+)$", text, flags=re.MULTILINE)
-    params.write_text(text[:target.start(2)] + "0.07" + text[target.end(2):], encoding="utf-8")
+    _edit_goal(params)
     one = timed_build(project, "--jobs", str(CORES))
+    watched_goals, watched_comments = watched_edits(project)
+    watched_goal, watched_comment = watched_goals[1], watched_comments[1]
     print(f"demo: cold {cold:.1f} s (peak {cold_peak / 2**30:.2f} GiB), no-op {noop:.1f} s, one params "
           f"file: a comment {comment:.1f} s, a goal's target {one:.1f} s; notebook phase {notebooks:.1f} s "
           f"(--jobs {CORES}, medians of 3: {phases[0]:.1f}-{phases[-1]:.1f} s), in process {work:.1f} s "
-          f"({works[0]:.1f}-{works[-1]:.1f} s)", flush=True)
+          f"({works[0]:.1f}-{works[-1]:.1f} s); in evalkit watch (medians of 3): a goal's target "
+          f"{watched_goal:.1f} s ({watched_goals[0]:.1f}-{watched_goals[-1]:.1f}), a comment {watched_comment:.1f} s "
+          f"({watched_comments[0]:.1f}-{watched_comments[-1]:.1f})", flush=True)
 
     large = copy_project(scratch / "large")
     started = time.perf_counter()
@@ -207,6 +271,10 @@ def main() -> None:
         ("one params file: a goal's target", one / cold, "x demo cold", "<= 0.20",
          f"{one:.1f} s: the chapter and the summary run"),
         ("one params file: a comment", comment / cold, "x demo cold", "<= 0.20", f"{comment:.1f} s: no page runs"),
+        ("  the same in evalkit watch: goal", watched_goal / cold, "x demo cold", "<= 0.20",
+         f"{watched_goal:.1f} s from the save to the site, kernels warm"),
+        ("  the same in evalkit watch: comment", watched_comment / cold, "x demo cold", "<= 0.20",
+         f"{watched_comment:.1f} s"),
         ("no-op rebuild", noop / cold, "x demo cold", "<= 0.05", f"{noop:.1f} s"),
         (f"notebook phase (--jobs {CORES})", notebooks / work, "x in-process work", "<= 1.5",
          f"{notebooks:.1f} s / {work:.1f} s"),

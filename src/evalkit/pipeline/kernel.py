@@ -105,16 +105,18 @@ def _current() -> _WarmKernel:
 
 
 # The chapters every page imports in its first cell. A kernel started ahead of its first page
-# (prestart_kernel) imports them as it starts, while its worker is still starting and preparing
-# that page; the page's own import then finds them loaded, as every later page of a worker does.
+# (prestart_kernel) imports them as it starts (evalkit.chapters.warm_up), while its worker is
+# still starting and preparing that page; the page then finds them loaded, as every later page of
+# a worker does.
 WARM_IMPORTS = ("evalkit.chapters.comparison", "evalkit.chapters.national", "evalkit.chapters.pilot")
+_WARM_UP = "__import__('evalkit.chapters', fromlist=['warm_up']).warm_up()"
 # What nbclient gives a kernel it starts (its ``ipython_hist_file`` default): a kernel started
 # here is started the same way.
 _HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"
 
 
 def prestart_kernel(kernel_name: str = "python3") -> None:
-    """Start this thread's warm kernel now, importing :data:`WARM_IMPORTS` as it starts.
+    """Start this thread's warm kernel now, warmed up as it starts (:func:`evalkit.chapters.warm_up`).
 
     Called by a worker before its first page (:func:`evalkit.pipeline.runner.start_worker`), so
     that starting the kernel and importing the scientific libraries into it overlap with the
@@ -127,8 +129,7 @@ def prestart_kernel(kernel_name: str = "python3") -> None:
     try:
         manager = warm.manager(kernel_name)
         if not manager.has_kernel:
-            run_sync(manager.start_kernel)(extra_arguments=[
-                _HISTORY_ARGUMENT, *(f"--IPKernelApp.exec_lines=import {name}" for name in WARM_IMPORTS)])
+            run_sync(manager.start_kernel)(extra_arguments=[_HISTORY_ARGUMENT, f"--IPKernelApp.exec_lines={_WARM_UP}"])
     except Exception:  # noqa: BLE001 - an optimisation only: the first page starts its kernel itself
         warm.shutdown()
 
