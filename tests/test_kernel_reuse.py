@@ -43,18 +43,25 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
 
     # A pilot page marks its data synthetic and glues many names; the claims page reads no
     # register and the comparison page reads all: what either inherits would show.
+    def reads(name: str) -> dict:
+        return json.loads(by_name[name].deps_file.read_text(encoding="utf-8"))["reads"]
+
     shared = run(["lappi", "claims", "uusimaa", "comparison"], "shared")
     for name in ("claims", "uusimaa", "comparison"):
         alone = run([name], f"alone-{name}")
         assert _comparable(shared[name]) == _comparable(alone[name]), name
+    warm_reads = reads("uusimaa")
     # A pool's worker starts its kernel with the chapters imported (kernel.prestart_kernel); a
     # kernel nbclient starts for the page, in a thread of this process, imports nothing first.
+    # The page and what it depends on (what its imports read too: matplotlib looks for a
+    # matplotlibrc in the page's folder) are the same.
     job = dataclasses.replace(by_name["uusimaa"], output=project / "cold" / "uusimaa.ipynb")
     with ThreadPoolExecutor(1) as threads:
         [cold] = run_jobs([job], digest, executor=threads, force=True)
         threads.submit(shutdown_warm_kernels).result()
     assert cold.status == "built", cold.error
     assert _comparable(job.output) == _comparable(shared["uusimaa"])
+    assert reads("uusimaa") == warm_reads and "probe:matplotlibrc" in warm_reads
     # The pool is shut down: no worker or kernel of this project is left running.
     assert evalkit_processes(project, wait=10) == []
 

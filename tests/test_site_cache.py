@@ -130,6 +130,22 @@ def test_a_kept_environment_never_publishes_an_old_page(tmp_path):
     site = _build(tmp_path)
     assert "Luku on 12" in _text(site, "front")
 
+    # A template Sphinx reads from outside the pages' folder (another edition's pages, a programme
+    # using evalkit's book files), changed under an older time: every page is written with it.
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    layout = templates / "layout.html"
+    _write(layout, '{%- extends "!layout.html" %}{%- block extrahead %}{{ super() }}'
+                   '<meta name="evalkit-test" content="malli-1">{%- endblock %}\n')
+    (tmp_path / "_config.yml").write_text(CONFIG.format(footer=FOOTER_SLOT) + f"    templates_path: ['{templates}']\n",
+                                          encoding="utf-8")
+    build = lambda: cached_site(tmp_path / "_build", "fi", book, tmp_path / "_config.yml",  # noqa: E731
+                                tmp_path / "_toc.yml", "html", code="code-1")
+    assert "malli-1" in (build() / "appendix.html").read_text(encoding="utf-8")
+    _write(layout, layout.read_text(encoding="utf-8").replace("malli-1", "malli-2"), keep_time=True)
+    site = build()
+    assert all("malli-2" in (site / f"{page}.html").read_text(encoding="utf-8") for page in ("front", "appendix"))
+
     # Another table of contents, config or code starts cold: every page is read again.
     (book / "third.md").write_text("# Kolmas\n", encoding="utf-8")
     toc = TOC + "- file: third\n"

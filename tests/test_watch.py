@@ -19,6 +19,57 @@ def test_a_changed_code_digest_restarts_the_watch_before_anything_is_built(proje
         watch.watch(project, "fi", 1, code_digest=lambda root: next(digests))
 
 
+def test_a_build_whose_code_is_not_the_kernels_runs_nothing(project, monkeypatch):
+    # The code changed after the kernels imported it but before the build read its digest.
+    from evalkit.errors import BuildError
+
+    monkeypatch.setenv("EVALKIT_ROOT", str(project))
+    monkeypatch.setattr(orchestrate, "run_jobs", lambda *a, **k: pytest.fail("pages ran"))
+    with pytest.raises(BuildError, match="changed since the page kernels started"):
+        orchestrate.build(project, "fi", pdf=False, kernels_code="the code the kernels imported")
+
+
+def test_a_build_refused_for_a_change_while_it_ran_is_built_again_even_when_the_files_went_back(
+        project, monkeypatch):
+    # An editor's swap file appears while a build runs (refused: inputs changed) and is gone
+    # again: the files are those of the refused build, which published nothing.
+    params = project / "params" / "lappi.yml"
+    calls = []
+
+    def build(*args, **kwargs):
+        calls.append(params.read_text(encoding="utf-8"))
+        if len(calls) == 1:
+            swap = project / "params" / ".lappi.yml.swp"
+            swap.write_text("x", encoding="utf-8")
+            swap.unlink()
+            raise orchestrate.InputsChanged("inputs changed while the build ran (params)")
+
+    monkeypatch.setattr(orchestrate, "build", build)
+    monkeypatch.setattr(watch, "_warm_pool", lambda parallel, root: None)
+    monkeypatch.setattr(watch.book, "prestart", lambda builder: None)
+    finished = threading.Event()
+    thread = threading.Thread(target=lambda: (watch.watch(project, "fi", 1, max_builds=2,
+                                                          code_digest=lambda root: "same"), finished.set()),
+                              daemon=True)
+    thread.start()
+    assert finished.wait(timeout=30), "no build after the failed one"
+    assert len(calls) == 2
+
+
+def test_the_watchs_workers_keep_the_builds_artefacts(project, monkeypatch):
+    # A build's own workers start inside its artefact folder's context; the watch's outlive builds.
+    from evalkit.register.artefact import FOLDER_VARIABLE
+
+    monkeypatch.delenv(FOLDER_VARIABLE, raising=False)
+    seen = []
+    monkeypatch.setattr(orchestrate, "build", lambda *a, executor, **k: seen.append(
+        executor.submit(os.getenv, FOLDER_VARIABLE).result()))
+    monkeypatch.setattr(watch.book, "prestart", lambda builder: None)
+    watch.watch(project, "fi", 1, max_builds=1, code_digest=lambda root: "same")
+    assert seen == [str(project / "_build" / "artefacts")]
+    assert FOLDER_VARIABLE not in os.environ
+
+
 def test_times_without_bytes_are_no_change_but_bytes_are(tmp_path):
     path = tmp_path / "lappi.yml"
     path.write_text("target: 0.3\n", encoding="utf-8")

@@ -94,7 +94,7 @@ def collapse(formula: str, data: pd.DataFrame,
     formula : str
         See :func:`parse_formula`; its outcome and covariate columns are compared.
     data : DataFrame
-        The model's rows, no value missing in the formula's columns.
+        The model's rows, no value missing in the formula's columns (ValueError otherwise).
     weights : ndarray, shape (len(data),), optional
         How many people each row of ``data`` stands for; one each by default. Rows already
         collapsed by more columns, in order of first occurrence, collapse into the same rows in
@@ -108,6 +108,8 @@ def collapse(formula: str, data: pd.DataFrame,
     """
     outcome, categorical, numeric = parse_formula(formula)
     keys = [outcome, *categorical, *numeric]
+    if data[keys].isna().to_numpy().any():   # a group of its own here, dropped by patsy: refused
+        raise ValueError(f"rows with a missing value in {', '.join(keys)}: drop them before the model")
     groups, first = group_numbers([data[key].array for key in keys])
     people = np.bincount(groups, weights=None if weights is None else np.asarray(weights, dtype=float))
     return data[keys].iloc[first].reset_index(drop=True), people.astype(float)

@@ -274,8 +274,9 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
 
     - the cache belongs to one key: the config (the footer is a fixed place, filled in each
       published copy: :func:`publishable_copy`), the table of contents (so the list of pages),
-      the source folder, ``code`` (evalkit and what is installed) and :data:`SITE_CACHE_FORMAT`;
-      another key starts cold, from an empty folder;
+      the source folder, the bytes of the static files and templates Sphinx is pointed at,
+      ``code`` (evalkit and what is installed) and :data:`SITE_CACHE_FORMAT`; another key
+      starts cold, from an empty folder;
     - every file of ``source`` whose bytes differ from those the last good build was given is
       touched first, so Sphinx reads it again, and writes it, even when its time says otherwise
       (a copy that kept an older time);
@@ -320,9 +321,12 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
         settings["sphinx"]["extra_extensions"] = [*extensions, SHARED_EXTENSION]
     key = hashlib.sha256(json.dumps({
         "format": SITE_CACHE_FORMAT, "config": settings, "toc": toc.read_text(encoding="utf-8"),
-        "source": str(source.resolve()), "static": [tree_digest(Path(folder)) for folder in
-                                                     settings.get("sphinx", {}).get("config", {})
-                                                     .get("html_static_path", [])],
+        "source": str(source.resolve()),
+        # Files Sphinx reads from outside ``source`` (another edition's pages, evalkit's own book
+        # files for a programme folder): by their bytes, as nothing touches them for Sphinx.
+        **{setting: [tree_digest(Path(folder)) for folder in
+                     settings.get("sphinx", {}).get("config", {}).get(setting, [])]
+           for setting in ("html_static_path", "templates_path")},
         "code": code}, sort_keys=True, default=str).encode()).hexdigest()
     record_file = work / "given.json"
     try:

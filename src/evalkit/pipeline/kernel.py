@@ -34,16 +34,18 @@ from evalkit.pipeline.read_log import READS_METADATA
 ENGINE_NAME = "evalkit-warm"
 
 # Run silently before each page. reset(new_session=True) empties the namespace and restarts the
-# execution count, so the executed notebook is the same whichever pages ran before it.
+# execution count, so the executed notebook is the same whichever pages ran before it. Recording
+# starts before matplotlib is first imported, in the page's folder: what the import reads there
+# (a matplotlibrc) is then a dependency of this page and of every later one.
 _RESET = """\
 get_ipython().reset(new_session=True, aggressive=False)
-import os as _os, matplotlib.pyplot as _plt
-_plt.close("all")
+import os as _os
 _os.chdir({cwd!r})
-del _os, _plt
 import evalkit.pipeline.read_log as _read_log
 _read_log.start_recording({ignore!r}, project={cwd!r})
-del _read_log
+import matplotlib.pyplot as _plt
+_plt.close("all")
+del _os, _plt, _read_log
 """
 # Run silently after the page's last cell: what the page read (evalkit.pipeline.read_log).
 _READS = "__import__('evalkit.pipeline.read_log', fromlist=['recorded']).recorded()"
@@ -109,27 +111,33 @@ def _current() -> _WarmKernel:
 # still starting and preparing that page; the page then finds them loaded, as every later page of
 # a worker does.
 WARM_IMPORTS = ("evalkit.chapters.comparison", "evalkit.chapters.national", "evalkit.chapters.pilot")
-_WARM_UP = "__import__('evalkit.chapters', fromlist=['warm_up']).warm_up()"
+_WARM_UP = "__import__('evalkit.chapters', fromlist=['warm_up']).warm_up({project!r})"
 # What nbclient gives a kernel it starts (its ``ipython_hist_file`` default): a kernel started
 # here is started the same way.
 _HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"
 
 
-def prestart_kernel(kernel_name: str = "python3") -> None:
+def prestart_kernel(kernel_name: str = "python3", cwd: str | None = None) -> None:
     """Start this thread's warm kernel now, warmed up as it starts (:func:`evalkit.chapters.warm_up`).
 
     Called by a worker before its first page (:func:`evalkit.pipeline.runner.start_worker`), so
     that starting the kernel and importing the scientific libraries into it overlap with the
-    worker's own start. The kernel answers only once they are imported; the first page then runs
-    in it as any later page does, after the reset to a fresh session. An import that fails is
-    left for the page to meet; a kernel that cannot be started is left for the first page to
-    start, and to fail on, as it would have.
+    worker's own start. The kernel starts in ``cwd`` (default: this process's folder), the folder
+    its pages run in, as a kernel started for its first page would, and records what the imports
+    read there (a ``matplotlibrc`` beside the project), as that page would have: every page it
+    runs depends on it. It answers only once warmed up; the first page then runs in it as any
+    later page does, after the reset to a fresh session. An import that fails is left for the
+    page to meet; a kernel that cannot be started is left for the first page to start, and to
+    fail on, as it would have.
     """
     warm = _current()
+    folder = os.path.abspath(cwd or os.getcwd())
     try:
         manager = warm.manager(kernel_name)
         if not manager.has_kernel:
-            run_sync(manager.start_kernel)(extra_arguments=[_HISTORY_ARGUMENT, f"--IPKernelApp.exec_lines={_WARM_UP}"])
+            run_sync(manager.start_kernel)(
+                extra_arguments=[_HISTORY_ARGUMENT, f"--IPKernelApp.exec_lines={_WARM_UP.format(project=folder)}"],
+                cwd=folder)
     except Exception:  # noqa: BLE001 - an optimisation only: the first page starts its kernel itself
         warm.shutdown()
 

@@ -268,7 +268,7 @@ def _pdf(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Pat
 
 
 def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, force: bool = False,
-          executor: Executor | None = None) -> list[JobResult]:
+          executor: Executor | None = None, kernels_code: str | None = None) -> list[JobResult]:
     """Execute what changed, then build and publish the site, the PDF and the exported numbers.
 
     Pages keep going past a failure; when any failed, the published outputs stay as they were
@@ -290,6 +290,9 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     executor : Executor, optional
         Runs the pages (any ``concurrent.futures.Executor``); default a process pool of
         ``parallel`` workers.
+    kernels_code : str, optional
+        The code digest (:func:`code_digest`) the ``executor``'s kernels imported their code at,
+        when they outlive builds (``evalkit watch``): a build whose code is another runs nothing.
 
     Returns
     -------
@@ -299,7 +302,8 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     Raises
     ------
     BuildError
-        When a page failed (naming each with its cell and error), or Jupyter Book or the PDF failed.
+        When a page failed (naming each with its cell and error), or Jupyter Book or the PDF failed;
+        when the code is not ``kernels_code``.
     """
     set_language(lang)
     build_root = root / "_build"
@@ -310,6 +314,9 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         before.setdefault(name, digest)   # the first snapshot's values stand: a change between is a change
     jobs = make_jobs(root, ed, build_root)
     code = code_digest(root)
+    if kernels_code is not None and code != kernels_code:   # a change from here on is refused at the end
+        raise BuildError("evalkit or an installed library changed since the page kernels started; "
+                         "nothing was built")
     # Each input is validated once per build and kept for every page (evalkit.register.artefact).
     # Sphinx starts importing now, on the core the build's own bookkeeping leaves free.
     with book.build_lock(build_root), artefact.kept_in(build_root / "artefacts"), \
@@ -406,13 +413,17 @@ def build_inputs(root: Path, params: dict[str, PilotParams]) -> dict[str, str]:
             **{f"data file {Path(name).name}": current(name) for name in outside}}
 
 
+class InputsChanged(BuildError):
+    """An input changed while the build ran: nothing was published; the same build may succeed now."""
+
+
 def _refuse_changed_inputs(root: Path, before: dict[str, str]) -> None:
-    """Raise when an input changed while the build ran: its pages and exports may mix two versions."""
+    """Raise :class:`InputsChanged` when an input changed while the build ran (pages may mix two versions)."""
     now = build_inputs(root, load_all_params(root))
     changed = sorted(name for name in set(now) | set(before) if now.get(name) != before.get(name))
     if changed:
-        raise BuildError(f"inputs changed while the build ran ({', '.join(changed)}); the published site "
-                         "and PDF are unchanged; run the build again")
+        raise InputsChanged(f"inputs changed while the build ran ({', '.join(changed)}); the published site "
+                            "and PDF are unchanged; run the build again")
 
 
 def _build_and_publish(root: Path, ed: Edition, stage: Path, config: Path, toc: Path,

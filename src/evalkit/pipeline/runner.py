@@ -323,13 +323,18 @@ def _hide_parameter_cells(notebook) -> None:
 THREAD_LIMIT_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def default_executor(jobs: int) -> Executor:
-    """A process pool of ``jobs`` (at least one) spawned workers, each started by :func:`start_worker`."""
+def default_executor(jobs: int, cwd: Path | str | None = None) -> Executor:
+    """A process pool of ``jobs`` (at least one) spawned workers, each started by :func:`start_worker`.
+
+    ``cwd`` is the folder the pages will run in (their ``root``): each worker's kernel starts
+    there, as it would for its first page.
+    """
     # spawn: a fresh interpreter per worker, no inherited zmq or matplotlib state.
     workers = max(1, jobs)
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                initializer=start_worker,
-                               initargs=(os.getpid(), threads_per_worker(workers)))
+                               initargs=(os.getpid(), threads_per_worker(workers),
+                                         None if cwd is None else str(cwd)))
 
 
 def threads_per_worker(workers: int, cores: int | None = None) -> int:
@@ -344,18 +349,18 @@ def threads_per_worker(workers: int, cores: int | None = None) -> int:
     return max(1, cores // max(1, workers))
 
 
-def start_worker(parent_pid: int, threads: int) -> None:
+def start_worker(parent_pid: int, threads: int, cwd: str | None = None) -> None:
     """Process pool initializer: die with the build, limit the numeric threads of our kernels, start one.
 
-    The kernel inherits this process's environment, so it is started once the limits are set
-    (:func:`evalkit.pipeline.kernel.prestart_kernel`). A limit the user set is kept.
+    The kernel inherits this process's environment, so it is started once the limits are set,
+    in ``cwd`` (:func:`evalkit.pipeline.kernel.prestart_kernel`). A limit the user set is kept.
     """
     die_with_parent(parent_pid)
     for name in THREAD_LIMIT_VARIABLES:
         os.environ.setdefault(name, str(threads))
     from evalkit.pipeline.kernel import prestart_kernel
 
-    prestart_kernel()
+    prestart_kernel(cwd=cwd)
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -424,7 +429,7 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
         seconds = _read_timings(timings)
         pending.sort(key=lambda item: -seconds.get(item[0].name, float("inf")))  # stable: ties keep order
         own = executor is None
-        pool = executor or default_executor(min(parallel, len(pending)))
+        pool = executor or default_executor(min(parallel, len(pending)), cwd=_project_base(pending[0][0]))
         try:
             futures = {pool.submit(execute_job, *item): item[0] for item in pending}
             for future in _as_completed(futures):

@@ -35,6 +35,7 @@ from pathlib import Path
 from evalkit.errors import EvalkitError, InputError
 from evalkit.pipeline import book, orchestrate, runner
 from evalkit.pipeline.read_log import _folder_signature, digest, files_under
+from evalkit.register import artefact
 from evalkit.shown import shown
 
 POLL_SECONDS = 0.25
@@ -154,65 +155,77 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
     building = False
     outside = _outside_data_files(root)
     _say(f"watching {shown(str(root))}; Ctrl-C stops")
-    try:
-        while max_builds is None or builds < max_builds:
-            files = watched_files(root, outside)
-            now = input_state(files)
-            if now == seen:
-                time.sleep(POLL_SECONDS)
-                continue
-            # An editor may save in steps (truncate, then write): build once the files hold still.
-            while True:
-                time.sleep(SETTLE_SECONDS)
-                settled = input_state(files)
-                if settled == now:
-                    break
-                now = settled
-            seen = now
-            contents = input_contents(files)
-            if contents == built_from:
-                continue   # times changed, bytes did not (a build touched a source)
-            built_from = contents
-            if code_digest(root) != started_with:
-                raise Restart()
-            if pool is None:
-                pool = _warm_pool(parallel)
-            began = time.monotonic()
-            building = True
-            try:
-                orchestrate.build(root, lang=lang, parallel=parallel, pdf=False, executor=pool)
-                _say(f"built in {time.monotonic() - began:.1f} s; waiting for changes")
-            except EvalkitError as exc:
-                failed += 1
-                _report(exc)
-                _say("the build failed; the published site is unchanged; waiting for changes")
-            building = False
-            builds += 1
-            outside = _outside_data_files(root)
-            if getattr(pool, "_broken", False):   # a worker died: the next build starts new ones
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = None
-            book.prestart("html")   # imported and waiting for the next build
-    except BaseException:   # interrupted, or the code changed
+    # Workers, and so their kernels, take the build's artefact folder from the environment they
+    # start in, as a build's own workers do (evalkit.register.artefact.kept_in).
+    with artefact.kept_in(root / "_build" / "artefacts"):
+        try:
+            while max_builds is None or builds < max_builds:
+                files = watched_files(root, outside)
+                now = input_state(files)
+                if now == seen:
+                    time.sleep(POLL_SECONDS)
+                    continue
+                # An editor may save in steps (truncate, then write): build once the files hold still.
+                while True:
+                    time.sleep(SETTLE_SECONDS)
+                    settled = input_state(files)
+                    if settled == now:
+                        break
+                    now = settled
+                seen = now
+                contents = input_contents(files)
+                if contents == built_from:
+                    continue   # times changed, bytes did not (a build touched a source)
+                built_from = contents
+                if code_digest(root) != started_with:
+                    raise Restart()
+                if pool is None:
+                    pool = _warm_pool(parallel, root)
+                began = time.monotonic()
+                building = True
+                try:
+                    orchestrate.build(root, lang=lang, parallel=parallel, pdf=False, executor=pool,
+                                      kernels_code=started_with)
+                    _say(f"built in {time.monotonic() - began:.1f} s; waiting for changes")
+                except orchestrate.InputsChanged as exc:
+                    _report(exc)   # files saved while it ran: build them as they are now
+                    _say("building again")
+                    seen = built_from = None
+                except EvalkitError as exc:
+                    failed += 1
+                    built_from = None   # not built: the next change, even back to these files, builds
+                    _report(exc)
+                    _say("the build failed; the published site is unchanged; waiting for changes")
+                building = False
+                builds += 1
+                if code_digest(root) != started_with:   # changed while the kernels started or the build ran
+                    raise Restart()
+                outside = _outside_data_files(root)
+                if getattr(pool, "_broken", False):   # a worker died: the next build starts new ones
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+                book.prestart("html")   # imported and waiting for the next build
+        except BaseException:   # interrupted, or the code changed
+            book.stop_prestarted()
+            if pool is not None and building:   # pages running: end their workers now
+                runner._stop_workers(pool)
+            elif pool is not None:   # idle: each worker ends its kernel as it exits
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
         book.stop_prestarted()
-        if pool is not None and building:   # pages running: end their workers now
-            runner._stop_workers(pool)
-        elif pool is not None:   # idle: each worker ends its kernel as it exits
+        if pool is not None:   # done: each worker ends its kernel as it exits
             pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    book.stop_prestarted()
-    if pool is not None:   # done: each worker ends its kernel as it exits
-        pool.shutdown(wait=True, cancel_futures=True)
-    return failed
+        return failed
 
 
-def _warm_pool(parallel: int):
+def _warm_pool(parallel: int, root: Path):
     """The page workers, every one started now, so that each kernel is warm before the first page.
 
     A process pool starts a worker when a task finds none idle: ``parallel`` tasks given at once
-    start them all, each starting its kernel (:func:`evalkit.pipeline.runner.start_worker`).
+    start them all, each starting its kernel in ``root``, where the pages run
+    (:func:`evalkit.pipeline.runner.start_worker`).
     """
-    pool = runner.default_executor(parallel)
+    pool = runner.default_executor(parallel, cwd=root)
     for future in [pool.submit(os.getpid) for _ in range(max(1, parallel))]:
         future.result()
     return pool
