@@ -21,7 +21,7 @@ TEXT = "\"Lainaus\" -- 'puolilainaus' --- ja ... <b>ei</b> `koodi`"
 
 
 def test_a_literal_text_is_shown_as_written_with_the_books_settings(tmp_path):
-    config = yaml.safe_load(write_config(ROOT, "fi", tmp_path / "_config.yml", "").read_text(encoding="utf-8"))
+    config = yaml.safe_load(write_config(ROOT, "fi", tmp_path / "_config.yml").read_text(encoding="utf-8"))
     sphinx_config = config["sphinx"]["config"]   # what Jupyter Book passes on to Sphinx (default: on)
     source = tmp_path / "src"
     source.mkdir()
