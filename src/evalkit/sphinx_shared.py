@@ -7,8 +7,8 @@ sections, previous and next links name the neighbours, figure and table numbers 
 book, and a cross-reference shows its target's caption. Sphinx does not write a page again when
 only that changed elsewhere, so alone it could publish a page with an older title or number.
 
-Once the pages are read and numbered, :func:`write_all_when_shared_changed` takes a digest of everything a page may show
-of another page: the list of pages, their titles, tables of contents and section, figure and
+Once the pages are read and numbered, :func:`write_all_when_shared_changed` takes a digest of
+everything a page may show of another page: the list of pages, their titles, tables of contents and section, figure and
 table numbers, and every domain's data (labels with their captions, index entries, equations).
 When it differs from the last successful build's, every page is written; when it is the same, a
 page Sphinx did not read again shows nothing that changed. The digest is kept beside Sphinx's

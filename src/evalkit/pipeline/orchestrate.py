@@ -391,26 +391,42 @@ def _failure_message(build_root: Path, failed: list[JobResult]) -> str:
             f"are unchanged; status preview: {build_root / FAILED_FOLDER / 'index.html'}")
 
 
-def build_inputs(root: Path, params: dict[str, PilotParams]) -> dict[str, str]:
-    """Digest of each kind of input a build reads, taken before and after it (not its outputs).
+def input_locations(root: Path, params: dict[str, PilotParams]) -> dict[str, Path]:
+    """Where each kind of input a build reads lies, by the name :func:`build_inputs` gives it.
 
-    The package and what is installed, the lock file, the book's config, table of contents and
-    sources, ``programme.yml``, every params file, ``data/`` and the data files the params name
-    outside it.
+    The package (``code``), the lock file, the book's config, table of contents and sources
+    (``book``, but for :func:`input_skipped`), ``programme.yml``, ``params/``, ``data/`` and the
+    data files the params name outside it (``data file <name>``).
+    """
+    data = (root / "data").resolve()
+    outside = sorted({f.resolve() for p in params.values() for f in (p.data, p.employers)
+                      if f is not None and not f.resolve().is_relative_to(data)})
+    sources = book_sources(root)
+    return {"code": package_folder(), "uv.lock": sources / "uv.lock", "programme.yml": root / "programme.yml",
+            "_config.yml": sources / "_config.yml", "_toc.yml": sources / "_toc.yml", "book": sources / "book",
+            "params": root / "params", "data": data, **{f"data file {path.name}": path for path in outside}}
+
+
+def input_skipped(root: Path) -> tuple[Path, ...]:
+    """What builds write inside the inputs' folders: no input.
+
+    A programme using evalkit's checkout skips the pages the checkout's own builds write too.
+    """
+    return generated_folders(root) + generated_folders(book_sources(root))
+
+
+def build_inputs(root: Path, params: dict[str, PilotParams]) -> dict[str, str]:
+    """Digest of each kind of input a build reads (:func:`input_locations`), taken before and after it.
+
+    The package counts with what is installed; the book's folder without what builds write in it.
     """
     from evalkit.pipeline.read_log import current
 
-    data = (root / "data").resolve()
-    outside = sorted({str(f.resolve()) for p in params.values() for f in (p.data, p.employers)
-                      if f is not None and not f.resolve().is_relative_to(data)})
-    sources = book_sources(root)
-    return {"code": tree_digest(package_folder()) + installed_digest(),
-            "uv.lock": current(str(sources / "uv.lock")), "programme.yml": current(str(root / "programme.yml")),
-            "_config.yml": current(str(sources / "_config.yml")), "_toc.yml": current(str(sources / "_toc.yml")),
-            # A programme using evalkit's checkout skips the pages the checkout's own builds write too.
-            "book": tree_digest(sources / "book", skip=generated_folders(root) + generated_folders(sources)),
-            "params": current(str(root / "params")), "data": current(str(data)),
-            **{f"data file {Path(name).name}": current(name) for name in outside}}
+    where = input_locations(root, params)
+    return {name: (tree_digest(path) + installed_digest() if name == "code"
+                   else tree_digest(path, skip=input_skipped(root)) if name == "book"
+                   else current(str(path)))
+            for name, path in where.items()}
 
 
 class InputsChanged(BuildError):

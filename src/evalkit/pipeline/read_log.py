@@ -377,7 +377,7 @@ def installed_digest() -> str:
     """
     from importlib.metadata import distributions
 
-    folders = tuple(_folder_signature(entry) for entry in sys.path)
+    folders = import_folders()
     if folders not in _installed:
         listed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
         _installed.clear()
@@ -386,6 +386,15 @@ def installed_digest() -> str:
 
 
 _installed: dict[tuple, str] = {}
+
+
+def import_folders() -> tuple:
+    """Inode, modification and change time of every folder on ``sys.path``, as they are now.
+
+    Installing, upgrading or removing a distribution adds or removes its ``.dist-info`` folder,
+    which changes its folder's times.
+    """
+    return tuple(_folder_signature(entry) for entry in sys.path)
 
 
 def _folder_signature(entry: str) -> tuple:
@@ -419,6 +428,11 @@ def files_under(folder: Path, skip: tuple[str, ...]) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
+def skipped_names(skip: tuple[Path, ...]) -> tuple[str, ...]:
+    """Folders to skip as :func:`files_under` takes them: each as given and as it resolves."""
+    return tuple(sorted({str(s.resolve()) for s in skip} | {os.path.abspath(s) for s in skip}))
+
+
 def tree_digest(folder: Path, skip: tuple[Path, ...] = (), skip_suffixes: tuple[str, ...] = ()) -> str:
     """SHA-256 (hex) over every file under ``folder``: relative paths and contents.
 
@@ -428,8 +442,7 @@ def tree_digest(folder: Path, skip: tuple[Path, ...] = (), skip_suffixes: tuple[
     the rest of the folder is still compared file by file.
     """
     every = hashlib.sha256()
-    skipped = tuple(sorted({str(s.resolve()) for s in skip} | {os.path.abspath(s) for s in skip}))
-    for name, file in files_under(folder, skipped):
+    for name, file in files_under(folder, skipped_names(skip)):
         if file.suffix in skip_suffixes:
             continue
         try:

@@ -444,7 +444,7 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
                     on_done(result)
         except BaseException:
             if own:
-                _stop_workers(pool)
+                stop_workers(pool)
             raise
         finally:
             if own:
@@ -465,7 +465,7 @@ def _read_timings(path: Path | None) -> dict[str, float]:
             if isinstance(stored, dict) else {})
 
 
-def _stop_workers(pool: Executor) -> None:
+def stop_workers(pool: Executor) -> None:
     """Interrupted: end our worker processes now rather than letting them finish their pages."""
     for process in list(getattr(pool, "_processes", {}).values()):
         process.terminate()

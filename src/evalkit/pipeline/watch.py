@@ -34,7 +34,7 @@ from pathlib import Path
 
 from evalkit.errors import EvalkitError, InputError
 from evalkit.pipeline import book, orchestrate, runner
-from evalkit.pipeline.read_log import _folder_signature, digest, files_under
+from evalkit.pipeline.read_log import digest, files_under, import_folders, skipped_names
 from evalkit.register import artefact
 from evalkit.shown import shown
 
@@ -46,21 +46,12 @@ class Restart(Exception):
     """The code changed since this process started: start again from nothing."""
 
 
-def watched_files(root: Path, outside: tuple[Path, ...] = ()) -> list[Path]:
-    """Every file a build takes as input, as :func:`~evalkit.pipeline.orchestrate.build_inputs` digests them.
-
-    evalkit's package, the lock file, ``programme.yml``, the book's config, table of contents and
-    sources (but for the pages builds write), ``params/``, ``data/`` and the data files ``outside``
-    it that params name.
-    """
-    from evalkit.paths import book_sources
-
-    sources = book_sources(root)
-    skipped = tuple(sorted(str(folder.resolve()) for folder in orchestrate.generated_folders(root)))
-    files = [sources / "uv.lock", root / "programme.yml", sources / "_config.yml", sources / "_toc.yml",
-             *outside]
-    for folder in (orchestrate.package_folder(), sources / "book", root / "params", root / "data"):
-        files += [path for _, path in files_under(folder, skipped)]
+def watched_files(root: Path, params: dict) -> list[Path]:
+    """Every file a build takes as input: those under :func:`~evalkit.pipeline.orchestrate.input_locations`."""
+    skipped = skipped_names(orchestrate.input_skipped(root))
+    files = []
+    for path in orchestrate.input_locations(root, params).values():
+        files += [file for _, file in files_under(path, skipped)] if path.is_dir() else [path]
     return files
 
 
@@ -68,7 +59,7 @@ def input_state(files: list[Path]) -> tuple:
     """What the files are now (inode, size, modification and change time; None when absent), and ``sys.path``.
 
     Installing, upgrading or removing a library changes a folder on ``sys.path``, so its folders
-    are compared too (:func:`evalkit.pipeline.read_log.installed_digest` relies on the same).
+    are compared too (:func:`evalkit.pipeline.read_log.import_folders`).
     """
     stats = []
     for path in files:
@@ -77,7 +68,7 @@ def input_state(files: list[Path]) -> tuple:
             stats.append((str(path), info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
         except OSError:
             stats.append((str(path), None))
-    return (tuple(stats), tuple(_folder_signature(entry) for entry in sys.path))
+    return (tuple(stats), import_folders())
 
 
 def input_contents(files: list[Path]) -> tuple:
@@ -93,20 +84,17 @@ def input_contents(files: list[Path]) -> tuple:
             contents.append((str(path), digest(path)))
         except OSError:
             contents.append((str(path), None))
-    return (tuple(contents), tuple(_folder_signature(entry) for entry in sys.path))
+    return (tuple(contents), import_folders())
 
 
-def _outside_data_files(root: Path) -> tuple[Path, ...]:
-    """The data files params name outside ``data/`` (none while the params cannot be read)."""
+def _params(root: Path) -> dict:
+    """The project's params, for the data files they name outside ``data/`` (none while they cannot be read)."""
     from evalkit.params import load_all_params
 
-    data = (root / "data").resolve()
     try:
-        params = load_all_params(root)
+        return load_all_params(root)
     except EvalkitError:
-        return ()
-    return tuple(sorted({f.resolve() for p in params.values() for f in (p.data, p.employers)
-                         if f is not None and not f.resolve().is_relative_to(data)}))
+        return {}
 
 
 def _say(message: str) -> None:
@@ -153,14 +141,14 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
     builds = failed = 0
     seen = built_from = None
     building = False
-    outside = _outside_data_files(root)
+    params = _params(root)
     _say(f"watching {shown(str(root))}; Ctrl-C stops")
     # Workers, and so their kernels, take the build's artefact folder from the environment they
     # start in, as a build's own workers do (evalkit.register.artefact.kept_in).
     with artefact.kept_in(root / "_build" / "artefacts"):
         try:
             while max_builds is None or builds < max_builds:
-                files = watched_files(root, outside)
+                files = watched_files(root, params)
                 now = input_state(files)
                 if now == seen:
                     time.sleep(POLL_SECONDS)
@@ -200,7 +188,7 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
                 builds += 1
                 if code_digest(root) != started_with:   # changed while the kernels started or the build ran
                     raise Restart()
-                outside = _outside_data_files(root)
+                params = _params(root)
                 if getattr(pool, "_broken", False):   # a worker died: the next build starts new ones
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
@@ -208,7 +196,7 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
         except BaseException:   # interrupted, or the code changed
             book.stop_prestarted()
             if pool is not None and building:   # pages running: end their workers now
-                runner._stop_workers(pool)
+                runner.stop_workers(pool)
             elif pool is not None:   # idle: each worker ends its kernel as it exits
                 pool.shutdown(wait=True, cancel_futures=True)
             raise
