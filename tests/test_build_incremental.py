@@ -77,10 +77,14 @@ class CountingExecutor(ProcessPoolExecutor):
 
 
 def test_runner_uses_the_executor_it_is_given_and_never_fails_spuriously_in_parallel(project):
-    """Three forced runs of the eight pilots, four at a time: no kernel start-up races (papermill #511)."""
+    """Three forced runs of five pilots, four at a time: no kernel start-up races (papermill #511).
+
+    Each run starts four kernels at once, the race; one worker then runs a fifth page in the kernel
+    it kept. More pages would only repeat that reuse, which test_kernel_reuse checks.
+    """
     ed = edition(project, "fi")
-    jobs = [j for j in make_jobs(project, ed, project / "_build") if j.output.parent.name == "pilots"]
-    assert len(jobs) == 8
+    jobs = [j for j in make_jobs(project, ed, project / "_build") if j.output.parent.name == "pilots"][:5]
+    assert len(jobs) == 5
     digest = code_digest(project)
     os.environ["EVALKIT_ROOT"] = str(project)
     try:
@@ -91,4 +95,4 @@ def test_runner_uses_the_executor_it_is_given_and_never_fails_spuriously_in_para
             assert not failures, f"attempt {attempt}: {failures}"
     finally:
         os.environ.pop("EVALKIT_ROOT", None)
-    assert CountingExecutor.submitted == 24
+    assert CountingExecutor.submitted == 15
