@@ -158,29 +158,56 @@ def test_distinct_rows_with_their_counts_give_the_mean_over_everybody():
         casemix.averaged_prediction(exog, params, cov), abs=1e-14)
 
 
-def test_collapse_keeps_every_person_once_as_a_weight(data):
-    rows, people = casemix.collapse(FORMULAS[0], data)
-    columns = ["employed", "pilot_id", "sex", "basis", "age", "unemployment_months"]
-    assert list(rows.columns) == columns and people.sum() == len(data)
-    assert len(rows) == len(data.drop_duplicates(columns))
-    expected = data.groupby(columns).size()
-    got = pd.Series(people, index=pd.MultiIndex.from_frame(rows)).sort_index()
-    assert got.to_dict() == expected.sort_index().to_dict()
+COVARIATES = ["pilot_id", "sex", "basis", "age", "unemployment_months"]
 
 
-def test_collapse_and_distinct_rows_give_groupbys_groups_in_its_order(data):
+def _coarse(data):
+    """Ages by decade and unemployment by year: people then share covariates with other outcomes."""
+    return data.assign(age=data["age"] // 10 * 10, unemployment_months=data["unemployment_months"] // 12)
+
+
+def test_binomial_rows_keep_every_person_once_as_a_weight(data):
+    data = _coarse(data)
+    rows, people = casemix.binomial_rows(FORMULAS[0], data)
+    assert list(rows.columns) == ["employed", *COVARIATES] and people.sum() == len(data)
+    assert len(rows) == len(data.drop_duplicates(COVARIATES)) < len(data.drop_duplicates(["employed", *COVARIATES]))
+    by_hand = data.groupby(COVARIATES)["employed"].agg(["size", "sum"])
+    got = pd.DataFrame({"people": people, "employed": rows["employed"].to_numpy() * people},
+                       index=pd.MultiIndex.from_frame(rows[COVARIATES])).sort_index()
+    assert got["people"].to_dict() == by_hand["size"].sort_index().to_dict()
+    np.testing.assert_allclose(got["employed"].to_numpy(), by_hand["sum"].sort_index().to_numpy(), rtol=1e-12)
+
+
+def test_binomial_rows_and_distinct_rows_give_groupbys_groups_in_its_order(data):
     """A second route: pandas' groupby in order of first occurrence, weights summed per group."""
-    columns = ["employed", "pilot_id", "sex", "basis", "age", "unemployment_months"]
+    data = _coarse(data)
     weights = np.random.default_rng(3).integers(1, 9, len(data)).astype(float)
-    rows, people = casemix.collapse(FORMULAS[0], data, weights)
-    expected = data[columns].assign(_w=weights).groupby(columns, sort=False)["_w"].sum()
-    pd.testing.assert_frame_equal(rows, expected.index.to_frame(index=False), check_dtype=False)
-    np.testing.assert_array_equal(people, expected.to_numpy())
+    rows, people = casemix.binomial_rows(FORMULAS[0], data, weights)
+    grouped = data[COVARIATES].assign(_w=weights, _y=weights * data["employed"]).groupby(COVARIATES, sort=False)
+    expected = grouped[["_w", "_y"]].sum()
+    pd.testing.assert_frame_equal(rows[COVARIATES], expected.index.to_frame(index=False), check_dtype=False)
+    np.testing.assert_array_equal(people, expected["_w"].to_numpy())
+    np.testing.assert_array_equal(rows["employed"].to_numpy(), (expected["_y"] / expected["_w"]).to_numpy())
     exog = casemix.design(FORMULAS[0], data)[1].to_numpy()
     distinct, counts = casemix.distinct_rows(exog, weights)
     by_rows = pd.DataFrame(exog).assign(_w=weights).groupby(list(range(exog.shape[1])), sort=False)["_w"].sum()
     np.testing.assert_array_equal(distinct, by_rows.index.to_frame(index=False).to_numpy(dtype=float))
     np.testing.assert_array_equal(counts, by_rows.to_numpy())
+
+
+@pytest.mark.parametrize("bad, message", [("missing", "missing value"), ("outcome", "0 or 1"),
+                                          ("weight", "positive")])
+def test_binomial_rows_refuse_what_the_person_by_person_model_would_not_take(data, bad, message):
+    weights = np.ones(len(data))
+    data = data.copy()
+    if bad == "missing":
+        data.loc[data.index[3], "age"] = np.nan
+    elif bad == "outcome":
+        data.loc[data.index[3], "employed"] = 2
+    else:
+        weights[3] = 0.0
+    with pytest.raises(ValueError, match=message):
+        casemix.binomial_rows(FORMULAS[0], data, weights)
 
 
 def _mixed_register():
@@ -232,8 +259,8 @@ def test_one_horizons_people_collapse_as_each_outcomes_people_do(shape, indicato
     eligible["outcome"] = eligible["status"].astype(str).isin(compare.spec(indicator).statuses).astype(int)
     data = _people_data(eligible, left_out, 6)
     formula, _ = compare._formula(data, 6)
-    expected_rows, expected_people = casemix.collapse(formula, data)
-    got_rows, got_people = casemix.collapse(formula, rows, weights)
+    expected_rows, expected_people = casemix.binomial_rows(formula, data)
+    got_rows, got_people = casemix.binomial_rows(formula, rows, weights)
     pd.testing.assert_frame_equal(got_rows.astype(object), expected_rows.astype(object))
     np.testing.assert_array_equal(got_people, expected_people)
     incomplete = eligible[~eligible["pilot_id"].isin(left_out)][list(compare.MODEL_COVARIATES)].isna().any(axis=1)

@@ -573,7 +573,7 @@ def _model_rows(people: ModelPeople, left_out: Mapping[str, str],
     those pilots' people lacked a covariate.
 
     The rows of pilots left out are dropped and ``status`` becomes ``outcome`` (1 for a status in
-    ``statuses``); rows are not merged here, :func:`_fit` collapses them by the formula's columns.
+    ``statuses``); rows are not merged here, :func:`_fit` groups them by the formula's covariates.
     """
     kept = ~people.rows["pilot_id"].isin(left_out).to_numpy()
     missing = int(people.missing.drop(list(left_out), errors="ignore").sum())
@@ -601,18 +601,19 @@ def _fit(formula: str, data: pd.DataFrame, horizon: int, indicator: str = DEFAUL
          weights: np.ndarray | None = None):
     """Fit the logistic model, refusing designs whose estimates would be meaningless.
 
-    People with the same outcome and covariates are one row with a frequency weight (statsmodels
-    ``GLM``, binomial family, Newton's method as ``Logit`` uses): the same likelihood, and so the
-    same estimates and covariance, from a tenth of the rows at a million people.
+    People with the same covariates are one row: the share of them with the outcome, weighted by
+    how many they are (statsmodels ``GLM``, binomial family, ``var_weights``; Newton's method as
+    ``Logit`` uses): the likelihood of the person-by-person model (:func:`evalkit.casemix.binomial_rows`),
+    and so its estimates and covariance, from a tenth of the rows at a million people.
     """
     from statsmodels.genmod.families import Binomial
     from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     # The design patsy would build, built in numpy (patsy took most of a minute at 1M people).
-    rows, people = casemix.collapse(formula, data, weights)
+    rows, people = casemix.binomial_rows(formula, data, weights)
     outcome, design = casemix.design(formula, rows)
-    model = GLM(outcome, design, family=Binomial(), freq_weights=people)
+    model = GLM(outcome, design, family=Binomial(), var_weights=people)
     # statsmodels has ranked the design already; the distinct rows span what everybody's rows span.
     if int(model.df_model) + 1 < model.exog.shape[1]:
         raise ComparisonUndefined(Unavailable(horizon, "collinear", {"people": int(people.sum())}))
@@ -649,7 +650,7 @@ def _standardise(result, pilots: list[str]) -> pd.DataFrame:
     params, cov = np.asarray(result.params), np.asarray(result.cov_params())
     everybody = result.model.exog.copy()
     everybody[:, pilot_columns] = 0.0
-    everybody, people = casemix.distinct_rows(everybody, result.model.freq_weights)
+    everybody, people = casemix.distinct_rows(everybody, result.model.var_weights)
     rows = []
     for pilot_id in pilots:
         everybody_in_k = everybody.copy()
