@@ -1,8 +1,8 @@
 """Pages run one after another in a reused kernel come out as they do in a fresh kernel.
 
-The build keeps one kernel per worker (evalkit.pipeline.kernel) and resets it between pages; a page
-must not inherit anything of the pages before it. Expected values come from the second route:
-the same page executed alone, in a new worker with a new kernel.
+The build keeps one kernel per worker (evalkit.pipeline.kernel) and resets it between pages
+(evalkit.pipeline.page_engine); a page must not inherit anything of the pages before it. Expected
+values come from the second route: the same page executed alone, in a new worker with a new kernel.
 """
 from __future__ import annotations
 
@@ -97,9 +97,9 @@ def _kernel_state() -> tuple[bool, list[str]]:
     """Whether this worker's kernel was started before any page, and the chapters loaded in it."""
     from jupyter_core.utils import run_sync
 
-    from evalkit.pipeline.kernel import _current
+    from evalkit.pipeline.kernel import warm_kernel
 
-    manager = _current().km
+    manager = warm_kernel().km
     if manager is None or not manager.has_kernel:
         return False, []
     client = manager.client()
@@ -125,11 +125,11 @@ def test_a_worker_starts_its_kernel_with_the_chapters_imported_before_its_first_
 
 
 def test_a_kernel_that_cannot_be_started_early_is_left_to_the_first_page():
-    from evalkit.pipeline.kernel import _current, prestart_kernel
+    from evalkit.pipeline.kernel import prestart_kernel, warm_kernel
 
     def attempt():
         prestart_kernel("no-such-kernel")
-        return _current().km
+        return warm_kernel().km
 
     with ThreadPoolExecutor(1) as threads:   # a thread of its own: its own warm kernel
         assert threads.submit(attempt).result() is None

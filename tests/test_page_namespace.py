@@ -1,4 +1,4 @@
-"""Pages that share a warm kernel (evalkit.pipeline.kernel) cannot see each other's variables:
+"""Pages that share a warm kernel (evalkit.pipeline.page_engine) cannot see each other's variables:
 what one page defined or imported is gone when the next page starts in the same kernel."""
 from __future__ import annotations
 

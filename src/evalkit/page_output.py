@@ -43,7 +43,7 @@ def start_page(lang: str, mode: str = "book") -> None:
     """Begin a page: set its language and output mode, and forget what the page before it set.
 
     That is the data origin, the glued values and the table and figure numbers. Page kernels are
-    reused from page to page (``evalkit.pipeline.kernel``), so every chapter's setup calls this
+    reused from page to page (``evalkit.pipeline.page_engine``), so every chapter's setup calls this
     first and no page inherits another's state.
 
     Parameters

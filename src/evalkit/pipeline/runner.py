@@ -221,7 +221,7 @@ def _run_papermill(job: NotebookJob, tmp_in: Path, tmp_out: Path, result: JobRes
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from evalkit.pipeline.kernel import ENGINE_NAME
+    from evalkit.pipeline.page_engine import ENGINE_NAME
 
     try:
         papermill.execute_notebook(
