@@ -133,3 +133,15 @@ def test_a_kernel_that_cannot_be_started_early_is_left_to_the_first_page():
 
     with ThreadPoolExecutor(1) as threads:   # a thread of its own: its own warm kernel
         assert threads.submit(attempt).result() is None
+
+
+def test_a_worker_can_start_its_kernel_before_papermill_is_imported():
+    """What starts the kernel (the pool's initializer) imports no papermill: its third of a second
+    overlaps the kernel's own start instead of coming before it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import evalkit.pipeline.runner, evalkit.pipeline.kernel; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('papermill', 'nbclient')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
