@@ -155,11 +155,39 @@ def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         published[published["pilot_id"] == "all"].to_excel(writer, sheet_name="all", index=False)
-        for pilot_id in sorted(set(published["pilot_id"]) - {"all"}):
+        pilots = sorted(set(published["pilot_id"]) - {"all"})
+        for pilot_id, title in sheet_titles(pilots, names, taken=("all",)).items():
             sheet = published[published["pilot_id"] == pilot_id]
-            sheet.to_excel(writer, sheet_name=names.get(pilot_id, pilot_id)[:31], index=False)
+            sheet.to_excel(writer, sheet_name=title, index=False)
         writer.book.properties.created = _PINNED
         writer.book.properties.modified = _PINNED
         writer.book.properties.creator = "evalkit"
     xlsx_path.write_bytes(_pinned_zip(buffer.getvalue()))
     return [csv_path, json_path, xlsx_path]
+
+
+# What Excel refuses in a sheet's name (and openpyxl with it); a name is at most 31 characters,
+# may not begin or end with an apostrophe, and "History" is Excel's own.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+SHEET_TITLE_MAX = 31
+
+
+def sheet_titles(pilot_ids: list[str], names: dict[str, str], taken: tuple[str, ...] = ()) -> dict[str, str]:
+    """A valid, distinct Excel sheet name for each pilot: its name as far as Excel allows.
+
+    Characters Excel refuses become ``-`` and the name is cut to 31 characters; a name that then
+    equals one before it or one of ``taken`` (Excel compares them ignoring case) ends in `` (2)``,
+    `` (3)``…, so that no pilot's sheet replaces another's.
+    """
+    used = {t.casefold() for t in taken} | {"history"}
+    titles = {}
+    for pilot_id in pilot_ids:
+        base = _SHEET_FORBIDDEN.sub("-", names.get(pilot_id, pilot_id)).strip().strip("'").strip() or pilot_id
+        title, number = base[:SHEET_TITLE_MAX], 1
+        while title.casefold() in used:
+            number += 1
+            suffix = f" ({number})"
+            title = base[:SHEET_TITLE_MAX - len(suffix)].rstrip().rstrip("'") + suffix
+        used.add(title.casefold())
+        titles[pilot_id] = title
+    return titles
