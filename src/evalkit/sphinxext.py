@@ -8,6 +8,10 @@
   language and no title (a screen reader announces an untitled page in no language). We write it
   first, as a complete page: ``<html lang>``, the front page's ``<title>``, the redirect, and a
   link to the front page for a browser that does not follow it; the toc extension then leaves it.
+- Text a person wrote (a programme's title and publisher, a pilot's name in a heading) reaches
+  pages as markup: the themes put the site title, the author and the page title's plain text
+  into some templates unescaped, and Sphinx's search shows the titles of its index (``alltitles``)
+  with ``innerHTML``. Both are escaped here, so ``<img onerror=…>`` in a name is shown, never run.
 """
 from __future__ import annotations
 
@@ -40,6 +44,51 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
     context["script_files"] = kept
 
 
+# Plain text that Sphinx and its themes put into pages, some escaping it (``docstitle|e`` in
+# Sphinx's layout), some not (pydata's logo and search page, sphinx-book-theme's print title and
+# footer): the programme's title and author, and the page title the book theme takes as text.
+PLAIN_TEXT_CONTEXT = ("docstitle", "author", "copyright", "pagetitle", "root_title")
+
+
+def escape_plain_text(app, pagename, templatename, context, doctree) -> None:
+    """Give the templates :data:`PLAIN_TEXT_CONTEXT` escaped once, as markup (``html-page-context``).
+
+    A ``Markup`` string is what Jinja's ``|e`` leaves alone, so the text is escaped exactly once
+    whether a template escapes it or not.
+    """
+    from markupsafe import Markup, escape
+
+    for key in PLAIN_TEXT_CONTEXT:
+        value = context.get(key)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            context[key] = escape(value)
+
+
+_INDEX_CALL = "Search.setIndex("
+
+
+def escape_search_titles(app, exception) -> None:
+    """Escape the section titles in ``searchindex.js`` (``build-finished``): the search shows them as HTML.
+
+    The file is rewritten only when a title holds ``<``, ``>`` or ``&``.
+    """
+    import json
+
+    index = Path(app.outdir, "searchindex.js")
+    if exception is not None or not index.is_file():
+        return
+    text = index.read_text(encoding="utf-8")
+    if not (text.startswith(_INDEX_CALL) and text.rstrip().endswith(")")):
+        return
+    data = json.loads(text[len(_INDEX_CALL):text.rstrip().rfind(")")])
+    titles = data.get("alltitles")
+    if not isinstance(titles, dict) or not any(set(title) & set("<>&") for title in titles):
+        return
+    data["alltitles"] = {html.escape(title, quote=False): found for title, found in titles.items()}
+    index.write_text(_INDEX_CALL + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ")",
+                     encoding="utf-8")
+
+
 def root_redirect_page(lang: str, title: str, target: str) -> str:
     """The site's ``index.html``: a titled page in the edition's language that forwards to ``target``."""
     title, target = html.escape(title), html.escape(target, quote=True)
@@ -64,7 +113,7 @@ def write_root_redirect(app, exception) -> None:
 
 
 def setup(app):
-    """Register the two handlers with Sphinx (the extension entry point).
+    """Register the handlers with Sphinx (the extension entry point).
 
     Returns
     -------
@@ -72,6 +121,8 @@ def setup(app):
         Extension metadata: safe for parallel reading and writing.
     """
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", escape_plain_text, priority=900)   # after the themes' own (500)
+    app.connect("build-finished", escape_search_titles)
     # Before sphinx-external-toc's ensure_index_file (priority 500), which skips an existing file.
     app.connect("build-finished", write_root_redirect, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

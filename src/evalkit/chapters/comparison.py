@@ -29,6 +29,7 @@ from evalkit.indicator_registry import spec
 from evalkit.page_output import (
     Page,
     glue,
+    literal,
     markdown,
     set_data_origin,
     show_figure,
@@ -127,7 +128,7 @@ def notices(page: ComparisonPage) -> None:
     if page.synthetic:
         synthetic_notice()
     if page.missing:
-        pilots = ", ".join(page.labels.get(m, m) for m in page.missing)
+        pilots = ", ".join(literal(page.labels.get(m, m)) for m in page.missing)
         markdown(f":::{{note}}\n{t('comparison.missing_registers', pilots=pilots)}\n:::\n")
     if page.register is None:
         markdown(t("comparison.no_data"))
@@ -278,7 +279,7 @@ def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON, indicator: str = D
         markdown(t("comparison.funnel_none_outside"))
     else:
         markdown(t("comparison.funnel_outside", pilots=", ".join(
-            t(f"comparison.funnel_side.{row['side']}", pilot=page.labels.get(row["pilot_id"]),
+            t(f"comparison.funnel_side.{row['side']}", pilot=literal(page.labels.get(row["pilot_id"])),
               level=t(f"comparison.funnel_level.{row['position']}"))
             for _, row in outside.iterrows())))
 
@@ -336,7 +337,7 @@ def _say(page: ComparisonPage, key: str, values: dict) -> str:
     """
     shown = dict(values)
     if "pilot" in shown:
-        shown["pilot"] = page.labels.get(shown["pilot"], shown["pilot"])
+        shown["pilot"] = literal(page.labels.get(shown["pilot"], shown["pilot"]))
     if "covariate" in shown:
         shown["covariate"] = t(f"comparison.covariate.{shown['covariate']}")
     if "outcome" in shown:
@@ -444,7 +445,7 @@ def model_reference(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
     if isinstance(result, compare.Unavailable):
         return
     in_model = sorted(result.rates.loc[result.rates["in_model"], "pilot_id"])
-    markdown(t("comparison.model_reference", pilot=page.labels.get(in_model[0], in_model[0]),
+    markdown(t("comparison.model_reference", pilot=literal(page.labels.get(in_model[0], in_model[0])),
                sex=t("comparison.sex.F"), basis=t("comparison.basis.diagnosis")))
 
 

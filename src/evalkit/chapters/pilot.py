@@ -102,6 +102,11 @@ class PilotPage:
         return self.pilot.name
 
     @property
+    def name_text(self) -> str:
+        """The pilot's region as Markdown that shows it literally: for captions and prose, not figures."""
+        return literal(self.pilot.name)
+
+    @property
     def context(self) -> dict[str, str]:
         """The values the template's ``{{ ctx.name }}`` placeholders take on this page."""
         return pilot_context(self.pilot)
@@ -364,7 +369,7 @@ def focus_area_table(page: PilotPage) -> None:
          t("pilot.chosen"): t("pilot.yes") if number in page.pilot.focus_areas else t("pilot.no")}
         for number, name in page.facts.focus_area_names.items()
     ]
-    show_table(pd.DataFrame(rows), t("pilot.focus_area_caption", pilot=page.name),
+    show_table(pd.DataFrame(rows), t("pilot.focus_area_caption", pilot=page.name_text),
                name=f"tbl-focus-{page.pilot.pilot_id}", align=["l", "c"])
 
 
@@ -380,7 +385,7 @@ def services_list(page: PilotPage) -> None:
 
 def _table(page: PilotPage, rows: list[dict], caption_key: str, name: str) -> None:
     frame = pd.DataFrame(rows)
-    show_table(frame, t(caption_key, pilot=page.name), name=f"tbl-{name}-{page.pilot.pilot_id}",
+    show_table(frame, t(caption_key, pilot=page.name_text), name=f"tbl-{name}-{page.pilot.pilot_id}",
                align=["l"] + ["r"] * (frame.shape[1] - 1))
 
 
@@ -439,7 +444,7 @@ def status_figure(page: PilotPage) -> None:
     eligible = {m: _count(page, pid, "eligible", m) for m in HORIZONS}
     figure, alt = status_mix(shares, hidden, eligible, page.name)
     horizons = fmt_list([fmt_number(m) for m in HORIZONS])
-    show_figure(page.page, figure, f"status-{pid}", t("pilot.status_caption", pilot=page.name, horizons=horizons),
+    show_figure(page.page, figure, f"status-{pid}", t("pilot.status_caption", pilot=page.name_text, horizons=horizons),
                 alt)
 
 
@@ -519,7 +524,7 @@ def was_figure(page: PilotPage) -> None:
 
     bands, counts = was_frame(page)
     figure, alt = was_bands(bands, counts, page.name)
-    show_figure(page.page, figure, f"was-{page.pilot.pilot_id}", t("pilot.was_caption", pilot=page.name), alt)
+    show_figure(page.page, figure, f"was-{page.pilot.pilot_id}", t("pilot.was_caption", pilot=page.name_text), alt)
 
 
 def was_table(page: PilotPage) -> None:
@@ -643,7 +648,7 @@ def goals_table(page: PilotPage) -> None:
                      t("pilot.col_target"): shown["target"], t("pilot.col_result"): result_text,
                      t("pilot.col_verdict"): shown["verdict"]})
     # Relative column widths, so the goal's text gets the room it needs in the PDF.
-    markdown(markdown_table(pd.DataFrame(rows), t("pilot.goals_caption", pilot=page.name),
+    markdown(markdown_table(pd.DataFrame(rows), t("pilot.goals_caption", pilot=page.name_text),
                             name=f"tbl-goals-{page.pilot.pilot_id}", align=["l", "l", "r", "r", "l"],
                             widths=[36, 20, 13, 18, 13]))
 
@@ -677,7 +682,8 @@ def pooled_section(page: PilotPage) -> None:
 
     markdown(t("pilot.pooled_text"))
     figure, alt = beside_pooled(_beside_rows(page), page.name)
-    show_figure(page.page, figure, f"beside-{page.pilot.pilot_id}", t("pilot.beside_caption", pilot=page.name), alt)
+    show_figure(page.page, figure, f"beside-{page.pilot.pilot_id}", t("pilot.beside_caption", pilot=page.name_text),
+                alt)
     rows = []
     for indicator in ("tasmatyo_share", "was_change", "cost_per_participant"):
         row = {t("pilot.col_indicator"): indicator_label(indicator)}
