@@ -77,3 +77,13 @@ def test_the_search_index_holds_titles_as_text(site):
 def test_the_workbook_gives_the_pilot_a_sheet_named_as_far_as_excel_allows(site):
     book = openpyxl.load_workbook(site.parent / "data" / "indicators.xlsx", read_only=True)
     assert book.sheetnames == ["all", "A <img src=x onerror=alert(1)>", "B"]
+
+
+def test_evalkit_check_passes_a_programme_published_without_swedish(site):
+    """The programme is published in Finnish and English: no page is asked to link to Swedish."""
+    folder = site.parent.parent
+    env = {key: value for key, value in os.environ.items() if key != "EVALKIT_ROOT"}
+    done = subprocess.run([*EVALKIT, "check", "--programme", str(folder), "--no-browser", "--no-pdf"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert " sv " not in done.stdout and "fi: 0 problem(s)" in done.stderr

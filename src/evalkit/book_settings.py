@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from evalkit.editions import edition
+from evalkit.editions import edition, published_languages
 from evalkit.formatting import fmt_date
-from evalkit.i18n import LANGUAGES, t
+from evalkit.i18n import t
 from evalkit.pipeline.print_html import FrontMatter
 
 
@@ -121,18 +121,6 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
         # Each link is written in its own language: "In English" on the Finnish pages.
         "evalkit_editions": [{"lang": other, "folder": edition(root, other).html_link,
                               "text": t("publication.edition_link", other)}
-                             for other in _editions(root) if other != lang],
+                             for other in published_languages(root) if other != lang],
     }
     return config
-
-
-def _editions(root: Path) -> tuple[str, ...]:
-    """The languages the programme at ``root`` is published in (every language without a programme)."""
-    from evalkit.errors import EvalkitError
-    from evalkit.programme import programme_at
-
-    try:
-        listed = programme_at(root).languages
-    except (EvalkitError, OSError):   # no programme.yml there (a test's folder): link every edition
-        return LANGUAGES
-    return tuple(lang for lang in LANGUAGES if lang in listed)

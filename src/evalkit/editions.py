@@ -63,8 +63,23 @@ class Edition:
         return self.root / "_build" / PDF_FOLDER / self.pdf_name
 
     def others(self) -> list[Edition]:
-        """The other languages' editions, which this one links to."""
-        return [Edition(lang, self.root, self.main) for lang in LANGUAGES if lang != self.lang]
+        """The other editions of the programme, which this one links to (:func:`published_languages`)."""
+        return [Edition(lang, self.root, self.main) for lang in published_languages(self.root) if lang != self.lang]
+
+
+def published_languages(root: Path) -> tuple[str, ...]:
+    """The languages the programme at ``root`` is published in, in :data:`LANGUAGES`' order.
+
+    Every language where there is no readable programme (a test's folder): each links to all.
+    """
+    from evalkit.errors import EvalkitError
+    from evalkit.programme import programme_at
+
+    try:
+        listed = programme_at(root).languages
+    except (EvalkitError, OSError):
+        return LANGUAGES
+    return tuple(lang for lang in LANGUAGES if lang in listed)
 
 
 def main_language(root: Path) -> str:
