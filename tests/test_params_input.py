@@ -193,6 +193,20 @@ def test_any_anchor_or_alias_is_refused_by_line(tmp_path, text, line):
     assert "uses a YAML anchor or alias" in found[0]
 
 
+@pytest.mark.parametrize("text, line, key", [
+    (GOOD + "as_of: 2024-06-30\n", 12, "as_of"),   # a second extract date, lower down
+    (GOOD.replace("  horizon: 6\n", "  horizon: 6\n  horizon: 12\n"), 10, "horizon"),   # within one goal
+], ids=["top level", "in a goal"])
+def test_a_key_written_twice_is_refused_by_line_not_silently_overwritten(tmp_path, text, line, key):
+    found = problems(write(tmp_path, text))
+    assert found == [f"lappi.yml: line {line}: column {3 if key == 'horizon' else 1}: repeats the key '{key}' "
+                     "of the same mapping; keep one (YAML would silently use the last)"]
+
+
+def test_the_same_key_in_two_goals_is_no_repetition(tmp_path):
+    assert load_params(write(tmp_path, GOOD), ROOT).pilot_id == "lappi"   # both goals have text, indicator...
+
+
 def test_a_params_file_over_a_megabyte_is_refused_unread(tmp_path):
     found = problems(write(tmp_path, GOOD + "# " + "x" * (1 << 20) + "\n"))
     assert found == ["lappi.yml: is larger than 1 MB; a params file is a short text a person writes"]

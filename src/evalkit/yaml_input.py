@@ -7,6 +7,8 @@
   ``False``; here they stay the words written.
 - A syntax error is one line with its line and column, never YAML's multi-line report, which
   quotes the file (and could quote an identity code). A tab in the indentation says so.
+- A key written twice in one mapping is refused with its line: YAML keeps the last value
+  silently, so a second ``as_of`` lower down would win unseen.
 - Anchors and aliases (``&name``, ``*name``, ``<<: *name``) are refused as the parser meets them,
   before anything is built or walked: a params file has no need for them, and nested aliases
   make a few hundred bytes stand for a billion texts (a "billion laughs"). A file over
@@ -43,8 +45,13 @@ class _AliasRefused(Exception):
         self.mark = mark
 
 
+class _KeyRepeated(Exception):
+    def __init__(self, mark, key):
+        self.mark, self.key = mark, key
+
+
 class PlainLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (only true/false, in any of the three casings) and no aliases."""
+    """SafeLoader with YAML 1.2 booleans (only true/false), no aliases, no key twice in one mapping."""
 
     def compose_node(self, parent, index):
         """Refuse an anchored or aliased node before it is composed (see the module text)."""
@@ -52,6 +59,21 @@ class PlainLoader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AliasRefused(event.start_mark)
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        """Refuse a key written twice in one mapping: YAML would keep the last value without a word."""
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                    seen.add(key)
+                except TypeError:   # a key YAML cannot hash is refused by SafeLoader itself
+                    continue
+                if repeated:
+                    raise _KeyRepeated(key_node.start_mark, key)
+        return super().construct_mapping(node, deep=deep)
 
 
 PlainLoader.yaml_implicit_resolvers = {
@@ -119,6 +141,12 @@ def load_yaml(path: Path, name: str) -> Any:
     except _AliasRefused as refused:
         raise InputError([InputProblem(name, refused.mark.line + 1, str(refused.mark.column + 1),
                                        ALIAS_MESSAGE)]) from None
+    except _KeyRepeated as repeated:
+        from evalkit.shown import shown
+
+        raise InputError([InputProblem(name, repeated.mark.line + 1, str(repeated.mark.column + 1),
+                                       f"repeats the key {shown(repeated.key)!r} of the same mapping; "
+                                       "keep one (YAML would silently use the last)")]) from None
 
 
 def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:
