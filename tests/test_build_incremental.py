@@ -53,17 +53,30 @@ def test_status_and_provenance_pages_say_what_happened(project):
 
 
 def test_a_failing_pilot_does_not_stop_the_others(project):
-    with failing_pilot_template(project, "hame", "broken on purpose"):
-        result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2")
+    """One page fails late (hame: a broken cell), one in its first cells (lappi: its register is
+    missing, so none of the numbers its text refers to exist): the others are built, each failure
+    is one short line, and the preview shows both."""
+    params = project / "params" / "lappi.yml"
+    original = params.read_text(encoding="utf-8")
+    params.write_text(original.replace("data: data/demo/participants.csv", "data: data/puuttuu.csv"), encoding="utf-8")
+    try:
+        with failing_pilot_template(project, "hame", "broken on purpose"):
+            result = run_evalkit(project, "build", "--no-pdf", "--jobs", "2")
+    finally:
+        params.write_text(original, encoding="utf-8")
     assert result.returncode != 0
     seen = statuses(result.stderr)
-    assert seen["hame"] == "failed"
-    assert all(seen[p] == "built" for p in seen if p not in ("hame",) and p in (
-        "lappi", "uusimaa", "pirkanmaa", "pohjanmaa", "pohjois-karjala", "etela-pohjanmaa", "pohjois-pohjanmaa"))
+    assert seen["hame"] == "failed" and seen["lappi"] == "failed"
+    assert all(seen[p] == "built" for p in seen if p in (
+        "uusimaa", "pirkanmaa", "pohjanmaa", "pohjois-karjala", "etela-pohjanmaa", "pohjois-pohjanmaa"))
+    lappi = next(line for line in result.stderr.splitlines() if line.strip().startswith("lappi "))
+    assert "puuttuu.csv: file not found" in lappi and "Traceback" not in result.stderr
+    assert "\x1b" not in result.stderr and "\\n" not in result.stderr and "no failure preview" not in result.stderr
+    assert result.stderr.rstrip().endswith("html-failed/index.html")
     preview = project / "_build" / "html-failed" / "national" / "build_status.html"
     assert preview.is_file()
     text = preview.read_text(encoding="utf-8")
-    assert "hame" in text and "broken on purpose" in text
+    assert "hame" in text and "broken on purpose" in text and "puuttuu.csv" in text
 
 
 class CountingExecutor(ProcessPoolExecutor):

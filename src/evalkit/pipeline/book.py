@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from evalkit.book_settings import apply_publication_settings
 from evalkit.errors import BuildError
 from evalkit.i18n import t
 from evalkit.pipeline.runner import die_with_parent
-from evalkit.pipeline.sphinx_main import READY
+from evalkit.pipeline.sphinx_main import LENIENT, READY
 from evalkit.pipeline.templates import fill
 
 
@@ -153,10 +154,11 @@ def write_toc(root: Path, lang: str, target: Path) -> Path:
     return target
 
 
-def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: str) -> None:
+def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: str, strict: bool = True) -> None:
     """Run Jupyter Book's Sphinx build (:mod:`evalkit.pipeline.sphinx_main`) into ``output/_build/<builder>``.
 
-    Warnings are errors, so a broken reference fails the build; every page is written. A process
+    Warnings are errors, so a broken reference fails the build (unless not ``strict``: the failure
+    preview); every page is written. The error names the first warnings, without Sphinx's colours. A process
     :func:`prestart` started for ``builder`` builds once it says it is ready; one that ends
     before it is ready is replaced by a new process, as is the absence of one.
 
@@ -165,7 +167,7 @@ def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: s
     BuildError
         Naming the first warnings and the full log, kept in ``output``.
     """
-    arguments = [str(source), str(config), str(toc), str(output), builder]
+    arguments = [str(source), str(config), str(toc), str(output), builder, *([] if strict else [LENIENT])]
     ran = _run_prestarted(builder, arguments)
     if ran is None:
         completed = subprocess.run([sys.executable, "-m", "evalkit.pipeline.sphinx_main", *arguments],
@@ -177,11 +179,13 @@ def jupyter_book(source: Path, config: Path, toc: Path, output: Path, builder: s
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(stdout + "\n" + stderr, encoding="utf-8")
     if returncode != 0:
-        problems = [line for line in (stdout + stderr).splitlines()
+        problems = [_ANSI.sub("", line) for line in (stdout + stderr).splitlines()
                     if "WARNING" in line or "ERROR" in line or "Error" in line][:10]
         detail = "; ".join(problems) or "see the log"
         raise BuildError(f"Jupyter Book ({builder}) failed: {detail} (full log: {log})")
 
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")   # Sphinx colours its warnings even into a pipe
 
 # Sphinx processes started before their sources exist, by builder (prestart): the process and the
 # file its standard error goes to (a file, so that it never waits on a pipe nobody reads).
@@ -397,6 +401,16 @@ def activate_version(build_root: Path, link_name: str, new_version: Path) -> Non
     for old in new_version.parent.glob(f"{link_name}-[0-9]*"):
         if old != new_version:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_link(build_root: Path, link_name: str) -> None:
+    """Withdraw ``build_root/link_name`` and its version folders (an output that no longer applies)."""
+    link = build_root / link_name
+    if link.is_symlink():
+        target = link.resolve()
+        link.unlink()
+        if target.is_relative_to(build_root / ".versions"):
+            shutil.rmtree(target, ignore_errors=True)
 
 
 def new_version_dir(build_root: Path, link_name: str) -> Path:

@@ -173,12 +173,29 @@ def _in_project(path: Path, root: Path) -> str:
         return str(path)
 
 
+BRIEF_ERROR_CHARACTERS = 300
+
+
+def brief_error(error: str | None) -> str:
+    """A page's error as one short line: its first line, and how many more the notebook kept holds.
+
+    A register with many bad rows fails every page that reads it with the same list of problems;
+    the build names each page's first problem and leaves the rest to the kept notebook.
+    """
+    lines = [line for line in (error or "").splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    if len(first) > BRIEF_ERROR_CHARACTERS:
+        first = first[:BRIEF_ERROR_CHARACTERS].rstrip() + "…"
+    more = f" (and {len(lines) - 1} more line{'s' if len(lines) > 2 else ''})" if len(lines) > 1 else ""
+    return shown(first) + more
+
+
 def describe(result: JobResult) -> str:
     """One progress line for a page: name, status and why (its seconds when built; error and cell when failed)."""
     detail = shown(result.reason) + (f", {result.seconds:.1f} s" if result.status == "built" else "")
     if result.status == "failed":
         cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
-        detail = f"{result.error}{cell}" + (f"; notebook kept at {result.kept_notebook}"
+        detail = f"{brief_error(result.error)}{cell}" + (f"; notebook kept at {result.kept_notebook}"
                                             if result.kept_notebook else "")
     return f"  {result.name:<20} {result.status:<7} {detail}"
 
@@ -236,13 +253,13 @@ def _site(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Pa
           code: str | None = None) -> Path:
     """The built book, from Sphinx's kept environment when given the ``code`` digest (:func:`book.cached_site`).
 
-    Without it, from nothing, in ``stage`` (the failure preview: the kept environment is the
-    published site's alone).
+    Without it, from nothing, in ``stage``, warnings allowed (the failure preview: the kept
+    environment is the published site's alone).
     """
     if code is not None:
         return book.cached_site(root / "_build", lang, ed.pages_dir, config, toc, builder, code)
     out = stage / f"{builder}-out"
-    book.jupyter_book(ed.pages_dir, config, toc, out, builder)
+    book.jupyter_book(ed.pages_dir, config, toc, out, builder, strict=False)
     return out / "_build" / builder
 
 
@@ -338,8 +355,9 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         try:
             config, toc = _stage_book_sources(root, ed, stage, params, prov, exports=not failed, code=code)
             if failed:
-                _publish_failure_preview(root, ed, lang, stage, config, toc, failed, pages.footer_html(prov))
-                raise BuildError(_failure_message(build_root, failed))
+                preview = _publish_failure_preview(root, ed, lang, stage, config, toc, failed,
+                                                   pages.footer_html(prov))
+                raise BuildError(_failure_message(build_root, failed, preview))
             _build_and_publish(root, ed, stage, config, toc, prov, pdf,
                                unchanged=lambda: _refuse_changed_inputs(root, before), code=code)
             key_file.write_text(json.dumps({
@@ -383,12 +401,12 @@ def _stage_book_sources(root: Path, ed: Edition, stage: Path, params: dict[str, 
     return config, toc
 
 
-def _failure_message(build_root: Path, failed: list[JobResult]) -> str:
+def _failure_message(build_root: Path, failed: list[JobResult], preview: bool = True) -> str:
     names = ", ".join(
-        f"{r.name} (cell {r.failed_cell}: {r.error})" if r.failed_cell is not None
-        else f"{r.name} ({r.error})" for r in failed)
-    return (f"{len(failed)} page(s) failed: {names}; the published site and PDF "
-            f"are unchanged; status preview: {build_root / FAILED_FOLDER / 'index.html'}")
+        f"{r.name} (cell {r.failed_cell}: {brief_error(r.error)})" if r.failed_cell is not None
+        else f"{r.name} ({brief_error(r.error)})" for r in failed)
+    where = f"; status preview: {build_root / FAILED_FOLDER / 'index.html'}" if preview else ""
+    return f"{len(failed)} page(s) failed: {names}; the published site and PDF are unchanged{where}"
 
 
 def input_locations(root: Path, params: dict[str, PilotParams]) -> dict[str, Path]:
@@ -532,8 +550,12 @@ def _up_to_date(build_root: Path, ed: Edition, key_file: Path, site_key: str, pd
 
 
 def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, config: Path, toc: Path,
-                             failed: list[JobResult], footer: str) -> None:
-    """Best effort: a site showing the status page and the failed pages with their errors, ``footer`` on each."""
+                             failed: list[JobResult], footer: str) -> bool:
+    """Best effort: a site showing the status page and the failed pages with their errors, ``footer`` on each.
+
+    Returns whether it was made. Built with Sphinx's warnings as warnings: a page that failed in
+    its first cells lacks the numbers its text refers to, and the preview shows it all the same.
+    """
     build_root = root / "_build"
     for result in failed:
         if result.kept_notebook:
@@ -544,5 +566,8 @@ def _publish_failure_preview(root: Path, ed: Edition, lang: str, stage: Path, co
         preview = book.new_version_dir(build_root, FAILED_FOLDER)
         book.publishable_copy(_site(root, ed, lang, stage, config, toc, "html"), preview, footer)
         book.activate_version(build_root, FAILED_FOLDER, preview)
+        return True
     except (BuildError, OSError) as exc:
         print(f"evalkit build: no failure preview ({exc})", file=sys.stderr)
+        book.remove_link(build_root, FAILED_FOLDER)   # an older preview would tell of another build
+        return False

@@ -1,17 +1,18 @@
 """Jupyter Book's Sphinx build of a book, as ``jupyter-book build`` runs it.
 
-Run as ``python -m evalkit.pipeline.sphinx_main SOURCE CONFIG TOC OUTPUT BUILDER``. It is the
-book branch of Jupyter Book 1.x's command (``jupyter_book.cli.main.build``) with ``-W -n
---keep-going``. From a kept environment and site (:func:`evalkit.pipeline.book.cached_site`)
-Sphinx reads and writes only the pages that changed, and every page when what pages show of
-each other changed (:mod:`evalkit.sphinx_shared`, which ``cached_site`` adds to the config), so
-that a page whose sources did not change still shows the current titles, numbers and links of
-the others. The site goes to ``OUTPUT/_build/BUILDER``, Sphinx's environment to
-``OUTPUT/_build/.doctrees``. Exit status 0 when the build succeeded without a warning.
+Run as ``python -m evalkit.pipeline.sphinx_main SOURCE CONFIG TOC OUTPUT BUILDER [--lenient]``:
+the book branch of Jupyter Book 1.x's command (``jupyter_book.cli.main.build``) with ``-W -n
+--keep-going`` (without ``-W`` when ``--lenient``). From a kept environment and site
+(:func:`evalkit.pipeline.book.cached_site`) Sphinx reads and writes only the pages that changed,
+and every page when what pages show of each other changed (:mod:`evalkit.sphinx_shared`, which
+``cached_site`` adds to the config), so that a page whose sources did not change still shows the
+current titles, numbers and links of the others. The site goes to ``OUTPUT/_build/BUILDER``,
+Sphinx's environment to ``OUTPUT/_build/.doctrees``. Exit status 0 when the build succeeded
+without a warning (with ``--lenient``, when it succeeded).
 
 Run as ``python -m evalkit.pipeline.sphinx_main --wait`` it is started before its sources exist
 (:func:`evalkit.pipeline.book.prestart`): it imports the modules of :data:`WARM_MODULES` while
-the build runs its pages, prints :data:`READY` on a line of its own, then reads the five
+the build runs its pages, prints :data:`READY` on a line of its own, then reads the
 arguments as one JSON line from its standard input and builds. Those are modules every build of
 our books imports anyway (Sphinx's builders and domains, Jupyter Book's extensions and themes, the
 lexer of the notebooks' code), so importing them first changes when, not what. End of input
@@ -41,11 +42,12 @@ WARM_MODULES = (
     "jupyter_cache", "nbclient", "linkify_it", "mdit_py_plugins",
 )
 READY = "evalkit-sphinx-ready"
+LENIENT = "--lenient"   # a sixth argument: warnings stay warnings (the failure preview)
 
 
 def main(argv: list[str]) -> int:
     """Build; return the exit status (1 on a warning, an error or an exception)."""
-    source, config, toc, output, builder = argv
+    source, config, toc, output, builder, *options = argv
     from jupyter_book.sphinx import build_sphinx
 
     result = build_sphinx(
@@ -53,7 +55,7 @@ def main(argv: list[str]) -> int:
         use_external_toc=True, noconfig=True, path_config=config,
         confoverrides={"external_toc_path": Path(toc).absolute().as_posix(), "latex_individualpages": False,
                        "nitpicky": True},
-        builder=builder, warningiserror=True, keep_going=True, force_all=False)
+        builder=builder, warningiserror=LENIENT not in options, keep_going=True, force_all=False)
     if isinstance(result, BaseException):
         print(f"ERROR: {type(result).__name__}: {result}", file=sys.stderr)
         return 1

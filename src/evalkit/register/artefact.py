@@ -147,9 +147,9 @@ def cached(kind: str, path: str | Path, settings: dict, load: Callable[[], pd.Da
         sets them).
     """
     where = folder()
-    if where is None:
-        return load()
     path = Path(path)
+    if where is None or not path.is_file():   # nothing to key on: load() says what is wrong with the file
+        return load()
     settings = {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in settings.items()}
     code = code_digest(package_folder(), lock_file()) + json.dumps(_shaping(), sort_keys=True)
     name = artefact_name(kind, path, settings, code)
