@@ -97,6 +97,15 @@ def contains_hetu(text: str) -> bool:
     return any(_check_character_ok(m.group(1)) for m in _SEARCH.finditer(normalise(text)))
 
 
+def looks_like_hetu(text: str) -> bool:
+    """True when something shaped like a henkilötunnus appears in ``text``, whatever its check character.
+
+    For what a message may print, not for what the input may hold: a code with one digit mistyped
+    is no valid code, so it passes validation, and it is still a person's code.
+    """
+    return _SEARCH.search(normalise(text)) is not None
+
+
 def hetu_mask(values: pd.Series) -> np.ndarray:
     """Boolean array: which cells of a text column hold a valid henkilötunnus anywhere.
 
