@@ -193,6 +193,15 @@ def test_hetu_in_a_numeric_column_is_not_echoed_as_a_bad_number(tmp_path):
     assert code not in found[0]
 
 
+@pytest.mark.parametrize("column", ["sex", "age", "status_3m"])
+def test_a_code_with_a_wrong_check_character_is_refused_as_a_value_but_never_quoted(tmp_path, column):
+    """131052-308U is no valid code (U is not its check character), so no identity-code refusal;
+    but one digit mistyped, it is still a person's code: the message names line and column only."""
+    found = problems_of(write_register(tmp_path, row(**{column: "131052-308U"})))
+    assert found and all("131052" not in line for line in found), found
+    assert any(f"column {column}: '<identity code>'" in line for line in found), found
+
+
 def test_hetu_in_header_and_other_formats(tmp_path):
     code = _hetu("241224", "A", "912")
     path = write_register(tmp_path, row(), header=HEADER.replace("cost_eur", code))

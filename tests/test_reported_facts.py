@@ -198,6 +198,12 @@ def test_bad_files_are_refused_with_file_line_and_key(tmp_path, change, line, ke
     assert f"facts_bad.yml: line {line}: column {key}: " in message and words in message, message
 
 
+def test_a_key_written_twice_in_a_fact_is_refused_by_line(tmp_path):
+    message = refused(tmp_path, GOOD.replace("    value: 9.6\n", "    value: 9.6\n    value: 9.7\n"))
+    assert message == ("facts_bad.yml: line 4: column 5: repeats the key 'value' of the same mapping; "
+                       "keep one (YAML would silently use the last)"), message
+
+
 def test_bad_date_and_month_and_duplicate(tmp_path):
     text = GOOD + """\
   - fact_id: opened

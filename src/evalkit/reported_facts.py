@@ -30,7 +30,7 @@ from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, iso_date, key_path, messages, refusal
 from evalkit.paths import facts_file
 from evalkit.programme import KnownPilotId
-from evalkit.yaml_input import syntax_problem
+from evalkit.yaml_input import KeyRepeated, OneKeyOnce, repeated_key_problem, syntax_problem
 
 SECTION_TITLES = {
     "tiivistelmä": "Tiivistelmä",
@@ -62,7 +62,7 @@ _FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class _DatesAsText(yaml.SafeLoader):
+class _DatesAsText(OneKeyOnce):
     """SafeLoader that leaves dates as text, so a bad date is our error message, not YAML's."""
 
 
@@ -245,6 +245,8 @@ def _load_cached(path_text: str, _mtime: int) -> ReportedFacts:
         raw = yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as exc:
         raise InputError([syntax_problem(path.name, exc, text)]) from None
+    except KeyRepeated as repeated:
+        raise InputError([repeated_key_problem(path.name, repeated)]) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("facts"), list):
         raise InputError([InputProblem(path.name, 1, "facts",
                                        "the file must hold a list under the key 'facts'")])

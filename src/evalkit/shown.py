@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from evalkit.errors import one_line
-from evalkit.register.hetu import looks_like_hetu
+from evalkit.register.hetu import contains_hetu
 
 IDENTITY_CODE = "<identity code>"
 # What separates the parts of a message: a path's folders, words, quotes, punctuation around a name.
@@ -23,15 +23,11 @@ _PARTS = re.compile(r"([\s/\\:;,'\"`()\[\]{}<>=|]+)")
 
 
 def hide_identity_codes(text: str) -> str:
-    """``text`` with each part (a path component, a word) holding an identity code read ``<identity code>``.
-
-    Anything shaped like a code counts, its check character right or not (a mistyped code is a
-    person's code all the same).
-    """
-    if not looks_like_hetu(text):
+    """``text`` with each part (a path component, a word) holding an identity code read ``<identity code>``."""
+    if not contains_hetu(text):
         return text
-    hidden = "".join(IDENTITY_CODE if looks_like_hetu(part) else part for part in _PARTS.split(text))
-    return IDENTITY_CODE if looks_like_hetu(hidden) else hidden   # a code no single part holds: all of it
+    hidden = "".join(IDENTITY_CODE if contains_hetu(part) else part for part in _PARTS.split(text))
+    return IDENTITY_CODE if contains_hetu(hidden) else hidden   # a code no single part holds: all of it
 
 
 def shown(text: object) -> str:

@@ -68,9 +68,13 @@ _INDEX_CALL = "Search.setIndex("
 
 
 def escape_search_titles(app, exception) -> None:
-    """Escape the section titles in ``searchindex.js`` (``build-finished``): the search shows them as HTML.
+    """Escape ``<`` and ``>`` in the section titles of ``searchindex.js`` (``build-finished``).
 
-    The file is rewritten only when a title holds ``<``, ``>`` or ``&``.
+    Sphinx's search shows them with ``innerHTML``. Only the two brackets are escaped, so that the
+    step is idempotent: an incremental build reads the index it wrote before back in (titles
+    already escaped, which hold no bracket) and adds the pages it read again (titles raw), and
+    the result equals a cold build's. An ``&`` left as it is cannot make a tag. The file is
+    rewritten only when a title holds a bracket.
     """
     import json
 
@@ -82,9 +86,13 @@ def escape_search_titles(app, exception) -> None:
         return
     data = json.loads(text[len(_INDEX_CALL):text.rstrip().rfind(")")])
     titles = data.get("alltitles")
-    if not isinstance(titles, dict) or not any(set(title) & set("<>&") for title in titles):
+    if not isinstance(titles, dict) or not any(set(title) & set("<>") for title in titles):
         return
-    data["alltitles"] = {html.escape(title, quote=False): found for title, found in titles.items()}
+    escaped: dict[str, list] = {}
+    for title, found in titles.items():   # a raw title and its escaped twin become one entry
+        places = escaped.setdefault(title.replace("<", "&lt;").replace(">", "&gt;"), [])
+        places += [place for place in found if place not in places]
+    data["alltitles"] = escaped
     index.write_text(_INDEX_CALL + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ")",
                      encoding="utf-8")
 

@@ -45,20 +45,24 @@ class _AliasRefused(Exception):
         self.mark = mark
 
 
-class _KeyRepeated(Exception):
+class KeyRepeated(Exception):
+    """A key written twice in one mapping (:class:`OneKeyOnce`); :func:`repeated_key_problem` says it."""
+
     def __init__(self, mark, key):
         self.mark, self.key = mark, key
 
 
-class PlainLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (only true/false), no aliases, no key twice in one mapping."""
+def repeated_key_problem(name: str, repeated: KeyRepeated) -> InputProblem:
+    """The one-line problem of a repeated key: the file, its line and column, the key."""
+    from evalkit.shown import shown
 
-    def compose_node(self, parent, index):
-        """Refuse an anchored or aliased node before it is composed (see the module text)."""
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _AliasRefused(event.start_mark)
-        return super().compose_node(parent, index)
+    return InputProblem(name, repeated.mark.line + 1, str(repeated.mark.column + 1),
+                        f"repeats the key {shown(repeated.key)!r} of the same mapping; "
+                        "keep one (YAML would silently use the last)")
+
+
+class OneKeyOnce(yaml.SafeLoader):
+    """SafeLoader refusing a key written twice in one mapping (:class:`KeyRepeated`)."""
 
     def construct_mapping(self, node, deep=False):
         """Refuse a key written twice in one mapping: YAML would keep the last value without a word."""
@@ -72,8 +76,19 @@ class PlainLoader(yaml.SafeLoader):
                 except TypeError:   # a key YAML cannot hash is refused by SafeLoader itself
                     continue
                 if repeated:
-                    raise _KeyRepeated(key_node.start_mark, key)
+                    raise KeyRepeated(key_node.start_mark, key)
         return super().construct_mapping(node, deep=deep)
+
+
+class PlainLoader(OneKeyOnce):
+    """SafeLoader with YAML 1.2 booleans (only true/false), no aliases, no key twice in one mapping."""
+
+    def compose_node(self, parent, index):
+        """Refuse an anchored or aliased node before it is composed (see the module text)."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(event.start_mark)
+        return super().compose_node(parent, index)
 
 
 PlainLoader.yaml_implicit_resolvers = {
@@ -141,12 +156,8 @@ def load_yaml(path: Path, name: str) -> Any:
     except _AliasRefused as refused:
         raise InputError([InputProblem(name, refused.mark.line + 1, str(refused.mark.column + 1),
                                        ALIAS_MESSAGE)]) from None
-    except _KeyRepeated as repeated:
-        from evalkit.shown import shown
-
-        raise InputError([InputProblem(name, repeated.mark.line + 1, str(repeated.mark.column + 1),
-                                       f"repeats the key {shown(repeated.key)!r} of the same mapping; "
-                                       "keep one (YAML would silently use the last)")]) from None
+    except KeyRepeated as repeated:
+        raise InputError([repeated_key_problem(name, repeated)]) from None
 
 
 def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:

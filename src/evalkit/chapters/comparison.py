@@ -502,7 +502,7 @@ def regional_did(page: ComparisonPage) -> None:
     try:
         result = did.estimate_did(series, treated, did.pilot_start(programme))
     except EvalkitError as exc:
-        markdown(t("comparison.did_undefined", reason=str(exc)))
+        markdown(t("comparison.did_undefined", reason=literal(str(exc))))   # it may name pilots
         return
     low_pct, high_pct = result.percent_effect[1:]
     markdown(t("comparison.did_result",

@@ -57,7 +57,9 @@ def run(args) -> int:
         print(f"pdf:  {shown_path(built.pdf)}")
     from evalkit.checks.agreement import check_agreement
 
-    # This edition first, so that the others are named as the ones that are out of date.
-    for problem in check_agreement([built, *built.others()]):
+    # This edition first, so that the others are named as the ones that are out of date; every
+    # language's, as evalkit check does: a language dropped from programme.yml still has its site.
+    others = [edition(built.root, lang) for lang in LANGUAGES if lang != built.lang]
+    for problem in check_agreement([built, *others]):
         print(f"evalkit build: warning: {problem.where}: {problem.message}", file=sys.stderr)
     return 0

@@ -409,7 +409,7 @@ def remove_link(build_root: Path, link_name: str) -> None:
     if link.is_symlink():
         target = link.resolve()
         link.unlink()
-        if target.is_relative_to(build_root / ".versions"):
+        if target.is_relative_to((build_root / ".versions").resolve()):
             shutil.rmtree(target, ignore_errors=True)
 
 

@@ -183,7 +183,7 @@ def sheet_titles(pilot_ids: list[str], names: dict[str, str], taken: tuple[str, 
     titles = {}
     for pilot_id in pilot_ids:
         base = _SHEET_FORBIDDEN.sub("-", names.get(pilot_id, pilot_id)).strip().strip("'").strip() or pilot_id
-        title, number = base[:SHEET_TITLE_MAX].rstrip(), 1
+        title, number = base[:SHEET_TITLE_MAX].rstrip().rstrip("'").rstrip() or pilot_id[:SHEET_TITLE_MAX], 1
         while title.casefold() in used:
             number += 1
             suffix = f" ({number})"

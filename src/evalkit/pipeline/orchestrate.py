@@ -183,11 +183,11 @@ def brief_error(error: str | None) -> str:
     the build names each page's first problem and leaves the rest to the kept notebook.
     """
     lines = [line for line in (error or "").splitlines() if line.strip()]
-    first = lines[0] if lines else ""
+    first = shown(lines[0]) if lines else ""   # before the cut: a code cut in two would show
     if len(first) > BRIEF_ERROR_CHARACTERS:
         first = first[:BRIEF_ERROR_CHARACTERS].rstrip() + "…"
     more = f" (and {len(lines) - 1} more line{'s' if len(lines) > 2 else ''})" if len(lines) > 1 else ""
-    return shown(first) + more
+    return first + more
 
 
 def describe(result: JobResult) -> str:

@@ -46,7 +46,7 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
         failure = ""
         if r.status == "failed":
             failure = literal(t("build.failed_detail", cell="–" if r.failed_cell is None else r.failed_cell,
-                                error=r.error or ""))
+                                error=shown(r.error or "")))
             if r.kept_notebook:
                 kept = folder / f"failed-{r.name}.ipynb.json"
                 shutil.copy2(r.kept_notebook, kept)

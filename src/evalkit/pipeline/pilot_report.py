@@ -357,7 +357,9 @@ def _run(job: NotebookJob, what: str, out: Path) -> None:
     result = execute_job(job, "", {}, "evalkit pilot")
     if result.status == "failed":
         cell = f" at cell {result.failed_cell}" if result.failed_cell is not None else ""
-        raise BuildError(f"{what} failed{cell}: {result.error}; {out} is unchanged")
+        from evalkit.shown import shown
+
+        raise BuildError(f"{what} failed{cell}: {shown(result.error or '')}; {out} is unchanged")
 
 
 def self_assessment_job(inputs: ReportInputs, root: Path, lang: str, context: dict, own: Path,
