@@ -14,6 +14,15 @@ from evalkit.programme import programme_at
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def renamed(monkeypatch, names: dict[str, str]) -> None:
+    """The exports name the pilots ``names`` (the programme's names, as write_exports reads them)."""
+    class Renamed:
+        def names(self, lang=None):
+            return names
+
+    monkeypatch.setattr(exports, "current", lambda: Renamed())
+
+
 def test_names_excel_refuses_or_shares_become_distinct_valid_titles():
     names = {"a": "Etelä-Savo / Itä-Savo", "b": "Pilotti: Lappi [2]*?\\",
              "c": "Varsinais-Suomen työllisyysalue pohjoinen", "d": "Varsinais-Suomen työllisyysalue eteläinen",
@@ -32,12 +41,7 @@ def test_every_pilot_keeps_its_rows_in_the_workbook(tmp_path, monkeypatch):
     frame = national_indicators(load_all_params(ROOT), programme.budgets)
     pilots = sorted(set(frame["pilot_id"]) - {"all"})
     names = {p: f"Varsinais-Suomen työllisyysalue {p}" for p in pilots} | {pilots[0]: "Etelä-Savo / Itä-Savo"}
-
-    class Renamed:
-        def names(self, lang=None):
-            return names
-
-    monkeypatch.setattr(exports, "current", lambda: Renamed())
+    renamed(monkeypatch, names)
     write_exports(frame, tmp_path)
     book = openpyxl.load_workbook(tmp_path / "indicators.xlsx", read_only=True)
     titles = sheet_titles(pilots, names, taken=("all",))
@@ -52,12 +56,7 @@ def test_a_single_awkward_name_builds_its_sheet(tmp_path, monkeypatch, name):
     monkeypatch.setenv("EVALKIT_ROOT", str(ROOT))
     frame = national_indicators(load_all_params(ROOT), programme_at(ROOT).budgets)
     pilot = sorted(set(frame["pilot_id"]) - {"all"})[0]
-
-    class Renamed:
-        def names(self, lang=None):
-            return {pilot: name}
-
-    monkeypatch.setattr(exports, "current", lambda: Renamed())
+    renamed(monkeypatch, {pilot: name})
     write_exports(frame, tmp_path)
     sheets = openpyxl.load_workbook(tmp_path / "indicators.xlsx").sheetnames
     assert sheets[:2] == ["all", sheet_titles([pilot], {pilot: name})[pilot]] and len(sheets) == 9

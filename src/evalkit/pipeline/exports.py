@@ -170,6 +170,7 @@ def write_exports(frame: pd.DataFrame, folder: Path) -> list[Path]:
 # may not begin or end with an apostrophe, and "History" is Excel's own.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 SHEET_TITLE_MAX = 31
+_SHEET_ENDS = " '"   # trimmed from either end: a blank is lost on the tab, an apostrophe refused
 
 
 def sheet_titles(pilot_ids: list[str], names: dict[str, str], taken: tuple[str, ...] = ()) -> dict[str, str]:
@@ -182,12 +183,12 @@ def sheet_titles(pilot_ids: list[str], names: dict[str, str], taken: tuple[str, 
     used = {t.casefold() for t in taken} | {"history"}
     titles = {}
     for pilot_id in pilot_ids:
-        base = _SHEET_FORBIDDEN.sub("-", names.get(pilot_id, pilot_id)).strip().strip("'").strip() or pilot_id
-        title, number = base[:SHEET_TITLE_MAX].rstrip().rstrip("'").rstrip() or pilot_id[:SHEET_TITLE_MAX], 1
+        base = _SHEET_FORBIDDEN.sub("-", names.get(pilot_id, pilot_id)).strip(_SHEET_ENDS) or pilot_id
+        title, number = base[:SHEET_TITLE_MAX].rstrip(_SHEET_ENDS) or pilot_id[:SHEET_TITLE_MAX], 1
         while title.casefold() in used:
             number += 1
             suffix = f" ({number})"
-            title = base[:SHEET_TITLE_MAX - len(suffix)].rstrip().rstrip("'") + suffix
+            title = base[:SHEET_TITLE_MAX - len(suffix)].rstrip(_SHEET_ENDS) + suffix
         used.add(title.casefold())
         titles[pilot_id] = title
     return titles
