@@ -57,6 +57,17 @@ def test_a_folder_that_holds_anything_is_not_written_into(tmp_path):
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["notes.txt"]
 
 
+def test_a_folder_that_cannot_be_created_is_named_as_given(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    wanted = tmp_path / "notes.txt" / "x"
+    with pytest.raises(EvalkitError) as refused:
+        new_programme(wanted, ["alfa"])
+    # The user's folder and the reason, not the staging folder evalkit would have written first.
+    blocking = tmp_path / "notes.txt"
+    assert str(refused.value) == f"{wanted}: cannot create the folder ({blocking} is a file, not a folder)"
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
 def test_programme_option_makes_the_register_commands_use_that_programmes_pilots(tmp_path):
     folder = new_programme(tmp_path / "x", ["alfa", "beta"])
     data = folder / "data" / "demo" / "participants.csv"

@@ -120,15 +120,22 @@ def new_programme(folder: Path | str, pilot_ids: list[str]) -> Path:
     Raises
     ------
     EvalkitError
-        When ``folder`` holds anything already.
+        When ``folder`` holds anything already, or cannot be created there (a file in its path, a
+        read-only or virtual file system).
     """
     from evalkit.synth import timing, write_synthetic
 
     folder = Path(folder).resolve()
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise EvalkitError(f"{folder} exists and is not an empty folder; give a new folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    except OSError as error:
+        # The staging folder's name is ours, not the user's: name the folder they gave.
+        blocking = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocking} is a file, not a folder" if blocking else error.strerror or str(error)
+        raise EvalkitError(f"{folder}: cannot create the folder ({reason})") from None
     try:
         pilots = "".join(PILOT_TEMPLATE.format(pilot_id=p, name=p.replace("-", " ").capitalize(), budget=BUDGET)
                          for p in pilot_ids)
