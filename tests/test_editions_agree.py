@@ -3,6 +3,7 @@ records and the PDFs' keywords compared across every published edition, and `eva
 failing on them. Small hand-made editions; no book is built."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -59,14 +60,22 @@ def test_an_edition_built_from_other_data_or_parameters_is_named_with_what_diffe
     problems = check_agreement([edition(tmp_path, "fi"), edition(tmp_path, "en")])
     assert [(p.where, p.check, p.note) for p in problems] == [
         ("html-en/", "editions", False), ("pdf/report-en.pdf", "editions", False)]
-    assert all("built from other inputs than html/ (participants.csv, participants.csv (missing) differ)"
-               in p.message for p in problems)
+    # The changed file is named once (it is not also missing).
+    assert all("built from other inputs than html/ (participants.csv differ)" in p.message for p in problems)
     # Other parameters, same data: named too.
     other = tmp_path / "other"
     publish(other, "fi", prov(), prov())
     publish(other, "en", prov(params=Q), None)
     [problem] = check_agreement([edition(other, "fi"), edition(other, "en")])
     assert problem.where == "html-en/" and "(parameters differ)" in problem.message
+
+
+def test_a_data_file_read_by_one_edition_only_is_named_missing_from_the_other(tmp_path):
+    without_facts = dataclasses.replace(prov(), data_files=(("data/demo/participants.csv", A),))
+    publish(tmp_path, "fi", prov(), prov())
+    publish(tmp_path, "en", without_facts, None)
+    [problem] = check_agreement([edition(tmp_path, "fi"), edition(tmp_path, "en")])
+    assert problem.where == "html-en/" and "(facts.yml (missing) differ)" in problem.message
 
 
 def test_a_stale_pdf_of_the_same_edition_is_found(tmp_path):

@@ -54,10 +54,11 @@ def _difference(record: dict[str, object], reference: dict[str, object]) -> str:
     if record.get("params_sha256") != reference.get("params_sha256"):
         parts.append("parameters")
     ours, theirs = record.get("data") or {}, reference.get("data") or {}
-    known = set(theirs.values())
-    parts += sorted(Path(name).name for name, digest in ours.items() if digest not in known)
-    missing = set(theirs.values()) - set(ours.values())
-    parts += sorted(f"{Path(name).name} (missing)" for name, digest in theirs.items() if digest in missing)
+    # Compared by digest, so that a file read under another path is the same file; a file whose
+    # contents changed is named once, not as changed and as missing.
+    changed = {Path(name).name for name, digest in ours.items() if digest not in set(theirs.values())}
+    missing = {Path(name).name for name, digest in theirs.items() if digest not in set(ours.values())} - changed
+    parts += sorted(changed) + sorted(f"{name} (missing)" for name in missing)
     return ", ".join(parts) or "the data files"
 
 
