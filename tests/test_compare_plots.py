@@ -51,6 +51,20 @@ def test_forest_plot_alt_text_names_highest_and_lowest(register):
     assert ticks[0].startswith(LABELS[bottom["pilot_id"]]) and len(ticks) == 3
 
 
+def test_a_long_name_is_broken_into_lines_on_the_axis_but_whole_in_the_alt_text(register):
+    rates = compare.employment_rates(register, AS_OF, (6,))
+    pilots = rates[rates["pilot_id"] != "all"]
+    long_name = "Keski-Uudenmaan ja Länsi-Uudenmaan työllisyyspilotti 20"   # 55 characters
+    labels = {**LABELS, "uusimaa": long_name}
+    fig, alt = plots.forest_plot(pilots, 0.3, 6, labels)
+    ticks = {tick.get_text().split(" (n = ")[0] for tick in fig.axes[0].get_yticklabels()}
+    [broken] = [tick for tick in ticks if "\n" in tick]
+    assert broken.replace("\n", " ").replace("- ", "-") == long_name
+    assert max(len(line) for line in broken.splitlines()) <= 20
+    assert {"Häme", "Lappi"} <= ticks                     # short names as they are
+    assert "\n" not in alt
+
+
 def test_funnel_plot_lists_pilots_outside_the_limits(register):
     rates = compare.employment_rates(register, AS_OF, (6,))
     points = compare.funnel_points(rates, 6)

@@ -104,12 +104,24 @@ def test_the_default_programme_is_the_eight_pilots_with_the_reported_budgets():
      "programme.yml: line 13: column pilots[0].focus_areas[1]: focus area 3 is not one of"),
     (("name: Beta", "name: {fi: Beta, de: Beta}"), "programme.yml: line 15: column pilots[1].name: unknown language"),
     (("pilots:\n", "pilots: []\nunused:\n"), "programme.yml: line 8: column pilots: list at least one pilot"),
+    # a name labels every figure and sheet: 60 characters at most, in each language
+    (("name: Beta", "name: " + "b" * 61),
+     "programme.yml: line 15: column pilots[1].name: a pilot's name is at most 60"),
+    (("sv: Alfaförsöket", "sv: " + "å" * 61),
+     "programme.yml: line 10: column pilots[0].name: a pilot's name is at most 60"),
 ])
 def test_a_bad_programme_is_refused_naming_file_line_and_key(tmp_path, change, expected):
     assert GOOD.count(change[0]) == 1
     problems = refused(write(tmp_path, GOOD.replace(*change)))
     assert any(p.startswith(expected) for p in problems), problems
     assert all("Traceback" not in p and "\n" not in p for p in problems)
+
+
+def test_a_name_of_sixty_characters_is_accepted(tmp_path):
+    name = "Keski-Uudenmaan ja Länsi-Uudenmaan työllisyyspilotti 2024–25"
+    assert len(name) == 60
+    programme = load_programme(write(tmp_path, GOOD.replace("name: Beta", f"name: {name}")))
+    assert programme.by_id("beta-2").name == name
 
 
 @pytest.mark.parametrize("change", [

@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, iso_date, key_path, messages, refusal, shown
@@ -53,6 +61,21 @@ def _text(value: Any) -> Any:
 
 
 Text = Annotated[str | dict[str, str], BeforeValidator(_text)]
+
+# A pilot's name labels every table column, figure axis and Excel sheet of the report: a region or
+# a short label. A longer title belongs in project_name, which is shown in prose only.
+NAME_MAX_CHARACTERS = 60
+
+
+def _short_name(value: Any) -> Any:
+    for text in (value.values() if isinstance(value, dict) else [value]):
+        if len(text) > NAME_MAX_CHARACTERS:
+            raise refusal(f"a pilot's name is at most {NAME_MAX_CHARACTERS} characters, as it labels every "
+                          f"table and figure; this one has {len(text)}: give the long title as project_name")
+    return value
+
+
+PilotName = Annotated[Text, AfterValidator(_short_name)]
 
 
 def _budget(value: Any) -> Any:
@@ -105,7 +128,7 @@ class PilotEntry(InputModel):
     """One pilot of ``programme.yml``."""
 
     pilot_id: Annotated[str, BeforeValidator(_pilot_id)]
-    name: Text
+    name: PilotName
     budget_eur: Annotated[float | int, BeforeValidator(_budget)]
     project_name: Text | None = None
     focus_areas: tuple[int, ...] = ()

@@ -9,6 +9,8 @@ All text comes from the catalogue (``comparison.plot.*``); numbers via evalkit.f
 """
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -67,6 +69,11 @@ def _label(labels: dict[str, str] | None, pilot_id: str) -> str:
     return (labels or {}).get(pilot_id, pilot_id)
 
 
+def _tick(labels: dict[str, str] | None, pilot_id: str) -> str:
+    """A pilot's axis label, broken into lines so that a long name (up to 60 characters) keeps the plot wide."""
+    return textwrap.fill(_label(labels, pilot_id), 20)
+
+
 def _extremes(frame: pd.DataFrame, column: str, labels) -> dict[str, str]:
     """Who is highest and lowest on ``column`` (tied pilots named together, in label order)."""
     top, bottom = frame[column].max(), frame[column].min()
@@ -112,7 +119,7 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
             label=outcome_text(indicator, "plot.rate"))
     ax.axvline(pooled_rate, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
                label=t("comparison.plot.pooled", rate=fmt_percent(pooled_rate)))
-    ax.set_yticks(y, [f"{_label(labels, p)} (n = {fmt_number(n)})"
+    ax.set_yticks(y, [f"{_tick(labels, p)} (n = {fmt_number(n)})"
                       for p, n in zip(data["pilot_id"], data["denominator"])])
     ax.set_xlabel(outcome_text(indicator, "plot.rate_axis", horizon=horizon))
     _percent_axis(ax.xaxis)
@@ -252,7 +259,7 @@ def adjusted_plot(rates: pd.DataFrame, horizon: int, labels: dict[str, str] | No
             label=t("comparison.plot.adjusted"))
     ax.plot(data["crude_rate"], y - 0.12, "o", color=OKABE_ITO["blue"], markersize=7,
             markerfacecolor="white", markeredgewidth=2, label=t("comparison.plot.crude"))
-    ax.set_yticks(y, [_label(labels, p) for p in data["pilot_id"]])
+    ax.set_yticks(y, [_tick(labels, p) for p in data["pilot_id"]])
     ax.set_xlabel(outcome_text(indicator, "plot.rate_axis", horizon=horizon))
     _percent_axis(ax.xaxis)
     ax.set_xlim(0, min(1, data[["ci_high", "crude_rate"]].max().max() + 0.05))
@@ -279,7 +286,7 @@ def was_change_plot(was: pd.DataFrame, labels: dict[str, str] | None = None):
     ax.plot(data["mean_change"], y, "D", color=OKABE_ITO["green"], markersize=6,
             label=t("comparison.plot.mean_change"))
     ax.axvline(0, color=GREY, linewidth=1)
-    ax.set_yticks(y, [f"{_label(labels, p)} (n = {fmt_number(n)})"
+    ax.set_yticks(y, [f"{_tick(labels, p)} (n = {fmt_number(n)})"
                       for p, n in zip(data["pilot_id"], data["n_pairs"])])
     ax.set_xlabel(t("comparison.plot.was_axis"))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 1)))
