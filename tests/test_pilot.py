@@ -13,7 +13,7 @@ import pytest
 
 from evalkit import cli
 from evalkit.chapters import pilot as chapter
-from evalkit.errors import InputError
+from evalkit.errors import EvalkitError, InputError
 from evalkit.goals import MET, NO_DATA, GoalResult
 from evalkit.i18n import catalogue, set_language
 from evalkit.params import Goal
@@ -246,3 +246,16 @@ def test_a_register_of_one_pilot_has_no_pooled_comparison(monkeypatch, tmp_path,
     assert catalogue("fi")["pilot.pooled_missing"] in shown["markdown"]
     assert len(shown["figures"]) == 2
     assert not any("evalkit-synthetic" in block for block in shown["markdown"])
+
+
+def test_a_listed_pilot_without_rows_is_refused_saying_what_to_do(monkeypatch, tmp_path, small_register):
+    frame = pd.read_csv(small_register / "participants.csv", dtype=str, keep_default_na=False)
+    others = tmp_path / "others"
+    others.mkdir()
+    frame[frame["pilot_id"] != "lappi"].to_csv(others / "participants.csv", index=False)
+    params = tmp_path / "lappi.yml"
+    params.write_text(f"pilot_id: lappi\ndata: {others / 'participants.csv'}\nas_of: 2023-12-31\n", encoding="utf-8")
+    with pytest.raises(EvalkitError) as refused:
+        _run_chapter(monkeypatch, tmp_path, params, "lappi")
+    assert str(refused.value) == (f"{others / 'participants.csv'}: no rows of pilot lappi, which programme.yml lists; "
+                                  "give its rows the pilot_id lappi, or leave the pilot out of programme.yml")

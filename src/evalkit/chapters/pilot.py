@@ -161,7 +161,10 @@ def _prepare(pilot_id: str, facts: Programme, params: PilotParams, where: Page, 
     pilot = facts.by_id(pilot_id)
     register = load_register(params.data, params.as_of, pilot_id=pilot_id if own_only else None)
     if not (register["pilot_id"] == pilot_id).any():
-        raise EvalkitError(f"{params.data}: no rows of pilot {pilot_id}")
+        # A listed pilot without rows is most often a pilot_id spelt otherwise in the register: a
+        # chapter of nothing would hide that, and the comparison would leave the pilot out unsaid.
+        raise EvalkitError(f"{params.data}: no rows of pilot {pilot_id}, which programme.yml lists; give its "
+                           f"rows the pilot_id {pilot_id}, or leave the pilot out of programme.yml")
     employers = load_employers(params.employers) if params.employers else None
     if own_only and employers is not None:
         from evalkit.register.employers import other_pilot_employers
