@@ -271,17 +271,26 @@ def markdown_table(frame: pd.DataFrame, caption: str, name: str | None = None,
     ValueError
         When ``widths`` does not have one entry per column.
     """
-    if widths is not None and len(widths) != frame.shape[1]:
-        raise ValueError(f"widths has {len(widths)} entries for {frame.shape[1]} columns")
-    align = align or ["l" if i == 0 else "r" for i in range(frame.shape[1])]
+    return rows_table(list(frame.columns), list(frame.itertuples(index=False)), caption, name, align, widths, markup)
+
+
+def rows_table(columns: list[str], rows: list[tuple], caption: str, name: str | None = None,
+               align: list[str] | None = None, widths: list[int] | None = None,
+               markup: tuple[str, ...] = ()) -> str:
+    """:func:`markdown_table` of ``rows`` (tuples of formatted cells, in the order of ``columns``).
+
+    For the build's own pages, which the main process writes without importing pandas.
+    """
+    if widths is not None and len(widths) != len(columns):
+        raise ValueError(f"widths has {len(widths)} entries for {len(columns)} columns")
+    align = align or ["l" if i == 0 else "r" for i in range(len(columns))]
     marks = {"l": ":--", "r": "--:", "c": ":-:"}
-    cell = [_markup_cell if column in markup else literal for column in frame.columns]
+    cell = [_markup_cell if column in markup else literal for column in columns]
     lines = [
-        "| " + " | ".join(literal(c) for c in frame.columns) + " |",
+        "| " + " | ".join(literal(c) for c in columns) + " |",
         "| " + " | ".join(marks[a] for a in align) + " |",
     ]
-    lines += ["| " + " | ".join(show(v) for show, v in zip(cell, row)) + " |"
-              for row in frame.itertuples(index=False)]
+    lines += ["| " + " | ".join(show(v) for show, v in zip(cell, row)) + " |" for row in rows]
     if _state["mode"] == "notebook":
         return f"{_numbered('tables', 'book.numfig_table', caption)}\n\n" + "\n".join(lines) + "\n"
     label = f":name: {name}\n" if name else ""

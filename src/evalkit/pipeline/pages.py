@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from evalkit.i18n import t
-from evalkit.page_output import literal, markdown_table
+from evalkit.page_output import literal, rows_table
 from evalkit.pipeline.provenance import Provenance
 from evalkit.pipeline.runner import JobResult, Reason
 from evalkit.shown import shown
@@ -38,8 +38,6 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
     Path
         The written ``build_status.md``.
     """
-    import pandas as pd  # here: a build with nothing to do needs no pandas
-
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for r in results:
@@ -51,20 +49,22 @@ def write_status_page(folder: Path, results: list[JobResult]) -> Path:
                 kept = folder / f"failed-{r.name}.ipynb.json"
                 shutil.copy2(r.kept_notebook, kept)
                 failure += f" ({{download}}`{t('build.kept_notebook')} <{kept.name}>`)"
-        rows.append({
-            t("build.col_page"): r.name,
-            t("build.col_status"): t(f"build.status_{r.status}"),
+        rows.append((
+            r.name,
+            t(f"build.status_{r.status}"),
             # Names files a page read: never an identity code.
-            t("build.col_reason"): shown(t(f"build.reason.{r.reason.code}", detail=r.reason.detail)
-                                         if isinstance(r.reason, Reason) else r.reason),
-            t("build.col_seconds"): f"{r.seconds:.1f}" if r.status == "built" else "",
-            t("build.col_failure"): failure,
-        })
+            shown(t(f"build.reason.{r.reason.code}", detail=r.reason.detail) if isinstance(r.reason, Reason)
+                  else r.reason),
+            f"{r.seconds:.1f}" if r.status == "built" else "",
+            failure,
+        ))
+    columns = [t(f"build.col_{name}") for name in ("page", "status", "reason", "seconds", "failure")]
     summary = t("build.some_failed") if any(r.status == "failed" for r in results) else t("build.all_ok")
+    # Written by the build's own process, which imports no pandas for it (rows_table).
     text = (f"# {t('build.status_heading')}\n\n{t('build.status_intro')}\n\n{summary}\n\n"
-            + markdown_table(pd.DataFrame(rows), t("build.status_caption"), name="tbl-build-status",
-                             align=["l", "l", "l", "r", "l"],
-                             markup=(t("build.col_failure"),)))   # the error in it is escaped above
+            + rows_table(columns, rows, t("build.status_caption"), name="tbl-build-status",
+                         align=["l", "l", "l", "r", "l"],
+                         markup=(t("build.col_failure"),)))   # the error in it is escaped above
     path = folder / f"{STATUS_PAGE}.md"
     path.write_text(text, encoding="utf-8")
     return path
@@ -87,19 +87,14 @@ def write_provenance_page(folder: Path, prov: Provenance, exports: list[Path]) -
     Path
         The written ``provenance.md``.
     """
-    import pandas as pd
-
     folder.mkdir(parents=True, exist_ok=True)
     code = _breakable(prov.commit) + (f" {t('build.modified_note')}" if prov.modified else "")
-    items = pd.DataFrame([
-        {t("build.col_item"): t("build.item_code"), t("build.col_value"): code},
-        {t("build.col_item"): t("build.item_evalkit"), t("build.col_value"): prov.evalkit_version},
-        {t("build.col_item"): t("build.item_lockfile"), t("build.col_value"): _breakable(prov.lockfile_sha256)},
-        {t("build.col_item"): t("build.item_params"), t("build.col_value"): _breakable(prov.params_sha256)},
-        {t("build.col_item"): t("build.item_built"), t("build.col_value"): prov.built_at_utc},
-    ])
-    data = pd.DataFrame([{t("build.col_file"): name, t("build.col_sha256"): _breakable(digest)}
-                         for name, digest in prov.data_files])
+    items = [(t("build.item_code"), code),
+             (t("build.item_evalkit"), prov.evalkit_version),
+             (t("build.item_lockfile"), _breakable(prov.lockfile_sha256)),
+             (t("build.item_params"), _breakable(prov.params_sha256)),
+             (t("build.item_built"), prov.built_at_utc)]
+    data = [(name, _breakable(digest)) for name, digest in prov.data_files]
     links = []
     for path in exports:
         local = folder / "data" / path.name
@@ -107,8 +102,10 @@ def write_provenance_page(folder: Path, prov: Provenance, exports: list[Path]) -
         shutil.copy2(path, local)
         links.append(f"- {{download}}`{path.name} <data/{path.name}>`")
     text = (f"# {t('build.provenance_heading')}\n\n{t('build.provenance_intro')}\n\n"
-            + markdown_table(items, t("build.provenance_caption"), name="tbl-provenance", align=["l", "l"])
-            + "\n" + markdown_table(data, t("build.data_caption"), name="tbl-data-hashes", align=["l", "l"])
+            + rows_table([t("build.col_item"), t("build.col_value")], items, t("build.provenance_caption"),
+                         name="tbl-provenance", align=["l", "l"])
+            + "\n" + rows_table([t("build.col_file"), t("build.col_sha256")], data, t("build.data_caption"),
+                                name="tbl-data-hashes", align=["l", "l"])
             + (f"\n## {t('build.exports_heading')}\n\n{t('build.exports_intro')}\n\n" + "\n".join(links) + "\n"
                if links else ""))
     path = folder / f"{PROVENANCE_PAGE}.md"
