@@ -354,3 +354,73 @@ def test_renamed_files_still_read_by_content(tmp_path):
     source = write_register(tmp_path, row())
     shutil.copy(source, tmp_path / "participants.xlsx.txt")
     assert len(load_register(tmp_path / "participants.xlsx.txt", AS_OF)) == 1
+
+
+# ---------------------------------------------------------------- what a sheet's layout hides
+
+def _five_people(path: Path, title: str = "Taul1") -> Path:
+    """The five people of _status_book, written by hand: statuses at 3 months p1..p5."""
+    statuses = ["employed_open", "employed_open", "unemployed", "unemployed", "training"]
+    rows = [COLUMNS] + [values(person_id=f"p{i}", status_3m=s, status_6m="", cost_eur="")
+                        for i, s in enumerate(statuses, start=1)]
+    return workbook(path, (title, rows))
+
+
+def test_merged_cells_are_refused_not_read_as_empty(tmp_path):
+    import openpyxl
+
+    path = _five_people(tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    letter = openpyxl.utils.get_column_letter(COLUMNS.index("status_3m") + 1)
+    # p1 and p2 both employed_open: merged to look grouped, the second cell is emptied by Excel.
+    book["Taul1"].merge_cells(f"{letter}2:{letter}3")
+    book.save(path)
+    assert problems_of(path) == [
+        f'r.xlsx, sheet "Taul1": line 2: column status_3m: cells {letter}2:{letter}3 are merged: a merged range '
+        "keeps its value in its first cell only, and the others would be read as empty; unmerge it and fill "
+        "every cell"]
+
+
+def test_hidden_rows_and_columns_of_the_table_are_refused(tmp_path):
+    import openpyxl
+
+    path = _five_people(tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Taul1"].row_dimensions[4].hidden = True
+    letter = openpyxl.utils.get_column_letter(COLUMNS.index("service") + 1)
+    book["Taul1"].column_dimensions[letter].hidden = True
+    book.save(path)
+    found = problems_of(path)
+    assert 'r.xlsx, sheet "Taul1": line 4: is a hidden row, which would be read as data although nobody sees ' \
+           "it; unhide it, or delete it" in found
+    assert any(p.startswith('r.xlsx, sheet "Taul1": line 1: column service: is a hidden column') for p in found)
+    assert len(found) == 2
+
+
+def test_a_hidden_first_sheet_is_refused_not_read_in_place_of_the_visible_one(tmp_path):
+    import openpyxl
+
+    path = workbook(tmp_path / "r.xlsx", ("vanha", [COLUMNS, values(person_id="old")]),
+                    ("Taul1", [COLUMNS, values()]))
+    book = openpyxl.load_workbook(path)
+    book["vanha"].sheet_state = "hidden"
+    book.save(path)
+    assert problems_of(path) == [
+        'r.xlsx, sheet "vanha": is hidden, and it is the first sheet that holds anything, which is the one read '
+        "as the register; unhide it, or move the register to the first sheet"]
+
+
+def test_layout_outside_the_table_is_no_matter(tmp_path):
+    import openpyxl
+
+    path = _five_people(tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Taul1"].merge_cells("AA10:AB10")          # empty cells far right of the table
+    book["Taul1"].row_dimensions[40].hidden = True    # an empty hidden row below it
+    book.save(path)
+    frame = load_register(path, AS_OF)
+    assert len(frame) == 5
+    employed = compute_indicators(frame, AS_OF, {})
+    row = employed[(employed["pilot_id"] == "all") & (employed["indicator"] == "open_employment_rate")
+                   & (employed["horizon_months"] == 3)].iloc[0]
+    assert (row["numerator"], row["denominator"]) == (2, 5)

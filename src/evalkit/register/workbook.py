@@ -2,6 +2,9 @@
 
 - The table is the first sheet that holds anything; every message about it names that sheet
   (``participants.xlsx, sheet "Taul1"``). Its header is its first non-empty row.
+- What the table's layout hides is refused, as the person who checked the sheet by eye did not
+  see it: a hidden table sheet, hidden rows and columns, and merged cells (only a merged range's
+  first cell holds its value; read as empty, the others would turn a status into ``unknown``).
 - Every used cell of every other sheet is searched for personal identity codes too, so that a
   code on a second sheet cannot travel along unnoticed (the cells there are not read as data).
 - A formula cell holds the formula and, when a spreadsheet program saved the file, the value it
@@ -94,7 +97,12 @@ def _read_book(book, path: Path, label: str, scan) -> RawTable:
         cells = _filled_cells(sheet, sheet_label, budget, coded_strings)
         if table is None and cells.values:
             table = _table(cells, sheet_label)
+            if getattr(sheet, "sheet_state", "visible") != "visible":
+                table.file_problems.append(InputProblem(sheet_label, None, None, (
+                    "is hidden, and it is the first sheet that holds anything, which is the one read as the "
+                    "register; unhide it, or move the register to the first sheet")))
             table.problems += _unsaved_formulas(path, sheet._worksheet_path, table, cells.positions)
+            table.problems += _layout_problems(cells, table, sheet_label)
         elif cells.values:
             other_problems += _hetu_in_cells(cells, sheet_label)
     if table is None:
@@ -117,6 +125,9 @@ class _Cells:
     columns: list[int] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
     positions: dict[int, int] = field(default_factory=dict)   # sheet column -> table column
+    merged: list[str] = field(default_factory=list)          # merged ranges, as "A2:A5"
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -177,12 +188,55 @@ def _filled_cells(sheet, sheet_label: str, budget: _Budget, coded_strings: set[s
                     raise InputError([InputProblem(sheet_label, None, None, f"the workbook holds more than "
                                                    f"{MAX_CELLS:,} cells, more than a register of Excel's full "
                                                    "size; save the register as CSV UTF-8")])
+            _layout(parser, cells)
     except InputError:
         raise
     except Exception as exc:  # the XML parser and the zip reader raise many kinds
         raise InputError([InputProblem(sheet_label, None, None, f"is not a readable sheet: its XML is "
                                        f"damaged or cut short ({type(exc).__name__}); {SAVE_AGAIN}")]) from None
     return cells
+
+
+def _layout(parser, cells: _Cells) -> None:
+    """What the sheet's layout hides from whoever looks at it: merged ranges, hidden rows and columns."""
+    shown = ("0", "false")
+    if parser.merged_cells is not None:
+        cells.merged = [str(merged.ref) for merged in parser.merged_cells.mergeCell]
+    cells.hidden_rows = {int(row) for row, attrs in parser.row_dimensions.items()
+                         if attrs.get("hidden", "0") not in shown}
+    for attrs in parser.column_dimensions.values():
+        if attrs.get("hidden", "0") not in shown:
+            cells.hidden_columns.update(range(int(attrs["min"]), int(attrs.get("max", attrs["min"])) + 1))
+
+
+def _layout_problems(cells: _Cells, table: RawTable, label: str) -> list[InputProblem]:
+    """Refusals of what a person reading the sheet would not see as it is read.
+
+    A merged range keeps its value in its first cell only: the others are read as empty (an empty
+    status counts as ``unknown``). A hidden row or column is read as data although nobody sees it.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    def column(sheet_column: int) -> str:   # the header's name, as other problems of the table say
+        index = cells.positions.get(sheet_column)
+        name = "" if index is None else str(table.cells.columns[index])
+        return name or column_letter(sheet_column)
+
+    problems = []
+    lines = set(table.cells.index)
+    for ref in cells.merged:
+        first_column, first_row, last_column, last_row = range_boundaries(ref)
+        if last_row < table.header_line or not any(c in cells.positions for c in range(first_column, last_column + 1)):
+            continue   # outside the table: nothing read from it
+        problems.append(InputProblem(label, first_row, column(first_column),
+                                     f"cells {ref} are merged: a merged range keeps its value in its first cell "
+                                     "only, and the others would be read as empty; unmerge it and fill every cell"))
+    problems += [InputProblem(label, row, None, "is a hidden row, which would be read as data although nobody "
+                              "sees it; unhide it, or delete it") for row in sorted(cells.hidden_rows & lines)]
+    problems += [InputProblem(label, table.header_line, column(hidden), "is a hidden column, which would "
+                              "be read as data although nobody sees it; unhide it, or delete it")
+                 for hidden in sorted(cells.hidden_columns & set(cells.positions))]
+    return problems
 
 
 def _empty(value) -> bool:
