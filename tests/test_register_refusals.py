@@ -105,6 +105,18 @@ def test_duplicate_person_within_a_pilot_names_both_lines(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(("character", "named"), [("\u200b", "U+200B ZERO WIDTH SPACE"),
+                                                  ("\u00ad", "U+00AD SOFT HYPHEN"),
+                                                  ("\u2060", "U+2060 WORD JOINER")])
+def test_an_identifier_with_a_character_that_shows_nothing_is_refused(tmp_path, character, named):
+    # 'p1' and 'p1' + U+200B look the same: accepted, they were one person counted twice.
+    found = problems_of(write_register(tmp_path, row(), row(person_id="p1" + character)))
+    assert found == [
+        f"participants.csv: line 3: column person_id: {'p1' + character!r} holds a character that shows nothing "
+        f"({named}), so it differs from the same identifier written without it; allowed: a pseudonymous "
+        "identifier, unique within the pilot"]
+
+
 def test_every_problem_in_one_pass(tmp_path):
     found = problems_of(write_register(tmp_path, row(age="12", sex="X"), row(person_id="p2"),
                                        row(person_id="p3", basis="")))
@@ -245,7 +257,7 @@ def test_employer_file_refusals(tmp_path):
     path = tmp_path / "employers.csv"
     path.write_text("pilot_id,employer_id,interested,coached,hires\n"
                     "lappi,e1,1,0,2\nlapland,e2,maybe,0,-1\nlappi,e1,0,0,x\n"
-                    f"lappi,{code},0,0,0\nlappi,,0,1,\n", encoding="utf-8")
+                    f"lappi,{code},0,0,0\nlappi,,0,1,\nlappi,e1\u200b,0,0,0\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_employers(path)
     text = str(caught.value)
@@ -257,7 +269,9 @@ def test_employer_file_refusals(tmp_path):
                      "line 4: column hires: 'x' is not a whole number",
                      "line 5: column employer_id: holds a Finnish personal identity code",
                      "line 6: column employer_id: is empty",
-                     "line 6: column hires: is empty"):
+                     "line 6: column hires: is empty",
+                     "line 7: column employer_id: 'e1\\u200b' holds a character that shows nothing "
+                     "(U+200B ZERO WIDTH SPACE)"):
         assert expected in text, expected
 
 

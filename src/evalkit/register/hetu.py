@@ -106,6 +106,37 @@ def looks_like_hetu(text: str) -> bool:
     return _SEARCH.search(normalise(text)) is not None
 
 
+def invisible_mask(values: pd.Series) -> np.ndarray:
+    """Boolean array: which cells of a text column (not a Categorical) hold a character that shows nothing.
+
+    The characters are :data:`INVISIBLE`.
+
+    One pass of Arrow's RE2 over the column; a missing cell is False.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        array = pa.array(values.array)
+    else:
+        array = pa.array(values.astype(object).where(values.notna(), None), type=pa.string())
+    return np.asarray(pc.match_substring_regex(array, _INVISIBLE_RE2).fill_null(False)
+                      .to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def first_invisible(text: str) -> str:
+    """The first character of ``text`` that shows nothing, as ``U+200B ZERO WIDTH SPACE`` (empty when none)."""
+    import unicodedata
+
+    found = INVISIBLE.search(text)
+    if found is None:
+        return ""
+    name = unicodedata.name(found.group(), "")
+    return f"U+{ord(found.group()):04X}{' ' + name if name else ''}"
+
+
 def hetu_mask(values: pd.Series) -> np.ndarray:
     """Boolean array: which cells of a text column hold a valid henkilötunnus anywhere.
 

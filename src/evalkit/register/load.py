@@ -182,7 +182,9 @@ def parse_register(raw: RawTable) -> tuple[pd.DataFrame, CellParser]:
         if column not in cells.columns:
             continue
         text = cells[column]
-        if column in ("person_id", "service"):
+        if column == "person_id":
+            typed[column] = parser.identifier(text, column, ALLOWED[column])
+        elif column == "service":
             typed[column] = parser.text(text)
         elif column == "sex":
             typed[column] = parser.code(text, upper=True)

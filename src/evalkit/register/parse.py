@@ -59,6 +59,24 @@ class CellParser:
             return _spread(values.where(values != "", None), rows, text)
         return text.where(text != "", None).astype("str")
 
+    def identifier(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
+        """:meth:`text` for an identifier, refusing a cell holding a character that shows nothing.
+
+        ``p1`` and ``p1`` followed by a zero-width space look the same and are two identifiers:
+        one person would count twice, unseen by the uniqueness check.
+        """
+        from evalkit.register.hetu import first_invisible, invisible_mask
+
+        values = self.text(text)
+        bad = invisible_mask(values)
+        for line, value in values[bad].items():
+            self.problems.append(InputProblem(self.file_label, int(line), column,
+                                              f"{shown(value)} holds a character that shows nothing "
+                                              f"({first_invisible(value)}), so it differs from the same "
+                                              f"identifier written without it; allowed: {allowed}"))
+            self.bad_cells.add((int(line), column))
+        return values
+
     def code(self, text: pd.Series, upper: bool = False) -> pd.Series:
         """A code column in lower case (upper case with ``upper``), so case never matters; empty is missing.
 
