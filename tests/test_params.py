@@ -67,6 +67,24 @@ def test_wrong_types_are_refused_naming_file_and_key(tmp_path):
     assert any("goals[0].target" in m for m in found), found
 
 
+def test_an_extract_date_after_today_is_refused_in_params_and_on_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    # A typo such as 2032 for 2023 made everyone who had ended "followed up", as unknown.
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {tomorrow.isoformat()}")))
+    assert found == [f"{tmp_path / 'lappi.yml'}: column as_of: {tomorrow.isoformat()} is after today "
+                     f"({dt.date.today().isoformat()}); as_of is the day the data were extracted from the register"]
+    register = ROOT / "data" / "demo" / "participants.csv"
+    ran = subprocess.run([sys.executable, "-m", "evalkit.cli", "validate", str(register), "--as-of",
+                          tomorrow.isoformat()], capture_output=True, text=True)
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr
+    assert f"argument --as-of: {tomorrow.isoformat()} is after today" in ran.stderr
+    assert load_params(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {dt.date.today()}")),
+                       ROOT).as_of == dt.date.today()
+
+
 def test_goal_with_unknown_indicator_is_refused(tmp_path):
     found = problems(write(tmp_path, GOOD.replace("indicator: employment_rate", "indicator: employmnet_rate")))
     assert any("goals[0].indicator" in m and "employment_rate" in m for m in found), found

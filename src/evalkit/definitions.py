@@ -1,6 +1,7 @@
 """The contract's vocabulary (CONTRACT.md): codes and horizons, in one place (indicators: indicator_registry)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 
 
@@ -67,3 +68,17 @@ REGISTER_COLUMNS = (
     "cost_eur",
 )
 OPTIONAL_REGISTER_COLUMNS = ("cost_eur",)
+
+
+def future_extract_date(as_of: dt.date) -> str | None:
+    """Why ``as_of`` cannot be an extract date, or None when it can.
+
+    An extract date after today is a typo: every person who ended service before it would count as
+    followed up, with an empty status read as ``unknown`` (CONTRACT.md, "Horizons and who counts"),
+    and every rate would fall without a word.
+    """
+    today = dt.date.today()
+    if as_of > today:
+        return (f"{as_of.isoformat()} is after today ({today.isoformat()}); as_of is the day the data were "
+                "extracted from the register")
+    return None

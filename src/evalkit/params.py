@@ -162,12 +162,23 @@ def _iso_date(value: Any) -> dt.date:
     return iso_date(value, timestamps=True)
 
 
+def _extract_date(value: Any) -> dt.date:
+    """:func:`_iso_date`, and not after today (:func:`evalkit.definitions.future_extract_date`)."""
+    from evalkit.definitions import future_extract_date
+
+    as_of = _iso_date(value)
+    problem = future_extract_date(as_of)
+    if problem:
+        raise refusal(problem)
+    return as_of
+
+
 class ParamsFile(InputModel):
     """The keys a params file may hold; relative paths are resolved against the project root."""
 
     pilot_id: KnownPilotId
     data: Annotated[Path, BeforeValidator(_file_path)]
-    as_of: Annotated[dt.date, BeforeValidator(_iso_date)]
+    as_of: Annotated[dt.date, BeforeValidator(_extract_date)]
     employers: Annotated[Path | None, BeforeValidator(_optional_file_path)] = None
     services: tuple[Annotated[str, BeforeValidator(_service_name)], ...] = ()
     goals: tuple[Goal, ...] = ()

@@ -8,10 +8,16 @@ from pathlib import Path
 
 
 def as_of_date(text: str) -> dt.date:
+    from evalkit.definitions import future_extract_date
+
     try:
-        return dt.date.fromisoformat(text)
+        as_of = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+    problem = future_extract_date(as_of)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return as_of
 
 
 def pilot_choice(text: str) -> str:
