@@ -41,17 +41,29 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+def code_root() -> Path | None:
+    """The evalkit checkout this code runs from (its ``pyproject.toml`` beside ``src/``), or None when installed.
+
+    A programme folder (``--programme DIR``) holds data, not code: the commit and the lockfile a
+    build states are those of the evalkit that built it.
+    """
+    candidate = Path(__file__).resolve().parents[3]
+    return candidate if (candidate / "pyproject.toml").is_file() and (candidate / "src" / "evalkit").is_dir() else None
+
+
 def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None = None) -> Provenance:
     """Collect the provenance of a build of the project at ``root``.
 
     Parameters
     ----------
     root : Path
-        The project root (a git working tree; without git the commit is ``unknown``).
+        The programme's folder (the project itself for the default programme). The commit and the
+        lockfile are those of the evalkit checkout that runs (:func:`code_root`), else of ``root``;
+        without git the commit is ``unknown``.
     params : dict of str to PilotParams
-        Every pilot's params: their files are hashed together (by pilot id, in order), and the
-        data and employer files they name are hashed one by one, with every file in
-        ``data/reported/``.
+        Every pilot's params: their files are hashed together (by pilot id, in order) with the
+        programme's ``programme.yml`` and ``data/recommendations.yml``, and the data and employer
+        files they name are hashed one by one, with every file in ``data/reported/``.
     now : datetime.datetime, optional
         The build time; default the current time. Converted to UTC.
 
@@ -62,15 +74,22 @@ def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None 
         file is named relative to ``root``, or by its name alone when it lies outside (never by a
         home folder or a user name: :func:`evalkit.shown.published_path`).
     """
-    commit = _git(root, "rev-parse", "HEAD") or "unknown"
-    status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    code = code_root() or root
+    commit = _git(code, "rev-parse", "HEAD") or "unknown"
+    status = _git(code, "status", "--porcelain", "--untracked-files=no")
     data = sorted({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
                   | set(reported_dir(root).glob("*")))
     params_digest = hashlib.sha256()
     for pilot_id in sorted(params):
         params_digest.update(pilot_id.encode())
         params_digest.update(file_digest(params[pilot_id].source).encode())
-    lock = root / "uv.lock"
+    # The programme's own settings are parameters too: a budget changes the costs, a recommendation
+    # the text. Each is named in the digest so that no two files' contents can stand for each other.
+    for setting in (root / "programme.yml", root / "data" / "recommendations.yml"):
+        if setting.is_file():
+            params_digest.update(setting.name.encode())
+            params_digest.update(file_digest(setting).encode())
+    lock = code / "uv.lock"
     moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     return Provenance(
         commit=commit,
