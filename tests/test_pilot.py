@@ -259,3 +259,28 @@ def test_a_listed_pilot_without_rows_is_refused_saying_what_to_do(monkeypatch, t
         _run_chapter(monkeypatch, tmp_path, params, "lappi")
     assert str(refused.value) == (f"{others / 'participants.csv'}: no rows of pilot lappi, which programme.yml lists; "
                                   "give its rows the pilot_id lappi, or leave the pilot out of programme.yml")
+
+
+@pytest.mark.parametrize("pilot_id", ["lappi", "hame"])
+def test_the_status_figures_alt_text_gives_the_published_employment_rate(monkeypatch, tmp_path, small_register,
+                                                                         pilot_id):
+    # The alt text summed the drawn shares: a subsidised share hidden beside a small entrepreneur
+    # share left "employed 18 %" beside a table saying 29.9 %. It now states the rate as published,
+    # or a dash where the rate is hidden: never another number.
+    import re as regex
+
+    from evalkit.formatting import fmt_percent
+    from evalkit.indicators import compute_indicators
+    from evalkit.register import load_register
+
+    page, shown = _run_chapter(monkeypatch, tmp_path, _params(tmp_path, small_register, pilot_id), pilot_id,
+                               lang="en")
+    register = load_register(small_register / "participants.csv", page.params.as_of)
+    exact = compute_indicators(register, page.params.as_of, {})
+    [(_, _, alt)] = [figure for figure in shown["figures"] if figure[0] == f"status-{pilot_id}"]
+    said = dict(regex.findall(r"(\d+) months \(followed up: [^)]*\): employed ([^,;]+)[,;]", alt))
+    assert said, alt
+    for months, employed in said.items():
+        row = exact[(exact["pilot_id"] == pilot_id) & (exact["indicator"] == "employment_rate")
+                    & (exact["horizon_months"] == int(months))].iloc[0]
+        assert employed in ("–", fmt_percent(row["value"], 0)), (months, employed, alt)

@@ -307,6 +307,14 @@ def _rate(page: PilotPage, who: str, indicator: str, horizon: int | None = None)
     return fmt_indicator(indicator, row["value"]), interval, True
 
 
+def _shown_value(page: PilotPage, who: str, indicator: str, horizon: int | None = None) -> float | None:
+    """An indicator's exact value where it is published, None where it is hidden or undefined."""
+    row = page.results.rows(who, indicator, horizon)
+    if row is None or pd.isna(row["value"]) or not page.results.shown(who, indicator, horizon):
+        return None
+    return float(row["value"])
+
+
 def _glue_outcomes(page: PilotPage) -> None:
     pid = page.pilot.pilot_id
     for months in (6, 3, 12):
@@ -445,7 +453,8 @@ def status_figure(page: PilotPage) -> None:
     pid = page.pilot.pilot_id
     shares, hidden = status_mix_frame(page, pid)
     eligible = {m: _count(page, pid, "eligible", m) for m in HORIZONS}
-    figure, alt = status_mix(shares, hidden, eligible, page.name)
+    employed = {m: _shown_value(page, pid, "employment_rate", m) for m in HORIZONS}
+    figure, alt = status_mix(shares, hidden, eligible, page.name, employed)
     horizons = fmt_list([fmt_number(m) for m in HORIZONS])
     show_figure(page.page, figure, f"status-{pid}", t("pilot.status_caption", pilot=page.name_text, horizons=horizons),
                 alt)

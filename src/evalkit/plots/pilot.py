@@ -54,7 +54,8 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def status_mix(shares: pd.DataFrame, hidden: pd.Series, eligible: dict[int, str], pilot: str):
+def status_mix(shares: pd.DataFrame, hidden: pd.Series, eligible: dict[int, str], pilot: str,
+               employed: dict[int, float | None]):
     """Stacked horizontal bars, one per horizon: the status mix of the people followed up.
 
     Parameters
@@ -68,6 +69,9 @@ def status_mix(shares: pd.DataFrame, hidden: pd.Series, eligible: dict[int, str]
         Per horizon the formatted number followed up (``<5`` when small).
     pilot : str
         The pilot's name, for the alt text.
+    employed : dict of int to float or None
+        Per horizon the employment rate as published (a fraction; None where hidden), for the alt
+        text. Not the sum of the drawn shares: a share hidden beside another leaves the sum short.
 
     Returns
     -------
@@ -113,20 +117,28 @@ def status_mix(shares: pd.DataFrame, hidden: pd.Series, eligible: dict[int, str]
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
-    return fig, _status_mix_alt(shares, drawn, eligible, pilot)
+    return fig, _status_mix_alt(shares, hidden, drawn, eligible, pilot, employed)
 
 
-def _status_mix_alt(shares: pd.DataFrame, drawn: list[int], eligible: dict[int, str], pilot: str) -> str:
+def _status_mix_alt(shares: pd.DataFrame, hidden: pd.Series, drawn: list[int], eligible: dict[int, str],
+                    pilot: str, employed_rates: dict[int, float | None]) -> str:
     if not drawn:
         return t("pilot.fig.status_alt_empty", pilot=pilot)
     parts = []
     for months in drawn:
         row = shares.loc[months].dropna()
-        employed = row.reindex(["employed_open", "employed_subsidised", "entrepreneur"]).sum(min_count=1)
+        employed = employed_rates.get(months)
+        employed_text = fmt_percent(employed, 0) if not _missing(employed) else t("format.missing")
         largest = row.idxmax()
+        rest = hidden.get(months, 0.0)
+        if not _missing(rest) and rest > row[largest]:
+            # The hidden statuses together outweigh every shown one: any of them may be the largest.
+            parts.append(t("pilot.fig.status_alt_horizon_hidden", months=months, n=eligible[months],
+                           employed=employed_text))
+            continue
         parts.append(t("pilot.fig.status_alt_horizon", months=months, n=eligible[months],
                        largest=t(f"pilot.status.{largest}").lower(), largest_share=fmt_percent(row[largest], 0),
-                       employed=fmt_percent(employed, 0) if not _missing(employed) else t("format.missing")))
+                       employed=employed_text))
     return t("pilot.fig.status_alt", pilot=pilot, horizons=" ".join(parts))
 
 
