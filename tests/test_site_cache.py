@@ -108,6 +108,13 @@ def test_a_kept_environment_never_publishes_an_old_page(tmp_path):
     site = _build(tmp_path)
     assert "Luku on 12" in _text(site, "front")
 
+    # A page changed in the kept site itself (keeping its time) is not published again: the cache
+    # starts cold, although no source changed.
+    _write(site / "chapter.html", (site / "chapter.html").read_text(encoding="utf-8")
+           .replace("Uusi otsikko", "Peukaloitu otsikko"), keep_time=True)
+    site = _build(tmp_path)
+    assert "Peukaloitu" not in _text(site, "chapter") and "Uusi otsikko" in _text(site, "chapter")
+
     # Sphinx's process started before the sources exist, having imported what every build imports,
     # writes the very same pages as a process started when they do.
     pages = {page.name: page.read_bytes() for page in site.iterdir() if page.is_file()}

@@ -287,6 +287,8 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
     - every page is written again when what pages show of each other (titles, sections, numbers,
       captions of cross-references) changed (:mod:`evalkit.sphinx_shared`, added to the config
       here), so no page shows another's old title or number;
+    - the record also holds a digest of everything Sphinx wrote; a cache whose files differ from
+      it (a page edited in the cache) starts cold;
     - the record of what was given is removed before Sphinx starts and written only after it
       succeeded: a failed build (whose warnings Sphinx would not repeat for pages it does not read
       again) or a killed one leaves none, and the next build starts cold.
@@ -336,6 +338,10 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
     try:
         record = json.loads(record_file.read_text(encoding="utf-8"))
         given = record["sources"] if record["key"] == key else None
+        # What Sphinx wrote, as it wrote it: a page changed here since (by hand, by a tool) would
+        # be published again by a build that does not rewrite it.
+        if given is not None and record["written"] != tree_digest(work / "_build"):
+            given = None
     except (OSError, ValueError, KeyError, TypeError):
         given = None
     if not isinstance(given, dict):
@@ -361,7 +367,8 @@ def cached_site(build_root: Path, lang: str, source: Path, config: Path, toc: Pa
         shutil.rmtree(work / "_build", ignore_errors=True)
         raise
     if sources is not None:
-        record_file.write_text(json.dumps({"key": key, "sources": sources}), encoding="utf-8")
+        record_file.write_text(json.dumps({"key": key, "sources": sources, "written": tree_digest(work / "_build")}),
+                               encoding="utf-8")
     return work / "_build" / builder
 
 
