@@ -12,6 +12,11 @@
   pages as markup: the themes put the site title, the author and the page title's plain text
   into some templates unescaped, and Sphinx's search shows the titles of its index (``alltitles``)
   with ``innerHTML``. Both are escaped here, so ``<img onerror=…>`` in a name is shown, never run.
+- The themes ship no Finnish or Swedish words for their own controls ("Skip to main content",
+  "On this page", "next page") and Sphinx none for "Link to this heading": a Finnish page spoke
+  English there, unmarked (WCAG 2.1, 3.1.2). ``locales/<lang>/theme.po`` gives them, added as a
+  fallback catalogue (a translation the themes or Sphinx have wins), and the search field's
+  placeholder comes from evalkit's catalogue.
 """
 from __future__ import annotations
 
@@ -120,6 +125,40 @@ def write_root_redirect(app, exception) -> None:
     Path(app.outdir, "index.html").write_text(root_redirect_page(lang, title, target), encoding="utf-8")
 
 
+def theme_catalogue(lang: str, folder: Path) -> Path | None:
+    """Compile ``locales/<lang>/theme.po`` into ``folder/<lang>/LC_MESSAGES/sphinx.mo``; None without one.
+
+    Returns
+    -------
+    Path or None
+        ``folder``, the locale folder to add for Sphinx's ``sphinx`` catalogue.
+    """
+    from importlib import resources
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = resources.files("evalkit") / "locales" / lang / "theme.po"
+    if not source.is_file():
+        return None
+    with source.open("rb") as handle:
+        catalogue = read_po(handle, locale=lang)
+    target = folder / lang / "LC_MESSAGES" / "sphinx.mo"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        write_mo(handle, catalogue)
+    return folder
+
+
+def _search_placeholder(app, config) -> None:
+    """The search field's placeholder in the edition's language (the theme's is English)."""
+    from evalkit.i18n import t
+
+    options = dict(config.html_theme_options or {})
+    options["search_bar_text"] = t("publication.theme.search_placeholder", config.language or "fi")
+    config.html_theme_options = options
+
+
 def setup(app):
     """Register the handlers with Sphinx (the extension entry point).
 
@@ -128,6 +167,10 @@ def setup(app):
     dict
         Extension metadata: safe for parallel reading and writing.
     """
+    folder = theme_catalogue(app.config.language or "", Path(app.doctreedir) / "evalkit-locale")
+    if folder is not None:
+        app.add_message_catalog("sphinx", str(folder))
+    app.connect("config-inited", _search_placeholder)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", escape_plain_text, priority=900)   # after the themes' own (500)
     app.connect("build-finished", escape_search_titles)
