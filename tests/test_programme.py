@@ -294,3 +294,13 @@ def test_a_programme_rewritten_keeping_its_size_and_time_is_read_again(tmp_path)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size
     assert programme_at(folder).title("en") == "Trail!"
+
+
+def test_texts_given_per_language_but_not_in_an_edition_are_named(tmp_path):
+    from evalkit.programme import untranslated
+
+    programme = load_programme(write(tmp_path, GOOD))
+    # GOOD: the title and focus area 2 in fi and en, the first pilot's name in fi and sv; the rest plain.
+    assert untranslated(programme.spec, "en") == ["pilots[0].name"]
+    assert untranslated(programme.spec, "sv") == ["title", "focus_areas.2"]
+    assert untranslated(programme.spec, "fi") == []

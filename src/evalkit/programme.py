@@ -176,6 +176,27 @@ class ProgrammeFile(InputModel):
         return languages
 
 
+def untranslated(spec: ProgrammeFile, lang: str) -> list[str]:
+    """The keys of ``programme.yml`` whose text is given per language but not in ``lang``.
+
+    Such a text is shown in another language in the ``lang`` edition (:func:`in_language`):
+    allowed, as a name may have no translation, but said, as the page does not mark it.
+
+    Returns
+    -------
+    list of str
+        Key paths as messages name them (``title``, ``pilots[1].name``), in file order.
+    """
+    texts: list[tuple[str, Any]] = [("title", spec.title), ("publisher", spec.publisher)]
+    texts += [(f"focus_areas.{number}", text) for number, text in spec.focus_areas.items()]
+    for index, pilot in enumerate(spec.pilots):
+        texts += [(f"pilots[{index}].name", pilot.name), (f"pilots[{index}].project_name", pilot.project_name)]
+    if spec.publication is not None:
+        texts += [("publication.authors", spec.publication.authors),
+                  ("publication.keywords", spec.publication.keywords)]
+    return [key for key, text in texts if isinstance(text, dict) and lang not in text]
+
+
 def in_language(text: str | dict[str, str] | None, lang: str, fallback: tuple[str, ...] = ()) -> str | None:
     """``text`` in ``lang``: a plain text as it is; a mapping's ``lang``, else the first of ``fallback`` it has."""
     if text is None or isinstance(text, str):

@@ -49,6 +49,12 @@ def run(args) -> int:
     if args.lang not in languages:
         raise EvalkitError(f"--lang {args.lang}: the programme's editions are {', '.join(languages)} "
                            "(languages in programme.yml)")
+    from evalkit.programme import untranslated
+
+    missing = untranslated(current().spec, args.lang)
+    if missing:
+        print(f"evalkit build: warning: programme.yml: {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} "
+              f"no {args.lang} text; the {args.lang} edition shows another language's there", file=sys.stderr)
     build(root, lang=args.lang, parallel=args.jobs, pdf=not args.no_pdf, force=args.force)
     built = edition(root, args.lang)
     from evalkit.shown import shown_path
