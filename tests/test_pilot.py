@@ -284,3 +284,22 @@ def test_the_status_figures_alt_text_gives_the_published_employment_rate(monkeyp
         row = exact[(exact["pilot_id"] == pilot_id) & (exact["indicator"] == "employment_rate")
                     & (exact["horizon_months"] == int(months))].iloc[0]
         assert employed in ("–", fmt_percent(row["value"], 0)), (months, employed, alt)
+
+
+def test_a_self_assessment_notebook_run_from_another_folder_says_where_to_run_it(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)   # papermill without --cwd: the kernel starts in the caller's folder
+    with pytest.raises(EvalkitError) as refused:
+        chapter.setup_notebook("lappi", "private-data/participants.csv", "2023-12-31", "private-data/lappi.yml",
+                               facts="private-data/programme.yml")
+    assert str(refused.value) == (f"private-data/programme.yml: not found in {tmp_path}; the notebook's paths are "
+                                  "relative to its own folder: run it there (papermill --cwd FOLDER, or open it in "
+                                  "Jupyter)")
+
+
+def test_a_programme_file_that_is_not_there_is_named_once(tmp_path):
+    from evalkit.programme import load_programme
+
+    missing = tmp_path / "private-data" / "programme.yml"
+    with pytest.raises(InputError) as refused:
+        load_programme(missing)
+    assert [str(p) for p in refused.value.problems] == [f"{missing}: file not found"]

@@ -396,8 +396,10 @@ def load_programme(folder: Path | str, check_params: bool = True) -> Programme:
     """
     folder = Path(folder)
     path = folder / PROGRAMME_FILE
-    if folder.suffix in (".yml", ".yaml") and folder.is_file():   # the file itself, kept under another name
+    if folder.suffix in (".yml", ".yaml") and not folder.is_dir():   # the file itself, kept under another name
         folder, path = folder.parent, folder
+        if not path.is_file():
+            raise InputError([InputProblem(_label(path), None, None, "file not found")])
     label = _label(path)
     if not path.is_file():
         raise InputError([InputProblem(label, None, None, "no programme.yml here; a programme folder holds "

@@ -144,6 +144,11 @@ def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, emplo
     start_page(lang, mode="notebook")
     show_input_errors_briefly()
     here = Path.cwd()
+    for given in (facts, params_file):
+        if given and not (here / given).exists():
+            # Run from another folder (papermill without --cwd), every relative path misses.
+            raise EvalkitError(f"{given}: not found in {here}; the notebook's paths are relative to its own "
+                               "folder: run it there (papermill --cwd FOLDER, or open it in Jupyter)")
     overrides: dict = {"data": data, "as_of": as_of, "employers": employers}
     if goals is not None:
         overrides["goals"] = goals
