@@ -112,6 +112,23 @@ def test_yes_as_a_target_and_true_as_a_text_get_clear_messages(tmp_path):
         "lappi.yml: column goals[1].text: expected text, got true (put the text in quotes)"]
 
 
+@pytest.mark.parametrize("target", ["0x1", "0o1", "0:30", "0_5"])
+def test_yaml_1_1_number_forms_are_texts_not_numbers(tmp_path, target):
+    # YAML 1.1 read 0x1 as 1: a target of 100 % passed unseen. Now a text, refused quoting it.
+    assert problems(write(tmp_path, GOOD.replace("target: 0.25", f"target: {target}"))) == [
+        f"lappi.yml: column goals[0].target: a goal with an indicator needs a numeric target, got {target!r}; "
+        "a share is written 0–1 (25 % as 0.25)"]
+
+
+def test_a_number_with_a_leading_zero_is_decimal(tmp_path):
+    text = GOOD.replace("horizon: 6", "horizon: 06")   # YAML 1.1 octal: the same here, but 012 was 10
+    assert load_params(write(tmp_path, text), ROOT).goals[0].horizon == 6
+    import yaml
+
+    from evalkit.yaml_input import PlainLoader
+    assert yaml.load("a: 012", Loader=PlainLoader) == {"a": 12}   # noqa: S506 - PlainLoader is a SafeLoader
+
+
 def test_a_tab_in_the_indentation_is_one_line(tmp_path):
     # Line 9 is "  horizon: 6"; its indentation becomes a tab.
     path = write(tmp_path, GOOD.replace("  horizon: 6", "\thorizon: 6"))

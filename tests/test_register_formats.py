@@ -424,3 +424,12 @@ def test_layout_outside_the_table_is_no_matter(tmp_path):
     row = employed[(employed["pilot_id"] == "all") & (employed["indicator"] == "open_employment_rate")
                    & (employed["horizon_months"] == 3)].iloc[0]
     assert (row["numerator"], row["denominator"]) == (2, 5)
+
+
+def test_carriage_returns_alone_as_line_ends_are_one_line_saying_so(tmp_path):
+    # An old Mac "CSV (Macintosh)" export: read as one line it was a header of every cell, no rows,
+    # and hundreds of messages about repeated columns.
+    path = tmp_path / "r.csv"
+    path.write_bytes("\r".join([HEADER, line(","), line(",", person_id="p2")]).encode() + b"\r")
+    assert problems_of(path) == ["r.csv: ends its lines with a carriage return alone (an old Mac 'CSV "
+                                 "(Macintosh)' export); save it as 'CSV UTF-8 (comma delimited)'"]

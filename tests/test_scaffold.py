@@ -95,6 +95,16 @@ def test_build_refuses_an_edition_the_programme_does_not_have(tmp_path):
     assert not (folder / "_build" / "html-en").exists()
 
 
+def test_pilot_refuses_a_language_the_programme_does_not_have_as_build_does(tmp_path):
+    folder = new_programme(tmp_path / "x", ["alfa"])
+    result = subprocess.run([sys.executable, "-m", "evalkit.cli", "pilot", "alfa", "--programme", str(folder),
+                             "--data", str(folder / "data" / "demo" / "participants.csv"), "--as-of", "2026-06-30",
+                             "--out", str(tmp_path / "out"), "--no-pdf", "--lang", "sv"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "--lang sv: the programme's editions are fi, en" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_claims_of_a_programme_without_a_source_report_is_one_line_saying_so(tmp_path):
     folder = new_programme(tmp_path / "x", ["alfa"])
     result = subprocess.run([sys.executable, "-m", "evalkit.cli", "claims", "--programme", str(folder)],

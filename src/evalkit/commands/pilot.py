@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", metavar="FILE",
                         help="params file with the pilot's goals and services (default: params/PILOT_ID.yml)")
     parser.add_argument("--employers", metavar="FILE", help="the pilot's employers.csv (optional)")
-    parser.add_argument("--lang", choices=LANGUAGES, default="fi", help="report language (default: fi)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="report language, one of the programme's (default: its first, fi for this project)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +54,13 @@ def run(args: argparse.Namespace) -> int:
     from evalkit.errors import EvalkitError
     from evalkit.pipeline.pilot_report import build_pilot_report
     from evalkit.pipeline.self_assessment import notebook_name
+    from evalkit.programme import current
 
+    languages = current().languages
+    args.lang = args.lang or languages[0]
+    if args.lang not in languages:   # as evalkit build: the programme's texts are written in its languages
+        raise EvalkitError(f"--lang {args.lang}: the programme's editions are {', '.join(languages)} "
+                           "(languages in programme.yml)")
     check_out_path(Path(args.out))   # before the inputs are validated, which takes a while
     try:
         out = build_pilot_report(args.pilot_id, Path(args.data), args.as_of, Path(args.out),

@@ -116,6 +116,10 @@ def read_table(path: str | Path, categorical_except: Collection[str] | None = No
     if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in head:
         raise InputError([InputProblem(label, None, None, "is not a text table (binary content); "
                                        "give a CSV, .xlsx or .parquet file")])
+    if b"\n" not in head and b"\r" in head.rstrip(b"\r"):
+        # Read as one line, the file gave a header of every row's cells and no rows.
+        raise InputError([InputProblem(label, None, None, "ends its lines with a carriage return alone (an old "
+                                       "Mac 'CSV (Macintosh)' export); save it as 'CSV UTF-8 (comma delimited)'")])
     return tidy_header(_read_csv(path, label, categorical_except))
 
 
