@@ -74,7 +74,7 @@ def test_an_extract_date_after_today_is_refused_in_params_and_on_the_command_lin
     # A typo such as 2032 for 2023 made everyone who had ended "followed up", as unknown.
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {tomorrow.isoformat()}")))
-    assert found == [f"{tmp_path / 'lappi.yml'}: column as_of: {tomorrow.isoformat()} is after today "
+    assert found == [f"{tmp_path / 'lappi.yml'}: line 3: column as_of: {tomorrow.isoformat()} is after today "
                      f"({dt.date.today().isoformat()}); as_of is the day the data were extracted from the register"]
     register = ROOT / "data" / "demo" / "participants.csv"
     ran = subprocess.run([sys.executable, "-m", "evalkit.cli", "validate", str(register), "--as-of",
@@ -108,9 +108,9 @@ def test_a_qualitative_goal_has_no_target_and_no_horizon(tmp_path):
     # A target without its indicator cannot be judged: refused, where it was once dropped silently.
     text = GOOD.replace("- text: A qualitative goal", "- text: A qualitative goal\n    horizon: 6\n    target: 0.3")
     assert problems(write(tmp_path, text)) == [
-        (f"{tmp_path / 'lappi.yml'}: column goals[1].horizon: a goal without an indicator has no "
+        (f"{tmp_path / 'lappi.yml'}: line 10: column goals[1].horizon: a goal without an indicator has no "
          "follow-up time; name its indicator or leave horizon out"),
-        (f"{tmp_path / 'lappi.yml'}: column goals[1].target: a goal without an indicator has no target; "
+        (f"{tmp_path / 'lappi.yml'}: line 11: column goals[1].target: a goal without an indicator has no target; "
          "name its indicator or leave target out")]
 
 
@@ -118,5 +118,5 @@ def test_an_empty_path_and_a_quoted_horizon_are_refused_in_one_line(tmp_path):
     # Second variant: "data:" with no value once ended in a TypeError; "6" in quotes is text.
     text = GOOD.replace("data: data/demo/participants.csv", "data:").replace("horizon: 6", "horizon: '6'")
     assert problems(write(tmp_path, text)) == [
-        f"{tmp_path / 'lappi.yml'}: column data: expected a file path, got None",
-        f"{tmp_path / 'lappi.yml'}: column goals[0].horizon: expected one of 3, 6, 12, got '6'"]
+        f"{tmp_path / 'lappi.yml'}: line 2: column data: expected a file path, got None",
+        f"{tmp_path / 'lappi.yml'}: line 7: column goals[0].horizon: expected one of 3, 6, 12, got '6'"]

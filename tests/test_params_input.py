@@ -37,22 +37,22 @@ def problems(path: Path) -> list[str]:
 
 def test_a_code_in_a_goal_text_is_refused_by_key_and_never_printed(tmp_path):
     path = write(tmp_path, GOOD.replace("Työnantajien tieto vahvistuu", f"Asiakas {HETU} ohjattiin"))
-    assert problems(path) == [f"lappi.yml: column goals[1].text: {HETU_WORDS}"]
+    assert problems(path) == [f"lappi.yml: line 11: column goals[1].text: {HETU_WORDS}"]
 
 
-@pytest.mark.parametrize("where, text", [
-    ("services[0]", GOOD.replace("- Työkykykoordinaattorin ohjaus", "- Ohjaus 131052–308T")),   # en dash
-    ("goals[0].indicator", GOOD.replace("indicator: employment_rate", "indicator: 131052-308T y")),
-    ("data", GOOD.replace("data/demo/participants.csv", "own/131052-308T.csv")),
-    ("goals[1].<key>", GOOD.replace("- text: Työnantajien tieto vahvistuu",
+@pytest.mark.parametrize("where, text", [   # where: "line N: column KEY"
+    ("line 5: column services[0]", GOOD.replace("- Työkykykoordinaattorin ohjaus", "- Ohjaus 131052–308T")),   # en dash
+    ("line 8: column goals[0].indicator", GOOD.replace("indicator: employment_rate", "indicator: 131052-308T y")),
+    ("line 2: column data", GOOD.replace("data/demo/participants.csv", "own/131052-308T.csv")),
+    ("line 11: column goals[1].<key>", GOOD.replace("- text: Työnantajien tieto vahvistuu",
                                     "- text: Työnantajien tieto vahvistuu\n  131052-308T: x")),
-    ("as_of", GOOD.replace("as_of: 2023-12-31", "as_of: 'syntynyt 131052-308T'")),
+    ("line 3: column as_of", GOOD.replace("as_of: 2023-12-31", "as_of: 'syntynyt 131052-308T'")),
 ])
 def test_a_code_in_any_field_is_refused_by_key(tmp_path, where, text):
     # Second variants: a service typed with an en dash, a bad indicator (whose message would quote
     # it), the data path, a mapping key, the date.
     found = problems(write(tmp_path, text))
-    assert found == [f"lappi.yml: column {where}: {HETU_WORDS}"]
+    assert found == [f"lappi.yml: {where}: {HETU_WORDS}"]
 
 
 def test_a_code_in_the_file_name_is_not_printed(tmp_path):
@@ -107,16 +107,17 @@ def test_yes_no_on_off_stay_the_words_written(tmp_path):
 def test_yes_as_a_target_and_true_as_a_text_get_clear_messages(tmp_path):
     text = GOOD.replace("target: 0.25", "target: yes").replace("text: Työnantajien tieto vahvistuu", "text: true")
     assert problems(write(tmp_path, text)) == [
-        "lappi.yml: column goals[0].target: a goal with an indicator needs a numeric target, got 'yes'; "
+        "lappi.yml: line 10: column goals[0].target: a goal with an indicator needs a numeric target, got 'yes'; "
         "a share is written 0–1 (25 % as 0.25)",
-        "lappi.yml: column goals[1].text: expected text, got true (put the text in quotes)"]
+        "lappi.yml: line 11: column goals[1].text: expected text, got true (put the text in quotes)"]
 
 
 @pytest.mark.parametrize("target", ["0x1", "0o1", "0:30", "0_5"])
 def test_yaml_1_1_number_forms_are_texts_not_numbers(tmp_path, target):
     # YAML 1.1 read 0x1 as 1: a target of 100 % passed unseen. Now a text, refused quoting it.
     assert problems(write(tmp_path, GOOD.replace("target: 0.25", f"target: {target}"))) == [
-        f"lappi.yml: column goals[0].target: a goal with an indicator needs a numeric target, got {target!r}; "
+        f"lappi.yml: line 10: column goals[0].target: a goal with an indicator needs a numeric target, "
+        f"got {target!r}; "
         "a share is written 0–1 (25 % as 0.25)"]
 
 
@@ -147,7 +148,7 @@ def test_a_tab_after_a_colon_is_one_line_too(tmp_path):
 @pytest.mark.parametrize("target, shown", [("25", "25"), ("-3", "-3"), ("1.5", "1.5"), (".nan", "nan")])
 def test_a_share_target_outside_0_to_1_is_refused(tmp_path, target, shown):
     found = problems(write(tmp_path, GOOD.replace("target: 0.25", f"target: {target}")))
-    assert found == [f"lappi.yml: column goals[0].target: {shown} is outside 0–1: a share is written "
+    assert found == [f"lappi.yml: line 10: column goals[0].target: {shown} is outside 0–1: a share is written "
                      "0–1 (25 % as 0.25)"]
 
 
@@ -168,13 +169,13 @@ def test_other_indicators_have_their_own_ranges(tmp_path):
         "- text: e\n  indicator: positive_exit_rate\n  horizon: 12\n  target: 0,25\n"
         "- text: f\n  indicator: tasmatyo_share\n  horizon: 6\n  target: 0.3\n")
     assert problems(write(tmp_path, text)) == [
-        "lappi.yml: column goals[0].target: 15 is outside -10–10: a change of the work ability score "
+        "lappi.yml: line 9: column goals[0].target: 15 is outside -10–10: a change of the work ability score "
         "(0–10) lies between -10 and 10",
-        "lappi.yml: column goals[3].target: 30 is outside 0–1: a share is written 0–1 (25 % as 0.25)",
-        "lappi.yml: column goals[4].target: a goal with an indicator needs a numeric target, got '25 %'; "
+        "lappi.yml: line 16: column goals[3].target: 30 is outside 0–1: a share is written 0–1 (25 % as 0.25)",
+        "lappi.yml: line 20: column goals[4].target: a goal with an indicator needs a numeric target, got '25 %'; "
         "a share is written 0–1 (25 % as 0.25)",
-        "lappi.yml: column goals[5].target: '0,25' uses a decimal comma; write a decimal point (0.25)",
-        "lappi.yml: column goals[6].horizon: tasmatyo_share has no follow-up time; leave horizon out"]
+        "lappi.yml: line 24: column goals[5].target: '0,25' uses a decimal comma; write a decimal point (0.25)",
+        "lappi.yml: line 27: column goals[6].horizon: tasmatyo_share has no follow-up time; leave horizon out"]
 
 
 # ---------------------------------------------------------------- hostile files

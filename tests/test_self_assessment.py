@@ -235,7 +235,7 @@ def test_an_identity_code_in_the_notebooks_goals_is_refused_naming_the_key(tmp_p
                       encoding="utf-8")
     with pytest.raises(InputError) as caught:   # the copied params file is checked as well
         load_params(params, tmp_path, {"goals": []}, overrides_label="the notebook's parameters")
-    assert f"{params}: column services[0]: holds" in str(caught.value) and HETU not in str(caught.value)
+    assert f"{params}: line 5: column services[0]: holds" in str(caught.value) and HETU not in str(caught.value)
 
 
 def test_a_bad_target_in_the_notebooks_goals_names_the_parameters(tmp_path):

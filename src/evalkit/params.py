@@ -42,7 +42,7 @@ from evalkit.paths import params_dir, project_root
 from evalkit.pipeline.read_log import read_as
 from evalkit.programme import KnownPilotId, programme_at
 from evalkit.shown import shown_path
-from evalkit.yaml_input import hidden_character_keys, identity_code_keys, load_yaml
+from evalkit.yaml_input import KeyLines, hidden_character_keys, identity_code_keys, load_yaml
 
 HETU_IN_PARAMS = ("holds a Finnish personal identity code (henkilötunnus); no text that reaches the "
                   "report may hold one (the value is not shown)")
@@ -224,11 +224,12 @@ def load_params(path: Path, root: Path | None = None, overrides: dict[str, Any] 
     # With overrides the result is not the file's alone, so its bytes are the dependency.
     with read_as("params", path) if not overrides else contextlib.nullcontext():
         where = _where(shown_path(path), overrides, overrides_label)
+        line = _lines(Path(path), where, shown_path(path))
         _refuse_identity_code_in_name(Path(path))
         raw = _read_mapping(Path(path), shown_path(path), overrides)
-        _refuse_identity_codes(raw, where)
-        _refuse_hidden_characters(raw, where)
-        checked = _checked(raw, root, where)
+        _refuse_identity_codes(raw, where, line)
+        _refuse_hidden_characters(raw, where, line)
+        checked = _checked(raw, root, where, line)
     # Already checked: no second validation, which would resolve the paths once more.
     return PilotParams.model_construct(**dict(checked), source=Path(path))
 
@@ -295,6 +296,19 @@ def _where(name: str, overrides: dict[str, Any], label: str) -> Callable[[str | 
     return source
 
 
+def _lines(path: Path, where: Callable[[str | None], str], name: str) -> Callable[[str | None], int | None]:
+    """Key path → its line in the file, or None for a key the overrides give (read only when asked)."""
+    found: list[KeyLines] = []
+
+    def line(key: str | None) -> int | None:
+        if key is None or where(key) != name:
+            return None
+        if not found:
+            found.append(KeyLines(path))
+        return found[0].line(key)
+    return line
+
+
 def _refuse_identity_code_in_name(path: Path) -> None:
     from evalkit.register.hetu import contains_hetu
 
@@ -317,30 +331,33 @@ def _read_mapping(path: Path, name: str, overrides: dict[str, Any]) -> Any:
     return {**raw, **overrides}
 
 
-def _refuse_identity_codes(raw: Any, where: Callable[[str | None], str]) -> None:
+def _refuse_identity_codes(raw: Any, where: Callable[[str | None], str],
+                           line: Callable[[str | None], int | None]) -> None:
     """Before any other check, because those quote values."""
     hits = identity_code_keys(raw)
     if hits:
-        raise InputError([InputProblem(where(key), None, key, HETU_IN_PARAMS) for key in hits])
+        raise InputError([InputProblem(where(key), line(key), key, HETU_IN_PARAMS) for key in hits])
 
 
-def _refuse_hidden_characters(raw: Any, where: Callable[[str | None], str]) -> None:
+def _refuse_hidden_characters(raw: Any, where: Callable[[str | None], str],
+                              line: Callable[[str | None], int | None]) -> None:
     """A text is shown exactly as written, so a character no reader would see is refused, by key."""
     hits = hidden_character_keys(raw)
     if hits:
-        raise InputError([InputProblem(where(key), None, key, f"contains {what}, which the report cannot "
+        raise InputError([InputProblem(where(key), line(key), key, f"contains {what}, which the report cannot "
                                        "show as written; delete it (a tab or a line break may stay)")
                           for key, what in hits])
 
 
-def _checked(raw: dict[str, Any], root: Path, where: Callable[[str | None], str]) -> ParamsFile:
+def _checked(raw: dict[str, Any], root: Path, where: Callable[[str | None], str],
+             line: Callable[[str | None], int | None]) -> ParamsFile:
     try:
         return ParamsFile.model_validate(raw, context={"root": root})
     except ValidationError as exc:
         problems = []
         for loc, message in messages(exc, ParamsFile):
             key = key_path(loc) or None
-            problems.append(InputProblem(where(key), None, key, message))
+            problems.append(InputProblem(where(key), line(key), key, message))
         raise InputError(problems) from None
 
 

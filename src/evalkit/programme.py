@@ -19,7 +19,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -32,7 +31,7 @@ from pydantic import (
 
 from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, iso_date, key_path, messages, refusal, shown
-from evalkit.yaml_input import PlainLoader, decode, hidden_character_keys, identity_code_keys, load_yaml
+from evalkit.yaml_input import KeyLines, hidden_character_keys, identity_code_keys, load_yaml
 
 PROGRAMME_FILE = "programme.yml"
 LANGUAGE_CODES = ("fi", "sv", "en")
@@ -405,7 +404,7 @@ def load_programme(folder: Path | str, check_params: bool = True) -> Programme:
         raise InputError([InputProblem(label, None, None, "no programme.yml here; a programme folder holds "
                                        "programme.yml, params/ and data/ (evalkit new DIR --pilots a,b writes one)")])
     raw = load_yaml(path, label)
-    lines = _KeyLines(path)
+    lines = KeyLines(path)
     if not isinstance(raw, dict):
         raise InputError([InputProblem(label, 1, None, "programme.yml is a YAML mapping of keys "
                                        "(title, publisher, period, pilots, ...)")])
@@ -434,7 +433,7 @@ def _label(path: Path) -> str:
     return shown_path(path)
 
 
-def _duplicates(spec: ProgrammeFile, label: str, lines: _KeyLines) -> list[InputProblem]:
+def _duplicates(spec: ProgrammeFile, label: str, lines: KeyLines) -> list[InputProblem]:
     seen: dict[str, int] = {}
     problems = []
     for index, pilot in enumerate(spec.pilots):
@@ -446,7 +445,7 @@ def _duplicates(spec: ProgrammeFile, label: str, lines: _KeyLines) -> list[Input
     return problems
 
 
-def _unknown_focus_areas(spec: ProgrammeFile, label: str, lines: _KeyLines) -> list[InputProblem]:
+def _unknown_focus_areas(spec: ProgrammeFile, label: str, lines: KeyLines) -> list[InputProblem]:
     problems = []
     for index, pilot in enumerate(spec.pilots):
         for position, area in enumerate(pilot.focus_areas):
@@ -458,7 +457,7 @@ def _unknown_focus_areas(spec: ProgrammeFile, label: str, lines: _KeyLines) -> l
     return problems
 
 
-def _params_files(folder: Path, spec: ProgrammeFile, label: str, lines: _KeyLines) -> list[InputProblem]:
+def _params_files(folder: Path, spec: ProgrammeFile, label: str, lines: KeyLines) -> list[InputProblem]:
     params = folder / "params"
     ids = [p.pilot_id for p in spec.pilots]
     problems = []
@@ -474,38 +473,6 @@ def _params_files(folder: Path, spec: ProgrammeFile, label: str, lines: _KeyLine
                                              f"{extra.stem!r}, which {PROGRAMME_FILE} does not list; add the "
                                              f"pilot there or remove the file"))
     return problems
-
-
-class _KeyLines:
-    """The line of each key path (``pilots[2].budget_eur``) in a YAML file, from its node tree."""
-
-    def __init__(self, path: Path):
-        try:
-            self.root = yaml.compose(decode(path.read_bytes(), path.name), Loader=PlainLoader)  # noqa: S506
-        except (yaml.YAMLError, InputError, OSError):
-            self.root = None
-
-    def line(self, key: str | None) -> int | None:
-        """1-based line of the key's value (its key for a mapping entry); None when not found."""
-        node, found = self.root, None
-        if node is None:
-            return None
-        for part in re.findall(r"[^.\[\]]+|\[\d+\]", key or ""):
-            if part.startswith("[") and isinstance(node, yaml.SequenceNode):
-                index = int(part[1:-1])
-                if index >= len(node.value):
-                    break
-                node = node.value[index]
-                found = node.start_mark.line + 1
-            elif isinstance(node, yaml.MappingNode):
-                match = next(((k, v) for k, v in node.value if k.value == part), None)
-                if match is None:
-                    break
-                found = match[0].start_mark.line + 1
-                node = match[1]
-            else:
-                break
-        return found or (1 if node is not None else None)
 
 
 # The registry: one programme per folder, reloaded when its file or its params folder changes; and

@@ -298,3 +298,35 @@ def hidden_character_keys(node: Any, path: str = "") -> list[tuple[str, str]]:
                 found.append((where, f"an invisible character ({point}{' ' + name if name else ''})"))
                 break
     return found
+
+
+class KeyLines:
+    """The line of each key path (``pilots[2].budget_eur``) in a YAML file, from its node tree."""
+
+    def __init__(self, path: Path):
+        try:
+            self.root = yaml.compose(decode(path.read_bytes(), path.name), Loader=PlainLoader)  # noqa: S506
+        except (yaml.YAMLError, InputError, OSError):
+            self.root = None
+
+    def line(self, key: str | None) -> int | None:
+        """1-based line of the key's value (its key for a mapping entry); None when not found."""
+        node, found = self.root, None
+        if node is None:
+            return None
+        for part in re.findall(r"[^.\[\]]+|\[\d+\]", key or ""):
+            if part.startswith("[") and isinstance(node, yaml.SequenceNode):
+                index = int(part[1:-1])
+                if index >= len(node.value):
+                    break
+                node = node.value[index]
+                found = node.start_mark.line + 1
+            elif isinstance(node, yaml.MappingNode):
+                match = next(((k, v) for k, v in node.value if k.value == part), None)
+                if match is None:
+                    break
+                found = match[0].start_mark.line + 1
+                node = match[1]
+            else:
+                break
+        return found or (1 if node is not None else None)
