@@ -496,3 +496,29 @@ def test_a_failing_notebook_leaves_the_earlier_report_as_it_was(report, tmp_path
     after = {p.relative_to(earlier): p.read_bytes() for p in earlier.rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report-building-")]
+
+
+def test_edits_above_the_own_analysis_are_counted_as_left_behind(tmp_path):
+    from evalkit.pipeline.self_assessment import OWN_TAG, edits_left_behind
+
+    def notebook(*cells) -> nbformat.NotebookNode:
+        book = nbformat.v4.new_notebook()
+        book.cells = list(cells)
+        return book
+
+    parameters = nbformat.v4.new_code_cell("data = 'a.csv'", metadata={"tags": ["parameters"]})
+    heading = nbformat.v4.new_markdown_cell("## Oma analyysi", metadata={"tags": [OWN_TAG]})
+    new = notebook(parameters, nbformat.v4.new_markdown_cell("## Asiakasvirta"),
+                   nbformat.v4.new_code_cell("chapter.flow_table(page)"), heading)
+    # The pilot's copy: another data file (written by each run, not an edit), a note of its own, an
+    # edited call, and a cell in its own section (carried, so not left behind).
+    earlier = notebook(nbformat.v4.new_code_cell("data = 'b.csv'", metadata={"tags": ["parameters"]}),
+                       nbformat.v4.new_markdown_cell("## Asiakasvirta"), nbformat.v4.new_markdown_cell("Huom!"),
+                       nbformat.v4.new_code_cell("chapter.flow_table(page)  # tarkistettu"), heading,
+                       nbformat.v4.new_code_cell("x = 1"))
+    nbformat.write(new, tmp_path / "new.ipynb")
+    nbformat.write(earlier, tmp_path / "earlier.ipynb")
+    assert edits_left_behind(tmp_path / "earlier.ipynb", tmp_path / "new.ipynb") == 2
+    assert edits_left_behind(tmp_path / "new.ipynb", tmp_path / "new.ipynb") == 0
+    (tmp_path / "broken.ipynb").write_text("{", encoding="utf-8")
+    assert edits_left_behind(tmp_path / "broken.ipynb", tmp_path / "new.ipynb") == 0

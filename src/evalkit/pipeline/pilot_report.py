@@ -242,8 +242,9 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
             _stop_kernel()   # before the staging folder goes: the kernel may still be writing into it
             raise
         carried = _carry_own_analysis(out, finished, inputs.pilot_id)
+        left = _edits_left_behind(out, finished, inputs.pilot_id)
         outcome = report_folder.move_in(finished, out, earlier, _marker(inputs, lang))
-    _tell(outcome, earlier, inputs, carried)
+    _tell(outcome, earlier, inputs, carried, left)
     return out
 
 
@@ -251,6 +252,13 @@ def _stop_kernel() -> None:
     from evalkit.pipeline.kernel import shutdown_warm_kernels
 
     shutdown_warm_kernels()
+
+
+def _edits_left_behind(out: Path, finished: Path, pilot_id: str) -> int:
+    name = self_assessment.notebook_name(pilot_id)
+    if not (out / name).is_file():
+        return 0
+    return self_assessment.edits_left_behind(out / name, finished / name)
 
 
 def _carry_own_analysis(out: Path, finished: Path, pilot_id: str) -> int:
@@ -288,7 +296,7 @@ def _params_shown(inputs: ReportInputs) -> str:
 
 
 def _tell(outcome: report_folder.Outcome, earlier: report_folder.Earlier, inputs: ReportInputs,
-          carried: int) -> None:
+          carried: int, left: int = 0) -> None:
     """One line per file the pilot changed and evalkit kept, and one line for the pilot's own files."""
     notebook = self_assessment.notebook_name(inputs.pilot_id)
     params = f"{self_assessment.DATA_DIR}/{inputs.pilot_id}.yml"
@@ -299,6 +307,9 @@ def _tell(outcome: report_folder.Outcome, earlier: report_folder.Earlier, inputs
         line = f"kept {_shown(rel)} as {_shown(dated)}: {reasons[why]}"
         if rel == notebook and carried:
             line += f"; your {carried} own-analysis cell(s) are carried into the new notebook: run them again"
+        if rel == notebook and left:
+            line += (f"; {left} cell(s) you added or changed above the own analysis are not carried: they are "
+                     f"in {_shown(dated)} only")
         elif rel == params:
             line += f"; the new report's goals come from {_params_shown(inputs)} (give --params FILE to use yours)"
         _say(line)

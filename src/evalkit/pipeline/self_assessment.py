@@ -369,3 +369,25 @@ def carry_own_analysis(earlier: Path, new: Path) -> int:
     after.cells = after.cells[:start_after] + section
     nbformat.write(after, new)
     return carried
+
+
+def edits_left_behind(earlier: Path, new: Path) -> int:
+    """How many cells of ``earlier`` above its own-analysis section ``new`` does not have (0 if unreadable).
+
+    Those are cells the pilot added or edited among evalkit's own (the parameters cell aside, which
+    each run writes from its inputs): :func:`carry_own_analysis` carries only the own section, so
+    they stay in the dated copy of ``earlier`` alone, and the pilot is told so.
+    """
+    try:
+        before, after = nbformat.read(earlier, as_version=4), nbformat.read(new, as_version=4)
+    except Exception:  # noqa: BLE001 - unreadable: the dated copy keeps it whole
+        return 0
+    end_before = own_section(before)
+    end_after = own_section(after)
+    ours = {(c.cell_type, c.source) for c in after.cells[:end_after]}
+
+    def written_by_each_run(cell) -> bool:
+        return bool({"parameters", "injected-parameters"} & set(cell.metadata.get("tags", [])))
+
+    return sum(1 for c in before.cells[:end_before]
+               if not written_by_each_run(c) and (c.cell_type, c.source) not in ours)
