@@ -324,6 +324,18 @@ def own_section(notebook: nbformat.NotebookNode) -> int | None:
     return None
 
 
+def _read_pilots(path: Path) -> nbformat.NotebookNode:
+    """The pilot's notebook, as it is: cells with no id (an older Jupyter, an editor) are given one quietly.
+
+    nbformat would warn about each such file on every later run, on the pilot's terminal.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", nbformat.warnings.MissingIDFieldWarning)
+        return nbformat.read(path, as_version=4)
+
+
 def carry_own_analysis(earlier: Path, new: Path) -> int:
     """Carry the cells the pilot wrote in ``earlier``'s own-analysis section into ``new``; return how many.
 
@@ -345,7 +357,7 @@ def carry_own_analysis(earlier: Path, new: Path) -> int:
         The number of the pilot's own cells carried.
     """
     try:
-        before = nbformat.read(earlier, as_version=4)
+        before = _read_pilots(earlier)
     except Exception:  # noqa: BLE001 - any unreadable notebook: the dated copy keeps it; nothing to carry
         return 0
     after = nbformat.read(new, as_version=4)
@@ -379,7 +391,7 @@ def edits_left_behind(earlier: Path, new: Path) -> int:
     they stay in the dated copy of ``earlier`` alone, and the pilot is told so.
     """
     try:
-        before, after = nbformat.read(earlier, as_version=4), nbformat.read(new, as_version=4)
+        before, after = _read_pilots(earlier), nbformat.read(new, as_version=4)
     except Exception:  # noqa: BLE001 - unreadable: the dated copy keeps it whole
         return 0
     end_before = own_section(before)
