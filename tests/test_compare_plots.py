@@ -2,6 +2,7 @@
 (computed here from the input frame) in the active language; the catalogues match."""
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 import numpy as np
@@ -74,6 +75,11 @@ def test_funnel_plot_lists_pilots_outside_the_limits(register):
     fig, alt = plots.funnel_plot(points, limits, pooled, 6, LABELS)
     assert isinstance(fig, Figure)
     assert LABELS[points["pilot_id"].iloc[0]] in alt.split(":")[-1]
+    # Sizes within one decade: matplotlib labels minor ticks, which read "2×10²" once.
+    fig, _ = plots.funnel_plot(points, compare.funnel_limits(pooled, np.arange(120, 400)), pooled, 6, LABELS)
+    fig.canvas.draw()
+    labels = [tick.get_text() for tick in fig.axes[0].get_xticklabels(minor=True) if tick.get_text()]
+    assert labels and all(re.fullmatch(r"[0-9 \u00a0]+", label) for label in labels), labels
 
 
 def test_adjusted_plot_and_english_alt_text(register):

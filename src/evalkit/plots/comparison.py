@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation  # noqa: E402
 
 from evalkit.formatting import fmt_number, fmt_percent  # noqa: E402
 from evalkit.i18n import t  # noqa: E402
@@ -53,6 +53,13 @@ def outcome_text(indicator: str, key: str, **values) -> str:
         return t(f"comparison.{key}", **values)
     return t(f"comparison.outcome.{key}", name=t(f"comparison.outcome.name.{indicator}"),
              lower=t(f"comparison.outcome.lower.{indicator}"), **values)
+
+
+class _PlainLogFormatter(LogFormatterSciNotation):
+    """matplotlib's choice of which log-axis ticks to label, each written as a count (:func:`fmt_number`)."""
+
+    def __call__(self, x, pos=None):
+        return fmt_number(x) if super().__call__(x, pos) else ""
 
 
 def _percent_axis(axis) -> None:
@@ -179,6 +186,8 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, pooled_rate: float, 
             color=OKABE_ITO["purple"], markersize=9, label=t("comparison.plot.outside_limits"))
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v)))
+    # Within one decade matplotlib labels minor ticks, as "2×10²": the same ticks, written as counts.
+    ax.xaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
     ax.set_xlim(limits["n"].min(), limits["n"].max())
     span = pd.concat([points["value"], limits.loc[limits["n"] >= points["denominator"].min(), "low"],
                       limits.loc[limits["n"] >= points["denominator"].min(), "high"]])
