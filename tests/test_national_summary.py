@@ -64,8 +64,9 @@ def test_finnish_summary_states_the_results(shown):
     assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("ei yhtään", "Häme")
     assert glued["results_funnel_level"] == glued["results_ci_level"] == "95\u00a0%"
     assert glued["results_cost_per_employed"] == "40\u00a0000\u00a0€"   # 1 200 000 / 30
-    # 20 changes of +1 and 20 of +2; t interval 1.34–1.66 (test_key_results works it out).
-    assert [glued[f"results_was_{n}"] for n in ("change", "low", "high", "n")] == ["+1,50", "+1,34", "+1,66", "40"]
+    # 20 changes of +1 and 20 of +2; t interval 1.34–1.66 (test_key_results works it out), written
+    # with the indicator's one decimal, as every other page writes it.
+    assert [glued[f"results_was_{n}"] for n in ("change", "low", "high", "n")] == ["+1,5", "+1,3", "+1,7", "40"]
     assert [glued[f"results_goals_{v}"] for v in ("total", "measurable", "met", "not_met", "unclear",
                                                    "no_data", "qualitative")] == ["4", "3", "1", "1", "1", "0", "1"]
     assert "esimerkkilukuja" in glued["results_demo"]

@@ -22,6 +22,7 @@ from evalkit.compare import FUNNEL_LEVELS
 from evalkit.definitions import CONFIDENCE_LEVEL, HORIZONS, POOLED
 from evalkit.formatting import fmt_date, fmt_eur, fmt_interval, fmt_list, fmt_number, fmt_percent
 from evalkit.i18n import has, language, t
+from evalkit.indicator_registry import spec
 from evalkit.key_results import KeyResults
 from evalkit.page_output import (
     Page,
@@ -317,9 +318,11 @@ def key_results(page: NationalPage) -> SummaryResults:
     glue("results_cost_per_employed", fmt_eur(results.cost_per_employed))
     was = results.was_change
     shown = was is not None and not pd.isna(was.ci_low)
-    glue("results_was_change", _signed(was.value, 2) if shown else dash)
-    glue("results_was_low", _signed(was.ci_low, 2) if shown else dash)
-    glue("results_was_high", _signed(was.ci_high, 2) if shown else dash)
+    # The declared decimals, as the pilot pages and the comparison write the same indicator.
+    digits = spec("was_change").digits
+    glue("results_was_change", _signed(was.value, digits) if shown else dash)
+    glue("results_was_low", _signed(was.ci_low, digits) if shown else dash)
+    glue("results_was_high", _signed(was.ci_high, digits) if shown else dash)
     glue("results_was_n", fmt_number(was.n) if shown else dash)
     counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.programme.budgets,
                                                           pooled.employers))
