@@ -72,17 +72,18 @@ def test_an_extract_date_after_today_is_refused_in_params_and_on_the_command_lin
     import sys
 
     # A typo such as 2032 for 2023 made everyone who had ended "followed up", as unknown.
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
-    found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {tomorrow.isoformat()}")))
-    assert found == [f"{tmp_path / 'lappi.yml'}: line 3: column as_of: {tomorrow.isoformat()} is after today "
+    day_after = dt.date.today() + dt.timedelta(days=2)   # today and day_after pass: a UTC clock lags Finland
+    found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {day_after.isoformat()}")))
+    assert found == [f"{tmp_path / 'lappi.yml'}: line 3: column as_of: {day_after.isoformat()} is after today "
                      f"({dt.date.today().isoformat()}); as_of is the day the data were extracted from the register"]
     register = ROOT / "data" / "demo" / "participants.csv"
     ran = subprocess.run([sys.executable, "-m", "evalkit.cli", "validate", str(register), "--as-of",
-                          tomorrow.isoformat()], capture_output=True, text=True)
+                          day_after.isoformat()], capture_output=True, text=True)
     assert ran.returncode == 2 and "Traceback" not in ran.stderr
-    assert f"argument --as-of: {tomorrow.isoformat()} is after today" in ran.stderr
-    assert load_params(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {dt.date.today()}")),
-                       ROOT).as_of == dt.date.today()
+    assert f"argument --as-of: {day_after.isoformat()} is after today" in ran.stderr
+    next_day = dt.date.today() + dt.timedelta(days=1)
+    assert load_params(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {next_day}")),
+                       ROOT).as_of == next_day
 
 
 def test_goal_with_unknown_indicator_is_refused(tmp_path):

@@ -111,3 +111,15 @@ def test_claims_of_a_programme_without_a_source_report_is_one_line_saying_so(tmp
                             capture_output=True, text=True)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip().count("\n") == 0 and "has no source report" in result.stderr
+
+
+def test_a_programme_that_ended_lately_gets_a_synthetic_extract_of_today_not_of_the_future(tmp_path):
+    from evalkit.synth import timing
+
+    folder = new_programme(tmp_path / "x", ["alfa"])
+    programme = load_programme(folder)
+    assert timing(programme).as_of == dt.date(2026, 6, 30)   # the period ended 2025-06-30: a year after
+    lately = dt.date.today() - dt.timedelta(days=30)
+    text = (folder / "programme.yml").read_text(encoding="utf-8").replace("end: 2025-06-30", f"end: {lately}")
+    (folder / "programme.yml").write_text(text, encoding="utf-8")
+    assert timing(load_programme(folder, check_params=False)).as_of == dt.date.today()

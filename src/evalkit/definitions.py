@@ -76,9 +76,12 @@ def future_extract_date(as_of: dt.date) -> str | None:
     An extract date after today is a typo: every person who ended service before it would count as
     followed up, with an empty status read as ``unknown`` (CONTRACT.md, "Horizons and who counts"),
     and every rate would fall without a word.
+
+    Today is taken with a day's slack: a machine's clock on UTC is still on yesterday for the first
+    hours of a Finnish day, and an extract of that day is no typo.
     """
-    today = dt.date.today()
-    if as_of > today:
-        return (f"{as_of.isoformat()} is after today ({today.isoformat()}); as_of is the day the data were "
-                "extracted from the register")
+    latest = dt.date.today() + dt.timedelta(days=1)
+    if as_of > latest:
+        return (f"{as_of.isoformat()} is after today ({dt.date.today().isoformat()}); as_of is the day the data "
+                "were extracted from the register")
     return None

@@ -31,7 +31,7 @@ languages: [fi, en]
 #   1: {{fi: "Asiakkaiden tunnistaminen", en: "Identifying clients"}}
 # One entry per pilot, in the order of every table and colour of the report:
 #   pilot_id      lowercase ASCII letters, digits and hyphens; the register's pilot_id values
-#   name          a text, or a text per language; 60 characters at most (it labels every table and figure)
+#   name          a text, or a text per language; short (it labels every table, axis and sheet)
 #   budget_eur    euros, 0 or more (the cost indicators divide it by participants)
 #   project_name  optional
 pilots:

@@ -58,9 +58,16 @@ class Timing:
 
 
 def timing(programme) -> Timing:
-    """Starts until the period's end, services of pilots that did not continue closed then, extract a year later."""
+    """Starts until the period's end, services of pilots that did not continue closed then, extract a year later.
+
+    The extract is never later than today, which an extract date may not be
+    (:func:`evalkit.definitions.future_extract_date`): a programme that ended less than a year
+    ago gets today's date.
+    """
+    import datetime as dt
+
     end = programme.spec.period.end
-    return Timing(end, end, (pd.Timestamp(end) + pd.DateOffset(years=1)).date())
+    return Timing(end, end, min((pd.Timestamp(end) + pd.DateOffset(years=1)).date(), dt.date.today()))
 
 
 def default_profile(index: int, pilot, programme) -> Profile:

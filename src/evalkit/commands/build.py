@@ -49,8 +49,11 @@ def run(args) -> int:
     if args.lang not in languages:
         raise EvalkitError(f"--lang {args.lang}: the programme's editions are {', '.join(languages)} "
                            "(languages in programme.yml)")
-    from evalkit.programme import untranslated
+    from evalkit.programme import NAME_MAX_CHARACTERS, long_names, untranslated
 
+    for key in long_names(current().spec):
+        print(f"evalkit build: warning: programme.yml: {key} is over {NAME_MAX_CHARACTERS} characters; it labels "
+              "every table, axis and sheet: give the long title as project_name", file=sys.stderr)
     missing = untranslated(current().spec, args.lang)
     if missing:
         print(f"evalkit build: warning: programme.yml: {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} "
