@@ -64,6 +64,10 @@ def test_a_long_name_is_broken_into_lines_on_the_axis_but_whole_in_the_alt_text(
     assert max(len(line) for line in broken.splitlines()) <= 20
     assert {"Häme", "Lappi"} <= ticks                     # short names as they are
     assert "\n" not in alt
+    # A compound longer than a line keeps its line whole rather than split without a hyphen.
+    fig, _ = plots.forest_plot(pilots, 0.3, 6, {**LABELS, "uusimaa": "Työllisyyspalvelukokeilu Uusimaa"})
+    ticks = {tick.get_text().split(" (n = ")[0] for tick in fig.axes[0].get_yticklabels()}
+    assert "Työllisyyspalvelukokeilu\nUusimaa" in ticks
 
 
 def test_funnel_plot_lists_pilots_outside_the_limits(register):

@@ -228,3 +228,10 @@ def test_the_same_key_in_two_goals_is_no_repetition(tmp_path):
 def test_a_params_file_over_a_megabyte_is_refused_unread(tmp_path):
     found = problems(write(tmp_path, GOOD + "# " + "x" * (1 << 20) + "\n"))
     assert found == ["lappi.yml: is larger than 1 MB; a params file is a short text a person writes"]
+
+
+def test_a_missing_key_is_named_without_a_line_and_an_explicit_hex_int_is_one_line(tmp_path):
+    found = problems(write(tmp_path, "# a comment on line 1\n" + GOOD.replace("as_of: 2023-12-31\n", "")))
+    assert [p for p in found if "as_of" in p] == ["lappi.yml: column as_of: required key is missing"], found
+    found = problems(write(tmp_path, GOOD.replace("horizon: 6", "horizon: !!int 0x6")))
+    assert len(found) == 1 and found[0].startswith("lappi.yml: line ") and "is not a whole number" in found[0], found

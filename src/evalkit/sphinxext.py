@@ -20,7 +20,10 @@
 """
 from __future__ import annotations
 
+import datetime
 import html
+import io
+import os
 from pathlib import Path
 
 
@@ -143,10 +146,15 @@ def theme_catalogue(lang: str, folder: Path) -> Path | None:
         return None
     with source.open("rb") as handle:
         catalogue = read_po(handle, locale=lang)
+    catalogue.creation_date = catalogue.revision_date = datetime.datetime(2000, 1, 1)   # the same bytes each time
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
     target = folder / lang / "LC_MESSAGES" / "sphinx.mo"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        write_mo(handle, catalogue)
+    if not (target.is_file() and target.read_bytes() == compiled.getvalue()):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = target.with_name(f".{target.name}.{os.getpid()}")
+        staged.write_bytes(compiled.getvalue())
+        os.replace(staged, target)   # a Sphinx reading it meanwhile sees the old file or the new, whole
     return folder
 
 

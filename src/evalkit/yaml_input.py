@@ -4,7 +4,9 @@
   "Unicode"), else Windows-1252 (Notepad's "ANSI" on a Finnish Windows).
 - Only ``true`` and ``false`` are booleans (as in YAML 1.2): YAML 1.1 also reads ``yes``, ``no``,
   ``on`` and ``off`` as booleans, which turns a goal text "yes" or a pilot "no" into ``True`` or
-  ``False``; here they stay the words written.
+  ``False``; here they stay the words written. Numbers are decimal only: YAML 1.1 reads ``0x1``
+  as 1, ``017`` as 15, ``1:30`` as 90 and ``1_000`` as 1000; here such forms stay texts, which the
+  key's check refuses, and ``017`` is 17.
 - A syntax error is one line with its line and column, never YAML's multi-line report, which
   quotes the file (and could quote an identity code). A tab in the indentation says so.
 - A key written twice in one mapping is refused with its line: YAML keeps the last value
@@ -81,7 +83,7 @@ class OneKeyOnce(yaml.SafeLoader):
 
 
 class PlainLoader(OneKeyOnce):
-    """SafeLoader with YAML 1.2 booleans (only true/false), no aliases, no key twice in one mapping."""
+    """SafeLoader with YAML 1.2 booleans (only true/false), decimal numbers only, no aliases, no key twice."""
 
     def compose_node(self, parent, index):
         """Refuse an anchored or aliased node before it is composed (see the module text)."""
@@ -92,8 +94,9 @@ class PlainLoader(OneKeyOnce):
 
 
 # YAML 1.1 reads 0x1 as 1, 0o17 and 017 as 15, 1:30 as 90 and 1_000 as 1000: a target of 0x1
-# passed as 100 %. Numbers are read as YAML 1.2's core schema writes them; anything else stays a
-# text, which the key's check then refuses, quoting it.
+# passed as 100 %. Numbers are read only as decimal integers and decimal floats (YAML 1.2's core
+# forms, without its 0x and 0o integers); anything else stays a text, which the key's check then
+# refuses, quoting it.
 _YAML_12 = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 PlainLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML_12]
@@ -102,8 +105,21 @@ PlainLoader.yaml_implicit_resolvers = {
 PlainLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
                                   re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 PlainLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-# Decimal, leading zeros too (017 is 17): YAML 1.1's constructor would read it as octal.
-PlainLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10))
+def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """Decimal, leading zeros too (017 is 17): YAML 1.1's constructor would read it as octal.
+
+    An explicit ``!!int`` of another form (``!!int 0x10``) is refused at its place, as YAML refuses
+    a value it cannot read.
+    """
+    text = loader.construct_scalar(node)
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a whole number written in "
+                                                "decimal digits", node.start_mark) from None
+
+
+PlainLoader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 PlainLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -310,7 +326,10 @@ class KeyLines:
             self.root = None
 
     def line(self, key: str | None) -> int | None:
-        """1-based line of the key's value (its key for a mapping entry); None when not found."""
+        """1-based line of the key (a list item's start), or of the nearest entry holding a missing key.
+
+        None when not even the key's first part is in the file (a missing top-level key).
+        """
         node, found = self.root, None
         if node is None:
             return None
@@ -323,10 +342,10 @@ class KeyLines:
                 found = node.start_mark.line + 1
             elif isinstance(node, yaml.MappingNode):
                 match = next(((k, v) for k, v in node.value if k.value == part), None)
-                if match is None:
+                if match is None:   # a missing key: the line of the mapping that lacks it, if any
                     break
                 found = match[0].start_mark.line + 1
                 node = match[1]
             else:
                 break
-        return found or (1 if node is not None else None)
+        return found

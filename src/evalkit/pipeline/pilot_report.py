@@ -308,8 +308,9 @@ def _tell(outcome: report_folder.Outcome, earlier: report_folder.Earlier, inputs
         if rel == notebook and carried:
             line += f"; your {carried} own-analysis cell(s) are carried into the new notebook: run them again"
         if rel == notebook and left:
-            line += (f"; {left} cell(s) you added or changed above the own analysis are not carried: they are "
-                     f"in {_shown(dated)} only")
+            # Not "your edits": another --lang or a newer evalkit changes evalkit's own cells too.
+            line += (f"; {left} cell(s) above the own analysis differ from this run's notebook and are not "
+                     f"carried: if you added or changed them, they are in {_shown(dated)} only")
         elif rel == params:
             line += f"; the new report's goals come from {_params_shown(inputs)} (give --params FILE to use yours)"
         _say(line)

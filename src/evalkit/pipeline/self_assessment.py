@@ -386,9 +386,10 @@ def carry_own_analysis(earlier: Path, new: Path) -> int:
 def edits_left_behind(earlier: Path, new: Path) -> int:
     """How many cells of ``earlier`` above its own-analysis section ``new`` does not have (0 if unreadable).
 
-    Those are cells the pilot added or edited among evalkit's own (the parameters cell aside, which
-    each run writes from its inputs): :func:`carry_own_analysis` carries only the own section, so
-    they stay in the dated copy of ``earlier`` alone, and the pilot is told so.
+    Those are cells the pilot added or edited among evalkit's own, or cells evalkit writes
+    otherwise this time (another language, a newer evalkit); the parameters cell, which each run
+    writes from its inputs, is not counted. :func:`carry_own_analysis` carries only the own
+    section, so they stay in the dated copy of ``earlier`` alone, and the pilot is told so.
     """
     try:
         before, after = _read_pilots(earlier), nbformat.read(new, as_version=4)

@@ -78,7 +78,8 @@ def _label(labels: dict[str, str] | None, pilot_id: str) -> str:
 
 def _tick(labels: dict[str, str] | None, pilot_id: str) -> str:
     """A pilot's axis label, broken into lines so that a long name (up to 60 characters) keeps the plot wide."""
-    return textwrap.fill(_label(labels, pilot_id), 20)
+    # Whole words: a Finnish compound split without a hyphen misreads; a long one keeps its line.
+    return textwrap.fill(_label(labels, pilot_id), 20, break_long_words=False)
 
 
 def _extremes(frame: pd.DataFrame, column: str, labels) -> dict[str, str]:

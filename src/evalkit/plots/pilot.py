@@ -22,7 +22,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from evalkit.definitions import STATUS_CODES  # noqa: E402
-from evalkit.formatting import fmt_number, fmt_percent  # noqa: E402
+from evalkit.formatting import fmt_indicator, fmt_number, fmt_percent  # noqa: E402
 from evalkit.i18n import t  # noqa: E402
 from evalkit.plots import style  # noqa: E402
 
@@ -128,7 +128,7 @@ def _status_mix_alt(shares: pd.DataFrame, hidden: pd.Series, drawn: list[int], e
     for months in drawn:
         row = shares.loc[months].dropna()
         employed = employed_rates.get(months)
-        employed_text = fmt_percent(employed, 0) if not _missing(employed) else t("format.missing")
+        employed_text = fmt_indicator("employment_rate", employed)   # as the rates table writes it
         largest = row.idxmax()
         rest = hidden.get(months, 0.0)
         if not _missing(rest) and rest > row[largest]:
