@@ -144,8 +144,9 @@ def test_params_texts_with_a_hidden_character_are_refused_by_key(tmp_path, chara
                     encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_params(path, Path(__file__).resolve().parents[1])
-    assert [(p.column, p.message.split(",")[0]) for p in caught.value.problems] == [
-        ("goals[0].text", f"contains {HIDDEN[character]}"), ("services[0]", f"contains {HIDDEN[character]}")]
+    # In file order: the service (line 5) comes before the goal (line 7).
+    assert [(p.line, p.column, p.message.split(",")[0]) for p in caught.value.problems] == [
+        (5, "services[0]", f"contains {HIDDEN[character]}"), (7, "goals[0].text", f"contains {HIDDEN[character]}")]
 
 
 def test_a_tab_and_line_breaks_in_a_block_text_are_kept(tmp_path):
