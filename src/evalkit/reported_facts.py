@@ -30,7 +30,14 @@ from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, iso_date, key_path, messages, refusal
 from evalkit.paths import facts_file
 from evalkit.programme import KnownPilotId
-from evalkit.yaml_input import KeyRepeated, OneKeyOnce, repeated_key_problem, syntax_problem
+from evalkit.yaml_input import (
+    KeyRepeated,
+    OneKeyOnce,
+    PlainLoader,
+    decimal_int,
+    repeated_key_problem,
+    syntax_problem,
+)
 
 SECTION_TITLES = {
     "tiivistelmä": "Tiivistelmä",
@@ -63,13 +70,17 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class _DatesAsText(OneKeyOnce):
-    """SafeLoader that leaves dates as text, so a bad date is our error message, not YAML's."""
+    """SafeLoader that leaves dates as text, so a bad date is our error message, not YAML's.
+
+    Its numbers and booleans are :class:`PlainLoader`'s (decimal only; true and false).
+    """
 
 
 _DatesAsText.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in PlainLoader.yaml_implicit_resolvers.items()
 }
+_DatesAsText.add_constructor("tag:yaml.org,2002:int", decimal_int)
 
 
 class Fact(InputModel):

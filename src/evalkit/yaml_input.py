@@ -105,7 +105,7 @@ PlainLoader.yaml_implicit_resolvers = {
 PlainLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
                                   re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 PlainLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+def decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     """Decimal, leading zeros too (017 is 17): YAML 1.1's constructor would read it as octal.
 
     An explicit ``!!int`` of another form (``!!int 0x10``) is refused at its place, as YAML refuses
@@ -119,7 +119,7 @@ def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
                                                 "decimal digits", node.start_mark) from None
 
 
-PlainLoader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
+PlainLoader.add_constructor("tag:yaml.org,2002:int", decimal_int)
 PlainLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
