@@ -433,3 +433,16 @@ def test_carriage_returns_alone_as_line_ends_are_one_line_saying_so(tmp_path):
     path.write_bytes("\r".join([HEADER, line(","), line(",", person_id="p2")]).encode() + b"\r")
     assert problems_of(path) == ["r.csv: ends its lines with a carriage return alone (an old Mac 'CSV "
                                  "(Macintosh)' export); save it as 'CSV UTF-8 (comma delimited)'"]
+
+
+def test_a_nul_byte_is_named_by_its_line_and_a_long_quoted_text_reads_as_an_unquoted_one(tmp_path):
+    text = "\n".join([HEADER, line(","), line(",", person_id="p2", service="a\x00b")]) + "\n"
+    (tmp_path / "nul.csv").write_bytes(text.encode())
+    assert problems_of(tmp_path / "nul.csv") == ["nul.csv: line 3: holds a NUL byte, so it is not a text table "
+                                                 "(binary content); give a CSV, .xlsx or .parquet file"]
+    # 200,000 characters of service text: read unquoted, so quoted too (the csv module stopped at 128 KiB).
+    long = "x" * 200_000
+    for name, service in (("plain.csv", long), ("quoted.csv", f'"{long}, quoted"')):
+        path = tmp_path / name
+        path.write_text("\n".join([HEADER, line(",", service=service)]) + "\n", encoding="utf-8")
+        assert len(load_register(path, AS_OF)["service"].iloc[0]) >= 200_000

@@ -114,8 +114,10 @@ def read_table(path: str | Path, categorical_except: Collection[str] | None = No
     if head.startswith(_PARQUET_MAGIC) or path.suffix.lower() == ".parquet":
         return tidy_header(_read_parquet(path, label))
     if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in head:
-        raise InputError([InputProblem(label, None, None, "is not a text table (binary content); "
-                                       "give a CSV, .xlsx or .parquet file")])
+        # The line of the first NUL: one stray byte in a text file is found there, a binary file on line 1.
+        line = head[:head.index(b"\x00")].count(b"\n") + 1
+        raise InputError([InputProblem(label, line, None, "holds a NUL byte, so it is not a text table (binary "
+                                       "content); give a CSV, .xlsx or .parquet file")])
     if b"\n" not in head and b"\r" in head.rstrip(b"\r"):
         # Read as one line, the file gave a header of every row's cells and no rows.
         raise InputError([InputProblem(label, None, None, "ends its lines with a carriage return alone (an old "
@@ -400,6 +402,8 @@ def _read_csv_by_line(text: str, delimiter: str, label: str) -> RawTable:
     Every line whose field count differs from the header's is reported and left out, the rest is
     read as usual.
     """
+    # As long a field as Arrow's route reads unquoted (its 16 MiB block), not the csv module's 128 KiB.
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [c.strip() for c in next(reader)]
