@@ -107,3 +107,19 @@ def test_the_pilot_folders_marker_names_no_home_folder(tmp_path, monkeypatch):
     text = str(_marker(inputs, "fi"))
     assert "matti.virtanen" not in text and "Työpöytä" not in text and str(tmp_path) not in text
     assert "lappi.csv" in text
+
+
+def test_a_pages_default_parameters_are_its_own_not_the_templates_pilots(tmp_path):
+    from types import SimpleNamespace
+
+    from evalkit.pipeline.runner import _page_defaults
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell('pilot_id = "lappi"\nparams_file = "params/lappi.yml"\nextra = 1',
+                                                metadata={"tags": ["parameters"]})]
+    job = SimpleNamespace(cwd=tmp_path, parameters={"pilot_id": "north", "params_file": str(tmp_path / "params" /
+                                                                                              "north.yml")})
+    _page_defaults(notebook, job)
+    source = notebook.cells[0].source
+    assert 'pilot_id = "north"' in source and 'params_file = "params/north.yml"' in source
+    assert "lappi" not in source and "extra = 1" in source   # a default the page is not given stays

@@ -200,7 +200,10 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
         # yet): without a record, a killed run is run again next time.
         job.deps_file.unlink(missing_ok=True)
     try:
-        nbformat.write(render(job.template, job.context, job.lang), tmp_in)
+        notebook = render(job.template, job.context, job.lang)
+        if job.book_page:
+            _page_defaults(notebook, job)
+        nbformat.write(notebook, tmp_in)
         read_log.ignore_for_next_page([str(job.output.parent), *map(str, job.ignore_reads)])
         _run_papermill(job, Path(tmp_in), tmp_out, result)
     except Exception as exc:  # kernel died, template error: still this job's failure only
@@ -297,18 +300,41 @@ def _publishable_parameters(notebook, job: NotebookJob) -> None:
     """
     from papermill.translators import translate_parameters
 
-    from evalkit.shown import hide_identity_codes, published_path
-
-    base = job.cwd if job.cwd is not None else Path(str(job.parameters.get("root", ".")))
-    published = {
-        name: (published_path(value, base) if os.path.isabs(value) else hide_identity_codes(value))
-        if isinstance(value, str) else value
-        for name, value in job.parameters.items()}
+    published = _published_parameters(job)
     if published == job.parameters:
         return
     for cell in notebook.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.source = translate_parameters("python3", "python", published, "Parameters")
+
+
+def _published_parameters(job: NotebookJob) -> dict:
+    """The job's parameters as a published notebook may name them (:func:`_publishable_parameters`)."""
+    from evalkit.shown import hide_identity_codes, published_path
+
+    base = job.cwd if job.cwd is not None else Path(str(job.parameters.get("root", ".")))
+    return {name: (published_path(value, base) if os.path.isabs(value) else hide_identity_codes(value))
+            if isinstance(value, str) else value
+            for name, value in job.parameters.items()}
+
+
+def _page_defaults(notebook, job: NotebookJob) -> None:
+    """Write this page's own values into the template's default parameters cell.
+
+    The template's defaults are one pilot's (``pilot_id = "lappi"``): in a downloaded notebook of
+    another pilot they read as that pilot's, above papermill's cell that sets the right ones. The
+    names the defaults cell sets and the page is not given keep their default.
+    """
+    from papermill.translators import translate_parameters
+
+    given = _published_parameters(job)
+    for cell in notebook.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            kept = [line for line in cell.source.splitlines()
+                    if "=" in line and line.split("=", 1)[0].strip() not in given]
+            cell.source = translate_parameters("python3", "python", given, "Parameters of this page").rstrip() + \
+                ("\n" + "\n".join(kept) if kept else "")
+            return
 
 
 def _hide_parameter_cells(notebook) -> None:
