@@ -249,12 +249,12 @@ def test_recommendations_come_from_the_programmes_file_with_their_evidence(tmp_p
 
 @pytest.mark.parametrize(("change", "expected"), [
     (("pilots/alfa,", "pilots/gamma,"),
-     "recommendations.yml: column recommendations[0].evidence[0]: 'pilots/gamma' is not"),
+     "recommendations.yml: line 4: column recommendations[0].evidence[0]: 'pilots/gamma' is not"),
     (("evidence: [pilots/alfa, national/comparison]", "evidence: []"),
-     "recommendations.yml: column recommendations[0].evidence: name at least one page"),
+     "recommendations.yml: line 4: column recommendations[0].evidence: name at least one page"),
     (("Valmennus tuotti", "Valmennus (131052-308T) tuotti"),
-     "recommendations.yml: column recommendations[0].text: holds what looks like a personal identity code"),
-    (("    text:", "    txt:"), "recommendations.yml: column recommendations[0].txt: unknown key"),
+     "recommendations.yml: line 3: column recommendations[0].text: holds what looks like a personal identity code"),
+    (("    text:", "    txt:"), "recommendations.yml: line 3: column recommendations[0].txt: unknown key"),
 ])
 def test_bad_recommendations_are_refused_by_key(tmp_path, change, expected):
     from evalkit.recommendations import load_recommendations

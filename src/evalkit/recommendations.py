@@ -15,7 +15,7 @@ from pydantic import ValidationError, field_validator
 from evalkit.errors import InputError, InputProblem
 from evalkit.input_models import InputModel, key_path, messages, refusal
 from evalkit.programme import HETU_MESSAGE, Programme, Text, in_language
-from evalkit.yaml_input import hidden_character_keys, identity_code_keys, load_yaml
+from evalkit.yaml_input import KeyLines, hidden_character_keys, identity_code_keys, load_yaml
 
 NATIONAL_EVIDENCE = ("national/summary", "national/methods", "national/comparison")
 
@@ -56,20 +56,22 @@ def load_recommendations(programme: Programme) -> tuple[Recommendation, ...] | N
         return None
     label = path.name
     raw = load_yaml(path, label)
+    lines = KeyLines(path)   # every refusal names its line, as programme.yml's and the params' do
     hits = identity_code_keys(raw)
     if hits:
-        raise InputError([InputProblem(label, None, key, HETU_MESSAGE) for key in hits])
+        raise InputError([InputProblem(label, lines.line(key), key, HETU_MESSAGE) for key in hits])
     hidden = hidden_character_keys(raw)
     if hidden:
-        raise InputError([InputProblem(label, None, key, f"contains {what}, which the report cannot show "
-                                       "as written; delete it") for key, what in hidden])
+        raise InputError([InputProblem(label, lines.line(key), key, f"contains {what}, which the report cannot "
+                                       "show as written; delete it") for key, what in hidden])
     try:
         parsed = RecommendationsFile.model_validate(raw)
     except ValidationError as exc:
-        raise InputError([InputProblem(label, None, key_path(loc) or None, message)
+        raise InputError([InputProblem(label, lines.line(key_path(loc) or None), key_path(loc) or None, message)
                           for loc, message in messages(exc, RecommendationsFile)]) from None
     pages = {*NATIONAL_EVIDENCE, *(f"pilots/{pid}" for pid in programme.pilot_ids)}
-    problems = [InputProblem(label, None, f"recommendations[{i}].evidence[{j}]",
+    problems = [InputProblem(label, lines.line(f"recommendations[{i}].evidence[{j}]"),
+                             f"recommendations[{i}].evidence[{j}]",
                              f"{page!r} is not a page of this report; one of {', '.join(sorted(pages))}")
                 for i, item in enumerate(parsed.recommendations) for j, page in enumerate(item.evidence)
                 if page not in pages]
