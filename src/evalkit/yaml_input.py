@@ -298,7 +298,7 @@ def hidden_character_keys(node: Any, path: str = "") -> list[tuple[str, str]]:
         Text values are searched; a mapping key is named in the path (escaped when printed; a key
         holding an identity code as ``<key>``).
     """
-    from evalkit.register.hetu import INVISIBLE
+    from evalkit.register.hetu import INVISIBLE, character_name
 
     found = []
     for where, text, is_key in _texts(node, path):
@@ -310,8 +310,7 @@ def hidden_character_keys(node: Any, path: str = "") -> list[tuple[str, str]]:
                 found.append((where, f"a control character ({point})"))
                 break
             if INVISIBLE.fullmatch(character) or unicodedata.category(character) in ("Zl", "Zp"):
-                name = unicodedata.name(character, "")
-                found.append((where, f"an invisible character ({point}{' ' + name if name else ''})"))
+                found.append((where, f"an invisible character ({character_name(character)})"))
                 break
     return found
 

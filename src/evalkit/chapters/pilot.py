@@ -147,8 +147,11 @@ def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, emplo
     for given in (facts, params_file):
         if given and not (here / given).exists():
             # Run from another folder (papermill without --cwd), every relative path misses.
-            raise EvalkitError(f"{given}: not found in {here}; the notebook's paths are relative to its own "
-                               "folder: run it there (papermill --cwd FOLDER, or open it in Jupyter)")
+            from evalkit.shown import shown_path
+
+            raise EvalkitError(f"{shown_path(given)}: not found in {shown_path(here)}; the notebook's paths are "
+                               "relative to its own folder: run it there (papermill --cwd FOLDER, or open it in "
+                               "Jupyter)")
     overrides: dict = {"data": data, "as_of": as_of, "employers": employers}
     if goals is not None:
         overrides["goals"] = goals

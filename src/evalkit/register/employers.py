@@ -86,13 +86,9 @@ def _keys(raw: RawTable, cells: pd.DataFrame) -> tuple[pd.Series, pd.Series, lis
         if (int(line), "employer_id") not in raw.hetu_cells:
             problems.append(InputProblem(label, int(line), "employer_id", "is empty; required: a "
                                          "pseudonymous identifier, unique within the pilot"))
-    from evalkit.register.hetu import first_invisible, invisible_mask
+    from evalkit.register.hetu import invisible_identifier_problems
 
-    # An invisible character makes two look-alike identifiers two employers (see CellParser.identifier).
-    for line, value in employer[invisible_mask(employer)].items():
-        problems.append(InputProblem(label, int(line), "employer_id", f"{shown(value)} holds a character that "
-                                     f"shows nothing ({first_invisible(value)}), so it differs from the same "
-                                     "identifier written without it"))
+    problems += invisible_identifier_problems(employer, label, "employer_id")
     keyed = pd.DataFrame({"pilot_id": pilot, "employer_id": employer})
     keyed = keyed[(employer != "").to_numpy(dtype=bool)]
     for line in keyed.index[keyed.duplicated(keep=False).to_numpy(dtype=bool)]:

@@ -126,15 +126,28 @@ def invisible_mask(values: pd.Series) -> np.ndarray:
                       .to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def first_invisible(text: str) -> str:
-    """The first character of ``text`` that shows nothing, as ``U+200B ZERO WIDTH SPACE`` (empty when none)."""
+def character_name(character: str) -> str:
+    """A character as messages name it: ``U+200B ZERO WIDTH SPACE`` (the code point alone when unnamed)."""
     import unicodedata
 
-    found = INVISIBLE.search(text)
-    if found is None:
-        return ""
-    name = unicodedata.name(found.group(), "")
-    return f"U+{ord(found.group()):04X}{' ' + name if name else ''}"
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}{' ' + name if name else ''}"
+
+
+def invisible_identifier_problems(values: pd.Series, label: str, column: str, allowed: str = "") -> list:
+    """One problem per identifier cell of ``values`` (index = line) holding a character that shows nothing.
+
+    ``p1`` and ``p1`` followed by a zero-width space look the same and are two identifiers: one
+    person would count twice, unseen by the uniqueness check. The value is quoted as
+    :func:`evalkit.register.parse.shown` quotes cells (never an identity code).
+    """
+    from evalkit.errors import InputProblem
+    from evalkit.register.parse import shown
+
+    return [InputProblem(label, int(line), column, f"{shown(value)} holds a character that shows nothing "
+                         f"({character_name(INVISIBLE.search(value).group())}), so it differs from the same "
+                         f"identifier written without it{'; allowed: ' + allowed if allowed else ''}")
+            for line, value in values[invisible_mask(values)].items()]
 
 
 def hetu_mask(values: pd.Series) -> np.ndarray:

@@ -65,16 +65,12 @@ class CellParser:
         ``p1`` and ``p1`` followed by a zero-width space look the same and are two identifiers:
         one person would count twice, unseen by the uniqueness check.
         """
-        from evalkit.register.hetu import first_invisible, invisible_mask
+        from evalkit.register.hetu import invisible_identifier_problems
 
         values = self.text(text)
-        bad = invisible_mask(values)
-        for line, value in values[bad].items():
-            self.problems.append(InputProblem(self.file_label, int(line), column,
-                                              f"{shown(value)} holds a character that shows nothing "
-                                              f"({first_invisible(value)}), so it differs from the same "
-                                              f"identifier written without it; allowed: {allowed}"))
-            self.bad_cells.add((int(line), column))
+        problems = invisible_identifier_problems(values, self.file_label, column, allowed)
+        self.problems += problems
+        self.bad_cells.update((problem.line, column) for problem in problems)
         return values
 
     def code(self, text: pd.Series, upper: bool = False) -> pd.Series:
