@@ -126,11 +126,9 @@ def in_process_work(project: Path) -> float:
 def _seconds_in_child(call: str, project: Path) -> float:
     """``bench_build.<call>``'s seconds, computed in a child interpreter started with ``-c``.
 
-    A page's worker is spawned: it imports its parent's main module again before its first page.
-    A build's main module is ``evalkit.cli`` (a few hundredths of a second); this file, with the
-    synthetic-data generator and the tests' helpers, takes one and a half seconds, which every
-    worker of a pool made here would pay and a build does not. A ``-c`` program has no module to
-    import again. IPython's shell (in_process_work) takes over its interpreter's ``__main__`` too.
+    Each figure starts from a fresh interpreter, as a build does: no kernel, digest or import left
+    warm by the figure before it. IPython's shell (in_process_work) takes over its interpreter's
+    ``__main__`` too.
     """
     code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_build; "
             f"from pathlib import Path; print(bench_build.{call})")

@@ -66,17 +66,31 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
     assert evalkit_processes(project, wait=10) == []
 
 
-def _numeric_thread_limits() -> dict[str, str | None]:
-    import os
+def _in_kernel(expression: str):
+    """The value of ``expression`` in this thread's warm kernel (None when it was never started)."""
+    from jupyter_core.utils import run_sync
 
-    from evalkit.pipeline.runner import THREAD_LIMIT_VARIABLES
+    from evalkit.pipeline.kernel import warm_kernel
 
-    return {name: os.environ.get(name) for name in THREAD_LIMIT_VARIABLES}
+    manager = warm_kernel().km
+    if manager is None or not manager.has_kernel:
+        return None
+    client = manager.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=60)
+        reply = run_sync(client.execute_interactive)("", user_expressions={"value": expression}, timeout=60)
+    finally:
+        client.stop_channels()
+    return eval(reply["content"]["user_expressions"]["value"]["data"]["text/plain"])  # noqa: S307
 
 
-def test_two_workers_share_the_cores_and_keep_a_limit_the_user_set(monkeypatch):
-    # Each kernel inherits its worker's environment; two kernels each running every core's worth
-    # of OpenBLAS threads made the notebook phase 35 % slower on two cores.
+_LIMITS = "{n: __import__('os').environ.get(n) for n in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')}"
+
+
+def test_two_page_kernels_share_the_cores_and_keep_a_limit_the_user_set(monkeypatch):
+    # Two kernels each running every core's worth of OpenBLAS threads made the notebook phase
+    # 35 % slower on two cores. The limits are the kernels' own: this process's are untouched.
     import os
 
     from evalkit.pipeline.runner import default_executor
@@ -86,41 +100,22 @@ def test_two_workers_share_the_cores_and_keep_a_limit_the_user_set(monkeypatch):
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
     expected = str(max(1, (os.cpu_count() or 1) // 2))
     with default_executor(2) as pool:
-        limits = pool.submit(_numeric_thread_limits).result()
+        limits = pool.submit(_in_kernel, _LIMITS).result()
     assert limits == {"OMP_NUM_THREADS": expected, "OPENBLAS_NUM_THREADS": "3", "MKL_NUM_THREADS": expected}
     with default_executor(1) as pool:
-        alone = pool.submit(_numeric_thread_limits).result()
+        alone = pool.submit(_in_kernel, _LIMITS).result()
     assert alone["OMP_NUM_THREADS"] == str(os.cpu_count() or 1)
+    assert "OMP_NUM_THREADS" not in os.environ
 
 
-def _kernel_state() -> tuple[bool, list[str]]:
-    """Whether this worker's kernel was started before any page, and the chapters loaded in it."""
-    from jupyter_core.utils import run_sync
-
-    from evalkit.pipeline.kernel import warm_kernel
-
-    manager = warm_kernel().km
-    if manager is None or not manager.has_kernel:
-        return False, []
-    client = manager.client()
-    client.start_channels()
-    try:
-        run_sync(client.wait_for_ready)(timeout=60)
-        reply = run_sync(client.execute_interactive)(
-            "", user_expressions={"loaded": "sorted(m for m in __import__('sys').modules "
-                                            "if m.startswith('evalkit.chapters.'))"}, timeout=60)
-    finally:
-        client.stop_channels()
-    return True, eval(reply["content"]["user_expressions"]["loaded"]["data"]["text/plain"])  # noqa: S307
-
-
-def test_a_worker_starts_its_kernel_with_the_chapters_imported_before_its_first_page():
+def test_a_page_thread_starts_its_kernel_with_the_chapters_imported_before_its_first_page():
     from evalkit.pipeline.kernel import WARM_IMPORTS
     from evalkit.pipeline.runner import default_executor
 
     with default_executor(1) as pool:
-        started, loaded = pool.submit(_kernel_state).result()
-    assert started
+        loaded = pool.submit(_in_kernel, "sorted(m for m in __import__('sys').modules "
+                                         "if m.startswith('evalkit.chapters.'))").result()
+    assert loaded is not None, "no kernel was started before the first page"
     assert set(WARM_IMPORTS) <= set(loaded)
 
 
@@ -135,8 +130,8 @@ def test_a_kernel_that_cannot_be_started_early_is_left_to_the_first_page():
         assert threads.submit(attempt).result() is None
 
 
-def test_a_worker_can_start_its_kernel_before_papermill_is_imported():
-    """What starts the kernel (the pool's initializer) imports no papermill: its third of a second
+def test_a_page_thread_can_start_its_kernel_before_papermill_is_imported():
+    """What starts the kernel (the pool thread's initializer) imports no papermill: its third of a second
     overlaps the kernel's own start instead of coming before it."""
     import subprocess
     import sys

@@ -41,3 +41,33 @@ def test_a_page_cannot_see_the_variables_of_the_page_before_it_in_the_same_kerne
     assert first_out.split()[1] == second_out.split()[1]
     # ... and the second saw only its own parameter.
     assert "seen ['lang']" in second_out
+
+
+def test_pages_running_at_once_each_run_in_their_own_folder_and_leave_this_processs_alone(tmp_path):
+    # Pages run in threads of this process, each with its own kernel (runner.PagePool). papermill
+    # would change the whole process's folder for a page; here the kernels are told their own.
+    import os
+    import threading
+    import time
+
+    folders = {name: tmp_path / f"project-{name}" for name in ("one", "two")}
+    for name, folder in folders.items():
+        folder.mkdir()
+        (folder / "marker.txt").write_text(name, encoding="utf-8")
+    template = _template(tmp_path / "page.ipynb", "lang = 'xx'",
+                         "import os, time\ntime.sleep(1.5)\nprint(os.getcwd(), open('marker.txt').read())")
+    jobs = [NotebookJob(name=name, template=template, output=tmp_path / "out" / name / "page.ipynb",
+                        parameters={"lang": "fi"}, context={}, lang="fi", cwd=folder, book_page=False)
+            for name, folder in folders.items()]
+    ours = os.getcwd()
+    seen, results = set(), []
+    running = threading.Thread(target=lambda: results.extend(run_jobs(jobs, "code", parallel=2, force=True)))
+    running.start()
+    while running.is_alive():
+        seen.add(os.getcwd())
+        time.sleep(0.005)
+    assert [r.status for r in results] == ["built", "built"], [r.error for r in results]
+    assert seen == {ours}
+    for name, folder in folders.items():
+        notebook = nbformat.read(tmp_path / "out" / name / "page.ipynb", as_version=4)
+        assert notebook.cells[-1].outputs[0]["text"].split() == [str(folder), name]

@@ -1,14 +1,16 @@
-"""Kernels for the page notebooks: private IPC sockets, and one warm kernel per worker process.
+"""Kernels for the page notebooks: private IPC sockets, and one warm kernel per page thread.
 
 Parallel papermill runs over TCP pick free ports and bind them later; two kernels starting at
 once can pick the same port and one dies (papermill issue 511). IPC sockets in a folder of
 their own cannot collide.
 
 Starting a kernel and importing pandas, statsmodels and matplotlib into it costs more than most
-pages' own work, so each worker process keeps one kernel, started here, and papermill runs page
-after page in it through the ``evalkit-warm`` engine (:mod:`evalkit.pipeline.page_engine`).
-This module needs only jupyter_client, not papermill: a worker starts its kernel before it
-imports papermill (a third of a second, pyarrow's file systems included), so the two overlap.
+pages' own work, so each thread that runs pages keeps one kernel, started here, and papermill
+runs page after page in it through the ``evalkit-warm`` engine
+(:mod:`evalkit.pipeline.page_engine`). The pages' work is done in the kernels, each a process of
+its own; the threads only send cells and write notebooks (:class:`evalkit.pipeline.runner.PagePool`).
+This module needs only jupyter_client, not papermill: a pool starts its kernels before papermill
+is imported (a third of a second, pyarrow's file systems included), so the two overlap.
 """
 from __future__ import annotations
 
@@ -26,13 +28,20 @@ class IPCKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel talks over IPC sockets in a private temporary folder.
 
     The folder is removed when the kernel's resources are cleaned up (not on a restart).
+    ``environment`` is added to the environment the kernel starts with, however it is started.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, environment: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self._socket_dir = tempfile.mkdtemp(prefix="evalkit-kernel-")
         self.transport = "ipc"
         self.ip = f"{self._socket_dir}/kernel"
+        self._environment = dict(environment or {})
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self._environment:
+            kw["env"] = {**kw.get("env", os.environ), **self._environment}
+        return await super()._async_pre_start_kernel(**kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -41,17 +50,22 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 class _WarmKernel:
-    """The kernel manager and client of this process (thread), kept from page to page."""
+    """The kernel manager and client of one thread, kept from page to page.
+
+    ``environment`` is what its kernel starts with besides this process's environment (the
+    numeric libraries' thread limits, :func:`evalkit.pipeline.runner.threads_per_worker`).
+    """
 
     def __init__(self) -> None:
         self.km: IPCKernelManager | None = None
         self.kc = None
+        self.environment: dict[str, str] = {}
 
     def manager(self, kernel_name: str) -> IPCKernelManager:
         if self.km is not None and not run_sync(self.km.is_alive)():
             self.shutdown()  # died with the last page: start afresh
         if self.km is None:
-            self.km = IPCKernelManager(kernel_name=kernel_name)
+            self.km = IPCKernelManager(environment=self.environment, kernel_name=kernel_name)
         return self.km
 
     def shutdown(self) -> None:
@@ -89,12 +103,15 @@ _WARM_UP = "__import__('evalkit.chapters', fromlist=['warm_up']).warm_up({projec
 _HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"
 
 
-def prestart_kernel(kernel_name: str = "python3", cwd: str | None = None) -> None:
+def prestart_kernel(kernel_name: str = "python3", cwd: str | None = None,
+                    environment: dict[str, str] | None = None) -> None:
     """Start this thread's warm kernel now, warmed up as it starts (:func:`evalkit.chapters.warm_up`).
 
-    Called by a worker before its first page (:func:`evalkit.pipeline.runner.start_worker`), so
+    Called by a page thread before its first page (:func:`evalkit.pipeline.runner.PagePool`), so
     that starting the kernel and importing the scientific libraries into it overlap with the
-    worker's own start. The kernel starts in ``cwd`` (default: this process's folder), the folder
+    build's own work. ``environment`` is added to this process's environment for the kernel,
+    now and whenever the thread starts it again. The kernel starts in ``cwd`` (default: this
+    process's folder), the folder
     its pages run in, as a kernel started for its first page would, and records what the imports
     read there (a ``matplotlibrc`` beside the project), as that page would have: every page it
     runs depends on it. It answers only once warmed up; the first page then runs in it as any
@@ -103,6 +120,7 @@ def prestart_kernel(kernel_name: str = "python3", cwd: str | None = None) -> Non
     fail on, as it would have.
     """
     warm = warm_kernel()
+    warm.environment = dict(environment or {})
     folder = os.path.abspath(cwd or os.getcwd())
     try:
         manager = warm.manager(kernel_name)
@@ -114,8 +132,15 @@ def prestart_kernel(kernel_name: str = "python3", cwd: str | None = None) -> Non
         warm.shutdown()
 
 
+def end_kernels(kernels: list[_WarmKernel]) -> None:
+    """End ``kernels`` now (a page running in one fails with a dead kernel) and forget them."""
+    for kernel in kernels:
+        kernel.shutdown()
+        if kernel in _every:
+            _every.remove(kernel)
+
+
 @atexit.register
 def shutdown_warm_kernels() -> None:
     """End every page kernel of this process (a build that ran pages in its own process calls this)."""
-    for kernel in _every:
-        kernel.shutdown()
+    end_kernels(list(_every))

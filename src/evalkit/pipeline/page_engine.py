@@ -55,7 +55,7 @@ class _WarmClient(PapermillNotebookClient):
         self.reset_execution_trackers()
         with self.setup_kernel(**kwargs):
             warm_kernel().kc = self.kc
-            reset = _RESET.format(cwd=os.getcwd(), ignore=read_log.ignored_for_next_page())
+            reset = _RESET.format(cwd=kwargs.get("cwd") or os.getcwd(), ignore=read_log.ignored_for_next_page())
             reply = self.wait_for_reply(self.kc.execute(reset, silent=True, store_history=False))
             if reply is None or reply["content"].get("status") != "ok":
                 raise RuntimeError("the page kernel could not be reset to a fresh session")
@@ -93,10 +93,13 @@ class WarmKernelEngine(NBClientEngine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+                                 stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 kernel_cwd=None, **kwargs):
         """Execute ``nb_man``'s notebook in this thread's warm kernel (started on first use or after it died).
 
-        The arguments are those of papermill's ``NBClientEngine.execute_managed_notebook``.
+        The arguments are those of papermill's ``NBClientEngine.execute_managed_notebook``, and
+        ``kernel_cwd``, the folder the page runs in (default: this process's folder). papermill's
+        own ``cwd`` would change this process's folder, which the other page threads share.
         """
         kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
         final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
@@ -105,7 +108,7 @@ class WarmKernelEngine(NBClientEngine):
         warm = warm_kernel()
         client = _WarmClient(nb_man, km=warm.manager(kernel_name), **final)
         client.kc = warm.kc
-        return client.execute(cwd=os.getcwd())
+        return client.execute(cwd=kernel_cwd or os.getcwd())
 
 
 papermill_engines.register(ENGINE_NAME, WarmKernelEngine)

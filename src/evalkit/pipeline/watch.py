@@ -6,7 +6,7 @@ wants to see the page. Each build here is an ordinary ``evalkit build --no-pdf``
 records what they read, the same refusal of an input that changed while it ran. What is kept
 between builds is only what costs time to start:
 
-- the page workers and their kernels, with the scientific libraries imported. A kernel is reset
+- the page threads and their kernels, with the scientific libraries imported. A kernel is reset
   before every page as between two pages of one build, and every cache of evalkit that may hold
   a project file is emptied then (:func:`evalkit.pipeline.read_log.start_recording`);
 - a Sphinx process with its modules imported, waiting for the next build's sources
@@ -207,11 +207,11 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
 
 
 def _warm_pool(parallel: int, root: Path):
-    """The page workers, every one started now, so that each kernel is warm before the first page.
+    """The page threads, every one started now, so that each kernel is warm before the first page.
 
-    A process pool starts a worker when a task finds none idle: ``parallel`` tasks given at once
+    A thread pool starts a thread when a task finds none idle: ``parallel`` tasks given at once
     start them all, each starting its kernel in ``root``, where the pages run
-    (:func:`evalkit.pipeline.runner.start_worker`).
+    (:class:`evalkit.pipeline.runner.PagePool`).
     """
     pool = runner.default_executor(parallel, cwd=root)
     for future in [pool.submit(os.getpid) for _ in range(max(1, parallel))]:
