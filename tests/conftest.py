@@ -73,6 +73,29 @@ def failing_pilot_template(project: Path, pilot_id: str, message: str):
         template.write_bytes(original)
 
 
+def in_page_kernel(expression: str):
+    """The value of ``expression`` in the calling page thread's warm kernel (None when it has none).
+
+    Submit it to a page pool (``pool.submit(in_page_kernel, "...")``): the kernel, not the thread,
+    is where a page's environment and imports are.
+    """
+    from jupyter_core.utils import run_sync
+
+    from evalkit.pipeline.kernel import warm_kernel
+
+    manager = warm_kernel().km
+    if manager is None or not manager.has_kernel:
+        return None
+    client = manager.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=60)
+        reply = run_sync(client.execute_interactive)("", user_expressions={"value": expression}, timeout=60)
+    finally:
+        client.stop_channels()
+    return eval(reply["content"]["user_expressions"]["value"]["data"]["text/plain"])  # noqa: S307
+
+
 def evalkit_processes(project: Path, wait: float = 0.0) -> list[str]:
     """Processes started for ``project`` (their environment names it as EVALKIT_ROOT), other
     than this test process: build workers, kernels, Jupyter Book. Waits up to ``wait`` seconds

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import evalkit_processes
+from conftest import evalkit_processes, in_page_kernel
 from evalkit.pipeline.kernel import shutdown_warm_kernels
 from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs
 from evalkit.pipeline.runner import run_jobs
@@ -66,25 +66,6 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
     assert evalkit_processes(project, wait=10) == []
 
 
-def _in_kernel(expression: str):
-    """The value of ``expression`` in this thread's warm kernel (None when it was never started)."""
-    from jupyter_core.utils import run_sync
-
-    from evalkit.pipeline.kernel import warm_kernel
-
-    manager = warm_kernel().km
-    if manager is None or not manager.has_kernel:
-        return None
-    client = manager.client()
-    client.start_channels()
-    try:
-        run_sync(client.wait_for_ready)(timeout=60)
-        reply = run_sync(client.execute_interactive)("", user_expressions={"value": expression}, timeout=60)
-    finally:
-        client.stop_channels()
-    return eval(reply["content"]["user_expressions"]["value"]["data"]["text/plain"])  # noqa: S307
-
-
 _LIMITS = "{n: __import__('os').environ.get(n) for n in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')}"
 
 
@@ -100,10 +81,10 @@ def test_two_page_kernels_share_the_cores_and_keep_a_limit_the_user_set(monkeypa
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
     expected = str(max(1, (os.cpu_count() or 1) // 2))
     with default_executor(2) as pool:
-        limits = pool.submit(_in_kernel, _LIMITS).result()
+        limits = pool.submit(in_page_kernel, _LIMITS).result()
     assert limits == {"OMP_NUM_THREADS": expected, "OPENBLAS_NUM_THREADS": "3", "MKL_NUM_THREADS": expected}
     with default_executor(1) as pool:
-        alone = pool.submit(_in_kernel, _LIMITS).result()
+        alone = pool.submit(in_page_kernel, _LIMITS).result()
     assert alone["OMP_NUM_THREADS"] == str(os.cpu_count() or 1)
     assert "OMP_NUM_THREADS" not in os.environ
 
@@ -113,7 +94,7 @@ def test_a_page_thread_starts_its_kernel_with_the_chapters_imported_before_its_f
     from evalkit.pipeline.runner import default_executor
 
     with default_executor(1) as pool:
-        loaded = pool.submit(_in_kernel, "sorted(m for m in __import__('sys').modules "
+        loaded = pool.submit(in_page_kernel, "sorted(m for m in __import__('sys').modules "
                                          "if m.startswith('evalkit.chapters.'))").result()
     assert loaded is not None, "no kernel was started before the first page"
     assert set(WARM_IMPORTS) <= set(loaded)

@@ -56,14 +56,15 @@ def test_a_build_refused_for_a_change_while_it_ran_is_built_again_even_when_the_
     assert len(calls) == 2
 
 
-def test_the_watchs_workers_keep_the_builds_artefacts(project, monkeypatch):
-    # A build's own workers start inside its artefact folder's context; the watch's outlive builds.
+def test_the_watchs_kernels_keep_the_builds_artefacts(project, monkeypatch):
+    # A build's own kernels start inside its artefact folder's context; the watch's outlive builds.
+    from conftest import in_page_kernel
     from evalkit.register.artefact import FOLDER_VARIABLE
 
     monkeypatch.delenv(FOLDER_VARIABLE, raising=False)
     seen = []
     monkeypatch.setattr(orchestrate, "build", lambda *a, executor, **k: seen.append(
-        executor.submit(os.getenv, FOLDER_VARIABLE).result()))
+        executor.submit(in_page_kernel, f"__import__('os').environ.get({FOLDER_VARIABLE!r})").result()))
     monkeypatch.setattr(watch.book, "prestart", lambda builder: None)
     watch.watch(project, "fi", 1, max_builds=1, code_digest=lambda root: "same")
     assert seen == [str(project / "_build" / "artefacts")]

@@ -43,7 +43,7 @@ def run(args) -> int:
     from evalkit.errors import EvalkitError
     from evalkit.programme import current
 
-    root = project_root()   # SIGTERM unwinds like Ctrl-C (evalkit.cli): workers stop, staging is removed
+    root = project_root()   # SIGTERM unwinds like Ctrl-C (evalkit.cli): page kernels stop, staging is removed
     languages = current().languages
     args.lang = args.lang or languages[0]
     if args.lang not in languages:

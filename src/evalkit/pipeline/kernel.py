@@ -93,9 +93,9 @@ def warm_kernel() -> _WarmKernel:
 
 
 # The chapters every page imports in its first cell. A kernel started ahead of its first page
-# (prestart_kernel) imports them as it starts (evalkit.chapters.warm_up), while its worker is
+# (prestart_kernel) imports them as it starts (evalkit.chapters.warm_up), while its build is
 # still starting and preparing that page; the page then finds them loaded, as every later page of
-# a worker does.
+# its thread does.
 WARM_IMPORTS = ("evalkit.chapters.comparison", "evalkit.chapters.national", "evalkit.chapters.pilot")
 _WARM_UP = "__import__('evalkit.chapters', fromlist=['warm_up']).warm_up({project!r})"
 # What nbclient gives a kernel it starts (its ``ipython_hist_file`` default): a kernel started

@@ -306,7 +306,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         Run every page and rebuild the site even when nothing changed.
     executor : Executor, optional
         Runs the pages (any ``concurrent.futures.Executor``); default a process pool of
-        ``parallel`` workers.
+        ``parallel`` page threads, each with its own kernel.
     kernels_code : str, optional
         The code digest (:func:`code_digest`) the ``executor``'s kernels imported their code at,
         when they outlive builds (``evalkit watch``): a build whose code is another runs nothing.

@@ -1,4 +1,4 @@
-"""The ``evalkit-warm`` papermill engine: every page of a worker runs in its one warm kernel.
+"""The ``evalkit-warm`` papermill engine: every page of a page thread runs in its one warm kernel.
 
 The kernel is started and kept by :mod:`evalkit.pipeline.kernel`. Before every page it is reset
 to a fresh session: the user namespace is emptied, the execution count starts again at 1,

@@ -474,7 +474,7 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
         part of every cache key.
     executor : concurrent.futures.Executor, optional
         Any executor (a dask.distributed client's executor fans out over a cluster); by default
-        a process pool of ``parallel`` workers (no more than there are jobs to run).
+        a :class:`PagePool` of ``parallel`` threads (no more than there are jobs to run).
     parallel : int
         Workers of the default pool.
     force : bool
@@ -515,7 +515,7 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
                 job = futures[future]
                 try:
                     result = future.result()
-                except Exception as exc:  # the worker itself died
+                except Exception as exc:  # the executor itself failed (a worker process died)
                     result = JobResult(job.name, "failed", Reason("worker_failed"),
                                        error=f"{type(exc).__name__}: {exc}")
                 results[job.name] = result

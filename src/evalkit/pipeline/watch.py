@@ -119,7 +119,7 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
     lang : str
         The edition.
     parallel : int
-        Page workers, each with one kernel kept from build to build.
+        Page threads, each with one kernel kept from build to build.
     max_builds : int, optional
         Stop after this many builds (for scripts and tests); default: until Ctrl-C.
     code_digest : callable
@@ -143,8 +143,8 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
     building = False
     params = _params(root)
     _say(f"watching {shown(str(root))}; Ctrl-C stops")
-    # Workers, and so their kernels, take the build's artefact folder from the environment they
-    # start in, as a build's own workers do (evalkit.register.artefact.kept_in).
+    # Kernels take the build's artefact folder from the environment they start in, as a build's
+    # own kernels do (evalkit.register.artefact.kept_in).
     with artefact.kept_in(root / "_build" / "artefacts"):
         try:
             while max_builds is None or builds < max_builds:
@@ -189,19 +189,19 @@ def watch(root: Path, lang: str, parallel: int, max_builds: int | None = None,
                 if code_digest(root) != started_with:   # changed while the kernels started or the build ran
                     raise Restart()
                 params = _params(root)
-                if getattr(pool, "_broken", False):   # a worker died: the next build starts new ones
+                if getattr(pool, "_broken", False):   # a thread's start failed: the next build starts new ones
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
                 book.prestart("html")   # imported and waiting for the next build
         except BaseException:   # interrupted, or the code changed
             book.stop_prestarted()
-            if pool is not None and building:   # pages running: end their workers now
+            if pool is not None and building:   # pages running: end their kernels now
                 runner.stop_workers(pool)
-            elif pool is not None:   # idle: each worker ends its kernel as it exits
+            elif pool is not None:   # idle: the pool ends its kernels
                 pool.shutdown(wait=True, cancel_futures=True)
             raise
         book.stop_prestarted()
-        if pool is not None:   # done: each worker ends its kernel as it exits
+        if pool is not None:   # done: the pool ends its kernels
             pool.shutdown(wait=True, cancel_futures=True)
         return failed
 
