@@ -5,8 +5,8 @@ project, and a copy whose data/demo holds a synthetic register of 1,000,000 rows
 (`evalkit synth --size 1000000`). Prints figures and asserts nothing. Every build is
 `evalkit build --no-pdf --jobs 2` (`--force` for a cold one); the edit loop is measured too in
 `evalkit watch --jobs 2`, from saving a file to the watch's line saying the site is built. Peak
-memory is the largest resident set of any one process of the build (the build, a worker or a page
-kernel). The 10M-row figure is
+memory is the largest resident set of any one process of the build (the build with its page
+threads, a page kernel, Sphinx). The 10M-row figure is
 load_register on a generated CSV in a fresh interpreter (bench_indicators.timed_load).
 
 Run: .venv/bin/python bench/bench_build.py [--rows N] [--large-rows M]

@@ -98,7 +98,7 @@ def in_page_kernel(expression: str):
 
 def evalkit_processes(project: Path, wait: float = 0.0) -> list[str]:
     """Processes started for ``project`` (their environment names it as EVALKIT_ROOT), other
-    than this test process: build workers, kernels, Jupyter Book. Waits up to ``wait`` seconds
+    than this test process: builds, page kernels, Jupyter Book. Waits up to ``wait`` seconds
     for them to end (a kernel notices its parent is gone within a second), then lists the rest.
     """
     import time

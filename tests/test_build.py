@@ -124,7 +124,7 @@ def _force_site_rebuild(project: Path, tag: str) -> None:
 def test_killing_the_build_in_any_phase_leaves_the_previous_outputs_usable_and_no_process_behind(built):
     """SIGTERM (unwinds) and SIGKILL (no time to clean up) in each phase: executing pages,
     building the site with Sphinx, building the PDF. The published site and PDF stay whole, no
-    worker, kernel or Jupyter Book process of the build outlives it, and the next build works."""
+    kernel or Jupyter Book process of the build outlives it, and the next build works."""
     _site_is_whole(built)
     for phase, marker, delay in (("pages", "pages (fi)", 3.0), ("site", "building the site", 2.0),
                                  ("pdf", "building the PDF", 4.0)):

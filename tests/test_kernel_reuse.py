@@ -1,8 +1,8 @@
 """Pages run one after another in a reused kernel come out as they do in a fresh kernel.
 
-The build keeps one kernel per worker (evalkit.pipeline.kernel) and resets it between pages
+The build keeps one kernel per page thread (evalkit.pipeline.kernel) and resets it between pages
 (evalkit.pipeline.page_engine); a page must not inherit anything of the pages before it. Expected
-values come from the second route: the same page executed alone, in a new worker with a new kernel.
+values come from the second route: the same page executed alone, in a new pool with a new kernel.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
 
     def run(names: list[str], folder: str) -> dict[str, Path]:
         jobs = [dataclasses.replace(by_name[n], output=project / folder / f"{n}.ipynb") for n in names]
-        results = run_jobs(jobs, digest, parallel=1, force=True)   # one worker: one kernel, in this order
+        results = run_jobs(jobs, digest, parallel=1, force=True)   # one thread: one kernel, in this order
         assert [r.status for r in results] == ["built"] * len(names), [r.error for r in results]
         return {job.name: job.output for job in jobs}
 
@@ -51,8 +51,8 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
         alone = run([name], f"alone-{name}")
         assert _comparable(shared[name]) == _comparable(alone[name]), name
     warm_reads = reads("uusimaa")
-    # A pool's worker starts its kernel with the chapters imported (kernel.prestart_kernel); a
-    # kernel nbclient starts for the page, in a thread of this process, imports nothing first.
+    # A pool's thread starts its kernel with the chapters imported (kernel.prestart_kernel); a
+    # kernel nbclient starts for the page, in a plain thread of this process, imports nothing first.
     # The page and what it depends on (what its imports read too: matplotlib looks for a
     # matplotlibrc in the page's folder) are the same.
     job = dataclasses.replace(by_name["uusimaa"], output=project / "cold" / "uusimaa.ipynb")
@@ -62,7 +62,7 @@ def test_a_page_after_other_pages_in_one_kernel_equals_the_page_in_a_fresh_kerne
     assert cold.status == "built", cold.error
     assert _comparable(job.output) == _comparable(shared["uusimaa"])
     assert reads("uusimaa") == warm_reads and "probe:matplotlibrc" in warm_reads
-    # The pool is shut down: no worker or kernel of this project is left running.
+    # The pool is shut down: no kernel of this project is left running.
     assert evalkit_processes(project, wait=10) == []
 
 

@@ -29,7 +29,7 @@ def test_a_page_cannot_see_the_variables_of_the_page_before_it_in_the_same_kerne
     jobs = [NotebookJob(name=name, template=template, output=tmp_path / "out" / f"{name}.ipynb",
                         parameters={"lang": "fi"}, context={}, lang="fi", cwd=tmp_path, book_page=False)
             for name, template in (("first", first), ("second", second))]
-    results = run_jobs(jobs, "code", parallel=1, force=True)   # one worker: one kernel, in this order
+    results = run_jobs(jobs, "code", parallel=1, force=True)   # one thread: one kernel, in this order
     assert [r.status for r in results] == ["built", "built"], [r.error for r in results]
 
     def printed(name):
@@ -71,3 +71,33 @@ def test_pages_running_at_once_each_run_in_their_own_folder_and_leave_this_proce
     for name, folder in folders.items():
         notebook = nbformat.read(tmp_path / "out" / name / "page.ipynb", as_version=4)
         assert notebook.cells[-1].outputs[0]["text"].split() == [str(folder), name]
+
+
+def test_a_stopped_pool_kills_the_running_pages_kernels_and_starts_no_page_left(tmp_path, monkeypatch):
+    # Ctrl-C or SIGTERM during the pages (runner.stop_workers): the pages running fail at once,
+    # the queued ones never begin, and no kernel is left behind.
+    import time
+
+    from conftest import evalkit_processes
+    from evalkit.pipeline.runner import default_executor, execute_job
+
+    monkeypatch.setenv("EVALKIT_ROOT", str(tmp_path))   # marks the kernels as this test's
+    template = _template(tmp_path / "page.ipynb", "lang = 'xx'", "import time\ntime.sleep(120)")
+    jobs = [NotebookJob(name=f"page{i}", template=template, output=tmp_path / "out" / f"page{i}.ipynb",
+                        parameters={"lang": "fi"}, context={}, lang="fi", cwd=tmp_path, book_page=False)
+            for i in range(4)]
+    pool = default_executor(2, cwd=tmp_path)
+    futures = [pool.submit(execute_job, job, "key", {}, "test") for job in jobs]
+    deadline = time.monotonic() + 60
+    while not all(f.running() for f in futures[:2]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(5)   # the kernels have warmed up and the two pages sleep in them
+    assert not any(f.done() for f in futures)
+    started = time.monotonic()
+    pool.stop()
+    assert time.monotonic() - started < 30
+    assert [f.result().status for f in futures[:2]] == ["failed", "failed"]
+    assert all("DeadKernel" in f.result().error or "died" in f.result().error for f in futures[:2]), \
+        [f.result().error for f in futures[:2]]
+    assert all(f.cancelled() for f in futures[2:])
+    assert evalkit_processes(tmp_path, wait=10) == []

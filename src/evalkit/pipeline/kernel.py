@@ -60,8 +60,11 @@ class _WarmKernel:
         self.km: IPCKernelManager | None = None
         self.kc = None
         self.environment: dict[str, str] = {}
+        self.stopped = False
 
     def manager(self, kernel_name: str) -> IPCKernelManager:
+        if self.stopped:   # the build is being stopped: start no kernel that nothing would end
+            raise RuntimeError("the build was stopped")
         if self.km is not None and not run_sync(self.km.is_alive)():
             self.shutdown()  # died with the last page: start afresh
         if self.km is None:
@@ -75,9 +78,24 @@ class _WarmKernel:
         if km is not None:
             try:
                 if km.has_kernel:
-                    run_sync(km.shutdown_kernel)(now=True)  # now: no interrupt, no shutdown chatter
+                    run_sync(km.shutdown_kernel)(now=True)  # now: killed at once, no shutdown request
             finally:
                 run_sync(km.cleanup_resources)()
+
+    def kill(self) -> None:
+        """Stop this kernel from another thread: no new one is started, and the running one is killed.
+
+        Only a signal is sent: the sockets and the event loop belong to the thread that uses the
+        kernel, whose page then fails with a dead kernel. :meth:`shutdown` cleans up afterwards.
+        """
+        self.stopped = True
+        km = self.km
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:
+                pass   # ended already
 
 
 _local = threading.local()   # one warm kernel per thread: a thread pool as executor works too
@@ -133,14 +151,12 @@ def prestart_kernel(kernel_name: str = "python3", cwd: str | None = None,
 
 
 def end_kernels(kernels: list[_WarmKernel]) -> None:
-    """End ``kernels`` now (a page running in one fails with a dead kernel) and forget them."""
+    """End ``kernels``, whose threads are done with them (their sockets are closed here)."""
     for kernel in kernels:
         kernel.shutdown()
-        if kernel in _every:
-            _every.remove(kernel)
 
 
 @atexit.register
 def shutdown_warm_kernels() -> None:
-    """End every page kernel of this process (a build that ran pages in its own process calls this)."""
+    """End every page kernel of this process, once no page runs in it (at exit; before :func:`os.execv`)."""
     end_kernels(list(_every))

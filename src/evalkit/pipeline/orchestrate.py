@@ -305,8 +305,8 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     force : bool
         Run every page and rebuild the site even when nothing changed.
     executor : Executor, optional
-        Runs the pages (any ``concurrent.futures.Executor``); default a process pool of
-        ``parallel`` page threads, each with its own kernel.
+        Runs the pages (any ``concurrent.futures.Executor``); default a pool of
+        ``parallel`` page threads, each with its own kernel (:class:`~evalkit.pipeline.runner.PagePool`).
     kernels_code : str, optional
         The code digest (:func:`code_digest`) the ``executor``'s kernels imported their code at,
         when they outlive builds (``evalkit watch``): a build whose code is another runs nothing.

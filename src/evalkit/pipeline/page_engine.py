@@ -89,7 +89,7 @@ def _abandon_loop_tasks() -> None:
 
 
 class WarmKernelEngine(NBClientEngine):
-    """papermill engine that runs every notebook of this process in the same, reset, kernel."""
+    """papermill engine that runs every notebook of a thread in that thread's one kernel, reset before each."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,

@@ -59,7 +59,7 @@ class Reason(str):
              "changed": "changed: {detail}", "key_changed": "key changed",
              "notebook_changed": "its executed notebook was changed or replaced",
              "outputs_changed": "its outputs were changed or removed: {detail}",
-             "unchanged": "inputs unchanged", "forced": "forced", "worker_failed": "worker failed"}
+             "unchanged": "inputs unchanged", "forced": "forced", "worker_failed": "page run failed"}
 
     def __new__(cls, code: str, detail: str = "") -> Reason:
         """The reason ``code`` (a key of ``TEXTS``), with ``detail`` in its text."""
@@ -378,16 +378,22 @@ class PagePool(ThreadPoolExecutor):
         super().__init__(max_workers=max(1, workers), thread_name_prefix="evalkit-page",
                          initializer=self._start_kernel, initargs=(cwd, environment))
 
+    _first_import = threading.Lock()
+
     def _start_kernel(self, cwd: str | None, environment: dict[str, str]) -> None:
         from evalkit.pipeline.kernel import prestart_kernel, warm_kernel
 
         self._kernels.append(warm_kernel())
         prestart_kernel(cwd=cwd, environment=environment)
+        # papermill and nbclient while the kernel starts, one thread at a time: two threads
+        # importing the same modules at once may see one half-initialised.
+        with PagePool._first_import:
+            import evalkit.pipeline.page_engine  # noqa: F401
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Shut the threads down as :class:`~concurrent.futures.ThreadPoolExecutor` does; then end the kernels.
 
-        Without ``wait`` the kernels are ended at once (:meth:`stop`).
+        Without ``wait`` the kernels are killed at once (:meth:`stop`).
         """
         if not wait:
             self.stop()
@@ -406,13 +412,16 @@ class PagePool(ThreadPoolExecutor):
         was = quiet.disabled
         quiet.disabled = True
         try:
+            super().shutdown(wait=False, cancel_futures=True)   # no page not yet begun will begin
+            for kernel in list(self._kernels):
+                kernel.kill()   # a signal only: each kernel's sockets are its thread's
+            super().shutdown(wait=True)
             self._end_kernels()
-            super().shutdown(wait=True, cancel_futures=True)
-            self._end_kernels()   # one a thread started while it was stopped
         finally:
             quiet.disabled = was
 
     def _end_kernels(self) -> None:
+        """End the kernels once their threads are done."""
         from evalkit.pipeline.kernel import end_kernels
 
         kernels, self._kernels = list(self._kernels), []
@@ -515,7 +524,7 @@ def run_jobs(jobs: Iterable[NotebookJob], code_digest: str, executor: Executor |
                 job = futures[future]
                 try:
                     result = future.result()
-                except Exception as exc:  # the executor itself failed (a worker process died)
+                except Exception as exc:  # not the page's failure: the run around it failed
                     result = JobResult(job.name, "failed", Reason("worker_failed"),
                                        error=f"{type(exc).__name__}: {exc}")
                 results[job.name] = result

@@ -220,6 +220,13 @@ def _warm_pool(parallel: int, root: Path):
 
 
 def restart_command() -> None:
-    """Start this command again in this process's place, as it was typed (the code changed)."""
+    """Start this command again in this process's place, as it was typed (the code changed).
+
+    Every page kernel is ended first: no exit handler runs on :func:`os.execv`, and a kernel that
+    watches for its parent's end would wait on this same process for ever.
+    """
+    from evalkit.pipeline.kernel import shutdown_warm_kernels
+
+    shutdown_warm_kernels()
     _say("the code changed; starting again")
     os.execv(sys.executable, [sys.executable, "-m", "evalkit.cli", *sys.argv[1:]])
