@@ -129,7 +129,9 @@ def test_the_description_sheets_come_right_after_the_cover_each_in_its_language(
     page = single_page(tmp_path)
     sheets = "".join(
         f'<section id="sheet-{lang}"><h3>{name}</h3><table class="table" id="tbl-description-{lang}">'
-        f"<thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>c</td><td>d</td></tr></tbody></table></section>"
+        f"<thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>c</td><td>d</td></tr>"
+        '<tr><td>pages</td><td><span class="evalkit-page-count">ei ilmoitettu</span></td></tr>'
+        "</tbody></table></section>"
         for lang, name in (("fi", "Kuvailulehti"), ("sv", "Presentationsblad"), ("en", "Description sheet")))
     text = page.read_text(encoding="utf-8").replace(
         '<span id="document-national/provenance"></span>',
@@ -147,6 +149,12 @@ def test_the_description_sheets_come_right_after_the_cover_each_in_its_language(
     # Not a chapter: no number, not in the contents; the appendix's chapters keep their letters.
     assert [c.label for c in document.chapters] == ["1", "2", "3", "A"]
     assert "Kuvailulehdet" not in body.xpath("./nav")[0].text_content()
+    # The site's "not given" page count is emptied for the print stylesheet's count of the pages,
+    # which is the page of the marker that ends the last section.
+    counts = body.xpath('.//span[@class="evalkit-page-count"]')
+    assert len(counts) == 3 and all(c.text_content() == "" for c in counts)
+    assert body.xpath("./section")[-1][-1].get("id") == "evalkit-end"
+    assert len(body.xpath('//*[@id="evalkit-end"]')) == 1
 
 
 def test_screen_only_parts_go_and_links_point_inside_the_pdf(tmp_path):
@@ -400,6 +408,21 @@ def test_every_font_embedded_and_every_chapter_bookmarked(built_editions, lang):
     # The description sheets come right after the cover, then the summary and the contents.
     assert top[:3] == [t("description.heading", lang), t("publication.summary", lang), t("publication.contents", lang)]
     assert [mark.split(" ", 1)[1] for mark in top[3:]] == titles
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_description_sheet_gives_the_pdfs_own_page_count(built_editions, lang):
+    # Second route: pdfinfo's count of the pages, against the number each sheet prints after its label.
+    import re
+
+    pdf = str(_pdf(built_editions, lang))
+    info = dict(line.split(":", 1) for line in _poppler("pdfinfo", pdf).splitlines() if ":" in line)
+    pages = int(info["Pages"])
+    text = _poppler("pdftotext", "-layout", "-l", "8", pdf, "-")
+    for sheet in ("fi", "sv", "en"):
+        label = re.escape(t("description.field.pages", sheet))
+        assert re.findall(rf"^\s*{label}\s+(\S+)\s*$", text, flags=re.MULTILINE) == [str(pages)], sheet
 
 
 @pytest.mark.slow

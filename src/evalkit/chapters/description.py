@@ -5,6 +5,7 @@ pooled registers.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -12,12 +13,14 @@ import pandas as pd
 from evalkit import key_results as compute
 from evalkit.chapters.comparison import MAIN_HORIZON
 from evalkit.chapters.national import NationalPage
-from evalkit.description_sheet import abstract, sheet_rows
+from evalkit.description_sheet import FIELDS, PAGE_COUNT_CLASS, abstract, sheet_rows
 from evalkit.i18n import language, t
 from evalkit.page_output import markdown, markdown_table
 from evalkit.params import load_data_sources
 from evalkit.pooled import load_pooled
 from evalkit.programme import current
+
+_PAGE_COUNT_TOKEN = "EvalkitPageCountGoesHere"
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ def sheet(page: NationalPage, sheet_lang: str, numbers: Abstract) -> None:
     publication = {"title": programme.title(sheet_lang), "publisher": programme.publisher(sheet_lang),
                    **programme.publication(sheet_lang)}
     rows = sheet_rows(sheet_lang, language(), publication)
+    # The site has no pages and says the count is not given; the PDF writes its own page count
+    # into this element (evalkit.pipeline.print_html). The token is text no escaping changes.
+    at = FIELDS.index("pages")
+    rows[at] = (rows[at][0], _PAGE_COUNT_TOKEN)
     rows.append((t("description.field.abstract", sheet_lang),
                  abstract(sheet_lang, pilots=numbers.pilots, budget_eur=numbers.budget_eur,
                           participants=numbers.participants, horizon=numbers.horizon,
@@ -75,5 +82,7 @@ def sheet(page: NationalPage, sheet_lang: str, numbers: Abstract) -> None:
     # book/_static/evalkit.css keeps the field names' column whole (tbl-description-*).
     table = markdown_table(frame, t("description.caption", sheet_lang), name=f"tbl-description-{sheet_lang}",
                            align=["l", "l"])
+    absent = html.escape(t("description.absent", sheet_lang))
+    table = table.replace(_PAGE_COUNT_TOKEN, f'<span class="{PAGE_COUNT_CLASS}">{absent}</span>')
     # Marked as written in its own language, so that a screen reader reads a Swedish sheet as Swedish.
     markdown(f'<div lang="{sheet_lang}">\n\n{table}\n\n</div>')

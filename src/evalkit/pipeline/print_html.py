@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree, html
 
+from evalkit.description_sheet import PAGE_COUNT_CLASS
 from evalkit.pipeline.print_tables import lay_out_table, text_of
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -214,7 +215,29 @@ def build_print_html(singlehtml: Path, front: FrontMatter) -> PrintDocument:
     body.append(_contents(front, chapters))
     for _, section in pages:
         body.append(section)
+    _page_counts(body)
     return PrintDocument(_document(front, body), tuple(chapters), _descriptions(body))
+
+
+END_ID = "evalkit-end"
+
+
+def _page_counts(body) -> None:
+    """Let the description sheets' page count be the PDF's own (:data:`~evalkit.description_sheet.PAGE_COUNT_CLASS`).
+
+    The site's "not given" is emptied, and an empty marker ends the last section: the print
+    stylesheet writes the page that marker falls on, the last, into each emptied element
+    (``target-counter``), as WeasyPrint lays the document out once.
+    """
+    counts = body.xpath(f'.//*[contains(concat(" ", @class, " "), " {PAGE_COUNT_CLASS} ")]')
+    if not counts:
+        return
+    for element in counts:
+        for child in list(element):
+            element.remove(child)
+        element.text = None
+    sections = body.xpath("./section")
+    (sections[-1] if sections else body).append(_el("span", id=END_ID))
 
 
 def _descriptions(body) -> dict[str, str]:
