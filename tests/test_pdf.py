@@ -129,6 +129,8 @@ def test_the_description_sheets_come_right_after_the_cover_each_in_its_language(
     page = single_page(tmp_path)
     sheets = "".join(
         f'<section id="sheet-{lang}"><h3>{name}</h3><table class="table" id="tbl-description-{lang}">'
+        f'<caption><span class="caption-number">Taulukko 9{len(lang)} </span><span class="caption-text">{name}</span>'
+        "</caption>"
         f"<thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>c</td><td>d</td></tr>"
         '<tr><td>pages</td><td><span class="evalkit-page-count">ei ilmoitettu</span></td></tr>'
         "</tbody></table></section>"
@@ -155,6 +157,9 @@ def test_the_description_sheets_come_right_after_the_cover_each_in_its_language(
     assert len(counts) == 3 and all(c.text_content() == "" for c in counts)
     assert body.xpath("./section")[-1][-1].get("id") == "evalkit-end"
     assert len(body.xpath('//*[@id="evalkit-end"]')) == 1
+    # Unnumbered: the site's numbers (its appendix's last tables) would come before table 1 here.
+    assert [c.text_content() for c in sheet_page.iter("caption")] == [
+        "Kuvailulehti", "Presentationsblad", "Description sheet"]
 
 
 def test_screen_only_parts_go_and_links_point_inside_the_pdf(tmp_path):

@@ -298,8 +298,12 @@ def _front_page(section):
     """A page printed before the summary: its heading an h1, each h2 section on a page of its own.
 
     A section holding a table ``tbl-description-<lang>`` (a description sheet) is marked as
-    written in that language, so that a screen reader reads it so.
+    written in that language, so that a screen reader reads it so. Its tables lose their numbers:
+    the site's (in the site's order, the appendix's last tables) would come before table 1 here,
+    and would name a sheet in another language "Taulukko".
     """
+    for number in section.xpath('.//caption//span[contains(concat(" ", @class, " "), " caption-number ")]'):
+        number.drop_tree()
     heading = next(section.iter(*HEADINGS))
     _shift_headings(section, int(heading.tag[1]) - 1)
     heading.set("class", ((heading.get("class") or "") + " front-title").strip())
