@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from evalkit.formatting import fmt_date, fmt_eur, fmt_number, fmt_percent
 from evalkit.i18n import t
 
-SHEET_LANGUAGES = ("fi", "sv", "en")
+SHEET_LANGUAGES = ("fi", "sv", "en")   # the order of the sheets, as the government's publications have it
 # The page count is known only once the PDF is laid out: the sheet's cell carries this class, and
 # the PDF's stylesheet writes the last page's number there (evalkit.pipeline.print_html).
-PAGE_COUNT_CLASS = "evalkit-page-count"   # the order of the sheets, as the government's publications have it
+PAGE_COUNT_CLASS = "evalkit-page-count"
 FIELDS = ("publisher", "date", "title", "authors", "series", "isbn_pdf", "issn_pdf", "urn", "case_number",
           "pages", "language", "keywords")
 
