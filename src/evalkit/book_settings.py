@@ -117,7 +117,8 @@ def apply_publication_settings(config: dict[str, Any], root: Path, lang: str) ->
         "evalkit_editions_label": t("publication.editions_label", lang),
         # The theme's search and colour-mode buttons (book/_templates) in the page's language.
         "evalkit_theme": {key: t(f"publication.theme.{key}", lang)
-                          for key in ("search", "colour_mode", "main_nav", "toggle_primary", "toggle_secondary")},
+                          for key in ("search", "colour_mode", "main_nav", "toggle_primary", "toggle_secondary",
+                                       "previous", "next", "previous_page", "next_page")},
         # Each link is written in its own language: "In English" on the Finnish pages.
         "evalkit_editions": [{"lang": other, "folder": edition(root, other).html_link,
                               "text": t("publication.edition_link", other)}
