@@ -122,6 +122,17 @@ def test_costs_by_hand(result):
     assert get(frame, "lappi", 12, "cost_per_employed").value == 200_000
 
 
+def test_a_budget_with_cents_divides_as_written_and_its_numerator_is_whole_euros(tmp_path):
+    # A budget of 200,000.75 euros failed every page ("cannot safely cast ... to int64").
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + "\n" + ROWS, encoding="utf-8")
+    frame = compute_indicators(load_register(path, AS_OF), AS_OF, {"lappi": 200_000.75, "hame": 500_000})
+    row = get(frame, "lappi", None, "cost_per_participant")
+    assert (row.numerator, row.denominator) == (200_001, 6) and row.value == pytest.approx(200_000.75 / 6)
+    pooled = get(frame, "all", None, "cost_per_participant")
+    assert (pooled.numerator, pooled.value) == (700_001, pytest.approx(700_000.75 / 9))
+
+
 def test_missing_budget_gives_missing_costs(result, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text(HEADER + "\n" + ROWS, encoding="utf-8")

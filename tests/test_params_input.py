@@ -235,3 +235,28 @@ def test_a_missing_key_is_named_without_a_line_and_an_explicit_hex_int_is_one_li
     assert [p for p in found if "as_of" in p] == ["lappi.yml: column as_of: required key is missing"], found
     found = problems(write(tmp_path, GOOD.replace("horizon: 6", "horizon: !!int 0x6")))
     assert len(found) == 1 and found[0].startswith("lappi.yml: line ") and "is not a whole number" in found[0], found
+
+
+def test_a_day_the_calendar_lacks_is_one_line_at_its_place(tmp_path):
+    # YAML's own reading raised a bare ValueError: an internal error naming no file or key.
+    found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", "as_of: 2023-02-30")))
+    assert found == ["lappi.yml: line 3: column 8: '2023-02-30' is not a date of the calendar"]
+
+
+def test_an_extract_date_before_1900_is_refused(tmp_path):
+    found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", "as_of: 0001-01-01")))
+    assert len(found) == 1 and found[0].startswith("lappi.yml: line 3: column as_of: ") \
+        and "is before the year 1900" in found[0], found
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "fifo"])
+def test_a_device_or_a_pipe_as_the_data_is_refused_unread(tmp_path, device):
+    # Hashing /dev/zero for the page's cache key never ended (the build ran at full CPU).
+    import os
+
+    if device == "fifo":
+        device = str(tmp_path / "extract.csv")
+        os.mkfifo(device)
+    found = problems(write(tmp_path, GOOD.replace("data/demo/participants.csv", device)))
+    assert found == ["lappi.yml: line 2: column data: names a device or a pipe, not a file; give the "
+                     "register's CSV, .xlsx or .parquet file"]

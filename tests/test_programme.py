@@ -97,6 +97,11 @@ def test_the_default_programme_is_the_eight_pilots_with_the_reported_budgets():
     (("budget_eur: 0", "budget_eur: true"), "programme.yml: line 16: column pilots[1].budget_eur: a budget is"),
     (("budget_eur: 0", "budget_eur: .nan"), "programme.yml: line 16: column pilots[1].budget_eur: a budget is"),
     (("budget_eur: 0", "budget_eur:"), "programme.yml: line 16: column pilots[1].budget_eur: a budget is"),
+    (("budget_eur: 0", "budget_eur: 1.0e+300"),
+     "programme.yml: line 16: column pilots[1].budget_eur: a budget is at most 1,000,000,000,000 euros"),
+    # a day the calendar does not have: YAML's own reading raised a bare ValueError (a traceback)
+    (("start: 2024-01-01", "start: 2024-02-30"),
+     "programme.yml: line 3: column 17: '2024-02-30' is not a date of the calendar"),
     # other keys of the contract
     (("end: 2025-06-30", "end: 2023-06-30"), "programme.yml: line 3: column period: the period ends before"),
     (("languages: [fi, en]", "languages: [fi, de]"), "programme.yml: line 4: column languages[1]:"),

@@ -397,10 +397,10 @@ def test_a_code_hidden_in_the_packages_xml_is_found_too(tmp_path, make, part):
 
 
 def test_the_same_places_without_a_code_are_read(tmp_path):
-    # Comments, properties, headers, names, links and drop-downs with ordinary text (and a code
-    # whose check character is wrong) leave the register as it is.
+    # Comments, properties, headers, names, links and drop-downs with ordinary text (a phone
+    # number, a date) leave the register as it is.
     def ordinary(book, sheet):
-        for change in (_comment("soita 131052-308X"), _property("creator", "Liisa Virtanen")):
+        for change in (_comment("soita 040 123 4567 viimeistään 13.10.2052"), _property("creator", "Liisa Virtanen")):
             change(book, sheet)
         sheet.oddHeader.left.text = "Rekisteri 2023"
         sheet["C2"].hyperlink = "https://example.fi/ohje"

@@ -16,7 +16,7 @@ import pytest
 from evalkit.cli import main
 from evalkit.errors import InputError
 from evalkit.register import load_employers, load_register
-from evalkit.register.hetu import is_valid_hetu
+from evalkit.register.hetu import HETU_MESSAGE, is_valid_hetu
 from register_rows import HEADER, row, write_register
 
 AS_OF = dt.date(2023, 12, 31)
@@ -66,6 +66,15 @@ def only_problem(path, **kwargs) -> str:
      "2024-01-01 is after as_of 2023-12-31"),
     ({"start_date": "2024-01-02", "end_date": "", "status_3m": "", "status_6m": ""}, "start_date",
      "2024-01-02 is after as_of 2023-12-31"),
+    # Beyond the nanosecond dates pandas keeps (1677-2262): an internal error before.
+    ({"start_date": "0001-01-01"}, "start_date", "'0001-01-01' is not a date between the years 1900 and 2099"),
+    ({"end_date": "31.12.9999"}, "end_date", "'31.12.9999' is not a date between the years 1900 and 2099"),
+    ({"start_date": "1899-12-31"}, "start_date", "is not a date between the years 1900 and 2099"),
+    # Digits other than ASCII ones: one reader took them and another failed with an internal error.
+    ({"age": "\uff14\uff10"}, "age", "is not a whole number"),
+    ({"unemployment_months": "\u0665"}, "unemployment_months", "is not a whole number"),
+    ({"cost_eur": "\u0661\u0660\u0660"}, "cost_eur", "is not a number"),
+    ({"start_date": "\u0662\u0660\u0662\u0661-06-01"}, "start_date", "not a date in a form read without guessing"),
 ])
 def test_each_cell_rule(tmp_path, changes, column, words):
     message = only_problem(write_register(tmp_path, row(**changes)))
@@ -206,12 +215,12 @@ def test_hetu_in_a_numeric_column_is_not_echoed_as_a_bad_number(tmp_path):
 
 
 @pytest.mark.parametrize("column", ["sex", "age", "status_3m"])
-def test_a_code_with_a_wrong_check_character_is_refused_as_a_value_but_never_quoted(tmp_path, column):
-    """131052-308U is no valid code (U is not its check character), so no identity-code refusal;
-    but one digit mistyped, it is still a person's code: the message names line and column only."""
+def test_a_code_with_a_wrong_check_character_is_refused_as_a_code_and_never_quoted(tmp_path, column):
+    """131052-308U is no valid code (U is not its check character), but it looks like one, and one
+    digit mistyped it is still a person's code (CONTRACT: a value that looks like a code is refused)."""
     found = problems_of(write_register(tmp_path, row(**{column: "131052-308U"})))
     assert found and all("131052" not in line for line in found), found
-    assert any(f"column {column}: '<identity code>'" in line for line in found), found
+    assert any(f"line 2: column {column}: holds a Finnish personal identity code" in line for line in found), found
 
 
 def test_hetu_in_header_and_other_formats(tmp_path):
@@ -240,8 +249,14 @@ def test_hetu_in_xlsx_and_parquet(tmp_path):
                          "(the value is not shown)"]
 
 
+@pytest.mark.parametrize("column", ["person_id", "service"])
+def test_a_code_with_a_wrong_check_character_is_refused_in_identifiers_and_text(tmp_path, column):
+    # 010203A123B: its check character would be 0 (10203123 mod 31 = 0), not B.
+    found = problems_of(write_register(tmp_path, row(**{column: "x 010203A123B"})))
+    assert found == [f"participants.csv: line 2: column {column}: {HETU_MESSAGE}"], found
+
+
 @pytest.mark.parametrize("value", [
-    "131052-308U",      # wrong check character: an ordinary identifier, accepted
     "131052G308T",      # G is no century sign
     "321052-308T",      # day 32
     "x131052-308T",     # part of a longer code
@@ -310,3 +325,14 @@ def test_installed_command_prints_no_traceback(tmp_path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and code not in done.stderr + done.stdout
     assert len(done.stderr.splitlines()) == 2
+
+
+def test_a_named_pipe_or_a_device_is_refused_unread(tmp_path):
+    # Reading a FIFO waited for a writer for ever; /dev/zero never ends.
+    import os
+
+    pipe = tmp_path / "extract.csv"
+    os.mkfifo(pipe)
+    message = "is a device or a pipe, not a file; give a CSV, .xlsx or .parquet file"
+    assert problems_of(pipe) == [f"extract.csv: {message}"]
+    assert problems_of(Path("/dev/zero")) == [f"zero: {message}"]

@@ -70,8 +70,11 @@ REGISTER_COLUMNS = (
 OPTIONAL_REGISTER_COLUMNS = ("cost_eur",)
 
 
-def future_extract_date(as_of: dt.date) -> str | None:
+def extract_date_problem(as_of: dt.date) -> str | None:
     """Why ``as_of`` cannot be an extract date, or None when it can.
+
+    An extract date before 1900 is a typo too (``0001-01-01``): no register date can be that early
+    (:data:`evalkit.register.parse.FIRST_YEAR`), and every horizon would be still to come.
 
     An extract date after today is a typo: every person who ended service before it would count as
     followed up, with an empty status read as ``unknown`` (CONTRACT.md, "Horizons and who counts"),
@@ -80,6 +83,11 @@ def future_extract_date(as_of: dt.date) -> str | None:
     Today is taken with a day's slack: a machine's clock on UTC is still on yesterday for the first
     hours of a Finnish day, and an extract of that day is no typo.
     """
+    from evalkit.register.parse import FIRST_YEAR
+
+    if as_of.year < FIRST_YEAR:
+        return (f"{as_of.isoformat()} is before the year {FIRST_YEAR}; as_of is the day the data were "
+                "extracted from the register")
     latest = dt.date.today() + dt.timedelta(days=1)
     if as_of > latest:
         return (f"{as_of.isoformat()} is after today ({dt.date.today().isoformat()}); as_of is the day the data "

@@ -386,7 +386,7 @@ def tasmatyo_share(register: pd.DataFrame) -> pd.DataFrame:
                        _with_pooled(_count_by_pilot(pilot_codes), present))
 
 
-def costs(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
+def costs(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, float | int],
           horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
     """Budget per participant, and per employed / positive exit at each horizon.
 
@@ -398,8 +398,10 @@ def costs(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, int],
     known = [PILOT_IDS[i] in budgets for i in present]
     budget_list = [budgets.get(PILOT_IDS[i]) for i in present]
     pooled_budget = sum(b for b in budget_list if b is not None) if all(known) else None
-    budget = pd.array([*budget_list, pooled_budget], dtype="Int64")
-    budget_float = budget.to_numpy(dtype=float, na_value=np.nan)
+    budget_float = np.array([np.nan if b is None else float(b) for b in (*budget_list, pooled_budget)])
+    # The numerator column holds whole euros; the costs themselves divide the budget as written,
+    # cents included (CONTRACT: a budget is a number >= 0).
+    budget = pd.array(np.rint(budget_float), dtype="Float64").astype("Int64")
     pilots = _labels(present)
     participants = _with_pooled(_count_by_pilot(pilot_codes), present)
     frames = [_estimate_frame(pilots, None, "cost_per_participant", budget_float, participants,

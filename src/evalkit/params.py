@@ -144,7 +144,11 @@ def _file_path(value: Any, info: ValidationInfo) -> Any:
         hint = QUOTE_HINT if value is not None and not isinstance(value, str) else ""
         raise refusal(f"expected a file path, got {shown(value)}{hint}")
     root = (info.context or {}).get("root")
-    return Path(os.path.abspath(root / value)) if root is not None else Path(value)
+    path = Path(os.path.abspath(root / value)) if root is not None else Path(value)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # /dev/zero or a named pipe: reading it would never end
+        raise refusal("names a device or a pipe, not a file; give the register's CSV, .xlsx or .parquet file")
+    return path
 
 
 def _optional_file_path(value: Any, info: ValidationInfo) -> Any:
@@ -163,11 +167,11 @@ def _iso_date(value: Any) -> dt.date:
 
 
 def _extract_date(value: Any) -> dt.date:
-    """:func:`_iso_date`, and not after today (:func:`evalkit.definitions.future_extract_date`)."""
-    from evalkit.definitions import future_extract_date
+    """:func:`_iso_date`, and not after today (:func:`evalkit.definitions.extract_date_problem`)."""
+    from evalkit.definitions import extract_date_problem
 
     as_of = _iso_date(value)
-    problem = future_extract_date(as_of)
+    problem = extract_date_problem(as_of)
     if problem:
         raise refusal(problem)
     return as_of

@@ -66,11 +66,18 @@ Text = Annotated[str | dict[str, str], BeforeValidator(_text)]
 NAME_MAX_CHARACTERS = 60
 
 
+# Far above any programme's money (Finland's whole state budget is under 10^11 euros), and low
+# enough that sums of budgets stay exact in whole euros.
+MAX_BUDGET_EUR = 10 ** 12
+
+
 def _budget(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise refusal(f"a budget is a number of euros, 0 or more (no unit, no spaces), got {shown(value)}")
     if not math.isfinite(value) or value < 0:
         raise refusal(f"a budget is a number of euros, 0 or more, got {shown(value)}")
+    if value > MAX_BUDGET_EUR:
+        raise refusal(f"a budget is at most {MAX_BUDGET_EUR:,} euros (a typing error otherwise), got {shown(value)}")
     return value
 
 

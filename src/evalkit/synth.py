@@ -61,7 +61,7 @@ def timing(programme) -> Timing:
     """Starts until the period's end, services of pilots that did not continue closed then, extract a year later.
 
     The extract is never later than today, which an extract date may not be
-    (:func:`evalkit.definitions.future_extract_date`): a programme that ended less than a year
+    (:func:`evalkit.definitions.extract_date_problem`): a programme that ended less than a year
     ago gets today's date.
     """
     import datetime as dt

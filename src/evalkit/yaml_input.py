@@ -42,6 +42,10 @@ ALIAS_MESSAGE = ("uses a YAML anchor or alias (& or *); write each value out in 
                  "make a small file expand without bound)")
 
 
+class ValueRefused(yaml.constructor.ConstructorError):
+    """A value written in valid YAML that cannot be what its form says (a 30th of February)."""
+
+
 class _AliasRefused(Exception):
     def __init__(self, mark):
         self.mark = mark
@@ -115,11 +119,25 @@ def decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     try:
         return int(text, 10)
     except ValueError:
-        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a whole number written in "
-                                                "decimal digits", node.start_mark) from None
+        raise ValueRefused(None, None, f"{text!r} is not a whole number written in decimal digits",
+                           node.start_mark) from None
 
 
 PlainLoader.add_constructor("tag:yaml.org,2002:int", decimal_int)
+def calendar_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    """A date or time as YAML reads it, refused at its place when the calendar has no such day.
+
+    YAML's own constructor raises a bare ``ValueError`` for ``2024-02-30`` or ``2025-13-01``,
+    which names neither the file nor the line.
+    """
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise ValueRefused(None, None, f"{loader.construct_scalar(node)!r} is not a date of the calendar",
+                           node.start_mark) from None
+
+
+PlainLoader.add_constructor("tag:yaml.org,2002:timestamp", calendar_timestamp)
 PlainLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -221,7 +239,7 @@ def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:
     elif "'\\t'" in problem:
         message = "a tab where YAML needs a space; replace the tab with spaces"
     elif problem and not contains_hetu(problem):
-        message = f"is not valid YAML: {problem}"
+        message = problem if isinstance(exc, ValueRefused) else f"is not valid YAML: {problem}"
     else:
         message = "is not valid YAML"
     return InputProblem(name, line, column, message)

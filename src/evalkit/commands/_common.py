@@ -8,13 +8,13 @@ from pathlib import Path
 
 
 def as_of_date(text: str) -> dt.date:
-    from evalkit.definitions import future_extract_date
+    from evalkit.definitions import extract_date_problem
 
     try:
         as_of = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
-    problem = future_extract_date(as_of)
+    problem = extract_date_problem(as_of)
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return as_of

@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat as stat_module
 import sys
 import tempfile
 import threading
@@ -358,9 +359,13 @@ def digest(path: Path) -> str:
     """SHA-256 of a file, computed once per process for a given (path, inode, mtime, size, ctime).
 
     A register of a gigabyte is read by many pages; the build hashes it once. The memo lives only
-    as long as the process: between builds every file is hashed again.
+    as long as the process: between builds every file is hashed again. Anything but a regular file
+    (``/dev/zero``, a named pipe) raises :class:`OSError` unread: a read that is then
+    :data:`MISSING`, and the page that reads it runs and refuses it.
     """
     stat = path.stat()
+    if not stat_module.S_ISREG(stat.st_mode):   # a device or a pipe: reading it may never end
+        raise OSError(f"{path} is not a regular file")
     # ctime too: a same-size rewrite that keeps the modification time (cp -p, rsync -t) still changes it.
     signature = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns)
     if signature not in _digests:

@@ -5,9 +5,12 @@ check character. Century signs: ``+`` (1800s); ``-`` and, since 2023, ``Y X W V 
 ``A`` and, since 2023, ``B C D E F`` (2000s). The check character is
 ``"0123456789ABCDEFHJKLMNPRSTUVWXY"[int(DDMMYYNNN) % 31]``.
 
-A value is treated as a henkilötunnus only when both the pattern and the check character are
-right, so ordinary identifiers are not refused by accident. The search runs inside longer text
-too (a code pasted into a free-text column is still personal data). Callers must never echo the
+A value shaped like a henkilötunnus is treated as one whatever its check character (CONTRACT.md:
+a value that *looks like* a code is refused): a code with one digit mistyped is still a person's
+code. The shape is narrow (a day and month of the calendar, a century sign, three digits and a
+check-character letter or digit, with no letter or digit directly around it), so ordinary
+identifiers such as ``SYN-PPO-000001`` are not refused by accident. The search runs inside
+longer text too (a code pasted into a free-text column is still personal data). Callers must never echo the
 value: functions here return positions only.
 
 What a person could type for the separator is read as the ASCII sign first: every Unicode dash
@@ -93,17 +96,12 @@ def _check_character_ok(code: str) -> bool:
 
 
 def contains_hetu(text: str) -> bool:
-    """True when a valid henkilötunnus appears anywhere in ``text``."""
-    return any(_check_character_ok(m.group(1)) for m in _SEARCH.finditer(normalise(text)))
-
-
-def looks_like_hetu(text: str) -> bool:
-    """True when something shaped like a henkilötunnus appears in ``text``, whatever its check character.
-
-    For what a message may print, not for what the input may hold: a code with one digit mistyped
-    is no valid code, so it passes validation, and it is still a person's code.
-    """
+    """True when something shaped like a henkilötunnus appears anywhere in ``text``, whatever its check character."""
     return _SEARCH.search(normalise(text)) is not None
+
+
+# What a message may print and what the input may hold are now one rule.
+looks_like_hetu = contains_hetu
 
 
 def invisible_mask(values: pd.Series) -> np.ndarray:
@@ -151,7 +149,7 @@ def invisible_identifier_problems(values: pd.Series, label: str, column: str, al
 
 
 def hetu_mask(values: pd.Series) -> np.ndarray:
-    """Boolean array: which cells of a text column hold a valid henkilötunnus anywhere.
+    """Boolean array: which cells of a text column hold a henkilötunnus (:func:`contains_hetu`) anywhere.
 
     A vectorised regular-expression prefilter (Arrow) narrows the cells to the few candidates, and
     only those are checked character by character in Python. A Categorical column (most register

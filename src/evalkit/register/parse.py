@@ -12,12 +12,17 @@ import pandas as pd
 
 from evalkit.errors import InputProblem
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-_FINNISH_DATE = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
+# Digits are ASCII digits only: a regular expression's \d also takes full-width (４０) and
+# Arabic-Indic (٤٠) digits, which some readers then take and others refuse.
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_FINNISH_DATE = r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$"
+# The years a date of this register can fall in: pandas keeps dates in nanoseconds, which end in
+# 2262, and a service of 1500 or 9999 is a typing error, not a date to count from.
+FIRST_YEAR, LAST_YEAR = 1900, 2099
 # Longer whole numbers than this cannot be any count or score here, and would not fit 64 bits.
 _MAX_DIGITS = 15
 # How a spreadsheet shows a very long number (1,23E+15), and Python or Parquet an endless one.
-_EXPONENT = r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+$"
+_EXPONENT = r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)[eE][+-]?[0-9]+$"
 _NON_FINITE = r"(?i)^[+-]?(?:inf|infinity|nan)$"
 
 
@@ -107,16 +112,20 @@ class CellParser:
         iso = values.str.match(_ISO_DATE).to_numpy(dtype=bool)
         finnish = ~iso & values.str.match(_FINNISH_DATE).to_numpy(dtype=bool)
         # The whole column at once (most files write every date one way); the other form after.
-        parsed = pd.to_datetime(values.where(iso, None), format="%Y-%m-%d",
-                                errors="coerce").astype("datetime64[ns]")
+        parsed = pd.to_datetime(values.where(iso, None), format="%Y-%m-%d", errors="coerce")
         if finnish.any():
             parsed[finnish] = pd.to_datetime(values[finnish], format="%d.%m.%Y", errors="coerce")
         empty = (values == "").to_numpy(dtype=bool)
         bad_form = ~(iso | finnish | empty)
         impossible = (iso | finnish) & parsed.isna().to_numpy(dtype=bool)
+        years = parsed.dt.year
+        out_of_range = ((years < FIRST_YEAR) | (years > LAST_YEAR)).fillna(False).to_numpy(dtype=bool)
+        parsed = parsed.where(~out_of_range).astype("datetime64[ns]")
         self._report(text, bad_form[rows], column, "is not a date in a form read without guessing "
                      "(write 2022-12-31 or 31.12.2022)", allowed)
         self._report(text, impossible[rows], column, "is not a date of the calendar", allowed)
+        self._report(text, out_of_range[rows], column, f"is not a date between the years {FIRST_YEAR} "
+                     f"and {LAST_YEAR}", allowed)
         return pd.Series(parsed.to_numpy()[rows], index=text.index, name=text.name).astype("datetime64[ns]")
 
     def whole(self, text: pd.Series, column: str, allowed: str) -> pd.Series:
@@ -126,7 +135,7 @@ class CellParser:
         unreadable.
         """
         values, rows = distinct(text)
-        ok, numbers = self._numbers(values, r"[+-]?\d+")
+        ok, numbers = self._numbers(values, r"[+-]?[0-9]+")
         long = ok & (numbers.str.lstrip("-").str.len() > _MAX_DIGITS).fillna(False).to_numpy(dtype=bool)
         self._report_unreadable(text, rows, values, ~(ok | (values == "").to_numpy(dtype=bool)), column,
                                 "is not a whole number", allowed)
@@ -140,12 +149,12 @@ class CellParser:
         unreadable. A decimal comma in a comma-separated file gets its own hint.
         """
         values, rows = distinct(text)
-        pattern = r"[+-]?\d+([.,]\d+)?" if self.decimal_comma else r"[+-]?\d+(\.\d+)?"
+        pattern = r"[+-]?[0-9]+([.,][0-9]+)?" if self.decimal_comma else r"[+-]?[0-9]+(\.[0-9]+)?"
         ok, numbers = self._numbers(values, pattern)
         bad = ~(ok | (values == "").to_numpy(dtype=bool))
         comma = np.zeros(len(values), dtype=bool)
         if bad.any():
-            comma[bad] = _compact(values[bad]).str.match(r"^[+-]?\d+,\d+$").to_numpy(dtype=bool)
+            comma[bad] = _compact(values[bad]).str.match(r"^[+-]?[0-9]+,[0-9]+$").to_numpy(dtype=bool)
         hint = "is not a number (use a decimal comma only in a semicolon-separated file)"
         self._report(text, comma[rows], column, hint, allowed)
         self._report_unreadable(text, rows, values, bad & ~comma, column, "is not a number", allowed)

@@ -100,6 +100,9 @@ def read_table(path: str | Path, categorical_except: Collection[str] | None = No
         raise InputError([InputProblem(label, None, None, f"file not found: {shown_path(path)}")])
     if path.is_dir():
         raise InputError([InputProblem(label, None, None, "is a folder, expected a table file")])
+    if not path.is_file():   # reading /dev/zero or a named pipe would never end
+        raise InputError([InputProblem(label, None, None, "is a device or a pipe, not a file; give a CSV, "
+                                       ".xlsx or .parquet file")])
     with path.open("rb") as handle:
         head = handle.read(8192)
     if not head:
