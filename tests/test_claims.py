@@ -115,6 +115,14 @@ def test_command_prints_a_table_and_exits_zero(capsys):
     assert "ristiriitainen" in out and "»noin 8,5 prosenttia vähemmän«" in out
 
 
+@pytest.mark.parametrize(("lang", "summary"), [("fi", "tiivistelmä"), ("sv", "sammandrag"), ("en", "summary")])
+def test_the_summary_section_is_named_in_the_editions_language(capsys, lang, summary):
+    # The Swedish and English tables named the source report's summary in Finnish.
+    code, out = run_cli(capsys, "--lang", lang)
+    sections = [line.split()[0] for line in out.splitlines()[2:] if line.strip()]
+    assert code == 0 and summary in sections and all(s == summary or s[0].isdigit() for s in sections), sections
+
+
 def test_command_csv_and_json(capsys):
     code, out = run_cli(capsys, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))

@@ -108,8 +108,12 @@ def test_the_swedish_edition_is_in_swedish_and_links_to_both_other_editions(buil
     assert (sv.pdf.name, sv.html_dir.name) == ("report-sv.pdf", "html-sv")
     assert sv.pdf.read_bytes().startswith(b"%PDF")
     # The theme's own controls speak the edition's language too (locales/<lang>/theme.po).
-    for lang, words in (("sv", ("Hoppa till huvudinnehållet", "På den här sidan", "Länk till den här rubriken")),
-                        ("fi", ("Siirry pääsisältöön", "Tällä sivulla", "Linkki tähän otsikkoon"))):
+    # Sphinx's own Finnish catalogue says "<" and ">" for "previous" and "next"
+    # (book/_templates/components/prev-next.html).
+    for lang, words in (("sv", ("Hoppa till huvudinnehållet", "På den här sidan", "Länk till den här rubriken",
+                                '"prev-next-subtitle">nästa<', '"prev-next-subtitle">föregående<')),
+                        ("fi", ("Siirry pääsisältöön", "Tällä sivulla", "Linkki tähän otsikkoon",
+                                '"prev-next-subtitle">seuraava<', '"prev-next-subtitle">edellinen<'))):
         page = (edition(built_editions, lang).html_dir / "pilots" / "lappi.html").read_text(encoding="utf-8")
         assert all(word in page for word in words), lang
         english = ("Skip to main content", "On this page", "Link to this heading", "Back to top", "Search this book",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from evalkit.formatting import fmt_number
 from evalkit.i18n import t
+from evalkit.reported_facts import section_shown
 
 # Decimals a recomputed value is shown with, per unit (stated values keep the report's own words).
 DECIMALS = {"million_eur": 3, "percent": 1}
@@ -119,7 +120,7 @@ def claims_display(frame: pd.DataFrame, lang: str | None = None, short: bool = F
     rows = []
     for claim in frame.itertuples(index=False):
         rows.append({
-            t("claims.col_section", lang): claim.section,
+            t("claims.col_section", lang): section_shown(claim.section, lang),
             t("claims.col_claim", lang): claim_description(claim.claim_id, lang),
             t("claims.col_stated", lang): f"»{claim.stated}«",
             t("claims.col_derived", lang): derived_text(claim.derived_low, claim.derived_high,

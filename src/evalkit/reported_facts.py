@@ -51,6 +51,20 @@ SECTION_TITLES = {
     "5": "5 Muu projektihallinta",
     "6": "6 Yhteenveto ja suositukset",
 }
+SUMMARY_SECTION = "tiivistelmä"
+
+
+def section_shown(section: str, lang: str | None = None) -> str:
+    """A section of the source report as a table or a sentence of an edition names it.
+
+    A numbered section is its number; the summary (``tiivistelmä``) is named in the edition's
+    language, lower case as in the Finnish report's own references ("sammandrag", "summary").
+    """
+    from evalkit.i18n import t
+
+    return t("publication.summary", lang).lower() if section == SUMMARY_SECTION else section
+
+
 Unit = Literal[
     "clients", "code", "coordinators", "date", "days", "ely_areas", "employers", "eur", "events",
     "focus_areas", "grade", "items", "meetings_per_year", "million_eur", "month", "months",

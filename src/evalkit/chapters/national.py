@@ -43,7 +43,7 @@ from evalkit.programme import Programme, current, programme_at
 from evalkit.publication import cell
 from evalkit.register.schema import WAS_RANGE
 from evalkit.reported import PilotFacts, load_pilots
-from evalkit.reported_facts import ReportedFacts, load_facts
+from evalkit.reported_facts import ReportedFacts, load_facts, section_shown
 from evalkit.suppression import count_text
 
 
@@ -417,7 +417,7 @@ def stated_total_table(page: NationalPage) -> None:
     """
     totals = national.budget_total(page.pilots, page.facts)
     frame = pd.DataFrame({
-        t("national.col_section"): totals["section"],
+        t("national.col_section"): [section_shown(section) for section in totals["section"]],
         t("claims.col_stated"): [f"»{s}«" for s in totals["stated"]],
         t("national.col_allowed"): [f"{_meur(lo / 1e6, 2)}–{_meur(hi / 1e6, 2)}"
                                     for lo, hi in zip(totals["stated_low_eur"], totals["stated_high_eur"])],
@@ -481,7 +481,7 @@ def inconsistencies_list(page: NationalPage) -> None:
     opened = fmt_date(page.facts.value("call_opened"))
     # A figure the facts make inconsistent that the report's text did not (a corrected budget, say)
     # has no explanation of its own; it still gets its line.
-    markdown("\n".join(f"- {t('claims.flag_item', section=row.section, stated=row.stated)} "
+    markdown("\n".join(f"- {t('claims.flag_item', section=section_shown(row.section), stated=row.stated)} "
                        + (t(f"claims.explain.{row.claim_id}", call_opened=opened)
                           if has(f"claims.explain.{row.claim_id}") else t("claims.explain_other"))
                        for row in flagged.itertuples()))
