@@ -330,3 +330,28 @@ def test_build_warns_of_long_names_and_untranslated_texts_before_it_builds(tmp_p
         "and sheet: give the long title as project_name",
         "evalkit build: warning: programme.yml: title, focus_areas.2 have no sv text; the sv edition shows another "
         "language's there"]
+
+
+def test_a_pilot_without_a_project_name_of_its_own_is_titled_by_its_name_alone(tmp_path):
+    # `evalkit new` wrote project_name = name, and pages read "North: North" and "North ran its
+    # pilot as North"; a pilot without project_name (the contract's optional key) read the same.
+    from evalkit.i18n import set_language
+    from evalkit.programme import pilot_context
+
+    text = GOOD.replace("    name: Beta\n", "    name: Beta\n    project_name: ' Beta'\n")
+    programme = load_programme(write(tmp_path, text))
+    try:
+        set_language("fi")
+        alfa, beta = (pilot_context(programme.by_id(pid)) for pid in ("alfa", "beta-2"))
+        # Names reach Markdown escaped (a hyphen too), so that nothing in them is read as markup.
+        assert alfa["heading"] == "Alfa\\-kokeilu: Alfa"
+        assert alfa["project_sentence"] == "Alfa\\-kokeilu toteutti pilotin nimellä *Alfa*. "
+        assert (beta["heading"], beta["project_sentence"]) == ("Beta", "")
+        assert programme.by_id("beta-2").heading == "Beta"
+        set_language("en")
+        assert pilot_context(programme.by_id("alfa"))["project_sentence"] == "Alfa\\-kokeilu ran its pilot as *Alfa*. "
+    finally:
+        set_language("fi")
+    # Without the key at all, the same.
+    programme = load_programme(write(tmp_path / "other", GOOD))
+    assert pilot_context(programme.by_id("beta-2"))["heading"] == "Beta"

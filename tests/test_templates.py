@@ -81,10 +81,11 @@ def test_render_fills_markdown_and_leaves_code_cells(tmp_path):
     ]
     path = tmp_path / "page.ipynb"
     nbformat.write(notebook, path)
-    context = {"region": "Lappi", "project_name": "Ohjaamo"}
+    context = {"region": "Lappi", "project_name": "Ohjaamo", "heading": "Lappi: Ohjaamo"}
     rendered = render(path, context, "fi")
-    # Second route: the catalogue text with its two context names replaced by str.replace.
+    # Second route: the catalogue text with its context names replaced by str.replace.
     heading = t("pilot.heading", "fi").replace("{{ ctx.region }}", "Lappi") \
-                                      .replace("{{ ctx.project_name }}", "Ohjaamo")
+                                      .replace("{{ ctx.project_name }}", "Ohjaamo") \
+                                      .replace("{{ ctx.heading }}", "Lappi: Ohjaamo")
     assert rendered.cells[0].source == f"# {heading}\n\nShare {{glue:text}}`x`."
     assert rendered.cells[1].source == code

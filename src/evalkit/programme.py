@@ -254,14 +254,34 @@ class ProgrammePilot:
         from evalkit.i18n import language
         return self.project_in(language()) or self.name
 
+    @property
+    def own_project_name(self) -> str | None:
+        """The project name in the active language when it says more than the pilot's name; else None."""
+        from evalkit.i18n import language
+        project = self.project_in(language())
+        return project if project and project.strip() != self.name.strip() else None
+
+    @property
+    def heading(self) -> str:
+        """``name: project name`` as a chapter's title gives the pilot, or the name alone (not "North: North")."""
+        project = self.own_project_name
+        return self.name if project is None else f"{self.name}: {project}"
+
 
 def pilot_context(pilot: ProgrammePilot) -> dict[str, str]:
     """The values a pilot page's ``{{ ctx.<name> }}`` placeholders take, as Markdown that shows them literally.
 
     The names come from ``programme.yml``, which a person wrote: no character of theirs is read as markup.
     """
+    from evalkit.i18n import t
     from evalkit.page_output import literal
-    return {"project_name": literal(pilot.project_name), "region": literal(pilot.name), "pilot_id": pilot.pilot_id}
+
+    region, project = literal(pilot.name), pilot.own_project_name
+    return {"project_name": literal(pilot.project_name), "region": region, "pilot_id": pilot.pilot_id,
+            "heading": region if project is None else f"{region}: {literal(project)}",
+            # A sentence naming the project, or nothing when the pilot has no name of its own for it.
+            "project_sentence": "" if project is None else
+            t("pilot.project_sentence", region=region, project=literal(project)) + " "}
 
 
 @dataclass(frozen=True)

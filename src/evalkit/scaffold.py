@@ -41,7 +41,7 @@ PILOT_TEMPLATE = """\
   - pilot_id: {pilot_id}
     name: "{name}"
     budget_eur: {budget}
-    project_name: "{name}"
+    # project_name: "the project's own name, if it has one"
 """
 
 PARAMS_TEMPLATE = """\

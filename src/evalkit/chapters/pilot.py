@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalkit.chapters.comparison import MAIN_HORIZON
 from evalkit.chapters.method_numbers import method_numbers
 from evalkit.chapters.pilot_data import PilotResults, pilot_results
 from evalkit.definitions import BASIS_CODES, HORIZONS, POOLED, STATUS_CODES
@@ -52,7 +53,9 @@ from evalkit.programme import Programme, ProgrammePilot, load_programme, pilot_c
 from evalkit.suppression import rate_hidden, rate_text
 
 RATE_NAMES = ("employment_rate", "open_employment_rate", "positive_exit_rate")
-COST_HORIZON = 3  # months: the horizon with the most people followed up, so the steadiest cost
+# Months: the summary's horizon (its cost per employed person, its rates), so that a chapter and
+# the summary quote the same cost; the costs page gives every horizon.
+COST_HORIZON = MAIN_HORIZON
 COST_ROWS = (("cost_per_participant", None), ("cost_per_employed", COST_HORIZON),
              ("cost_per_positive_exit", COST_HORIZON))
 EMPLOYER_ROWS = ("employers_reached", "employers_interested", "employers_coached", "employers_hiring", "hires")

@@ -229,7 +229,7 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
         try:
             pages = stage / "pages"
             _run_notebooks(inputs, pilot, lang, root, stage, out)
-            title = t("pilot.report.title", region=pilot.name, project=pilot.project_name)
+            title = t("pilot.report.title", heading=pilot.heading)
             config, toc = write_book_files(root, lang, stage, title)
             _say("building the site")
             book.jupyter_book(pages, config, toc, stage / "html-out", "html")
@@ -353,7 +353,8 @@ def _build_report_pdf(pilot: ProgrammePilot, lang: str, title: str, book_files: 
     front = front_matter(
         lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
         subtitle=t(programme.publication_text("pilot_subject"), horizons=method_numbers()["horizons_and"]),
-        publisher=t(programme.publication_text("pilot_publisher"), region=pilot.name, project=pilot.project_name),
+        publisher=t(programme.publication_text("pilot_publisher"), region=pilot.name, project=pilot.project_name,
+                    heading=pilot.heading),
         summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
     build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
               front, say=_say)
