@@ -4,6 +4,7 @@ PDF would meet. Small hand-made inputs run fast; the real PDFs of both editions 
 report are built once per session (slow)."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -453,10 +454,13 @@ def test_a_pilots_own_report_is_a_tagged_pdf_too(tmp_path_factory, lang):
     from evalkit.programme import programme_at
 
     pilot = programme_at(project).by_id("lappi")   # the region's name in the report's language
-    title = t("pilot.report.title", lang, region=pilot.name_in(lang), project=pilot.project_in(lang) or "")
+    title = t("pilot.report.title", lang, heading=f"{pilot.name_in(lang)}: {pilot.project_in(lang)}")
     wanted = expected_pilot_pdf(out, lang, title)
     assert wanted.chapters and wanted.images
     assert [str(p) for p in pdfcheck.check_pdf(out / "report.pdf", wanted)] == []
+    # What it was built from, as the national PDF says it: the extract's whole digest in the metadata.
+    digest = hashlib.sha256(own.read_bytes()).hexdigest()
+    assert f"lappi.csv sha256 {digest}" in _poppler("pdfinfo", str(out / "report.pdf"))
     if shutil.which("chromium"):
         # Its pages as `evalkit check --report` sees them: files, and Chromium with axe-core.
         from evalkit.checks import failures

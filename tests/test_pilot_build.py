@@ -122,6 +122,19 @@ def test_flow_and_cost_on_the_page_match_evalkit_indicators(built):
     assert costs["Työllistä kohden (6 kk)"] == fmt_eur(_row(frame, "cost_per_employed", 6)["value"])
 
 
+def test_the_page_says_what_it_was_built_from(built):
+    # The national pages' footer states code, parameters and data digests; the pilot's own report
+    # had none. Its extract lies outside the project: named by its file name alone.
+    import hashlib
+    import re
+
+    out, html, _, _ = built
+    digest = hashlib.sha256((out.parent / "own.csv").read_bytes()).hexdigest()
+    footer = re.search(r'<p class="evalkit-provenance">([^<]*)</p>', html)
+    assert footer and f"own.csv {digest[:12]}" in footer.group(1), footer
+    assert str(out.parent) not in html
+
+
 def test_goals_table_lists_the_pilots_own_goals(built):
     _, _, tables, _ = built
     goals = tables[f"tbl-goals-{PILOT}"]

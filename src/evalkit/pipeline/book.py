@@ -380,11 +380,16 @@ def publishable_copy(site: Path, target: Path, footer: str) -> Path:
     rewrites the kept site's files in place. Returns ``target``.
     """
     shutil.copytree(site, target, symlinks=True)
-    for page in target.rglob("*.html"):
+    fill_footer(target, footer)
+    return target
+
+
+def fill_footer(site: Path, footer: str) -> None:
+    """Put ``footer`` (HTML) in the place of :data:`FOOTER_SLOT` in every page of ``site``, in place."""
+    for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         if FOOTER_SLOT in text:
             page.write_text(text.replace(FOOTER_SLOT, footer), encoding="utf-8")
-    return target
 
 
 def _source_digests(source: Path) -> dict[str, str]:

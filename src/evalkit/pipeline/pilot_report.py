@@ -27,7 +27,8 @@ from evalkit.errors import BuildError, EvalkitError, InputError, InputProblem
 from evalkit.i18n import set_language, t
 from evalkit.params import Goal, load_params
 from evalkit.paths import book_sources, params_dir, project_root
-from evalkit.pipeline import book, report_folder, self_assessment
+from evalkit.pipeline import book, provenance, report_folder, self_assessment
+from evalkit.pipeline.pages import footer_html, pdf_keywords
 from evalkit.pipeline.print_pdf import build_pdf
 from evalkit.pipeline.runner import NotebookJob, execute_job
 from evalkit.programme import PROGRAMME_FILE, ProgrammePilot, current, pilot_context, programme_at
@@ -154,7 +155,8 @@ def write_book_files(root: Path, lang: str, stage: Path, title: str) -> tuple[Pa
     config_path = book.write_config(root, lang, stage / "_config.yml")
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["title"] = title
-    config.setdefault("html", {})["extra_footer"] = ""   # no place for a build's footer: a page of its own
+    # The build's provenance goes into the footer's place once the site is built (book.fill_footer).
+    config.setdefault("html", {})["extra_footer"] = book.FOOTER_SLOT
     sphinx = config.get("sphinx", {}).get("config", {})
     context = sphinx.get("html_context")
     if isinstance(context, dict) and "evalkit_editions" in context:
@@ -231,12 +233,16 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
             _run_notebooks(inputs, pilot, lang, root, stage, out)
             title = t("pilot.report.title", heading=pilot.heading)
             config, toc = write_book_files(root, lang, stage, title)
+            prov = provenance.collect_pilot_report(
+                root, inputs.pilot_id, inputs.params_source,
+                [inputs.data, *([inputs.employers] if inputs.employers else [])])
             _say("building the site")
             book.jupyter_book(pages, config, toc, stage / "html-out", "html")
             finished = stage / "finished"
             shutil.move(stage / "html-out" / "_build" / "html", finished)
+            book.fill_footer(finished, footer_html(prov))
             if pdf:
-                _build_report_pdf(pilot, lang, title, (pages, config, toc), stage, finished)
+                _build_report_pdf(pilot, lang, title, (pages, config, toc), stage, finished, prov)
             _gather(stage / "own", finished)
         except BaseException:
             _stop_kernel()   # before the staging folder goes: the kernel may still be writing into it
@@ -344,19 +350,24 @@ def _run_notebooks(inputs: ReportInputs, pilot: ProgrammePilot, lang: str, root:
 
 
 def _build_report_pdf(pilot: ProgrammePilot, lang: str, title: str, book_files: tuple[Path, Path, Path], stage: Path,
-                      finished: Path) -> None:
-    """Build the one-page book as single HTML and print it, with its front matter, to ``report.pdf``."""
+                      finished: Path, prov: provenance.Provenance) -> None:
+    """Build the one-page book as single HTML and print it, with its front matter, to ``report.pdf``.
+
+    Its pages carry ``prov`` in their footers and its metadata in its keywords, as the national PDF's do.
+    """
     pages, config, toc = book_files
     programme = current()
     _say("building the PDF")
     book.jupyter_book(pages, config, toc, stage / "pdf-out", "singlehtml")
+    single = stage / "pdf-out" / "_build" / "singlehtml"
+    book.fill_footer(single, footer_html(prov))
     front = front_matter(
-        lang, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), title=title,
+        lang, prov.built_at_utc, title=title, keywords=pdf_keywords(prov),
         subtitle=t(programme.publication_text("pilot_subject"), horizons=method_numbers()["horizons_and"]),
         publisher=t(programme.publication_text("pilot_publisher"), region=pilot.name, project=pilot.project_name,
                     heading=pilot.heading),
         summary_sections=(t("pilot.goals_heading"),), contents_depth=2)
-    build_pdf(stage / "pdf-out" / "_build" / "singlehtml" / "index.html", finished / "report.pdf",
+    build_pdf(single / "index.html", finished / "report.pdf",
               front, say=_say)
 
 

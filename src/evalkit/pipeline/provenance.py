@@ -74,15 +74,30 @@ def collect(root: Path, params: dict[str, PilotParams], now: dt.datetime | None 
         file is named relative to ``root``, or by its name alone when it lies outside (never by a
         home folder or a user name: :func:`evalkit.shown.published_path`).
     """
+    data = sorted({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
+                  | set(reported_dir(root).glob("*")))
+    return _collected(root, [(pilot_id, params[pilot_id].source) for pilot_id in sorted(params)], data, now)
+
+
+def collect_pilot_report(root: Path, pilot_id: str, params_file: Path | None, data_files: list[Path],
+                         now: dt.datetime | None = None) -> Provenance:
+    """The provenance of a pilot's own report: its params file (if any), ``programme.yml`` and its extract.
+
+    As :func:`collect`, for one pilot: ``data_files`` are the register extract and the employers'
+    file it was built from, named by their names alone when they lie outside ``root``.
+    """
+    params = [(pilot_id, params_file)] if params_file is not None else []
+    return _collected(root, params, sorted(set(data_files)), now)
+
+
+def _collected(root: Path, params: list[tuple[str, Path]], data: list[Path], now: dt.datetime | None) -> Provenance:
     code = code_root() or root
     commit = _git(code, "rev-parse", "HEAD") or "unknown"
     status = _git(code, "status", "--porcelain", "--untracked-files=no")
-    data = sorted({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
-                  | set(reported_dir(root).glob("*")))
     params_digest = hashlib.sha256()
-    for pilot_id in sorted(params):
+    for pilot_id, source in params:
         params_digest.update(pilot_id.encode())
-        params_digest.update(file_digest(params[pilot_id].source).encode())
+        params_digest.update(file_digest(source).encode())
     # The programme's own settings are parameters too: a budget changes the costs, a recommendation
     # the text. Each is named in the digest so that no two files' contents can stand for each other.
     for setting in (root / "programme.yml", root / "data" / "recommendations.yml"):
