@@ -100,3 +100,18 @@ def test_check_all_fails_on_editions_that_disagree(tmp_path):
     result = run_evalkit(tmp_path, "check", "--lang", "all", "--no-browser", "--no-pdf")
     assert result.returncode == 1
     assert "editions: html-en/: built from other inputs than html/" in result.stdout
+
+
+def test_check_all_fails_while_an_edition_every_page_links_to_is_not_built(tmp_path):
+    # Every page links to each of the programme's languages: with the Swedish site not built, the
+    # Finnish and English sites' links to it lead nowhere. Checking one edition, it stays a note.
+    publish(tmp_path, "fi", prov(), None)
+    publish(tmp_path, "en", prov(), None)
+    result = run_evalkit(tmp_path, "check", "--lang", "all", "--no-browser", "--no-pdf")
+    unbuilt = [line for line in result.stdout.splitlines() if line.startswith("editions:") and "not built" in line]
+    assert result.returncode == 1
+    assert unbuilt == ["editions: html-sv/: the sv edition is not built, and every built edition links to it; "
+                       "build every edition (`make report-all`) before publishing [edition-link]"]
+    publish(tmp_path, "sv", prov(), None)
+    result = run_evalkit(tmp_path, "check", "--lang", "all", "--no-browser", "--no-pdf")
+    assert "editions: html-sv/" not in result.stdout

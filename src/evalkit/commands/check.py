@@ -7,7 +7,8 @@ images that do not load; a screenshot of each page under _build/screenshots/<lan
 nothing untagged; chapter titles and project names in the text, print resolution, nothing off the
 page). Every page also goes through axe-core's WCAG 2.0-2.2 A and AA rules (best-practice findings are
 notes). With `--lang all`, the published sites and PDFs must all have been built from the same inputs
-(parameters and data files), or the editions could show different numbers. Prints one line per
+(parameters and data files), or the editions could show different numbers, and every language of
+the programme must be built, as every page links to each. Prints one line per
 problem; exits 1 when there is any. Build first: `make report-all` (or `evalkit build --lang L`).
 `--report DIR` checks a pilot's own report (`evalkit pilot --out DIR`) the same way, axe-core included.
 """
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 from evalkit.checks import Problem, failures
-from evalkit.editions import edition
+from evalkit.editions import edition, published_languages
 from evalkit.i18n import LANGUAGES
 from evalkit.paths import project_root
 
@@ -60,6 +61,12 @@ def check_report(folder: Path, browser: bool = True) -> list[Problem]:
 
         problems += check_in_browser(folder, lang)
     return problems
+
+
+def unbuilt_edition_message(lang: str) -> str:
+    """Why a programme language without a built site stops publication (``check --lang all``)."""
+    return (f"the {lang} edition is not built, and every built edition links to it; build every "
+            "edition (`make report-all`) before publishing")
 
 
 def check_edition(root, lang: str, browser: bool = True, pdf: bool = True) -> list[Problem]:
@@ -128,6 +135,14 @@ def run(args) -> int:
     for problem in agreement:
         print(f"editions: {problem}")
     failed += len(failures(agreement))
+    if args.lang == "all":
+        # Checking what is to be published: every built edition links to each of the programme's
+        # languages, so one not built is a dead link on every page (checking one edition, a note).
+        missing = [lang for lang in published_languages(root) if lang not in langs]
+        for lang in missing:
+            unbuilt = Problem(f"{edition(root, lang).html_link}/", unbuilt_edition_message(lang), "edition-link")
+            print(f"editions: {unbuilt}")
+        failed += len(missing)
     for lang in langs:
         problems = sorted(set(check_edition(root, lang, browser=not args.no_browser, pdf=not args.no_pdf)))
         for problem in problems:
