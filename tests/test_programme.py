@@ -102,6 +102,9 @@ def test_the_default_programme_is_the_eight_pilots_with_the_reported_budgets():
     # a day the calendar does not have: YAML's own reading raised a bare ValueError (a traceback)
     (("start: 2024-01-01", "start: 2024-02-30"),
      "programme.yml: line 3: column 17: '2024-02-30' is not a date of the calendar"),
+    # two pilots of one name (as shown: case and spacing aside) could not be told apart in a table
+    (("name: Beta", "name: ' alfa-KOKEILU '"),
+     "programme.yml: line 15: column pilots[1].name: the name is already pilots[0]'s in fi"),
     # other keys of the contract
     (("end: 2025-06-30", "end: 2023-06-30"), "programme.yml: line 3: column period: the period ends before"),
     (("languages: [fi, en]", "languages: [fi, de]"), "programme.yml: line 4: column languages[1]:"),

@@ -336,3 +336,11 @@ def test_a_named_pipe_or_a_device_is_refused_unread(tmp_path):
     message = "is a device or a pipe, not a file; give a CSV, .xlsx or .parquet file"
     assert problems_of(pipe) == [f"extract.csv: {message}"]
     assert problems_of(Path("/dev/zero")) == [f"zero: {message}"]
+
+
+def test_one_identifier_in_two_unicode_forms_is_one_person(tmp_path):
+    # "å" as one character (U+00E5) and as "a" with a combining ring (U+030A) look the same.
+    path = write_register(tmp_path, row(person_id="\u00e5"), row(person_id="a\u030a"))
+    found = problems_of(path)
+    assert len(found) == 2 and all("column person_id:" in line and "appears more than once" in line
+                                   for line in found), found

@@ -468,6 +468,18 @@ def _duplicates(spec: ProgrammeFile, label: str, lines: KeyLines) -> list[InputP
             problems.append(InputProblem(label, lines.line(key), key, f"pilot_id {pilot.pilot_id!r} is already "
                                          f"pilots[{seen[pilot.pilot_id]}]; every pilot_id is unique"))
         seen.setdefault(pilot.pilot_id, index)
+    # A name labels the pilot's column, axis tick and Excel sheet: two pilots of one name could
+    # not be told apart in any table (compared as shown, in each edition's language).
+    for lang in spec.languages:
+        named: dict[str, int] = {}
+        for index, pilot in enumerate(spec.pilots):
+            name = " ".join((in_language(pilot.name, lang, tuple(spec.languages)) or "").split()).casefold()
+            if name in named and not any(p.column == f"pilots[{index}].name" for p in problems):
+                key = f"pilots[{index}].name"
+                problems.append(InputProblem(label, lines.line(key), key, f"the name is already pilots[{named[name]}]'s"
+                                             f" in {lang}; every pilot needs a name of its own (it labels its "
+                                             "columns, axes and sheets)"))
+            named.setdefault(name, index)
     return problems
 
 

@@ -68,7 +68,9 @@ class CellParser:
         """:meth:`text` for an identifier, refusing a cell holding a character that shows nothing.
 
         ``p1`` and ``p1`` followed by a zero-width space look the same and are two identifiers:
-        one person would count twice, unseen by the uniqueness check.
+        one person would count twice, unseen by the uniqueness check. For the same reason an
+        identifier is given in Unicode's composed form (NFC), so that the check sees two ways of
+        writing "å" as one.
         """
         from evalkit.register.hetu import invisible_identifier_problems
 
@@ -76,6 +78,12 @@ class CellParser:
         problems = invisible_identifier_problems(values, self.file_label, column, allowed)
         self.problems += problems
         self.bad_cells.update((problem.line, column) for problem in problems)
+        # "å" typed as one character or as "a" and a combining ring looks the same and would
+        # count as two people: identifiers are compared in one Unicode form (NFC).
+        other = (values.notna() & ~values.str.isascii()).to_numpy(dtype=bool)
+        if other.any():
+            values = values.copy()
+            values[other] = values[other].str.normalize("NFC")
         return values
 
     def code(self, text: pd.Series, upper: bool = False) -> pd.Series:
