@@ -35,14 +35,13 @@ def in_process(pilot_id: str, folder: Path) -> tuple[float, float]:
 
 def notebook(pilot_id: str, folder: Path) -> float:
     from evalkit.pipeline.runner import NotebookJob, execute_job
-    from evalkit.reported import load_pilots
+    from evalkit.programme import pilot_context, programme_at
 
-    pilot = load_pilots().by_id(pilot_id)
     job = NotebookJob(name=pilot_id, template=ROOT / "book" / "templates" / "pilot.ipynb",
                       output=folder / f"{pilot_id}.ipynb",
                       parameters={"pilot_id": pilot_id, "params_file": str(ROOT / "params" / f"{pilot_id}.yml"),
                                   "lang": "fi", "root": str(ROOT), "page_dir": str(folder), "page_name": pilot_id},
-                      context={"project_name": pilot.project_name, "region": pilot.region, "pilot_id": pilot_id},
+                      context=pilot_context(programme_at(ROOT).by_id(pilot_id)),
                       lang="fi")
     started = time.perf_counter()
     result = execute_job(job, "", {}, "bench")

@@ -36,7 +36,8 @@ def site(tmp_path_factory) -> Path:
     text = re.sub(r"(?m)^title:\n(  \w\w: .*\n)+", lambda m: f"title: {json.dumps(TITLE)}\n", text)
     text = re.sub(r"(?m)^publisher: .*$", lambda m: f"publisher: {json.dumps(PUBLISHER)}", text)
     text = text.replace('    name: "A"', f"    name: {json.dumps(NAME)}", 1)
-    text = text.replace('    project_name: "A"', f"    project_name: {json.dumps(PROJECT)}", 1)
+    named = f"    name: {json.dumps(NAME)}\n"
+    text = text.replace(named, f"{named}    project_name: {json.dumps(PROJECT)}\n", 1)
     assert NAME in text and TITLE in text and PUBLISHER in text and PROJECT in text
     (folder / "programme.yml").write_text(text, encoding="utf-8")
     done = subprocess.run([*EVALKIT, "build", "--programme", str(folder), "--no-pdf", "--jobs", "2"],
@@ -76,10 +77,16 @@ def test_evalkit_check_passes_a_programme_published_without_swedish(site):
     """The programme is published in Finnish and English: no page is asked to link to Swedish."""
     folder = site.parent.parent
     env = {key: value for key, value in os.environ.items() if key != "EVALKIT_ROOT"}
-    done = subprocess.run([*EVALKIT, "check", "--programme", str(folder), "--no-browser", "--no-pdf"],
+    done = subprocess.run([*EVALKIT, "check", "--programme", str(folder), "--lang", "fi", "--no-browser", "--no-pdf"],
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert " sv " not in done.stdout and "fi: 0 problem(s)" in done.stderr
+    # Checking for publication, the English edition (built from nothing yet) is missing, and
+    # Swedish, which the programme does not publish, is not asked for.
+    done = subprocess.run([*EVALKIT, "check", "--programme", str(folder), "--lang", "all", "--no-browser",
+                           "--no-pdf"], env=env, capture_output=True, text=True, timeout=300)
+    missing = [line for line in done.stdout.splitlines() if line.startswith("editions:")]
+    assert done.returncode == 1 and len(missing) == 1 and missing[0].startswith("editions: html-en/: "), done.stdout
 
 
 def search_titles(site: Path) -> dict[str, list]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _modules_after(code: str) -> set[str]:
@@ -44,3 +47,10 @@ def test_evalkit_build_loads_only_its_own_command():
                              "from evalkit import cli\ntry:\n    cli.main()\nexcept SystemExit:\n    pass")
     assert "evalkit.commands.build" in modules and "evalkit.commands.compare" not in modules
     assert not {"pandas", "numpy", "scipy", "statsmodels"} & modules
+
+
+def test_reading_every_params_file_and_the_programme_needs_no_data_stack():
+    # Every build, a no-op one too, checks the params files (their extract dates among them).
+    modules = _modules_after("from evalkit.params import load_all_params\nfrom pathlib import Path\n"
+                             f"assert load_all_params(Path({str(ROOT)!r}))")
+    assert not {"pandas", "numpy", "pyarrow", "pandera"} & modules

@@ -260,3 +260,26 @@ def test_a_device_or_a_pipe_as_the_data_is_refused_unread(tmp_path, device):
     found = problems(write(tmp_path, GOOD.replace("data/demo/participants.csv", device)))
     assert found == ["lappi.yml: line 2: column data: names a device or a pipe, not a file; give the "
                      "register's CSV, .xlsx or .parquet file"]
+
+
+@pytest.mark.parametrize("value, what", [("!!timestamp x", "'x' is not a date of the calendar"),
+                                         ("!!float foo", "'foo' is not a number"),
+                                         ("!!bool maybe", "'maybe' is not true or false")])
+def test_an_explicit_tag_yaml_cannot_read_is_one_line_at_its_place(tmp_path, value, what):
+    # YAML's own constructors raised AttributeError, ValueError or KeyError: internal errors.
+    found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {value}")))
+    assert found == [f"lappi.yml: line 3: column 8: {what}"]
+
+
+def test_a_data_path_the_system_cannot_look_up_is_refused_at_its_key(tmp_path):
+    found = problems(write(tmp_path, GOOD.replace("data/demo/participants.csv", "a" * 5000 + ".csv")))
+    assert found == ["lappi.yml: line 2: column data: cannot be looked up: File name too long"]
+
+
+def test_a_params_file_that_is_a_pipe_is_refused_unread(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "lappi.yml")
+    with pytest.raises(InputError) as caught:
+        load_params(tmp_path / "lappi.yml", ROOT)
+    assert [p.message for p in caught.value.problems] == ["is a device, a pipe or a folder, not a file"]

@@ -266,7 +266,7 @@ def _own_notebooks(tmp_path, edit):
     files = self_assessment.OwnFiles("private-data/p.csv", "2023-12-31", "private-data/lappi.yml", None,
                                      "private-data/programme.yml")
     made = self_assessment.make_notebook(ROOT / "book" / "templates" / "pilot.ipynb", {
-        "project_name": "P", "region": "Lappi", "pilot_id": "lappi"},
+        "project_name": "P", "region": "Lappi", "pilot_id": "lappi", "heading": "Lappi: P", "project_sentence": ""},
         self_assessment.parameters_source("lappi", files, []))
     earlier, new = tmp_path / "earlier.ipynb", tmp_path / "new.ipynb"
     nbformat.write(made, new)

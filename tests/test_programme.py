@@ -99,12 +99,19 @@ def test_the_default_programme_is_the_eight_pilots_with_the_reported_budgets():
     (("budget_eur: 0", "budget_eur:"), "programme.yml: line 16: column pilots[1].budget_eur: a budget is"),
     (("budget_eur: 0", "budget_eur: 1.0e+300"),
      "programme.yml: line 16: column pilots[1].budget_eur: a budget is at most 1,000,000,000,000 euros"),
+    (("budget_eur: 0", "budget_eur: 1" + "0" * 400),
+     "programme.yml: line 16: column pilots[1].budget_eur: a budget is at most 1,000,000,000,000 euros (a typing "
+     "error otherwise), got a number of 401 digits"),
+    (("start: 2024-01-01", "start: 0001-01-01"),
+     "programme.yml: line 3: column period: the period lies outside the years 1900-2099"),
     # a day the calendar does not have: YAML's own reading raised a bare ValueError (a traceback)
     (("start: 2024-01-01", "start: 2024-02-30"),
      "programme.yml: line 3: column 17: '2024-02-30' is not a date of the calendar"),
     # two pilots of one name (as shown: case and spacing aside) could not be told apart in a table
     (("name: Beta", "name: ' alfa-KOKEILU '"),
      "programme.yml: line 15: column pilots[1].name: the name is already pilots[0]'s in fi"),
+    (("name: Beta", "name: {fi: Beta, en: Alfa-kokeilu}"),
+     "programme.yml: line 15: column pilots[1].name: the name is already pilots[0]'s in en"),
     # other keys of the contract
     (("end: 2025-06-30", "end: 2023-06-30"), "programme.yml: line 3: column period: the period ends before"),
     (("languages: [fi, en]", "languages: [fi, de]"), "programme.yml: line 4: column languages[1]:"),
@@ -355,6 +362,22 @@ def test_a_pilot_without_a_project_name_of_its_own_is_titled_by_its_name_alone(t
         assert pilot_context(programme.by_id("alfa"))["project_sentence"] == "Alfa\\-kokeilu ran its pilot as *Alfa*. "
     finally:
         set_language("fi")
+    # A project name equal to the pilot's name in another language is no name of its own either:
+    # every edition says the same.
+    text = GOOD.replace("    project_name: Alfa\n", "    project_name: Alfaförsöket\n")
+    programme = load_programme(write(tmp_path / "sv", text))
+    for lang in ("fi", "sv"):
+        set_language(lang)
+        assert pilot_context(programme.by_id("alfa"))["project_sentence"] == "", lang
+    set_language("fi")
     # Without the key at all, the same.
     programme = load_programme(write(tmp_path / "other", GOOD))
     assert pilot_context(programme.by_id("beta-2"))["heading"] == "Beta"
+
+
+def test_two_names_written_in_two_unicode_forms_are_one_name(tmp_path):
+    # "ö" as one character and as "o" with a combining diaeresis look the same in every table.
+    text = GOOD.replace("name: Beta", "name: \"Alfa-ko\\u0308keilu\"").replace("Alfa-kokeilu", "Alfa-kökeilu", 1)
+    assert refused(write(tmp_path, text)) == [
+        "programme.yml: line 15: column pilots[1].name: the name is already pilots[0]'s in fi; every pilot needs "
+        "a name of its own (it labels its columns, axes and sheets)"]

@@ -32,7 +32,8 @@ from evalkit.pipeline import self_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "book" / "templates" / "pilot.ipynb"
-CONTEXT = {"project_name": "Projekti", "region": "Uusimaa", "pilot_id": "uusimaa"}
+CONTEXT = {"project_name": "Projekti", "region": "Uusimaa", "pilot_id": "uusimaa", "heading": "Uusimaa: Projekti",
+           "project_sentence": "Uusimaa toteutti pilotin nimellä *Projekti*. "}
 HETU = "131052-308T"   # a valid code: 131052308 mod 31 = 26 -> "T"
 MYST = ("{{", "{glue", ":::{")
 FILES = self_assessment.OwnFiles("private-data/own.csv", "2023-12-31", "private-data/uusimaa.yml", None,

@@ -66,8 +66,10 @@ def test_a_folder_named_by_an_identity_code_is_hidden(form):
 
 
 def test_shown_leaves_other_numbers_alone():
-    for text in ("data/2023-12-31/lappi.csv", "131052-308U/x.csv", "params/lappi.yml"):
+    for text in ("data/2023-12-31/lappi.csv", "params/lappi.yml", "puh. 040 123 4567"):
         assert shown(text) == text
+    # A code with a wrong check character still looks like a code, and is still a person's.
+    assert shown("131052-308U/x.csv") == "<identity code>/x.csv"
 
 
 def test_a_problem_stays_one_line_whatever_its_parts_hold():

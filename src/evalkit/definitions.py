@@ -70,11 +70,17 @@ REGISTER_COLUMNS = (
 OPTIONAL_REGISTER_COLUMNS = ("cost_eur",)
 
 
+# The years a date of a register, a programme or an extract can fall in: pandas keeps dates in
+# nanoseconds, which end in 2262, and a service of 1500 or 9999 is a typing error, not a date to
+# count from. Here, not in evalkit.register.parse: checking a params file needs no data stack.
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+
+
 def extract_date_problem(as_of: dt.date) -> str | None:
     """Why ``as_of`` cannot be an extract date, or None when it can.
 
     An extract date before 1900 is a typo too (``0001-01-01``): no register date can be that early
-    (:data:`evalkit.register.parse.FIRST_YEAR`), and every horizon would be still to come.
+    (:data:`FIRST_YEAR`), and every horizon would be still to come.
 
     An extract date after today is a typo: every person who ended service before it would count as
     followed up, with an empty status read as ``unknown`` (CONTRACT.md, "Horizons and who counts"),
@@ -83,8 +89,6 @@ def extract_date_problem(as_of: dt.date) -> str | None:
     Today is taken with a day's slack: a machine's clock on UTC is still on yesterday for the first
     hours of a Finnish day, and an extract of that day is no typo.
     """
-    from evalkit.register.parse import FIRST_YEAR
-
     if as_of.year < FIRST_YEAR:
         return (f"{as_of.isoformat()} is before the year {FIRST_YEAR}; as_of is the day the data were "
                 "extracted from the register")

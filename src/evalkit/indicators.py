@@ -401,7 +401,7 @@ def costs(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, float | 
     budget_float = np.array([np.nan if b is None else float(b) for b in (*budget_list, pooled_budget)])
     # The numerator column holds whole euros; the costs themselves divide the budget as written,
     # cents included (CONTRACT: a budget is a number >= 0).
-    budget = pd.array(np.rint(budget_float), dtype="Float64").astype("Int64")
+    budget = pd.array(np.floor(budget_float + 0.5), dtype="Float64").astype("Int64")   # half a euro up
     pilots = _labels(present)
     participants = _with_pooled(_count_by_pilot(pilot_codes), present)
     frames = [_estimate_frame(pilots, None, "cost_per_participant", budget_float, participants,

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -145,7 +146,13 @@ def _file_path(value: Any, info: ValidationInfo) -> Any:
         raise refusal(f"expected a file path, got {shown(value)}{hint}")
     root = (info.context or {}).get("root")
     path = Path(os.path.abspath(root / value)) if root is not None else Path(value)
-    if path.exists() and not path.is_file() and not path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return path   # refused where the file is read, with its name
+    except OSError as exc:   # a name too long, a folder not ours to read
+        raise refusal(f"cannot be looked up: {exc.strerror}") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         # /dev/zero or a named pipe: reading it would never end
         raise refusal("names a device or a pipe, not a file; give the register's CSV, .xlsx or .parquet file")
     return path

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -74,10 +75,11 @@ MAX_BUDGET_EUR = 10 ** 12
 def _budget(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise refusal(f"a budget is a number of euros, 0 or more (no unit, no spaces), got {shown(value)}")
+    if value > MAX_BUDGET_EUR:   # first: a 400-digit integer cannot even be made a float
+        raise refusal(f"a budget is at most {MAX_BUDGET_EUR:,} euros (a typing error otherwise), got "
+                      f"{shown(value) if isinstance(value, float) else f'a number of {len(str(value))} digits'}")
     if not math.isfinite(value) or value < 0:
         raise refusal(f"a budget is a number of euros, 0 or more, got {shown(value)}")
-    if value > MAX_BUDGET_EUR:
-        raise refusal(f"a budget is at most {MAX_BUDGET_EUR:,} euros (a typing error otherwise), got {shown(value)}")
     return value
 
 
@@ -114,8 +116,13 @@ class Period(InputModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
+        from evalkit.definitions import FIRST_YEAR, LAST_YEAR
+
         if self.end < self.start:
             raise refusal("the period ends before it starts")
+        if not (FIRST_YEAR <= self.start.year and self.end.year <= LAST_YEAR):
+            # the register refuses such dates, and synth would make them
+            raise refusal(f"the period lies outside the years {FIRST_YEAR}-{LAST_YEAR}")
         return self
 
 
@@ -256,10 +263,16 @@ class ProgrammePilot:
 
     @property
     def own_project_name(self) -> str | None:
-        """The project name in the active language when it says more than the pilot's name; else None."""
+        """The project name in the active language when it is not one of the pilot's names; else None.
+
+        Compared with the pilot's name in every language it is given in, so that each edition says
+        the same.
+        """
         from evalkit.i18n import language
         project = self.project_in(language())
-        return project if project and project.strip() != self.name.strip() else None
+        given = self.entry.name
+        names = {text.strip() for text in (given.values() if isinstance(given, dict) else (given,))}
+        return project if project and project.strip() not in names else None
 
     @property
     def heading(self) -> str:
@@ -473,7 +486,8 @@ def _duplicates(spec: ProgrammeFile, label: str, lines: KeyLines) -> list[InputP
     for lang in spec.languages:
         named: dict[str, int] = {}
         for index, pilot in enumerate(spec.pilots):
-            name = " ".join((in_language(pilot.name, lang, tuple(spec.languages)) or "").split()).casefold()
+            name = unicodedata.normalize("NFC", " ".join(
+                (in_language(pilot.name, lang, tuple(spec.languages)) or "").split())).casefold()
             if name in named and not any(p.column == f"pilots[{index}].name" for p in problems):
                 key = f"pilots[{index}].name"
                 problems.append(InputProblem(label, lines.line(key), key, f"the name is already pilots[{named[name]}]'s"

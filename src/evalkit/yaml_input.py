@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,20 +125,28 @@ def decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 
 
 PlainLoader.add_constructor("tag:yaml.org,2002:int", decimal_int)
-def calendar_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
-    """A date or time as YAML reads it, refused at its place when the calendar has no such day.
+def _refused_at_its_place(construct, what: str):
+    """YAML's constructor ``construct``, refusing a value it cannot read as ``what`` at its line.
 
-    YAML's own constructor raises a bare ``ValueError`` for ``2024-02-30`` or ``2025-13-01``,
-    which names neither the file nor the line.
+    YAML's own constructors raise bare errors for ``2024-02-30`` or ``2025-13-01`` (ValueError),
+    ``!!timestamp x`` (AttributeError), ``!!float foo`` (ValueError) or ``!!bool maybe``
+    (KeyError), which name neither the file nor the line.
     """
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        raise ValueRefused(None, None, f"{loader.construct_scalar(node)!r} is not a date of the calendar",
-                           node.start_mark) from None
+    def constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError, AttributeError, KeyError, TypeError):
+            raise ValueRefused(None, None, f"{loader.construct_scalar(node)!r} is not {what}",
+                               node.start_mark) from None
+    return constructor
 
 
-PlainLoader.add_constructor("tag:yaml.org,2002:timestamp", calendar_timestamp)
+PlainLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                            _refused_at_its_place(yaml.SafeLoader.construct_yaml_timestamp, "a date of the calendar"))
+PlainLoader.add_constructor("tag:yaml.org,2002:float",
+                            _refused_at_its_place(yaml.SafeLoader.construct_yaml_float, "a number"))
+PlainLoader.add_constructor("tag:yaml.org,2002:bool",
+                            _refused_at_its_place(yaml.SafeLoader.construct_yaml_bool, "true or false"))
 PlainLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -187,6 +196,8 @@ def decode(data: bytes, name: str) -> str:
 def load_yaml(path: Path, name: str) -> Any:
     """The file's content, or :class:`InputError` with one line naming line and column."""
     try:
+        if not stat.S_ISREG(Path(path).stat().st_mode):   # a named pipe would be waited on for ever
+            raise InputError([InputProblem(name, None, None, "is a device, a pipe or a folder, not a file")])
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:

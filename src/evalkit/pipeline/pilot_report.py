@@ -242,7 +242,7 @@ def build_pilot_report(pilot_id: str, data: Path, as_of: dt.date, out: Path, pdf
             shutil.move(stage / "html-out" / "_build" / "html", finished)
             book.fill_footer(finished, footer_html(prov))
             if pdf:
-                _build_report_pdf(pilot, lang, title, (pages, config, toc), stage, finished, prov)
+                _build_report_pdf(pilot, lang, title, (pages, config, toc), prov, stage, finished)
             _gather(stage / "own", finished)
         except BaseException:
             _stop_kernel()   # before the staging folder goes: the kernel may still be writing into it
@@ -349,8 +349,8 @@ def _run_notebooks(inputs: ReportInputs, pilot: ProgrammePilot, lang: str, root:
     _run(self_assessment_job(inputs, root, lang, job.context, own, stage), "the self-assessment notebook", out)
 
 
-def _build_report_pdf(pilot: ProgrammePilot, lang: str, title: str, book_files: tuple[Path, Path, Path], stage: Path,
-                      finished: Path, prov: provenance.Provenance) -> None:
+def _build_report_pdf(pilot: ProgrammePilot, lang: str, title: str, book_files: tuple[Path, Path, Path],
+                      prov: provenance.Provenance, stage: Path, finished: Path) -> None:
     """Build the one-page book as single HTML and print it, with its front matter, to ``report.pdf``.
 
     Its pages carry ``prov`` in their footers and its metadata in its keywords, as the national PDF's do.

@@ -10,15 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evalkit.definitions import FIRST_YEAR, LAST_YEAR
 from evalkit.errors import InputProblem
 
 # Digits are ASCII digits only: a regular expression's \d also takes full-width (４０) and
 # Arabic-Indic (٤٠) digits, which some readers then take and others refuse.
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _FINNISH_DATE = r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$"
-# The years a date of this register can fall in: pandas keeps dates in nanoseconds, which end in
-# 2262, and a service of 1500 or 9999 is a typing error, not a date to count from.
-FIRST_YEAR, LAST_YEAR = 1900, 2099
 # Longer whole numbers than this cannot be any count or score here, and would not fit 64 bits.
 _MAX_DIGITS = 15
 # How a spreadsheet shows a very long number (1,23E+15), and Python or Parquet an endless one.
