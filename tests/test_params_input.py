@@ -240,7 +240,7 @@ def test_a_missing_key_is_named_without_a_line_and_an_explicit_hex_int_is_one_li
 def test_a_day_the_calendar_lacks_is_one_line_at_its_place(tmp_path):
     # YAML's own reading raised a bare ValueError: an internal error naming no file or key.
     found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", "as_of: 2023-02-30")))
-    assert found == ["lappi.yml: line 3: column 8: '2023-02-30' is not a date of the calendar"]
+    assert found == ["lappi.yml: line 3: column as_of: '2023-02-30' is not a date of the calendar"]
 
 
 def test_an_extract_date_before_1900_is_refused(tmp_path):
@@ -268,7 +268,7 @@ def test_a_device_or_a_pipe_as_the_data_is_refused_unread(tmp_path, device):
 def test_an_explicit_tag_yaml_cannot_read_is_one_line_at_its_place(tmp_path, value, what):
     # YAML's own constructors raised AttributeError, ValueError or KeyError: internal errors.
     found = problems(write(tmp_path, GOOD.replace("as_of: 2023-12-31", f"as_of: {value}")))
-    assert found == [f"lappi.yml: line 3: column 8: {what}"]
+    assert found == [f"lappi.yml: line 3: column as_of: {what}"]
 
 
 def test_a_data_path_the_system_cannot_look_up_is_refused_at_its_key(tmp_path):

@@ -104,9 +104,12 @@ def test_the_default_programme_is_the_eight_pilots_with_the_reported_budgets():
      "error otherwise), got a number of 401 digits"),
     (("start: 2024-01-01", "start: 0001-01-01"),
      "programme.yml: line 3: column period: the period lies outside the years 1900-2099"),
+    # a value YAML cannot read as its tag says, named by its key in a list
+    (("budget_eur: 0", "budget_eur: !!float x"),
+     "programme.yml: line 16: column pilots[1].budget_eur: 'x' is not a number"),
     # a day the calendar does not have: YAML's own reading raised a bare ValueError (a traceback)
     (("start: 2024-01-01", "start: 2024-02-30"),
-     "programme.yml: line 3: column 17: '2024-02-30' is not a date of the calendar"),
+     "programme.yml: line 3: column period.start: '2024-02-30' is not a date of the calendar"),
     # two pilots of one name (as shown: case and spacing aside) could not be told apart in a table
     (("name: Beta", "name: ' alfa-KOKEILU '"),
      "programme.yml: line 15: column pilots[1].name: the name is already pilots[0]'s in fi"),

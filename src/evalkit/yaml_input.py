@@ -243,6 +243,8 @@ def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
     column = str(mark.column + 1) if mark is not None else None
+    if isinstance(exc, ValueRefused) and mark is not None:
+        column = key_at(text, mark.index) or column   # named by its key, as other problems of a value are
     problem = str(getattr(exc, "problem", "") or "")
     if mark is not None and _tab_in_indentation(text, mark.line):
         message = "a tab is used for indentation; YAML indents with spaces only (replace the tab " \
@@ -254,6 +256,31 @@ def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:
     else:
         message = "is not valid YAML"
     return InputProblem(name, line, column, message)
+
+
+def key_at(text: str, index: int) -> str | None:
+    """The key path (``period.start``, ``goals[1].target``) of the value that starts at ``index`` of ``text``.
+
+    None when the text cannot be composed or no value starts there.
+    """
+    try:
+        root = yaml.compose(text, Loader=PlainLoader)  # noqa: S506 - composing builds no value
+    except (yaml.YAMLError, _AliasRefused):
+        return None
+
+    def walk(node, path: str) -> str | None:
+        if node.start_mark.index == index and isinstance(node, yaml.ScalarNode):
+            return path
+        children = (node.value if isinstance(node, yaml.MappingNode) else
+                    [(None, child) for child in node.value] if isinstance(node, yaml.SequenceNode) else [])
+        for position, (key, child) in enumerate(children):
+            step = f"[{position}]" if key is None else (f".{key.value}" if path else str(key.value))
+            found = walk(child, f"{path}{step}")
+            if found is not None:
+                return found
+        return None
+
+    return walk(root, "") if root is not None else None
 
 
 def _tab_in_indentation(text: str, line: int) -> bool:
