@@ -107,7 +107,7 @@ def test_a_saved_goal_is_published_by_the_next_build_and_the_watch_leaves_nothin
         assert "Tavoite 7 prosenttia" not in page.read_text(encoding="utf-8")
         params = folder / "params" / "alfa.yml"
         text = params.read_text(encoding="utf-8")
-        params.write_text(text.replace('"At least 30 % are employed six months after the service"',
+        params.write_text(text.replace('"Vähintään 30 % on työssä kuusi kuukautta palvelun jälkeen"',
                                        '"Tavoite 7 prosenttia"').replace("target: 0.3", "target: 0.07"),
                           encoding="utf-8")
         assert watching.wait(timeout=600) == 0, "".join(lines[-30:])

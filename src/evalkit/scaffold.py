@@ -21,7 +21,7 @@ PROGRAMME_TEMPLATE = """\
 title:
   fi: "Esimerkkiohjelma: arviointiraportti (demonstraatio)"
   en: "Example programme: evaluation report (demonstration)"
-publisher: "{publisher}"
+publisher: {{fi: "Esimerkkijulkaisija", en: "Demonstration publisher"}}
 # When the pilots ran; the synthetic register's people start within it.
 period: {{start: {start}, end: {end}}}
 # The editions, fi, sv or en; the first is the main one.
@@ -52,17 +52,19 @@ pilot_id: {pilot_id}
 data: data/demo/participants.csv
 employers: data/demo/employers.csv
 as_of: {as_of}
+# The services and goals are shown as written in every edition: write them in the programme's main
+# language (the first of its languages).
 services:
-- "{pilot_id} service A"
-- "{pilot_id} service B"
+- "{pilot_id}: palvelu A"
+- "{pilot_id}: palvelu B"
 # A measurable goal names an indicator, a follow-up time in months and a target; a goal with text
 # only is listed without a verdict.
 goals:
-- text: "At least 30 % are employed six months after the service"
+- text: "Vähintään 30 % on työssä kuusi kuukautta palvelun jälkeen"
   indicator: employment_rate
   horizon: 6
   target: 0.3
-- text: "Employers learn to use the service"
+- text: "Työnantajat oppivat käyttämään palvelua"
 """
 
 README = """\
@@ -140,7 +142,7 @@ def new_programme(folder: Path | str, pilot_ids: list[str]) -> Path:
         pilots = "".join(PILOT_TEMPLATE.format(pilot_id=p, name=p.replace("-", " ").capitalize(), budget=BUDGET)
                          for p in pilot_ids)
         (staging / "programme.yml").write_text(PROGRAMME_TEMPLATE.format(
-            publisher="Demonstration publisher", start=START, end=END, pilots=pilots), encoding="utf-8")
+            start=START, end=END, pilots=pilots), encoding="utf-8")
         (staging / "params").mkdir()
         programme_file = load_programme(staging / "programme.yml", check_params=False)
         as_of = timing(programme_file).as_of

@@ -75,7 +75,7 @@ def default_profile(index: int, pilot, programme) -> Profile:
     low, high = GENERIC_SIZE_RANGE
     size = int(min(high, max(low, round(pilot.budget_eur / GENERIC_EUR_PER_PARTICIPANT))))
     letters = "".join(ch for ch in pilot.pilot_id.upper() if ch.isalnum())[:3]
-    return Profile(f"{letters}{index + 1}", size, (f"{pilot.pilot_id} service A", f"{pilot.pilot_id} service B"),
+    return Profile(f"{letters}{index + 1}", size, (f"{pilot.pilot_id}: palvelu A", f"{pilot.pilot_id}: palvelu B"),
                    programme.spec.period.start, 6.0, False, 0.2, 0.3, 0.28)
 
 
