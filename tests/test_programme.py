@@ -105,6 +105,8 @@ def test_the_default_programme_is_the_eight_pilots_with_the_reported_budgets():
     (("start: 2024-01-01", "start: 0001-01-01"),
      "programme.yml: line 3: column period: the period lies outside the years 1900-2099"),
     # a value YAML cannot read as its tag says, named by its key in a list
+    (("budget_eur: 0", "budget_eur: 1e400"),   # read as infinity, then said to be "inf"
+     "programme.yml: line 16: column pilots[1].budget_eur: '1e400' is too large a number"),
     (("budget_eur: 0", "budget_eur: !!float x"),
      "programme.yml: line 16: column pilots[1].budget_eur: 'x' is not a number"),
     # a day the calendar does not have: YAML's own reading raised a bare ValueError (a traceback)

@@ -143,8 +143,16 @@ def _refused_at_its_place(construct, what: str):
 
 PlainLoader.add_constructor("tag:yaml.org,2002:timestamp",
                             _refused_at_its_place(yaml.SafeLoader.construct_yaml_timestamp, "a date of the calendar"))
-PlainLoader.add_constructor("tag:yaml.org,2002:float",
-                            _refused_at_its_place(yaml.SafeLoader.construct_yaml_float, "a number"))
+def _finite_unless_written_so(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    """A float, refused when its digits overflow (``1e400`` is read as infinity, then said to be ``inf``)."""
+    value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    text = loader.construct_scalar(node)
+    if value in (float("inf"), float("-inf")) and "inf" not in text.lower():
+        raise ValueRefused(None, None, f"{text!r} is too large a number", node.start_mark)
+    return value
+
+
+PlainLoader.add_constructor("tag:yaml.org,2002:float", _refused_at_its_place(_finite_unless_written_so, "a number"))
 PlainLoader.add_constructor("tag:yaml.org,2002:bool",
                             _refused_at_its_place(yaml.SafeLoader.construct_yaml_bool, "true or false"))
 PlainLoader.add_implicit_resolver(
