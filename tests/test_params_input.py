@@ -283,3 +283,9 @@ def test_a_params_file_that_is_a_pipe_is_refused_unread(tmp_path):
     with pytest.raises(InputError) as caught:
         load_params(tmp_path / "lappi.yml", ROOT)
     assert [p.message for p in caught.value.problems] == ["is a device, a pipe or a folder, not a file"]
+
+
+def test_a_key_holding_a_code_is_not_printed_when_its_value_cannot_be_read(tmp_path):
+    # The value's problem names its key; a key holding a code is named by line and column only.
+    found = problems(write(tmp_path, GOOD + f"{HETU}: 2023-02-30\n"))
+    assert len(found) == 1 and HETU not in found[0] and found[0].startswith("lappi.yml: line 12: column 14: "), found

@@ -359,7 +359,7 @@ def test_a_pilot_without_a_project_name_of_its_own_is_titled_by_its_name_alone(t
         set_language("fi")
         alfa, beta = (pilot_context(programme.by_id(pid)) for pid in ("alfa", "beta-2"))
         # Names reach Markdown escaped (a hyphen too), so that nothing in them is read as markup.
-        assert alfa["heading"] == "Alfa\\-kokeilu: Alfa"
+        assert alfa["heading"] == "Alfa\\-kokeilu\\: Alfa"
         assert alfa["project_sentence"] == "Alfa\\-kokeilu toteutti pilotin nimellä *Alfa*. "
         assert (beta["heading"], beta["project_sentence"]) == ("Beta", "")
         assert programme.by_id("beta-2").heading == "Beta"

@@ -291,7 +291,7 @@ def pilot_context(pilot: ProgrammePilot) -> dict[str, str]:
 
     region, project = literal(pilot.name), pilot.own_project_name
     return {"project_name": literal(pilot.project_name), "region": region, "pilot_id": pilot.pilot_id,
-            "heading": region if project is None else f"{region}: {literal(project)}",
+            "heading": literal(pilot.heading),
             # A sentence naming the project, or nothing when the pilot has no name of its own for it.
             "project_sentence": "" if project is None else
             t("pilot.project_sentence", region=region, project=literal(project)) + " "}

@@ -125,6 +125,8 @@ def decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 
 
 PlainLoader.add_constructor("tag:yaml.org,2002:int", decimal_int)
+
+
 def _refused_at_its_place(construct, what: str):
     """YAML's constructor ``construct``, refusing a value it cannot read as ``what`` at its line.
 
@@ -143,6 +145,8 @@ def _refused_at_its_place(construct, what: str):
 
 PlainLoader.add_constructor("tag:yaml.org,2002:timestamp",
                             _refused_at_its_place(yaml.SafeLoader.construct_yaml_timestamp, "a date of the calendar"))
+
+
 def _finite_unless_written_so(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
     """A float, refused when its digits overflow (``1e400`` is read as infinity, then said to be ``inf``)."""
     value = yaml.SafeLoader.construct_yaml_float(loader, node)
@@ -252,7 +256,8 @@ def syntax_problem(name: str, exc: yaml.YAMLError, text: str) -> InputProblem:
     line = mark.line + 1 if mark is not None else None
     column = str(mark.column + 1) if mark is not None else None
     if isinstance(exc, ValueRefused) and mark is not None:
-        column = key_at(text, mark.index) or column   # named by its key, as other problems of a value are
+        key = key_at(text, mark.index)   # named by its key, as other problems of a value are
+        column = key if key and not contains_hetu(key) else column
     problem = str(getattr(exc, "problem", "") or "")
     if mark is not None and _tab_in_indentation(text, mark.line):
         message = "a tab is used for indentation; YAML indents with spaces only (replace the tab " \

@@ -100,10 +100,6 @@ def contains_hetu(text: str) -> bool:
     return _SEARCH.search(normalise(text)) is not None
 
 
-# What a message may print and what the input may hold are now one rule.
-looks_like_hetu = contains_hetu
-
-
 def invisible_mask(values: pd.Series) -> np.ndarray:
     """Boolean array: which cells of a text column (not a Categorical) hold a character that shows nothing.
 

@@ -27,12 +27,12 @@ _NON_FINITE = r"(?i)^[+-]?(?:inf|infinity|nan)$"
 def shown(value: str) -> str:
     """A cell value quoted for a message, shortened so one problem stays one line.
 
-    A value shaped like an identity code, its check character right or not, is not quoted: a
-    code with one digit mistyped passes as no code, and is still a person's.
+    A value shaped like an identity code, its check character right or not, is not quoted
+    (:func:`evalkit.register.hetu.contains_hetu`).
     """
-    from evalkit.register.hetu import looks_like_hetu
+    from evalkit.register.hetu import contains_hetu
 
-    if looks_like_hetu(value):
+    if contains_hetu(value):
         return "'<identity code>'"
     value = value.replace("\n", " ")
     return repr(value if len(value) <= 40 else value[:37] + "...")
