@@ -150,3 +150,29 @@ def test_a_figure_made_inconsistent_by_corrected_facts_is_listed_with_a_plain_ex
     assert len(lines) > len(EXPECTED_INCONSISTENT)
     from evalkit.i18n import t
     assert sum(line.endswith(t("claims.explain_other")) for line in lines) == len(lines) - len(EXPECTED_INCONSISTENT)
+
+
+@pytest.mark.parametrize(("lang", "summary_place", "chapter_word"),
+                         [("fi", "Tiivistelmä, »", "Luku"), ("sv", "Sammandraget, »", "Kapitel"),
+                          ("en", "Summary, »", "Section")])
+def test_a_flagged_figure_of_the_summary_is_placed_in_the_summary_not_in_a_chapter_so_named(
+        monkeypatch, lang, summary_place, chapter_word):
+    """With seven pilots funded instead of eight, the summary's count of pilots is inconsistent: its line
+    names the summary ("Tiivistelmä, »…«"), not a chapter called "tiivistelmä"; numbered ones keep "Luku 2.3"."""
+    from evalkit.chapters import national as chapter
+    from evalkit.page_output import Page
+
+    seven = PILOTS.model_copy(update={"pilots": PILOTS.pilots[:-1]})
+    shown = []
+    monkeypatch.setattr(chapter, "markdown", shown.append)
+    set_language(lang)
+    try:
+        chapter.inconsistencies_list(chapter.NationalPage(Page(Path("."), "claims"), ROOT, seven, FACTS))
+    finally:
+        set_language("fi")
+    lines = shown[0].splitlines()
+    summary_lines = [line for line in lines if line.startswith(f"- {summary_place}")]
+    assert len(summary_lines) == 1, lines
+    assert any(line.startswith(f"- {chapter_word} 1, »") for line in lines), lines
+    assert not any("tiivistelmä" in line.split("»")[0].lower() or "sammandrag" in line.split("»")[0].lower()
+                   or "summary" in line.split("»")[0][2:].lower() for line in lines if line not in summary_lines)

@@ -43,7 +43,7 @@ from evalkit.programme import Programme, current, programme_at
 from evalkit.publication import cell
 from evalkit.register.schema import WAS_RANGE
 from evalkit.reported import PilotFacts, load_pilots
-from evalkit.reported_facts import ReportedFacts, load_facts, section_shown
+from evalkit.reported_facts import SUMMARY_SECTION, ReportedFacts, load_facts, section_shown
 from evalkit.suppression import count_text
 
 
@@ -474,6 +474,13 @@ def claims_check_table(page: NationalPage) -> None:
                align=["l", "l", "l", "l", "r", "r"])
 
 
+def _flag_place(section: str, stated: str) -> str:
+    """Where the report states a flagged figure: "Luku 2.1, »…«:", or the summary named as such."""
+    if section == SUMMARY_SECTION:  # "Luku tiivistelmä" would read as a chapter called so
+        return t("claims.flag_item_summary", stated=stated)
+    return t("claims.flag_item", section=section_shown(section), stated=stated)
+
+
 def inconsistencies_list(page: NationalPage) -> None:
     """Show a list of the report's inconsistent figures: section, the words stated, and what is wrong."""
     table = claims_table(page.pilots, page.facts)
@@ -481,7 +488,7 @@ def inconsistencies_list(page: NationalPage) -> None:
     opened = fmt_date(page.facts.value("call_opened"))
     # A figure the facts make inconsistent that the report's text did not (a corrected budget, say)
     # has no explanation of its own; it still gets its line.
-    markdown("\n".join(f"- {t('claims.flag_item', section=section_shown(row.section), stated=row.stated)} "
+    markdown("\n".join(f"- {_flag_place(row.section, row.stated)} "
                        + (t(f"claims.explain.{row.claim_id}", call_opened=opened)
                           if has(f"claims.explain.{row.claim_id}") else t("claims.explain_other"))
                        for row in flagged.itertuples()))
