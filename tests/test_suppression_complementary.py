@@ -89,6 +89,30 @@ def test_one_pilot_hidden_with_the_pooled_row_shown_takes_the_smallest_other_pil
     assert all(another_completion(hidden, equations, p) for p in hidden)
 
 
+def test_the_answer_kept_for_one_set_of_counts_is_never_given_for_another():
+    """The exact check's answer is kept per process (hidden_counts); any changed count is a new question.
+
+    Asked again with the same counts it is answered from what was kept; with hame at 12 instead of 10
+    or with lappi at 5 (not small) the answer is worked out anew, and equals the one worked out from
+    nothing by the uncached function.
+    """
+    from evalkit import suppression
+
+    first = tidy(count_rows("in_service", {"lappi": 3, "hame": 10, "pirkanmaa": 40, "all": 53}))
+    suppression._hidden_counts_memo.cache_clear()
+    answer = hidden_counts(first)
+    assert hidden_counts(first.copy()) == answer
+    assert suppression._hidden_counts_memo.cache_info().hits == 1
+    assert {key[0] for key in answer} == {"lappi", "hame"}
+    for counts, hidden_pilots in (({"lappi": 3, "hame": 12, "pirkanmaa": 40, "all": 55}, {"lappi", "hame"}),
+                                  ({"lappi": 5, "hame": 10, "pirkanmaa": 40, "all": 55}, set())):
+        frame = tidy(count_rows("in_service", counts))
+        values, numerators, denominators = suppression._count_values(frame)
+        fresh = suppression._hidden_counts(values, numerators, denominators, None)
+        assert hidden_counts(frame) == fresh and {key[0] for key in fresh} == hidden_pilots, counts
+    assert suppression._hidden_counts_memo.cache_info().hits == 1
+
+
 def test_the_command_line_marks_a_small_count_and_leaves_a_partner_empty():
     # The case above as `evalkit indicators --suppress` writes it: lappi's 3 is "<5", hame's 10
     # (hidden as a partner, so 5 or more) is empty, the rest exact; a budget is no count of people:

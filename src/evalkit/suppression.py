@@ -53,6 +53,7 @@ so the same cells are hidden everywhere; command-line output stays exact unless 
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -624,6 +625,28 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence | None = None) -> frozen
         The keys of the hidden counts.
     """
     values, numerator_keys, denominator_keys = _count_values(frame)
+    try:
+        key = (tuple(values.items()), tuple(numerator_keys), tuple(denominator_keys),
+               None if groups is None else tuple((whole, tuple(parts)) for whole, parts in groups))
+        hash(key)
+    except TypeError:   # a key that cannot be hashed: computed as it is, not kept
+        return _hidden_counts(values, numerator_keys, denominator_keys, groups)
+    return _hidden_counts_memo(*key)
+
+
+# The exact check solves one small integer programme per hidden count and candidate partner: on
+# a register with many small cells, seconds. Every page and export of a build asks it of the same
+# counts (a pilot page, its notebook run again, each test of a chapter), so the answer for the
+# last few sets of counts is kept in the process. The key is everything the answer depends on
+# (every count with its key, the rows' keys, the groups); the answer is an immutable frozenset.
+@functools.lru_cache(maxsize=8)
+def _hidden_counts_memo(values: tuple, numerator_keys: tuple, denominator_keys: tuple,
+                        groups: tuple | None) -> frozenset:
+    return _hidden_counts(dict(values), list(numerator_keys), list(denominator_keys), groups)
+
+
+def _hidden_counts(values: dict, numerator_keys: list, denominator_keys: list,
+                   groups: Sequence | None) -> frozenset:
     equations = published_equations(values, groups)
     relations = published_relations(values, numerator_keys, denominator_keys)
     hidden = {k for k, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
