@@ -627,7 +627,9 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence | None = None) -> frozen
     values, numerator_keys, denominator_keys = _count_values(frame)
     try:
         key = (tuple(values.items()), tuple(numerator_keys), tuple(denominator_keys),
-               None if groups is None else tuple((whole, tuple(parts)) for whole, parts in groups))
+               None if groups is None else tuple((whole, tuple(parts)) for whole, parts in groups),
+               # what the answer reads besides: the declared indicators (their sums and subsets) and the rule
+               repr(registry.REGISTRY), repr(tuple(registry.BY_NAME.items())), SMALL_COUNT_MAX)  # a spec holds a dict
         hash(key)
     except TypeError:   # a key that cannot be hashed: computed as it is, not kept
         return _hidden_counts(values, numerator_keys, denominator_keys, groups)
@@ -638,10 +640,12 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence | None = None) -> frozen
 # a register with many small cells, seconds. Every page and export of a build asks it of the same
 # counts (a pilot page, its notebook run again, each test of a chapter), so the answer for the
 # last few sets of counts is kept in the process. The key is everything the answer depends on
-# (every count with its key, the rows' keys, the groups); the answer is an immutable frozenset.
+# (every count with its key, the rows' keys, the groups, the indicator registry whose declared
+# sums and subsets are what a reader knows, the small-count bound); the answer is an immutable
+# frozenset.
 @functools.lru_cache(maxsize=8)
 def _hidden_counts_memo(values: tuple, numerator_keys: tuple, denominator_keys: tuple,
-                        groups: tuple | None) -> frozenset:
+                        groups: tuple | None, *_read_besides) -> frozenset:
     return _hidden_counts(dict(values), list(numerator_keys), list(denominator_keys), groups)
 
 
