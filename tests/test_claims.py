@@ -112,7 +112,7 @@ def run_cli(capsys, *args):
 def test_command_prints_a_table_and_exits_zero(capsys):
     code, out = run_cli(capsys)
     assert code == 0
-    assert "ristiriitainen" in out and "»noin 8,5 prosenttia vähemmän«" in out
+    assert "ristiriitainen" in out and "”noin 8,5 prosenttia vähemmän”" in out
 
 
 @pytest.mark.parametrize(("lang", "summary"), [("fi", "tiivistelmä"), ("sv", "sammandrag"), ("en", "summary")])
@@ -153,12 +153,12 @@ def test_a_figure_made_inconsistent_by_corrected_facts_is_listed_with_a_plain_ex
 
 
 @pytest.mark.parametrize(("lang", "summary_place", "chapter_word"),
-                         [("fi", "Tiivistelmä, »", "Luku"), ("sv", "Sammandraget, »", "Kapitel"),
-                          ("en", "Summary, »", "Section")])
+                         [("fi", "Tiivistelmä, ”", "Luku"), ("sv", "Sammandraget, ”", "Kapitel"),
+                          ("en", "Summary, ‘", "Section")])
 def test_a_flagged_figure_of_the_summary_is_placed_in_the_summary_not_in_a_chapter_so_named(
         monkeypatch, lang, summary_place, chapter_word):
     """With seven pilots funded instead of eight, the summary's count of pilots is inconsistent: its line
-    names the summary ("Tiivistelmä, »…«"), not a chapter called "tiivistelmä"; numbered ones keep "Luku 2.3"."""
+    names the summary ("Tiivistelmä, ”…”"), not a chapter called "tiivistelmä"; numbered ones keep "Luku 2.3"."""
     from evalkit.chapters import national as chapter
     from evalkit.page_output import Page
 
@@ -173,6 +173,6 @@ def test_a_flagged_figure_of_the_summary_is_placed_in_the_summary_not_in_a_chapt
     lines = shown[0].splitlines()
     summary_lines = [line for line in lines if line.startswith(f"- {summary_place}")]
     assert len(summary_lines) == 1, lines
-    assert any(line.startswith(f"- {chapter_word} 1, »") for line in lines), lines
-    assert not any("tiivistelmä" in line.split("»")[0].lower() or "sammandrag" in line.split("»")[0].lower()
-                   or "summary" in line.split("»")[0][2:].lower() for line in lines if line not in summary_lines)
+    assert any(line.startswith(f"- {chapter_word} 1, {summary_place[-1]}") for line in lines), lines
+    places = [line.split(summary_place[-1])[0][2:].lower() for line in lines if line not in summary_lines]
+    assert not any(word in place for place in places for word in ("tiivistelmä", "sammandrag", "summary"))

@@ -92,7 +92,7 @@ def test_index_html_is_the_report_itself(built):
 def test_rates_on_the_page_match_evalkit_indicators(built):
     _, _, tables, frame = built
     rows = {row[0]: row[1:] for row in tables[f"tbl-rates-{PILOT}"][1:]}
-    labels = {"employment_rate": "Työllisten osuus", "positive_exit_rate": "Myönteisen jatkopolun osuus",
+    labels = {"employment_rate": "Työllisten osuus", "positive_exit_rate": "Myönteisten siirtymien osuus",
               "open_employment_rate": "Avoimille työmarkkinoille työllistyneiden osuus"}
     compared = 0
     for indicator, label in labels.items():
@@ -119,7 +119,7 @@ def test_flow_and_cost_on_the_page_match_evalkit_indicators(built):
     costs = {row[0]: row[1] for row in tables[f"tbl-costs-{PILOT}"][1:]}
     assert costs["Osallistujaa kohden"] == fmt_eur(_row(frame, "cost_per_participant")["value"])
     # At the summary's horizon (6 months), so that the chapter and the summary quote the same cost.
-    assert costs["Työllistä kohden (6 kk)"] == fmt_eur(_row(frame, "cost_per_employed", 6)["value"])
+    assert costs["Työllistynyttä kohden (6 kk)"] == fmt_eur(_row(frame, "cost_per_employed", 6)["value"])
 
 
 def test_the_page_says_what_it_was_built_from(built):

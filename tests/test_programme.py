@@ -364,7 +364,8 @@ def test_a_pilot_without_a_project_name_of_its_own_is_titled_by_its_name_alone(t
         assert (beta["heading"], beta["project_sentence"]) == ("Beta", "")
         assert programme.by_id("beta-2").heading == "Beta"
         set_language("en")
-        assert pilot_context(programme.by_id("alfa"))["project_sentence"] == "Alfa\\-kokeilu ran its pilot as *Alfa*. "
+        assert pilot_context(programme.by_id("alfa"))["project_sentence"] == \
+            "Alfa\\-kokeilu ran its pilot under the name *Alfa*. "
     finally:
         set_language("fi")
     # A project name equal to the pilot's name in another language is no name of its own either:

@@ -122,7 +122,7 @@ def claims_display(frame: pd.DataFrame, lang: str | None = None, short: bool = F
         rows.append({
             t("claims.col_section", lang): section_shown(claim.section, lang),
             t("claims.col_claim", lang): claim_description(claim.claim_id, lang),
-            t("claims.col_stated", lang): f"»{claim.stated}«",
+            t("claims.col_stated", lang): t("format.quoted", lang, text=claim.stated),
             t("claims.col_derived", lang): derived_text(claim.derived_low, claim.derived_high,
                                                         claim.derived_value, claim.unit, claim.rule,
                                                         lang),

@@ -418,7 +418,7 @@ def stated_total_table(page: NationalPage) -> None:
     totals = national.budget_total(page.pilots, page.facts)
     frame = pd.DataFrame({
         t("national.col_section"): [section_shown(section) for section in totals["section"]],
-        t("claims.col_stated"): [f"»{s}«" for s in totals["stated"]],
+        t("claims.col_stated"): [t("format.quoted", text=s) for s in totals["stated"]],
         t("national.col_allowed"): [f"{_meur(lo / 1e6, 2)}–{_meur(hi / 1e6, 2)}"
                                     for lo, hi in zip(totals["stated_low_eur"], totals["stated_high_eur"])],
         t("national.col_computed"): [fmt_eur(v) for v in totals["computed_eur"]],
@@ -475,7 +475,7 @@ def claims_check_table(page: NationalPage) -> None:
 
 
 def _flag_place(section: str, stated: str) -> str:
-    """Where the report states a flagged figure: "Luku 2.1, »…«:", or the summary named as such."""
+    """Where the report states a flagged figure: "Luku 2.1, ”…”:", or the summary named as such."""
     if section == SUMMARY_SECTION:  # "Luku tiivistelmä" would read as a chapter called so
         return t("claims.flag_item_summary", stated=stated)
     return t("claims.flag_item", section=section_shown(section), stated=stated)
