@@ -19,6 +19,10 @@ from evalkit.i18n import catalogue, set_language
 from evalkit.params import Goal
 from evalkit.pipeline.pilot_report import MARKER, resolve_inputs
 
+# On one worker: the chapter tests share a register whose exact suppression check takes seconds,
+# and a process answers it once (evalkit.suppression keeps the answer); split, each worker paid it.
+pytestmark = pytest.mark.xdist_group("pilot_chapter")
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ("person_id,pilot_id,service,start_date,end_date,age,sex,basis,unemployment_months,"
           "was_start,was_end,status_3m,status_6m,status_12m,cost_eur")
