@@ -87,6 +87,9 @@ def _site_is_whole(project: Path) -> None:
         subprocess.run(["pdfinfo", str(project / "_build" / "pdf" / pdf)], check=True, capture_output=True)
 
 
+_PHASES = ("pages (fi)", "building the site", "building the PDF", "site:")   # as the build says them
+
+
 def _kill_during(project: Path, marker: str, delay: float, signal_name: str, *args: str) -> None:
     """Start a build, wait until it prints ``marker`` (its phase has begun), then kill it."""
     import os
@@ -100,9 +103,11 @@ def _kill_during(project: Path, marker: str, delay: float, signal_name: str, *ar
                                cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True)
     reached = threading.Event()
+    lines: list[str] = []
 
     def watch():
         for line in process.stderr:
+            lines.append(line)
             if marker in line:
                 reached.set()
         reached.set()  # the build ended without reaching the phase; the assertion below says so
@@ -112,6 +117,9 @@ def _kill_during(project: Path, marker: str, delay: float, signal_name: str, *ar
     assert process.poll() is None, f"the build ended before '{marker}'"
     time.sleep(delay)
     process.send_signal(getattr(signal, signal_name))
+    # Still in the phase when the signal went: no later phase had begun.
+    later = [phase for phase in _PHASES[_PHASES.index(marker) + 1:] if any(phase in line for line in list(lines))]
+    assert later == [], f"killed after '{marker}' was over: {later}"
     process.wait(timeout=120)
 
 

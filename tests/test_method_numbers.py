@@ -46,6 +46,9 @@ def test_levels_and_decimals():
 
 
 def test_table_widths_are_written_and_must_match_the_columns():
+    from evalkit.page_output import start_page
+
+    start_page("fi")   # a book page: a notebook page (left by a test before) writes no widths
     frame = pd.DataFrame({"a": ["x"], "b": ["y"]})
     assert ":widths: 3 1\n" in markdown_table(frame, "c", widths=[3, 1])
     assert ":widths:" not in markdown_table(frame, "c")

@@ -625,6 +625,7 @@ def hidden_counts(frame: pd.DataFrame, groups: Sequence | None = None) -> frozen
         The keys of the hidden counts.
     """
     values, numerator_keys, denominator_keys = _count_values(frame)
+    groups = None if groups is None else tuple(groups)   # read once: the key and the answer see the same
     try:
         key = (tuple(values.items()), tuple(numerator_keys), tuple(denominator_keys),
                None if groups is None else tuple((whole, tuple(parts)) for whole, parts in groups),

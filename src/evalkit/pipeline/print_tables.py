@@ -10,7 +10,7 @@ import copy
 
 from lxml import etree
 
-SHORT_CELL = 18     # characters: a body cell this short is never wrapped ("✓ johdonmukainen")
+SHORT_CELL = 18     # characters: a body cell this short is never wrapped ("✓ yhtäpitävä")
 LONG_CELL = 50      # characters: a column holding such a cell is running text
 SHORT_SECTION = 600  # characters of text besides its wide table: the section goes landscape too
 # A rough height of a table in print.css (8.2 pt text): a line of about 40 characters in a cell,
