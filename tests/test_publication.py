@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evalkit.i18n import set_language
-from evalkit.publication import cell, publish
+from evalkit.publication import Publication, cell, publish
 from evalkit.suppression import count_text
 
 COLUMNS = ["pilot_id", "horizon_months", "indicator", "numerator", "denominator", "value", "ci_low", "ci_high"]
@@ -52,3 +52,41 @@ def test_a_count_as_published_small_partner_and_shown():
     # The one rendering, with and without the rule's verdict.
     assert count_text(12, hidden=True) == "–" and count_text(3, hidden=True) == "<5"
     assert count_text(12) == "12" and count_text(None) == "–"
+
+
+def test_a_publication_answers_every_cell_as_a_scan_of_its_frames_does():
+    """The lookup index of Publication against cell()'s scan, on every cell the demo book publishes,
+    on cells that are not there, and on a frame whose first of two equal keys must win."""
+    import datetime as dt
+    from pathlib import Path
+
+    from evalkit.indicators import published_indicators
+    from evalkit.register import load_employers, load_register
+    from evalkit.reported import load_pilots
+
+    demo, as_of = Path(__file__).resolve().parents[1] / "data" / "demo", dt.date(2023, 12, 31)
+    exact = published_indicators(load_register(demo / "participants.csv", as_of), as_of, load_pilots().budgets,
+                                 load_employers(demo / "employers.csv"))
+    publication = publish(exact)
+    asked = {(w, i, None if pd.isna(h) else int(h))
+             for w, i, h in exact[["pilot_id", "indicator", "horizon_months"]].itertuples(index=False)}
+    asked |= {("lappi", "employment_rate", 24), ("lapland", "employment_rate", 6), ("lappi", "participants", 6),
+              ("all", "nothing", None)}
+    hidden = 0
+    for who, indicator, horizon in sorted(asked, key=str):
+        scanned = cell(exact, who, indicator, horizon)
+        found = publication.row(who, indicator, horizon)
+        assert (found is None) == (scanned is None), (who, indicator, horizon)
+        if found is not None:
+            assert found.name == scanned.name and found.equals(scanned), (who, indicator, horizon)
+        as_published = cell(publication.published, who, indicator, horizon)
+        shown = as_published is not None and not pd.isna(as_published["value"])
+        assert publication.shown(who, indicator, horizon) == shown, (who, indicator, horizon)
+        assert publication.published_value(who, indicator, horizon) == (
+            float(as_published["value"]) if shown else None), (who, indicator, horizon)
+        hidden += found is not None and not shown
+    assert hidden, "the demo book hides some cells: the published frame was not asked about"
+    twice = tidy([("lappi", 6, "eligible", 5, None, 5.0, None, None),
+                  ("lappi", 6, "eligible", 8, None, 8.0, None, None)])
+    assert Publication(twice, twice).row("lappi", "eligible", 6)["numerator"] == 5 == cell(
+        twice, "lappi", "eligible", 6)["numerator"]
