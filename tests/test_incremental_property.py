@@ -13,6 +13,10 @@ them), so the test asserts that instead of paying for another cold build.
 The register is laid out one folder per pilot, as pilots deliver extracts: seven of the eight files
 share the name ``participants.csv``. The copy's own ``src/`` is imported (``PYTHONPATH``), so a
 change to the package or a catalogue in the copy is the code that runs.
+
+The same built project then serves the checks of robust and parallel builds (issue 7): a file
+rewritten with the same bytes, the status and provenance pages, a failing pilot, and the page
+runner's own executor. They come last, as each changes what the project's next build would do.
 """
 from __future__ import annotations
 
@@ -25,12 +29,17 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import copy_project
+from conftest import copy_project, failing_pilot_template
+from evalkit.paths import file_digest
+from evalkit.pipeline.orchestrate import code_digest, edition, make_jobs
+from evalkit.pipeline.runner import run_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -339,3 +348,83 @@ def test_a_deleted_or_altered_published_file_is_rebuilt(project):
     third = build(project, "--no-pdf")
     assert statuses(third.stderr)["hame"] == "built"
     assert "nothing changed" in build(project, "--no-pdf").stderr
+
+
+# --- Robust and parallel builds (issue 7), on the same project once the changes above are built ---
+
+def test_a_data_file_rewritten_with_the_same_bytes_reruns_nothing(project):
+    """What a page depends on is keyed by content, not time."""
+    data = project / "data" / "demo" / "employers.csv"
+    data.write_bytes(data.read_bytes())  # new modification time, same content: keys hash bytes
+    assert set(statuses(build(project, "--no-pdf").stderr).values()) == {"reused"}
+
+
+def test_status_and_provenance_pages_say_what_happened(project):
+    html = project / "_build" / "html" / "national"
+    status = (html / "build_status.html").read_text(encoding="utf-8")
+    for pilot in ("lappi", "uusimaa", "hame"):
+        assert pilot in status
+    provenance = (html / "provenance.html").read_text(encoding="utf-8").replace(" ", "")
+    assert file_digest(project / "data" / "lappi" / "participants.csv") in provenance  # shown in groups of 16
+    assert file_digest(project / "uv.lock") in provenance
+    # and every page's footer carries the short hashes
+    lappi = (project / "_build" / "html" / "pilots" / "lappi.html").read_text(encoding="utf-8")
+    assert file_digest(project / "uv.lock")[:12] in lappi
+
+
+def test_a_failing_pilot_does_not_stop_the_others(project):
+    """One page fails late (hame: a broken cell), one in its first cells (lappi: its register is
+    missing, so none of the numbers its text refers to exist): the others are built, each failure
+    is one short line, and the preview shows both."""
+    params = project / "params" / "lappi.yml"
+    original = params.read_text(encoding="utf-8")
+    assert "data: data/lappi/participants.csv" in original
+    params.write_text(original.replace("data: data/lappi/participants.csv", "data: data/puuttuu.csv"), encoding="utf-8")
+    env = {**os.environ, "EVALKIT_ROOT": str(project), "PYTHONPATH": str(project / "src")}
+    try:
+        with failing_pilot_template(project, "hame", "broken on purpose"):
+            result = subprocess.run([sys.executable, "-m", "evalkit.cli", "build", "--no-pdf", "--jobs", "2"],
+                                    cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    finally:
+        params.write_text(original, encoding="utf-8")
+    assert result.returncode != 0
+    seen = statuses(result.stderr)
+    assert seen["hame"] == "failed" and seen["lappi"] == "failed"
+    assert all(seen[p] == "built" for p in PILOTS if p not in ("hame", "lappi")), seen
+    lappi = next(line for line in result.stderr.splitlines() if line.strip().startswith("lappi "))
+    assert "puuttuu.csv: file not found" in lappi and "Traceback" not in result.stderr
+    assert "\x1b" not in result.stderr and "\\n" not in result.stderr and "no failure preview" not in result.stderr
+    assert result.stderr.rstrip().endswith("html-failed/index.html")
+    preview = project / "_build" / "html-failed" / "national" / "build_status.html"
+    assert preview.is_file()
+    text = preview.read_text(encoding="utf-8")
+    assert "hame" in text and "broken on purpose" in text and "puuttuu.csv" in text
+
+
+class CountingExecutor(ProcessPoolExecutor):
+    """Any concurrent.futures.Executor will do; this one proves the runner used the one it got."""
+
+    submitted = 0
+
+    def submit(self, *args, **kwargs):
+        CountingExecutor.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+def test_runner_uses_the_executor_it_is_given_and_never_fails_spuriously_in_parallel(project, monkeypatch):
+    """Two forced runs of five pilots, four at a time: no kernel start-up races (papermill #511).
+
+    Each run starts four kernels at once, the race; one worker then runs a fifth page in the kernel
+    it kept. More pages would only repeat that reuse, which test_kernel_reuse checks.
+    """
+    jobs = [j for j in make_jobs(project, edition(project, "fi"), project / "_build")
+            if j.output.parent.name == "pilots"][:5]
+    assert len(jobs) == 5
+    digest = code_digest(project)
+    monkeypatch.setenv("EVALKIT_ROOT", str(project))
+    for attempt in range(2):
+        with CountingExecutor(max_workers=4, mp_context=get_context("spawn")) as executor:
+            results = run_jobs(jobs, digest, executor=executor, force=True)
+        failures = [(r.name, r.error) for r in results if r.status != "built"]
+        assert not failures, f"attempt {attempt}: {failures}"
+    assert CountingExecutor.submitted == 10
