@@ -14,7 +14,7 @@ import yaml
 from docutils.core import publish_doctree, publish_string
 from myst_parser.parsers.docutils_ import Parser
 
-from evalkit.page_output import literal, markdown_table
+from evalkit.page_output import literal, markdown_table, start_page
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSIONS = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["parse"]["myst_enable_extensions"]
@@ -40,6 +40,13 @@ HOSTILE = [
 MARKUP = (nodes.raw, nodes.emphasis, nodes.strong, nodes.reference, nodes.literal, nodes.math,
           nodes.math_block, nodes.title, nodes.enumerated_list, nodes.admonition, nodes.problematic,
           nodes.substitution_reference, nodes.pending)
+
+
+@pytest.fixture(autouse=True)
+def book_page():
+    """Tables as a book page writes them: a notebook page left by another test on this worker writes
+    its caption as a paragraph, not a title."""
+    start_page("fi")
 
 
 def doctree(source: str):
