@@ -90,7 +90,7 @@ def test_english_summary_and_a_real_register(shown):
     assert glued["results_employment_main"] == "37.5%" and glued["results_as_of"] == "1 January 2023"
     assert glued["results_demo"] == ""               # real data: no demonstration marker
     assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("none", "Häme")
-    assert glued["results_range_high_pilots"] == "Pohjanmaa and Uusimaa"
+    assert glued["results_range_high_pilots"] == "Ostrobothnia and Uusimaa"   # the English names
     assert glued["results_cost_per_employed"] == "€40,000"
     assert shown["markdown"] == []                   # no synthetic-data notice
     assert not shown["tables"][0][1].endswith("(synthetic demonstration data)")
