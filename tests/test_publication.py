@@ -71,7 +71,7 @@ def test_a_publication_answers_every_cell_as_a_scan_of_its_frames_does():
     asked = {(w, i, None if pd.isna(h) else int(h))
              for w, i, h in exact[["pilot_id", "indicator", "horizon_months"]].itertuples(index=False)}
     asked |= {("lappi", "employment_rate", 24), ("lapland", "employment_rate", 6), ("lappi", "participants", 6),
-              ("all", "nothing", None)}
+              ("all", "nothing", None), ("lappi", "employment_rate", 6.0), ("lappi", "participants", float("nan"))}
     hidden = 0
     for who, indicator, horizon in sorted(asked, key=str):
         scanned = cell(exact, who, indicator, horizon)
