@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -198,10 +199,14 @@ def visit(context: BrowserContext, url: str, screenshot: Path | None) -> PageRep
             report.axe_violations = run_axe(page)
         except PlaywrightError as exc:
             report.console_errors.append(f"axe-core could not run: {_first_line(exc.message)}")
-        page.wait_for_timeout(LATE_MESSAGES_WAIT * 1000)
+        inspected = time.monotonic()
         if screenshot is not None:
             _screenshot(page, screenshot)
             report.screenshot = screenshot
+        # Late messages are gathered while the screenshot is taken: wait only for what is left.
+        left = LATE_MESSAGES_WAIT - (time.monotonic() - inspected)
+        if left > 0:
+            page.wait_for_timeout(left * 1000)
     finally:
         page.close()
     return report
