@@ -311,25 +311,39 @@ def test_a_code_change_changes_every_pages_key(project, change, tmp_path):
 
 def test_a_lock_file_change_rebuilds_every_page_and_the_site(project):
     what = change_lockfile(project, random.Random(f"{SEED}-build"))
-    # With the PDF: the next test changes only what the PDF reads.
-    result = build(project)
+    result = build(project, "--no-pdf")
     assert set(statuses(result.stderr).values()) == {"built"}, what
     assert "nothing changed" not in result.stderr, what
 
 
-def test_an_edit_of_the_print_style_sheet_reaches_the_pdf(project):
-    """Only the PDF phase reads print.css: no page runs again, the PDF is made again.
+def test_an_edit_of_the_print_style_sheet_changes_the_sites_key_and_no_pages_key(project, tmp_path):
+    """Only the PDF reads print.css: every edit of it must change the site's key, which makes the
+    site and the PDF again, and leave the pages' key, so that no page runs again.
 
     An edit used to be seen only through git's "modified" flag, so a second edit (or the first, in a
-    folder without git, as here) left the old PDF published.
+    folder without git, as here) left the old PDF published. That a changed site key makes the PDF
+    again, with the new style sheet, is shown by the kill test's PDF phase (tests/test_build.py)
+    and by the PDF checks of every edition (tests/test_pdf.py); here the keys, without a build.
     """
-    assert (project / "_build" / "pdf" / "report.pdf").is_file()   # built by the test before
-    token = change_print_css(project, random.Random(f"{SEED}-css"))
-    result = build(project)
-    assert set(statuses(result.stderr).values()) == {"reused"}
-    text = subprocess.run(["pdftotext", str(project / "_build" / "pdf" / "report.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    assert token in text
+    copy = cold_copy(project, tmp_path / "copy")
+    script = ("import json; from pathlib import Path; from evalkit.params import load_all_params; "
+              "from evalkit.pipeline import provenance; "
+              "from evalkit.pipeline.orchestrate import _site_key, code_digest; "
+              f"root = Path({str(copy)!r}); params = load_all_params(root); "
+              "prov = provenance.collect(root, params); "
+              "print(json.dumps([code_digest(root), _site_key(root, 'fi', [], prov, params)]))")
+
+    def keys() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(copy / "src"), "EVALKIT_ROOT": str(copy)})
+        return json.loads(done.stdout)
+
+    seen = [keys()]
+    for edit in ("first", "second"):
+        token = change_print_css(copy, random.Random(f"{SEED}-css-{edit}"))
+        seen.append(keys())
+        assert seen[-1][0] == seen[0][0], token                             # no page runs again
+        assert seen[-1][1] not in [site for _, site in seen[:-1]], token    # the site and PDF are made again
 
 
 def test_a_deleted_or_altered_published_file_is_rebuilt(project):
@@ -412,19 +426,18 @@ class CountingExecutor(ProcessPoolExecutor):
 
 
 def test_runner_uses_the_executor_it_is_given_and_never_fails_spuriously_in_parallel(project, monkeypatch):
-    """Two forced runs of five pilots, four at a time: no kernel start-up races (papermill #511).
+    """A forced run of five pilots, four at a time: no kernel start-up race (papermill #511).
 
-    Each run starts four kernels at once, the race; one worker then runs a fifth page in the kernel
-    it kept. More pages would only repeat that reuse, which test_kernel_reuse checks.
+    Four kernels start at once, the race (over TCP two could pick the same port; each kernel here
+    has IPC sockets in a folder of its own, so none can); one worker then runs a fifth page in the
+    kernel it kept. More pages would only repeat that reuse, which test_kernel_reuse checks.
     """
     jobs = [j for j in make_jobs(project, edition(project, "fi"), project / "_build")
             if j.output.parent.name == "pilots"][:5]
     assert len(jobs) == 5
     digest = code_digest(project)
     monkeypatch.setenv("EVALKIT_ROOT", str(project))
-    for attempt in range(2):
-        with CountingExecutor(max_workers=4, mp_context=get_context("spawn")) as executor:
-            results = run_jobs(jobs, digest, executor=executor, force=True)
-        failures = [(r.name, r.error) for r in results if r.status != "built"]
-        assert not failures, f"attempt {attempt}: {failures}"
-    assert CountingExecutor.submitted == 10
+    with CountingExecutor(max_workers=4, mp_context=get_context("spawn")) as executor:
+        results = run_jobs(jobs, digest, executor=executor, force=True)
+    assert [(r.name, r.error) for r in results if r.status != "built"] == []
+    assert CountingExecutor.submitted == 5
