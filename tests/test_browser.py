@@ -191,7 +191,9 @@ def test_every_page_passes_in_the_browser_with_a_screenshot(built_editions, lang
     ed = edition(built_editions, lang)
     others = tuple(other.html_dir for other in ed.others())
     shots = screenshot_dir(lang)
-    problems = check_in_browser(ed.html_dir, lang, shots, others)
+    # Colour contrast is checked on the Finnish pages: the editions share every style sheet and
+    # element, only their words differ, and the rule is half of axe-core's time (about 12 s an edition).
+    problems = check_in_browser(ed.html_dir, lang, shots, others, axe_skip=("color-contrast",) if lang != "fi" else ())
     # axe-core's best-practice findings (the theme's `region`) are notes, not failures.
     assert [str(p) for p in failures(problems)] == []
     assert {p.check for p in problems if p.note} <= {"axe"}

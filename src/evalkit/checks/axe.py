@@ -25,20 +25,24 @@ OPTIONS = {"runOnly": {"type": "tag", "values": [*WCAG_TAGS, BEST_PRACTICE_TAG, 
 MAX_TARGETS = 3   # elements named per rule; the count says how many there are in all
 
 
-def run_axe(page: Page) -> list[dict]:
+def run_axe(page: Page, skip: tuple[str, ...] = ()) -> list[dict]:
     """The rules ``page`` breaks, as axe-core reports them (its ``violations``).
 
     Parameters
     ----------
     page
         A loaded page; axe-core is injected into it and run on the whole document.
+    skip
+        Rule ids not to run (``color-contrast``), for a caller that has run them on the same pages
+        otherwise; none by default.
 
     Returns
     -------
     list of dict
         One per rule broken: ``id``, ``impact``, ``tags``, ``help``, ``nodes`` (each with ``target``).
     """
-    return Axe().run(page, options=OPTIONS).response["violations"]
+    options = {**OPTIONS, "rules": {rule: {"enabled": False} for rule in skip}} if skip else OPTIONS
+    return Axe().run(page, options=options).response["violations"]
 
 
 def is_wcag(violation: dict) -> bool:

@@ -154,7 +154,7 @@ def _screenshot(page: Page, path: Path) -> None:
     page.screenshot(path=path, full_page=True, clip=clip, timeout=SCREENSHOT_TIMEOUT * 1000)
 
 
-def visit(context: BrowserContext, url: str, screenshot: Path | None) -> PageReport:
+def visit(context: BrowserContext, url: str, screenshot: Path | None, axe_skip: tuple[str, ...] = ()) -> PageReport:
     """Open ``url`` in a fresh tab, let it load, inspect it, screenshot it, close the tab.
 
     Parameters
@@ -165,6 +165,8 @@ def visit(context: BrowserContext, url: str, screenshot: Path | None) -> PageRep
         The page, usually a ``file://`` URL from ``file_url``.
     screenshot
         Where to write a PNG of the page (at most ``MAX_SCREENSHOT_HEIGHT`` px high), or None.
+    axe_skip
+        axe-core rules not to run (:func:`evalkit.checks.axe.run_axe`); none by default.
 
     Returns
     -------
@@ -196,7 +198,7 @@ def visit(context: BrowserContext, url: str, screenshot: Path | None) -> PageRep
         else:
             report.images, report.links, report.lang = found["images"], found["links"], found["lang"]
         try:
-            report.axe_violations = run_axe(page)
+            report.axe_violations = run_axe(page, axe_skip)
         except PlaywrightError as exc:
             report.console_errors.append(f"axe-core could not run: {_first_line(exc.message)}")
         inspected = time.monotonic()
@@ -269,7 +271,7 @@ def page_problems(report: PageReport, where: str, lang: str,
 
 
 def check_in_browser(html_dir: Path, lang: str, screenshot_dir: Path | None = None,
-                     optional_folders: tuple[Path, ...] = ()) -> list[Problem]:
+                     optional_folders: tuple[Path, ...] = (), axe_skip: tuple[str, ...] = ()) -> list[Problem]:
     """Open every page of the site at ``html_dir`` in headless Chromium.
 
     Parameters
@@ -283,6 +285,9 @@ def check_in_browser(html_dir: Path, lang: str, screenshot_dir: Path | None = No
         Where one PNG per page goes (``sub__page.png`` for ``sub/page.html``), or None for none.
     optional_folders
         Sites of other editions, which may not be built (see ``page_problems``).
+    axe_skip
+        axe-core rules not to run on these pages (``color-contrast`` where another edition of the
+        same pages, with the same style sheets, was checked for it); none by default.
 
     Returns
     -------
@@ -314,7 +319,7 @@ def check_in_browser(html_dir: Path, lang: str, screenshot_dir: Path | None = No
                 shot = screenshot_dir / (where.replace(os.sep, "__").removesuffix(".html") + ".png") \
                     if screenshot_dir else None
                 try:
-                    report = visit(context, file_url(page), shot)
+                    report = visit(context, file_url(page), shot, axe_skip)
                 except EvalkitError as exc:
                     problems.append(Problem(where, f"the browser could not check the page: {exc}", "browser"))
                     continue
