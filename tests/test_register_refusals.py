@@ -257,9 +257,28 @@ def test_a_code_with_a_wrong_check_character_is_refused_in_identifiers_and_text(
 
 
 @pytest.mark.parametrize("value", [
+    "x131052-308T",          # a prefix: the commonest way a code slips into an identifier
+    "HETU131052-308T",
+    "131052-308Tb",          # a letter after it
+    "ab131052-3081",         # hexadecimal, but 12 digits: no hash
+    "0123456789abcdef-131052-3081",   # a hash, with a code apart inside it
+])
+@pytest.mark.parametrize("column", ["person_id", "service"])
+def test_a_code_touching_letters_is_refused(tmp_path, column, value):
+    assert problems_of(write_register(tmp_path, row(**{column: value}))) == \
+        [f"participants.csv: line 2: column {column}: {HETU_MESSAGE}"]
+
+
+@pytest.mark.parametrize("value", [
     "131052G308T",      # G is no century sign
     "321052-308T",      # day 32
-    "x131052-308T",     # part of a longer code
+    "20230115-0001",    # a number with a date in it: a digit touches 230115-0001
+    # A UUID and a SHA-256 digest with a code-shaped run between hexadecimal digits, which
+    # pseudonymous identifiers of this kind hold by chance (one UUID in about 2,600).
+    "ab131052-3081-4d4a-a716-446655440000",
+    "{ab131052-3081-4d4a-a716-446655440000}",
+    "P-ab131052-3081-4d4a-a716-446655440000",
+    "e3b0c44298fc1cac131052a3081f9afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 ])
 def test_lookalikes_are_accepted(tmp_path, value):
     assert load_register(write_register(tmp_path, row(person_id=value)), AS_OF).loc[0, "person_id"] == value

@@ -7,11 +7,20 @@ check character. Century signs: ``+`` (1800s); ``-`` and, since 2023, ``Y X W V 
 
 A value shaped like a henkilötunnus is treated as one whatever its check character (CONTRACT.md:
 a value that *looks like* a code is refused): a code with one digit mistyped is still a person's
-code. The shape is narrow (a day and month of the calendar, a century sign, three digits and a
-check-character letter or digit, with no letter or digit directly around it), so ordinary
-identifiers such as ``SYN-PPO-000001`` are not refused by accident. The search runs inside
-longer text too (a code pasted into a free-text column is still personal data). Callers must never echo the
-value: functions here return positions only.
+code. The shape is narrow: a day and month of the calendar, a century sign, three digits and a
+check-character letter or digit. The search runs inside longer text too (a code pasted into a
+free-text column is still personal data), and a letter may touch the code: ``HETU131052-308T``
+and ``x131052-308T`` are a person's code with a prefix, the commonest way a code slips into an
+identifier column. A digit may not: ``20230115-0001`` is a number with a date in it. Ordinary
+identifiers such as ``SYN-PPO-000001`` hold no day, month and century sign in that order.
+
+One kind of value is read more narrowly. In a hash or a UUID (at least 16 hexadecimal digits and
+dashes, nothing else) code-shaped runs occur by chance, since ``A``–``F`` are century signs and
+check characters: about one random UUID in 2,600 and one SHA-256 digest in 600 hold one. A
+pseudonymous register keyed on them would be refused now and then for nothing, so there the code
+must stand apart from letters and digits.
+
+Callers must never echo the value: functions here return positions only.
 
 What a person could type for the separator is read as the ASCII sign first: every Unicode dash
 and hyphen (a word processor turns ``131052-308T`` into ``131052–308T``) and the full-width forms
@@ -39,8 +48,12 @@ _PATTERN_TEXT = (
     r"(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}"
     r"[-+YXWVUABCDEF][0-9]{3}[0-9A-FHJ-NPR-Y]"
 )
-# No letter or digit directly around the code: "x131052-308Tx" is some other identifier.
-_SEARCH = re.compile(rf"(?<![0-9A-Za-z])({_PATTERN_TEXT})(?![0-9A-Za-z])", re.IGNORECASE)
+# No digit directly around the code; a letter may touch it (module docstring).
+_SEARCH = re.compile(rf"(?<![0-9])({_PATTERN_TEXT})(?![0-9])", re.IGNORECASE)
+# Every code-shaped run, overlapping ones too: one inside a hash may hide one that is not.
+_EVERY = re.compile(rf"(?<![0-9])(?=({_PATTERN_TEXT})(?![0-9]))", re.IGNORECASE)
+_HEXADECIMAL = frozenset("0123456789abcdefABCDEF-")
+_HASH_DIGITS = 16   # a hash or a UUID has at least this many hexadecimal digits; a code has 10
 
 # Dashes and hyphens a person or a word processor may put where "-" belongs: Unicode's dash
 # punctuation (category Pd) and the minus and hyphen look-alikes of other categories.
@@ -96,8 +109,36 @@ def _check_character_ok(code: str) -> bool:
 
 
 def contains_hetu(text: str) -> bool:
-    """True when something shaped like a henkilötunnus appears anywhere in ``text``, whatever its check character."""
-    return _SEARCH.search(normalise(text)) is not None
+    """True when something shaped like a henkilötunnus appears anywhere in ``text``, whatever its check character.
+
+    Letters may touch it, digits may not; inside a hash or a UUID nothing may (module docstring).
+    """
+    text = normalise(text)
+    if _SEARCH.search(text) is None:
+        return False
+    return any(not _by_chance_in_hash(text, found.start(1), found.end(1)) for found in _EVERY.finditer(text))
+
+
+def _by_chance_in_hash(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies inside a hash or a UUID, touching its other digits.
+
+    The hash is the run of hexadecimal digits and dashes around it, with no other letter or digit
+    directly before or after (a prefix set off by a dash, ``P-<uuid>``, is allowed).
+    """
+    first, last = start, end
+    while first > 0 and text[first - 1] in _HEXADECIMAL:
+        first -= 1
+    while last < len(text) and text[last] in _HEXADECIMAL:
+        last += 1
+    while first < start and text[first] == "-":
+        first += 1
+    while last > end and text[last - 1] == "-":
+        last -= 1
+    if (first > 0 and text[first - 1].isalnum()) or (last < len(text) and text[last].isalnum()):
+        return False   # glued to another letter or digit: no hash
+    if sum(c != "-" for c in text[first:last]) < _HASH_DIGITS:
+        return False
+    return text[start - 1:start].isalnum() or text[end:end + 1].isalnum()
 
 
 def invisible_mask(values: pd.Series) -> np.ndarray:
