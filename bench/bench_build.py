@@ -80,12 +80,18 @@ def one_page(project: Path, name: str) -> float:
 
 
 def notebook_phase(project: Path, parallel: int) -> float:
-    """Wall time of running every page notebook with papermill, forced (no reuse)."""
+    """Wall time of running every page notebook with papermill, forced (no reuse), as a cold build does.
+
+    A cold build keeps each validated input and the published frame as artefacts in an emptied
+    folder for the pages to share (``evalkit.register.artefact``); so does this, in a new folder.
+    """
     os.environ["EVALKIT_ROOT"] = str(project)
     jobs = make_jobs(project, edition(project, "fi"), project / "_build")
     started = time.perf_counter()
-    results = run_jobs(jobs, code_digest(project), parallel=parallel, force=True,
-                       timings=timings_file(project / "_build", "fi"))
+    with tempfile.TemporaryDirectory(prefix="artefacts-", dir=project / "_build") as kept, \
+            artefact.kept_in(Path(kept)):
+        results = run_jobs(jobs, code_digest(project), parallel=parallel, force=True,
+                           timings=timings_file(project / "_build", "fi"))
     assert all(r.status == "built" for r in results), [r.error for r in results if r.error]
     return time.perf_counter() - started
 
@@ -95,7 +101,8 @@ def in_process_work(project: Path) -> float:
 
     The cells run in an IPython shell (so glue and display work as in a kernel) with the
     parameters papermill would inject. The chapter modules are imported first and not counted:
-    imports are what a notebook pays on top of the work.
+    imports are what a notebook pays on top of the work. Artefacts are kept in a new folder, as
+    in :func:`notebook_phase`: the inputs are validated and the published frame computed once.
     """
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -108,19 +115,26 @@ def in_process_work(project: Path) -> float:
     jobs = make_jobs(project, edition(project, "fi"), project / "_build")
     shell = InteractiveShell.instance()
     total = 0.0
-    for job in jobs:
-        cells = [c.source for c in render(job.template, job.context, job.lang).cells
-                 if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
-        started = time.perf_counter()
-        shell.reset(new_session=True)
-        shell.user_ns.update(job.parameters)
-        for source in cells:
-            with contextlib.redirect_stdout(io.StringIO()):
-                result = shell.run_cell(source, silent=True)
-            if not result.success:
-                sys.exit(f"{job.name}: {result.error_in_exec or result.error_before_exec}")
-        total += time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="artefacts-", dir=project / "_build") as kept, \
+            artefact.kept_in(Path(kept)):
+        for job in jobs:
+            total += _cells_seconds(shell, job)
     return total
+
+
+def _cells_seconds(shell, job) -> float:
+    """Seconds ``job``'s code cells take in ``shell``, after a reset and its parameters."""
+    cells = [c.source for c in render(job.template, job.context, job.lang).cells
+             if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    started = time.perf_counter()
+    shell.reset(new_session=True)
+    shell.user_ns.update(job.parameters)
+    for source in cells:
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = shell.run_cell(source, silent=True)
+        if not result.success:
+            sys.exit(f"{job.name}: {result.error_in_exec or result.error_before_exec}")
+    return time.perf_counter() - started
 
 
 def _seconds_in_child(call: str, project: Path) -> float:
