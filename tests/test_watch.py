@@ -120,3 +120,16 @@ def test_a_saved_goal_is_published_by_the_next_build_and_the_watch_leaves_nothin
     assert "alfa" in output.split("waiting for changes")[1]   # the second build ran the pilot's page
     assert "Tavoite 7 prosenttia" in page.read_text(encoding="utf-8")
     assert evalkit_processes(folder, wait=10) == []
+
+
+@pytest.mark.parametrize("command", ["build", "watch"])
+@pytest.mark.parametrize("jobs, words", [("0", "0 pages at once would run nothing"),
+                                         ("-3", "-3 pages at once would run nothing"),
+                                         ("two", "'two' is not a whole number")])
+def test_jobs_below_one_is_an_argument_error(command, jobs, words, capsys):
+    from evalkit import cli
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, f"--jobs={jobs}"])
+    assert exit_info.value.code == 2
+    assert words in capsys.readouterr().err

@@ -20,6 +20,17 @@ def as_of_date(text: str) -> dt.date:
     return as_of
 
 
+def jobs_count(text: str) -> int:
+    """``--jobs N``: how many pages run at once, a whole number from 1 up."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs} pages at once would run nothing; give 1 or more")
+    return jobs
+
+
 def pilot_choice(text: str) -> str:
     from evalkit.errors import EvalkitError
     from evalkit.programme import current

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
+from evalkit.commands._common import jobs_count
 from evalkit.editions import edition
 from evalkit.i18n import LANGUAGES
 from evalkit.paths import project_root
@@ -25,7 +26,7 @@ PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 def add_arguments(parser) -> None:
     """Declare the command's options on its argparse ``parser``."""
     parser.add_argument("--no-pdf", action="store_true", help="build the site only")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+    parser.add_argument("--jobs", type=jobs_count, default=os.cpu_count() or 1, metavar="N",
                         help="pages to execute at once (default: number of cores)")
     parser.add_argument("--force", action="store_true", help="re-execute every page even if unchanged")
     parser.add_argument("--lang", choices=LANGUAGES, default=None,

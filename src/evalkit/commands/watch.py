@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from evalkit.commands._common import jobs_count
 from evalkit.i18n import LANGUAGES
 from evalkit.paths import project_root
 
@@ -22,7 +23,7 @@ PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 def add_arguments(parser) -> None:
     """Declare the command's options on its argparse ``parser``."""
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+    parser.add_argument("--jobs", type=jobs_count, default=os.cpu_count() or 1, metavar="N",
                         help="pages to execute at once, each in a kernel kept warm (default: number of cores)")
     parser.add_argument("--lang", choices=LANGUAGES, default=None,
                         help="edition language (default: the first of the programme's languages)")
