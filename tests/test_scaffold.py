@@ -40,11 +40,14 @@ def test_a_new_folder_is_a_valid_programme_on_a_synthetic_register_of_its_pilots
     ("alfa,,beta", "'' is not a pilot_id"),
     ("alfa,alfa", "'alfa' is given twice"),
     ("häme", "'häme' is not a pilot_id"),
+    # A valid pilot_id holding a code: named by its place, and no temporary file in the message.
+    ("alfa,a-131052-308t", "^--pilots: the id in place 2 holds a Finnish personal identity code"),
 ])
 def test_bad_pilot_ids_are_refused_before_anything_is_written(tmp_path, pilots, message):
-    with pytest.raises(EvalkitError, match=message):
+    with pytest.raises(EvalkitError, match=message) as caught:
         new_programme(tmp_path / "x", parse_pilot_ids(pilots))
     assert not (tmp_path / "x").exists()
+    assert "131052" not in str(caught.value)
 
 
 def test_a_folder_that_holds_anything_is_not_written_into(tmp_path):

@@ -98,8 +98,12 @@ def parse_pilot_ids(text: str) -> list[str]:
     EvalkitError
         Naming the first bad id.
     """
+    from evalkit.register.hetu import HETU_MESSAGE, contains_hetu
+
     ids = [part.strip() for part in text.split(",")]
-    for pilot_id in ids:
+    for position, pilot_id in enumerate(ids, start=1):
+        if contains_hetu(pilot_id):   # before anything is written: the message names no file
+            raise EvalkitError(f"--pilots: the id in place {position} {HETU_MESSAGE}")
         if not PILOT_ID_PATTERN.fullmatch(pilot_id):
             raise EvalkitError(f"--pilots: {pilot_id!r} is not a pilot_id; use lowercase ASCII letters, digits "
                                "and single hyphens, separated by commas (alfa,beta,gamma)")
