@@ -41,6 +41,18 @@ def test_a_header_without_a_final_line_break_is_a_register_with_no_rows(tmp_path
     assert problems_of(path) == ["participants.csv: has a header but no rows; expected one row per person"]
 
 
+def test_a_file_whose_every_row_is_malformed_names_those_rows_and_does_not_say_it_has_none(tmp_path):
+    path = tmp_path / "participants.csv"
+    short = ",".join(HEADER.split(",")[:-1])   # one field too few
+    path.write_text(f"{HEADER}\n{short}\n{short}\n", encoding="utf-8")
+    found = problems_of(path)
+    assert [p.split(": ")[1] for p in found] == ["line 2", "line 3"], found
+    employers = tmp_path / "employers.csv"
+    employers.write_text(f"{EMPLOYER_HEADER}\nlappi,e1\n", encoding="utf-8")
+    found = problems_of(employers, load_employers)
+    assert [p.split(": ")[1] for p in found] == ["line 2"], found
+
+
 def test_an_employer_file_with_only_its_header_says_so(tmp_path):
     path = tmp_path / "employers.csv"
     path.write_bytes(EMPLOYER_HEADER.encode())

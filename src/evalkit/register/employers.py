@@ -68,6 +68,8 @@ def _rows(raw: RawTable) -> tuple[pd.DataFrame, list[InputProblem]]:
     problems += check_short_rows(raw)
     cells = raw.cells[~(raw.cells == "").all(axis=1).to_numpy(dtype=bool)]
     if cells.empty:
+        if any(p.line is not None and p.line > raw.header_line for p in problems):   # they say why
+            raise InputError(problems)
         raise InputError(problems + [InputProblem(label, None, None, "has a header but no rows")])
     return cells[list(EMPLOYER_COLUMNS)].apply(lambda s: s.str.strip()), problems
 

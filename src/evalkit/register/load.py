@@ -392,8 +392,9 @@ def _validated(path: str | Path, as_of: dt.date, pilot_id: str | None) -> pd.Dat
     if blank.any():
         raw.cells = raw.cells[~blank]
     if raw.cells.empty:
-        problems.append(InputProblem(raw.file_label, None, None,
-                                     "has a header but no rows; expected one row per person"))
+        if not any(p.line is not None and p.line > raw.header_line for p in problems):   # else they say why
+            problems.append(InputProblem(raw.file_label, None, None,
+                                         "has a header but no rows; expected one row per person"))
         raise InputError(problems)
     raw.cells = raw.cells[[c for c in raw.cells.columns if c in REGISTER_COLUMNS]]
     raw.cells = raw.cells.apply(_stripped)
