@@ -317,6 +317,20 @@ def test_validate_command_ok(tmp_path, capsys):
     assert "OK, 1 rows, 1 pilot(s)" in capsys.readouterr().out
 
 
+def test_validate_for_one_pilot_refuses_other_pilots_employers_as_the_pilot_command_does(tmp_path, capsys):
+    path = write_register(tmp_path, row())   # the row's pilot is lappi
+    employers = tmp_path / "employers.csv"
+    employers.write_text("pilot_id,employer_id,interested,coached,hires\nlappi,e1,1,0,2\nuusimaa,e2,1,1,0\n"
+                         "uusimaa,e3,0,0,0\n", encoding="utf-8")
+    arguments = ["validate", str(path), "--as-of", "2023-12-31", "--employers", str(employers)]
+    assert main(arguments) == 0   # a file of every pilot is fine for the whole programme
+    capsys.readouterr()
+    assert main([*arguments, "--pilot", "lappi"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "evalkit validate: employers.csv: line 3: column pilot_id: 2 row(s) belong to pilot uusimaa, first "
+        "on this line; this report is for pilot lappi only: give a file with that pilot's employers only"]
+
+
 def test_validate_command_reports_each_problem_on_stderr(tmp_path, capsys):
     code = _hetu("131052", "-", "308")
     path = write_register(tmp_path, row(person_id=code), row(person_id="p2", age="200"))

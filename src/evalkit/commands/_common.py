@@ -58,6 +58,10 @@ def load_inputs(data, as_of: dt.date, pilot_id: str | None, employers_path=None)
             employers = load_employers(employers_path)
         except InputError as exc:
             problems += exc.problems
+        if employers is not None and pilot_id is not None:   # as `evalkit pilot` refuses them
+            from evalkit.register.employers import other_pilot_employers
+
+            problems += other_pilot_employers(employers, pilot_id, Path(employers_path).name)
     if problems:
         raise InputError(problems)
     return register, employers
