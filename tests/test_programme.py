@@ -288,6 +288,38 @@ def test_bad_recommendations_are_refused_by_key(tmp_path, change, expected):
     assert any(line.startswith(expected) for line in lines) and not any("131052-308T" in x for x in lines), lines
 
 
+def test_a_build_names_every_problem_of_the_recommendations_and_the_params_before_any_page_runs(
+        tmp_path, monkeypatch):
+    from evalkit.pipeline import orchestrate
+
+    folder = write(tmp_path, GOOD)   # its params files name no register: each is refused
+    (folder / "data").mkdir()
+    (folder / "data" / "recommendations.yml").write_text(
+        "recommendations:\n"
+        "  - title: {fi: Otsikko 131052-308T, en: Title}\n"
+        "    text: Teksti\n"
+        "    evidence: [national/comparison, national/nope, ../../etc/passwd]\n"
+        "  - title: Toinen\n"
+        "    text: Teksti\n"
+        "    evidence: []\n"
+        "    extra: 1\n", encoding="utf-8")
+    monkeypatch.setattr(orchestrate, "_run_pages", lambda *args, **kwargs: pytest.fail("a page ran"))
+    with pytest.raises(InputError) as caught:
+        orchestrate.build(folder, lang="fi", pdf=False)
+    lines = [str(p) for p in caught.value.problems]
+    expected = [
+        "line 2: column recommendations[0].title.fi: holds what looks like a personal identity code",
+        "line 4: column recommendations[0].evidence[1]: 'national/nope' is not a page of this report",
+        "line 4: column recommendations[0].evidence[2]: '../../etc/passwd' is not a page of this report",
+        "line 7: column recommendations[1].evidence: name at least one page",
+        "line 8: column recommendations[1].extra: unknown key"]
+    found = [line for line in lines if line.startswith("recommendations.yml")]
+    assert len(found) == len(expected) and all(
+        line.startswith(f"recommendations.yml: {start}") for line, start in zip(found, expected)), found
+    assert any("alfa.yml" in line for line in lines), lines   # the params' problems in the same refusal
+    assert not any("131052" in line for line in lines)
+
+
 def test_the_first_language_of_the_programme_is_its_main_edition(tmp_path):
     """CONTRACT: `languages` "the first is the main edition": its site is _build/html, its PDF report.pdf."""
     from evalkit.editions import edition

@@ -57,27 +57,44 @@ def load_recommendations(programme: Programme) -> tuple[Recommendation, ...] | N
     label = path.name
     raw = load_yaml(path, label)
     lines = KeyLines(path)   # every refusal names its line, as programme.yml's and the params' do
-    hits = identity_code_keys(raw)
-    if hits:
-        raise InputError([InputProblem(label, lines.line(key), key, HETU_MESSAGE) for key in hits])
-    hidden = hidden_character_keys(raw)
-    if hidden:
-        raise InputError([InputProblem(label, lines.line(key), key, f"contains {what}, which the report cannot "
-                                       "show as written; delete it") for key, what in hidden])
+
+    def problem(key: str | None, message: str) -> InputProblem:
+        return InputProblem(label, lines.line(key), key, message)
+
+    # Every problem at once. A key holding an identity code or a hidden character is named by
+    # those checks alone: the model's messages might quote its value.
+    problems = [problem(key, HETU_MESSAGE) for key in identity_code_keys(raw)]
+    problems += [problem(key, f"contains {what}, which the report cannot show as written; delete it")
+                 for key, what in hidden_character_keys(raw)]
+    named = {p.column for p in problems}
     try:
-        parsed = RecommendationsFile.model_validate(raw)
+        parsed = RecommendationsFile.model_validate(raw).recommendations
     except ValidationError as exc:
-        raise InputError([InputProblem(label, lines.line(key_path(loc) or None), key_path(loc) or None, message)
-                          for loc, message in messages(exc, RecommendationsFile)]) from None
+        parsed = None
+        problems += [problem(key_path(loc) or None, message) for loc, message in messages(exc, RecommendationsFile)
+                     if not _within(key_path(loc), named)]
     pages = {*NATIONAL_EVIDENCE, *(f"pilots/{pid}" for pid in programme.pilot_ids)}
-    problems = [InputProblem(label, lines.line(f"recommendations[{i}].evidence[{j}]"),
-                             f"recommendations[{i}].evidence[{j}]",
-                             f"{page!r} is not a page of this report; one of {', '.join(sorted(pages))}")
-                for i, item in enumerate(parsed.recommendations) for j, page in enumerate(item.evidence)
-                if page not in pages]
+    for i, j, page in _evidence(raw):
+        key = f"recommendations[{i}].evidence[{j}]"
+        if page not in pages and not _within(key, named):
+            problems.append(problem(key, f"{page!r} is not a page of this report; one of {', '.join(sorted(pages))}"))
     if problems:
-        raise InputError(problems)
-    return parsed.recommendations
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
+    return parsed
+
+
+def _within(key: str, named: set[str | None]) -> bool:
+    """Whether ``key`` is one of ``named`` or inside one of them."""
+    return any(key == other or key.startswith(f"{other}.") or key.startswith(f"{other}[")
+               for other in named if other)
+
+
+def _evidence(raw) -> list[tuple[int, int, str]]:
+    """(recommendation, place, page) of every page of evidence the file names as text, however wrong the rest is."""
+    items = raw.get("recommendations") if isinstance(raw, dict) else None
+    return [(i, j, page) for i, item in enumerate(items if isinstance(items, list) else [])
+            if isinstance(item, dict) and isinstance(item.get("evidence"), list)
+            for j, page in enumerate(item["evidence"]) if isinstance(page, str)]
 
 
 def shown_recommendations(programme: Programme, lang: str) -> list[tuple[str, str, tuple[str, ...]]]:

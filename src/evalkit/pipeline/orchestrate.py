@@ -19,7 +19,7 @@ from evalkit.editions import (
     edition,
     published_links,
 )
-from evalkit.errors import BuildError
+from evalkit.errors import BuildError, InputError
 from evalkit.i18n import LANGUAGES, set_language, t
 from evalkit.page_output import literal
 from evalkit.params import PilotParams, load_all_params
@@ -326,7 +326,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     build_root = root / "_build"
     ed = edition(root, lang)
     before = build_inputs(root, {})   # before the params are read: a change at any moment is seen
-    params = load_all_params(root)  # refuse bad params before anything runs
+    params = _checked_inputs(root)  # refuse bad params and recommendations before anything runs
     for name, digest in build_inputs(root, params).items():   # and the data files they name outside data/
         before.setdefault(name, digest)   # the first snapshot's values stand: a change between is a change
     jobs = make_jobs(root, ed, build_root)
@@ -367,6 +367,27 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return results
+
+
+def _checked_inputs(root: Path) -> dict[str, PilotParams]:
+    """Every pilot's params; the problems of them and of the programme's recommendations all at once.
+
+    Both are read by pages, which would each stop at their file's first problem, after the others ran.
+    """
+    from evalkit.recommendations import load_recommendations
+
+    problems, params = [], {}
+    try:
+        params = load_all_params(root)
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        load_recommendations(programme_at(root))
+    except InputError as exc:
+        problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return params
 
 
 def _run_pages(root: Path, ed: Edition, jobs: list[NotebookJob], parallel: int, force: bool,
