@@ -122,7 +122,8 @@ def test_a_redirect_page_in_the_wrong_language_is_a_problem(tmp_path):
     assert [p.check for p in check_site(site, "fi", {}) if p.where == "index.html"] == ["language"]
 
 
-def _sphinx_app(outdir: Path, builder: str = "html", root: str = "national/index", language: str = "fi"):
+def _sphinx_app(outdir: Path, builder: str = "html", root: str = "national/index", language: str = "fi",
+                page_title: str = "Kansallinen yhteenveto"):
     """What write_root_redirect reads of a Sphinx application."""
     from types import SimpleNamespace
 
@@ -132,7 +133,7 @@ def _sphinx_app(outdir: Path, builder: str = "html", root: str = "national/index
         config=SimpleNamespace(root_doc=root, html_title="TE-palvelupilotit: raportti", project="x",
                                language=language),
         builder=SimpleNamespace(name=builder), outdir=str(outdir),
-        env=SimpleNamespace(titles={root: nodes.title(text="Kansallinen yhteenveto")}))
+        env=SimpleNamespace(titles={root: nodes.title(text=page_title)}))
 
 
 def test_the_root_page_forwards_to_the_front_page_with_language_and_title(tmp_path):
@@ -146,6 +147,12 @@ def test_the_root_page_forwards_to_the_front_page_with_language_and_title(tmp_pa
     assert "<title>Kansallinen yhteenveto \u2014 TE-palvelupilotit: raportti</title>" in text
     assert '<meta http-equiv="refresh" content="0; url=national/index.html">' in text
     assert [p for p in check_site(site, "fi", {}) if p.where == "index.html"] == []
+
+
+def test_a_front_page_titled_as_the_report_is_named_once(tmp_path):
+    # A programme without a source report opens on its summary, whose heading is the report's title.
+    write_root_redirect(_sphinx_app(tmp_path, page_title="TE-palvelupilotit: raportti"), None)
+    assert "<title>TE-palvelupilotit: raportti</title>" in (tmp_path / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("builder, root", [("singlehtml", "national/index"), ("html", "index")])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -146,6 +148,9 @@ def test_the_site_is_the_programmes_own_and_says_it_has_no_source_report(built):
     pages = {p.relative_to(html).as_posix(): p.read_text(encoding="utf-8") for p in html.rglob("*.html")}
     front = pages["national/summary.html"]
     assert TITLE in front
+    # The summary's heading is the report's title: the browser's title names it once, not twice.
+    for page in ("national/summary.html", "index.html"):
+        assert re.search(r"<title>([^<]*)</title>", pages[page]).group(1) == html_escape(TITLE), page
     assert " ".join(t("front.no_source_report", "fi").split()[:6]) in " ".join(front.split())
     for pid, (name, _, _) in PILOTS.items():
         assert name in pages[f"pilots/{pid}.html"], pid

@@ -123,7 +123,8 @@ def write_root_redirect(app, exception) -> None:
     target = f"{root}/index.html" if app.builder.name == "dirhtml" else f"{root}.html"
     page_title = app.env.titles[root].astext() if root in app.env.titles else ""
     site_title = app.config.html_title or app.config.project or ""
-    title = " \u2014 ".join(part for part in (page_title, site_title) if part)
+    # A programme's summary is titled as its report: named once (as layout.html titles it).
+    title = " \u2014 ".join(dict.fromkeys(part for part in (page_title, site_title) if part))
     lang = app.config.language or "en"
     Path(app.outdir, "index.html").write_text(root_redirect_page(lang, title, target), encoding="utf-8")
 
