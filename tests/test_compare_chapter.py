@@ -140,3 +140,32 @@ def test_the_chapter_template_shows_every_compared_indicator_with_its_figures():
     for indicator in chapter.INDICATORS[1:]:
         for call in ("rates_table(page", "forest(page", "funnel(page", "adjusted_rates(page", "adjusted_table(page"):
             assert f'{call}, "{indicator}")' in code or f'{call}, chapter.MAIN_HORIZON, "{indicator}")' in code
+
+
+def test_the_chi_square_test_is_withheld_where_a_count_it_rests_on_is_hidden(tmp_path, captured):
+    """A test statistic computed from counts the tables hide would help a reader recover them."""
+    from evalkit.i18n import t
+
+    big = random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=40, effects=(0.0, 0.2))
+    small = make_register([{"pilot_id": "lappi", "status_6m": "employed_open", "end_date": "2021-06-30",
+                            "person_id": f"l{i}"} for i in range(3)])
+    withheld = t("comparison.homogeneity_undefined.hidden_counts")
+    for register, hidden in ((big, False), (pd.concat([big, small], ignore_index=True), True)):
+        captured["tables"].clear()
+        chapter.homogeneity(_page(tmp_path / str(hidden), register))
+        table = captured["tables"][0]
+        assert len(table) == len(HORIZONS)
+        assert (table[t("comparison.col.p_value")] == withheld).all() == hidden, table
+        assert (table[t("comparison.col.chi2")] == t("format.missing")).all() == hidden, table
+
+
+def test_the_pooled_rate_in_the_prose_is_hidden_where_the_tables_hide_it(tmp_path):
+    from evalkit.definitions import POOLED
+
+    page = _page(tmp_path, random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=40, effects=(0.0, 0.2)))
+    pooled = page.rates[(page.rates["pilot_id"] == POOLED) & (page.rates["horizon_months"] == 12)].iloc[0]
+    expected = f"{100 * pooled['numerator'] / pooled['denominator']:.1f}\u00a0%".replace(".", ",")
+    assert chapter.pooled_rate_text(page, 12) == expected
+    page.hidden = frozenset({(POOLED, "eligible", 12)})   # a partner of a small count elsewhere
+    assert chapter.pooled_rate_text(page, 12) == "–"
+    assert chapter.pooled_rate_text(page, 6) != "–"   # only the hidden follow-up time

@@ -106,7 +106,7 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     at_horizon = []
     for horizon in HORIZONS:
         pooled = _pooled(result.rates, horizon)
-        rate = fmt_percent(pooled["value"]) if pooled["denominator"] else t("format.missing")
+        rate = pooled_rate_text(result, horizon)
         glue(f"pooled_rate_{horizon}", rate)
         glue(f"pooled_eligible_{horizon}", _count(result, POOLED, "eligible", horizon, pooled["denominator"]))
         at_horizon.append(t("comparison.pooled_rate_at", months=fmt_number(horizon), rate=rate))
@@ -132,6 +132,17 @@ def notices(page: ComparisonPage) -> None:
         markdown(f":::{{note}}\n{t('comparison.missing_registers', pilots=pilots)}\n:::\n")
     if page.register is None:
         markdown(t("comparison.no_data"))
+
+
+def pooled_rate_text(page: ComparisonPage, horizon: int) -> str:
+    """The pooled employment rate at ``horizon`` as the prose gives it: a dash where the tables hide it.
+
+    The tables hide it when nobody is followed up, or as a partner of a small count elsewhere.
+    """
+    pooled = _pooled(page.rates, horizon)
+    shown = pooled["denominator"] and not _rate_hidden(page, POOLED, horizon, pooled["numerator"],
+                                                       pooled["denominator"])
+    return fmt_percent(pooled["value"]) if shown else t("format.missing")
 
 
 def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
@@ -291,20 +302,33 @@ def homogeneity(page: ComparisonPage) -> None:
     tests = compare.homogeneity_tests(page.register, page.as_of, HORIZONS)
     rows, rough = [], False
     for _, r in tests.iterrows():
-        defined = r["undefined_reason"] is None or pd.isna(r["undefined_reason"])
+        # A statistic made from counts the tables hide would help recover them: shown only when
+        # every pilot's people followed up and employed at that time are published.
+        hidden = _hides_a_count(page, int(r["horizon_months"]))
+        defined = (r["undefined_reason"] is None or pd.isna(r["undefined_reason"])) and not hidden
         rough |= bool(defined and r["min_expected"] < 5)
         rows.append({
             t("comparison.col.horizon"): fmt_number(r["horizon_months"]),
             t("comparison.col.pilots"): fmt_number(r["pilots"]),
-            t("comparison.col.eligible"): suppression.count_text(r["eligible"]),
+            t("comparison.col.eligible"): _count(page, POOLED, "eligible", r["horizon_months"], r["eligible"]),
             t("comparison.col.chi2"): fmt_number(r["statistic"], 2) if defined else t("format.missing"),
             t("comparison.col.dof"): fmt_number(r["dof"]) if defined else t("format.missing"),
             t("comparison.col.p_value"): _p(r["p_value"]) if defined else
+            t("comparison.homogeneity_undefined.hidden_counts") if hidden else
             t(f"comparison.homogeneity_undefined.{r['undefined_reason']}"),
         })
     show_table(pd.DataFrame(rows), t("comparison.homogeneity_caption"), name="tbl-comparison-chi2")
     if rough:
         markdown(t("comparison.homogeneity_rough"))
+
+
+def _hides_a_count(page: ComparisonPage, horizon: int) -> bool:
+    """Whether any pilot's or the pooled count of people followed up or employed at ``horizon`` is not published."""
+    rates = page.rates[page.rates["horizon_months"] == horizon]
+    employed_name = spec(DEFAULT).numerator
+    return any(suppression.is_small_count(count) or (pilot_id, name, horizon) in page.hidden
+               for pilot_id, employed, eligible in zip(rates["pilot_id"], rates["numerator"], rates["denominator"])
+               for name, count in ((employed_name, employed), ("eligible", eligible)))
 
 
 def _p(value: float) -> str:
