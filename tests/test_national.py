@@ -106,3 +106,21 @@ def test_figures_return_figure_and_alt_text_from_the_data():
     assert "Lappi, Pirkanmaa" in alt and "Pohjois-Karjala, Pohjois-Pohjanmaa, Uusimaa" in alt
     fig, alt = plots.stock_figure(national.stock_change(FACTS))
     assert "14,6" in alt and "8,5" in alt
+
+
+@pytest.mark.parametrize("lappi, consistent", [(200000, True), (220000, False)])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_funding_sentence_concludes_what_the_table_does(lappi, consistent, lang, monkeypatch):
+    from evalkit.chapters import national as chapter
+    from evalkit.i18n import t
+
+    glued = {}
+    monkeypatch.setattr(chapter, "glue", lambda name, text: glued.__setitem__(name, text))
+    set_language(lang)
+    pilots = PILOTS.model_copy(update={"pilots": tuple(
+        p.model_copy(update={"budget_eur": lappi}) if p.pilot_id == "lappi" else p for p in PILOTS.pilots)})
+    chapter._glue_budgets(pilots, FACTS, {"pilots": 8, "regions": 8, "budget_total_eur": TOTAL - 200000 + lappi,
+                                          "budget_stated_meur": 9.6})
+    assert glued["budget_verdict"] == t("costs.budget_consistent" if consistent else "costs.budget_inconsistent")
+    assert t("costs.budget_consistent") != t("costs.budget_inconsistent")
+    set_language("fi")

@@ -123,6 +123,8 @@ def _glue_budgets(pilots: PilotFacts, facts: ReportedFacts, figures: dict[str, f
     glue("total_budget", fmt_eur(figures["budget_total_eur"]))
     glue("stated_total", _meur(figures["budget_stated_meur"], 1))
     glue("budget_difference", fmt_eur(abs(total["difference_eur"])))
+    # The sentence's conclusion is the table's verdict, not a fixed text: the budgets may change.
+    glue("budget_verdict", t("costs.budget_consistent" if total["consistent"] else "costs.budget_inconsistent"))
     glue("stated_total_low", _meur(total["stated_low_eur"] / 1e6, 2))
     glue("stated_total_high", _meur(total["stated_high_eur"] / 1e6, 2))
     glue("largest_region", str(largest["region"]))
