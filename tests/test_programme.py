@@ -296,7 +296,7 @@ def test_a_build_names_every_problem_of_the_recommendations_and_the_params_befor
     (folder / "data").mkdir()
     (folder / "data" / "recommendations.yml").write_text(
         "recommendations:\n"
-        "  - title: {fi: Otsikko 131052-308T, en: Title}\n"
+        "  - title: {fi: Otsikko, en: Title}\n"
         "    text: Teksti\n"
         "    evidence: [national/comparison, national/nope, ../../etc/passwd]\n"
         "  - title: Toinen\n"
@@ -308,7 +308,6 @@ def test_a_build_names_every_problem_of_the_recommendations_and_the_params_befor
         orchestrate.build(folder, lang="fi", pdf=False)
     lines = [str(p) for p in caught.value.problems]
     expected = [
-        "line 2: column recommendations[0].title.fi: holds what looks like a personal identity code",
         "line 4: column recommendations[0].evidence[1]: 'national/nope' is not a page of this report",
         "line 4: column recommendations[0].evidence[2]: '../../etc/passwd' is not a page of this report",
         "line 7: column recommendations[1].evidence: name at least one page",
@@ -317,7 +316,26 @@ def test_a_build_names_every_problem_of_the_recommendations_and_the_params_befor
     assert len(found) == len(expected) and all(
         line.startswith(f"recommendations.yml: {start}") for line, start in zip(found, expected)), found
     assert any("alfa.yml" in line for line in lines), lines   # the params' problems in the same refusal
-    assert not any("131052" in line for line in lines)
+
+
+@pytest.mark.parametrize("entry", [
+    "{title: T, text: X, evidence: [national/summary], 131052-308T: 1}",   # a code as a key
+    "{title: [Otsikko 131052-308T], text: X, evidence: [national/summary]}",   # in a value of the wrong type
+    "{title: {fi: [131052-308T]}, text: X, evidence: [national/summary]}",
+    "{title: T, text: X, evidence: {a: 131052-308T}}",
+    "{title: T, text: X, evidence: [national/summary, x131052-308T]}",   # in a page that does not exist
+])
+def test_recommendations_holding_a_code_are_refused_for_it_alone_and_never_quote_it(tmp_path, entry):
+    from evalkit.recommendations import load_recommendations
+
+    folder = write(tmp_path, GOOD)
+    (folder / "data").mkdir()
+    (folder / "data" / "recommendations.yml").write_text(f"recommendations:\n  - {entry}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_recommendations(load_programme(folder))
+    lines = [str(p) for p in caught.value.problems]
+    assert lines and all("personal identity code" in line for line in lines), lines
+    assert not any("131052" in line for line in lines), lines
 
 
 def test_the_first_language_of_the_programme_is_its_main_edition(tmp_path):

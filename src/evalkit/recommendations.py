@@ -61,32 +61,26 @@ def load_recommendations(programme: Programme) -> tuple[Recommendation, ...] | N
     def problem(key: str | None, message: str) -> InputProblem:
         return InputProblem(label, lines.line(key), key, message)
 
-    # Every problem at once. A key holding an identity code or a hidden character is named by
-    # those checks alone: the model's messages might quote its value.
+    # A file holding an identity code or a hidden character is refused for those alone: the
+    # model's messages quote values and keys, which might hold them. Otherwise every problem at once.
     problems = [problem(key, HETU_MESSAGE) for key in identity_code_keys(raw)]
     problems += [problem(key, f"contains {what}, which the report cannot show as written; delete it")
                  for key, what in hidden_character_keys(raw)]
-    named = {p.column for p in problems}
+    if problems:
+        raise InputError(problems)
     try:
         parsed = RecommendationsFile.model_validate(raw).recommendations
     except ValidationError as exc:
         parsed = None
-        problems += [problem(key_path(loc) or None, message) for loc, message in messages(exc, RecommendationsFile)
-                     if not _within(key_path(loc), named)]
+        problems += [problem(key_path(loc) or None, message) for loc, message in messages(exc, RecommendationsFile)]
     pages = {*NATIONAL_EVIDENCE, *(f"pilots/{pid}" for pid in programme.pilot_ids)}
     for i, j, page in _evidence(raw):
-        key = f"recommendations[{i}].evidence[{j}]"
-        if page not in pages and not _within(key, named):
+        if page not in pages:
+            key = f"recommendations[{i}].evidence[{j}]"
             problems.append(problem(key, f"{page!r} is not a page of this report; one of {', '.join(sorted(pages))}"))
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
     return parsed
-
-
-def _within(key: str, named: set[str | None]) -> bool:
-    """Whether ``key`` is one of ``named`` or inside one of them."""
-    return any(key == other or key.startswith(f"{other}.") or key.startswith(f"{other}[")
-               for other in named if other)
 
 
 def _evidence(raw) -> list[tuple[int, int, str]]:
