@@ -278,6 +278,8 @@ def test_a_code_touching_letters_is_refused(tmp_path, column, value):
     "ab131052-3081-4d4a-a716-446655440000",
     "{ab131052-3081-4d4a-a716-446655440000}",
     "P-ab131052-3081-4d4a-a716-446655440000",
+    "id-ab131052-3081-4d4a-a716-446655440000",   # a prefix set off by a dash, though "d" is hexadecimal
+    "case-ab131052-3081-4d4a-a716-446655440000",
     "e3b0c44298fc1cac131052a3081f9afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 ])
 def test_lookalikes_are_accepted(tmp_path, value):

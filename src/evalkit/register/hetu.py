@@ -130,12 +130,18 @@ def _by_chance_in_hash(text: str, start: int, end: int) -> bool:
         first -= 1
     while last < len(text) and text[last] in _HEXADECIMAL:
         last += 1
+    # The hash begins where nothing alphanumeric precedes it or just after a dash ("id-<uuid>":
+    # "d-" is hexadecimal but a prefix), and ends likewise; the widest such run is the hash.
+    first = next((p for p in range(first, start + 1) if (p > 0 and text[p - 1] == "-" and p > first)
+                  or not (p > 0 and text[p - 1].isalnum())), None)
+    last = next((q for q in range(last, end - 1, -1) if (q < len(text) and text[q] == "-" and q < last)
+                 or not (q < len(text) and text[q].isalnum())), None)
+    if first is None or last is None:
+        return False   # glued to another letter or digit: no hash
     while first < start and text[first] == "-":
         first += 1
     while last > end and text[last - 1] == "-":
         last -= 1
-    if (first > 0 and text[first - 1].isalnum()) or (last < len(text) and text[last].isalnum()):
-        return False   # glued to another letter or digit: no hash
     if sum(c != "-" for c in text[first:last]) < _HASH_DIGITS:
         return False
     return text[start - 1:start].isalnum() or text[end:end + 1].isalnum()
