@@ -169,3 +169,25 @@ def test_the_pooled_rate_in_the_prose_is_hidden_where_the_tables_hide_it(tmp_pat
     page.hidden = frozenset({(POOLED, "eligible", 12)})   # a partner of a small count elsewhere
     assert chapter.pooled_rate_text(page, 12) == "–"
     assert chapter.pooled_rate_text(page, 6) != "–"   # only the hidden follow-up time
+
+
+def test_the_plots_leave_out_the_pooled_rate_where_the_tables_hide_it(tmp_path, captured):
+    from evalkit.definitions import POOLED
+    from evalkit.formatting import fmt_percent
+
+    page = _page(tmp_path, random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=40, effects=(0.0, 0.2)))
+    pooled = page.rates[(page.rates["pilot_id"] == POOLED) & (page.rates["horizon_months"] == 6)].iloc[0]
+    rate = fmt_percent(pooled["numerator"] / pooled["denominator"])
+    for hidden in (False, True):
+        page.hidden = frozenset({(POOLED, "eligible", 6)}) if hidden else frozenset()
+        captured["figures"].clear()
+        captured["markdown"].clear()
+        chapter.forest(page, 6)
+        name, fig, alt = captured["figures"][0]
+        legend = [text.get_text() for box in (*fig.legends, fig.axes[0].get_legend()) if box
+                  for text in box.get_texts()]
+        assert any(rate in text for text in legend) != hidden and (rate in alt) != hidden, (legend, alt)
+        chapter.funnel(page, 6)
+        assert len(captured["figures"]) == (1 if hidden else 2)
+        withheld = any(text.startswith("6 kuukauden kohdalla yhdenkään") for text in captured["markdown"])
+        assert withheld == hidden, captured["markdown"]

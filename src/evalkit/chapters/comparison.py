@@ -140,9 +140,13 @@ def pooled_rate_text(page: ComparisonPage, horizon: int) -> str:
     The tables hide it when nobody is followed up, or as a partner of a small count elsewhere.
     """
     pooled = _pooled(page.rates, horizon)
-    shown = pooled["denominator"] and not _rate_hidden(page, POOLED, horizon, pooled["numerator"],
-                                                       pooled["denominator"])
+    shown = pooled["denominator"] and not _pooled_hidden(page, pooled, horizon)
     return fmt_percent(pooled["value"]) if shown else t("format.missing")
+
+
+def _pooled_hidden(page: ComparisonPage, pooled: pd.Series, horizon: int, indicator: str = DEFAULT) -> bool:
+    """Whether the pooled rate of ``indicator`` at ``horizon`` is hidden in the tables (a partner of a small count)."""
+    return _rate_hidden(page, POOLED, horizon, pooled["numerator"], pooled["denominator"], indicator)
 
 
 def _pooled(rates: pd.DataFrame, horizon: int) -> pd.Series:
@@ -262,7 +266,8 @@ def forest(page: ComparisonPage, horizon: int, indicator: str = DEFAULT) -> None
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
     pooled = _pooled(all_rates, horizon)
-    fig, alt = plots.forest_plot(shown, float(pooled["value"]), horizon, page.labels, indicator)
+    reference = None if _pooled_hidden(page, pooled, horizon, indicator) else float(pooled["value"])
+    fig, alt = plots.forest_plot(shown, reference, horizon, page.labels, indicator)
     show_figure(page.page, fig, _name(f"forest-{horizon}", indicator),
                 outcome_text(indicator, "forest_caption", horizon=horizon), alt)
 
@@ -275,7 +280,8 @@ def funnel(page: ComparisonPage, horizon: int = MAIN_HORIZON, indicator: str = D
     points = _in_label_order(page, compare.funnel_points(all_rates, horizon))
     points = points[_shown(page, points, indicator)] if len(points) else points
     pooled = _pooled(all_rates, horizon)
-    if points.empty or not pooled["denominator"]:
+    # The funnel's centre and limits are the pooled rate: hidden, it cannot be drawn.
+    if points.empty or not pooled["denominator"] or _pooled_hidden(page, pooled, horizon, indicator):
         markdown(t("comparison.too_few_to_plot", horizon=horizon))
         return
     # Log-spaced sizes from half the smallest pilot to a little beyond the largest.
@@ -443,8 +449,10 @@ def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
             t("comparison.col.or_ci"): _range(r["or_ci_low"], r["or_ci_high"], digits),
             t("comparison.col.p_value"): _p(r["p_value"]),
         })
-    show_table(pd.DataFrame(rows), t("comparison.model_caption", horizon=horizon,
-                                     n=fmt_number(result.n_model)),
+    # The model's n is the pooled number followed up when no pilot or person was left out.
+    n_model = _count(page, POOLED, "eligible", horizon, result.n_model) \
+        if result.n_model == _pooled(page.rates, horizon)["denominator"] else fmt_number(result.n_model)
+    show_table(pd.DataFrame(rows), t("comparison.model_caption", horizon=horizon, n=n_model),
                name=f"tbl-comparison-model-{horizon}")
 
 

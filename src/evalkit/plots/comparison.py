@@ -103,8 +103,9 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
     rates : DataFrame
         Pilot rows of :func:`evalkit.compare.employment_rates` at one horizon: pilot_id,
         denominator, value, ci_low, ci_high (rates as fractions).
-    pooled_rate : float
-        The pooled rate of all pilots at that horizon, a fraction.
+    pooled_rate : float or None
+        The pooled rate of all pilots at that horizon, a fraction; None when it may not be
+        published (no reference line then, and a dash in the alt text).
     horizon : int
         The follow-up months, for the axis label and the alt text.
     labels : dict of str to str, optional
@@ -125,20 +126,21 @@ def forest_plot(rates: pd.DataFrame, pooled_rate: float, horizon: int,
               label=t("comparison.plot.wilson_interval"))
     ax.plot(data["value"], y, "o", color=OKABE_ITO["blue"], markersize=7,
             label=outcome_text(indicator, "plot.rate"))
-    ax.axvline(pooled_rate, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
-               label=t("comparison.plot.pooled", rate=fmt_percent(pooled_rate)))
+    if pooled_rate is not None:
+        ax.axvline(pooled_rate, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.5,
+                   label=t("comparison.plot.pooled", rate=fmt_percent(pooled_rate)))
     ax.set_yticks(y, [f"{_tick(labels, p)} (n = {fmt_number(n)})"
                       for p, n in zip(data["pilot_id"], data["denominator"])])
     ax.set_xlabel(outcome_text(indicator, "plot.rate_axis", horizon=horizon))
     _percent_axis(ax.xaxis)
-    ax.set_xlim(0, min(1, max(data["ci_high"].max(), pooled_rate) + 0.05))
+    ax.set_xlim(0, min(1, max(data["ci_high"].max(), pooled_rate or 0) + 0.05))
     ax.grid(axis="x", color="#dddddd")
     _legend_below(ax)
     ext = _extremes(data, "value", labels)
     alt = outcome_text(indicator, "plot.forest_alt", horizon=horizon, count=len(data),
             highest=ext["highest"], highest_rate=fmt_percent(ext["highest_value"]),
             lowest=ext["lowest"], lowest_rate=fmt_percent(ext["lowest_value"]),
-            pooled=fmt_percent(pooled_rate))
+            pooled=fmt_percent(pooled_rate) if pooled_rate is not None else t("format.missing"))
     return fig, alt
 
 
