@@ -191,3 +191,22 @@ def test_the_plots_leave_out_the_pooled_rate_where_the_tables_hide_it(tmp_path, 
         assert len(captured["figures"]) == (1 if hidden else 2)
         withheld = any(text.startswith("6 kuukauden kohdalla yhdenkään") for text in captured["markdown"])
         assert withheld == hidden, captured["markdown"]
+
+
+def test_a_pilot_whose_rate_is_hidden_is_not_said_to_have_had_everybody_employed(tmp_path, captured):
+    from evalkit.i18n import t
+
+    register = pd.concat([random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=40, effects=(0.0, 0.2)),
+                          make_register([{"pilot_id": "lappi", "status_6m": "employed_open",
+                                          "end_date": "2021-06-30", "person_id": f"l{i}"} for i in range(3)])],
+                         ignore_index=True)
+    page = _page(tmp_path, register)
+    chapter.adjusted_table(page)
+    text = "\n".join(captured["markdown"])
+    assert "Lappi" in text and t("comparison.note.left_out_hidden", pilot="Lappi", horizon=6) in text, text
+    everybody = t("comparison.note.all_employed", pilot="Lappi", horizon=6)
+    assert everybody not in text
+    # A pilot whose rate is published keeps the reason.
+    rates = pd.DataFrame({"pilot_id": ["lappi"], "employed": [40], "eligible": [40]})
+    assert chapter._note_key(page, rates, "all_employed", {"pilot": "lappi", "horizon": 6}, 6,
+                             chapter.DEFAULT) == "all_employed"

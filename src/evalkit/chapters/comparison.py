@@ -425,12 +425,29 @@ def adjusted_table(page: ComparisonPage, indicator: str = DEFAULT) -> None:
                 t("comparison.col.adjusted_ci"): (dash if no_adjusted
                                                  else fmt_interval(r["ci_low"], r["ci_high"], unbroken=True)),
             })
-        lines += [_say(page, f"comparison.note.{key}", values) for key, values in result.notes]
+        lines += [_say(page, f"comparison.note.{_note_key(page, result.rates, key, values, horizon, indicator)}",
+                       values) for key, values in result.notes]
     if rows:
         show_table(pd.DataFrame(rows), outcome_text(indicator, "adjusted_table_caption"),
                    name=_name("tbl-comparison-adjusted", indicator), align=["r", "l", "r", "r", "r", "r"])
     if lines:
         markdown("\n".join(f"- {line}" for line in lines))
+
+
+# Why a pilot was left out that tells its counts: everybody, or nobody, had the outcome.
+_SEPARATION_NOTES = ("all_employed", "none_employed", "all_outcome", "none_outcome")
+
+
+def _note_key(page: ComparisonPage, rates: pd.DataFrame, key: str, values: dict, horizon: int,
+              indicator: str) -> str:
+    """``key``, or ``left_out_hidden`` for a separation note on a pilot whose rate the tables hide."""
+    if key not in _SEPARATION_NOTES or "pilot" not in values:
+        return key
+    row = rates[rates["pilot_id"] == values["pilot"]]
+    if row.empty or _rate_hidden(page, values["pilot"], horizon, row["employed"].iloc[0], row["eligible"].iloc[0],
+                                 indicator):
+        return "left_out_hidden"
+    return key
 
 
 def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
