@@ -20,15 +20,20 @@ def as_of_date(text: str) -> dt.date:
     return as_of
 
 
-def jobs_count(text: str) -> int:
-    """``--jobs N``: how many pages run at once, a whole number from 1 up."""
-    try:
-        jobs = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"{jobs} pages at once would run nothing; give 1 or more")
-    return jobs
+def whole_from_one(too_small: str):
+    """An argparse type: a whole number from 1 up; ``too_small`` (``{value}`` filled in) says why less won't do."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(too_small.format(value=value))
+        return value
+    return parse
+
+
+jobs_count = whole_from_one("{value} pages at once would run nothing; give 1 or more")   # --jobs N
 
 
 def pilot_choice(text: str) -> str:

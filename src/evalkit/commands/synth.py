@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import argparse
 
+from evalkit.commands._common import whole_from_one
+
 NAME = "synth"
 HELP = "write a synthetic demonstration register"
 PROGRAMME = True   # takes --programme DIR (evalkit.cli)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("size must be at least one person per pilot")
-    return value
+_positive = whole_from_one("size must be at least one person per pilot")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

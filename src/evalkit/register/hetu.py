@@ -130,12 +130,11 @@ def _by_chance_in_hash(text: str, start: int, end: int) -> bool:
         first -= 1
     while last < len(text) and text[last] in _HEXADECIMAL:
         last += 1
-    # The hash begins where nothing alphanumeric precedes it or just after a dash ("id-<uuid>":
-    # "d-" is hexadecimal but a prefix), and ends likewise; the widest such run is the hash.
-    first = next((p for p in range(first, start + 1) if (p > 0 and text[p - 1] == "-" and p > first)
-                  or not (p > 0 and text[p - 1].isalnum())), None)
-    last = next((q for q in range(last, end - 1, -1) if (q < len(text) and text[q] == "-" and q < last)
-                 or not (q < len(text) and text[q].isalnum())), None)
+    # The hash begins where no letter or digit precedes it: at the run's start, or just after a
+    # dash inside it ("id-<uuid>": "d-" is hexadecimal but a prefix); it ends likewise. The widest
+    # such run is the hash.
+    first = next((p for p in range(first, start + 1) if not text[p - 1:p].isalnum()), None)
+    last = next((q for q in range(last, end - 1, -1) if not text[q:q + 1].isalnum()), None)
     if first is None or last is None:
         return False   # glued to another letter or digit: no hash
     while first < start and text[first] == "-":
