@@ -210,3 +210,47 @@ def test_a_pilot_whose_rate_is_hidden_is_not_said_to_have_had_everybody_employed
     rates = pd.DataFrame({"pilot_id": ["lappi"], "employed": [40], "eligible": [40]})
     assert chapter._note_key(page, rates, "all_employed", {"pilot": "lappi", "horizon": 6}, 6,
                              chapter.DEFAULT) == "all_employed"
+
+
+def _small_pilot(pilot_id: str, statuses) -> pd.DataFrame:
+    return make_register([{"pilot_id": pilot_id, "status_6m": status, "end_date": "2021-06-30",
+                           "person_id": f"{pilot_id}{i}", "age": 30 + 7 * i, "sex": "FM"[i % 2]}
+                          for i, status in enumerate(statuses)])
+
+
+def test_the_model_table_hides_odds_ratios_that_would_give_back_a_hidden_rate(tmp_path, captured):
+    """A pilot's odds ratio with the reference's published rate approximates the pilot's own rate."""
+    from evalkit.i18n import t
+
+    mixed = ["employed_open", "unemployed", "employed_open", "training"]   # 4 people: in the model, rate hidden
+    odds, term = t("comparison.col.odds_ratio"), t("comparison.col.term")
+    covariates = {"Sukupuoli: mies", "Ikä (vuotta)", "Työttömyyden kesto (kuukautta)"}
+    # Hame is the reference pilot (first by id): hidden, it takes the intercept and every pilot's ratio along.
+    cases = {"lappi": {"Pilotti: Lappi"}, "hame": {"Vakiotermi", "Pilotti: Lappi", "Pilotti: Uusimaa"}}
+    for small, dashed in cases.items():
+        big = tuple(p for p in ("hame", "lappi", "uusimaa") if p != small)
+        register = pd.concat([random_register(seed=4, pilots=big, n_per_pilot=60, effects=(0.0, 0.2)),
+                              _small_pilot(small, mixed)], ignore_index=True)
+        captured["tables"].clear()
+        chapter.model_table(_page(tmp_path / small, register), 6)
+        table = captured["tables"][0].set_index(term)
+        assert set(table.index[table[odds] == "–"]) == dashed, table
+        assert (table.loc[sorted(covariates)] != "–").all().all(), table
+        assert set(table.index) - dashed - covariates, table   # something besides the covariates shown
+        hidden = table.loc[sorted(dashed)]
+        assert (hidden == "–").all().all(), hidden   # interval and p-value too
+
+
+def test_the_model_n_is_withheld_where_it_would_give_back_a_hidden_count(tmp_path, monkeypatch):
+    """n is the pooled number followed up less the pilots left out: their counts must be published."""
+    from evalkit.i18n import t
+
+    captions = []
+    monkeypatch.setattr(chapter, "show_table", lambda frame, caption, name=None, align=None: captions.append(caption))
+    set_language("fi")
+
+    big = random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=60, effects=(0.0, 0.2))
+    for left_out, shown in ((3, False), (12, True)):   # lappi: everybody employed, so left out of the model
+        register = pd.concat([big, _small_pilot("lappi", ["employed_open"] * left_out)], ignore_index=True)
+        chapter.model_table(_page(tmp_path / str(left_out), register), 6)
+        assert captions[-1] == t("comparison.model_caption", horizon=6, n="120" if shown else "–")

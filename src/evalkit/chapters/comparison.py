@@ -451,26 +451,61 @@ def _note_key(page: ComparisonPage, rates: pd.DataFrame, key: str, values: dict,
 
 
 def model_table(page: ComparisonPage, horizon: int = MAIN_HORIZON) -> None:
-    """Show the adjustment model's odds ratios at ``horizon`` months (nothing if there is none)."""
+    """Show the adjustment model's odds ratios at ``horizon`` months (nothing if there is none).
+
+    A pilot's odds ratio with the reference pilot's published rate approximates its own rate, so
+    it is a dash where the tables hide that pilot's rate; where they hide the reference pilot's,
+    the intercept and every pilot's odds ratio are dashes (each approximates the reference's odds
+    from a published rate). The covariates' odds ratios are pooled over everybody and stay.
+    """
     if page.register is None:
         return
     result = _adjusted(page, horizon)
     if isinstance(result, compare.Unavailable):
         return
+    hidden_terms = _hidden_terms(page, result, horizon)
+    dash = t("format.missing")
     rows = []
     for _, r in result.model.iterrows():
         digits = 2 if r["term"].startswith(("C(", "Intercept")) else 3  # per-year/month ORs are near 1
+        hidden = r["term"] in hidden_terms
         rows.append({
             t("comparison.col.term"): _term_label(r["term"], page.labels),
-            t("comparison.col.odds_ratio"): fmt_number(r["odds_ratio"], digits),
-            t("comparison.col.or_ci"): _range(r["or_ci_low"], r["or_ci_high"], digits),
-            t("comparison.col.p_value"): _p(r["p_value"]),
+            t("comparison.col.odds_ratio"): dash if hidden else fmt_number(r["odds_ratio"], digits),
+            t("comparison.col.or_ci"): dash if hidden else _range(r["or_ci_low"], r["or_ci_high"], digits),
+            t("comparison.col.p_value"): dash if hidden else _p(r["p_value"]),
         })
-    # The model's n is the pooled number followed up when no pilot or person was left out.
-    n_model = _count(page, POOLED, "eligible", horizon, result.n_model) \
-        if result.n_model == _pooled(page.rates, horizon)["denominator"] else fmt_number(result.n_model)
-    show_table(pd.DataFrame(rows), t("comparison.model_caption", horizon=horizon, n=n_model),
+    show_table(pd.DataFrame(rows), t("comparison.model_caption", horizon=horizon, n=_model_n(page, result, horizon)),
                name=f"tbl-comparison-model-{horizon}")
+
+
+def _hidden_terms(page: ComparisonPage, result: compare.AdjustedRates, horizon: int) -> set[str]:
+    """The model terms that would help recover a rate the tables hide (see :func:`model_table`)."""
+    in_model = result.rates[result.rates["in_model"]].sort_values("pilot_id")
+    hidden = {p for p, k, n in zip(in_model["pilot_id"], in_model["employed"], in_model["eligible"])
+              if _rate_hidden(page, p, horizon, k, n)}
+    if in_model["pilot_id"].iloc[0] in hidden:   # the reference level (Treatment coding, first id)
+        return {"Intercept", *(f"C(pilot_id)[T.{p}]" for p in in_model["pilot_id"])}
+    return {f"C(pilot_id)[T.{p}]" for p in hidden}
+
+
+def _model_n(page: ComparisonPage, result: compare.AdjustedRates, horizon: int) -> str:
+    """The number of people in the model as published.
+
+    It is the pooled number followed up less the pilots left out and the people missing a
+    covariate: shown only when each of those is published exactly, or it would give back a
+    hidden count.
+    """
+    pooled = _pooled(page.rates, horizon)["denominator"]
+    if result.n_model == pooled:
+        return _count(page, POOLED, "eligible", horizon, result.n_model)
+    left_out = result.rates[~result.rates["in_model"]]
+    parts = [(POOLED, pooled), *zip(left_out["pilot_id"], left_out["eligible"])]
+    missing = sum(values["count"] for key, values in result.notes if key == "missing_covariates")
+    exact = not suppression.is_small_count(missing) and all(
+        not suppression.is_small_count(count) and (pilot_id, "eligible", horizon) not in page.hidden
+        for pilot_id, count in parts)
+    return fmt_number(result.n_model) if exact else t("format.missing")
 
 
 def _term_label(term: str, labels: dict[str, str]) -> str:
