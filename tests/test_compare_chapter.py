@@ -157,6 +157,7 @@ def test_the_chi_square_test_is_withheld_where_a_count_it_rests_on_is_hidden(tmp
         assert len(table) == len(HORIZONS)
         assert (table[t("comparison.col.p_value")] == withheld).all() == hidden, table
         assert (table[t("comparison.col.chi2")] == t("format.missing")).all() == hidden, table
+        assert (t("comparison.homogeneity_hidden") in captured["markdown"]) == hidden   # and why, once
 
 
 def test_the_pooled_rate_in_the_prose_is_hidden_where_the_tables_hide_it(tmp_path):

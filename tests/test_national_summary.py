@@ -58,9 +58,9 @@ def test_finnish_summary_states_the_results(shown):
     assert glued["results_horizon"] == "6" and glued["results_as_of"] == "1.1.2023"
     assert glued["results_employment_main"] == "37,5\u00a0%"        # 30 / 80
     assert glued["results_positive_main"] == "62,5\u00a0%"          # 50 / 80
-    assert (glued["results_range_low"], glued["results_range_low_pilots"]) == ("0,0\u00a0%", "Häme")
-    # A tie at the top: 10/20 and 20/40.
-    assert (glued["results_range_high"], glued["results_range_high_pilots"]) == ("50,0\u00a0%", "Pohjanmaa ja Uusimaa")
+    # Häme 0/20 at the bottom; a tie at the top: 10/20 and 20/40.
+    assert glued["results_range"] == ("Pilottien omat työllistymisosuudet samalla seuranta-ajalla vaihtelivat "
+                                      "0,0\u00a0%:sta (Häme) 50,0\u00a0%:iin (Pohjanmaa ja Uusimaa).")
     assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("ei yhtään", "Häme")
     assert glued["results_funnel_level"] == glued["results_ci_level"] == "95\u00a0%"
     assert glued["results_cost_per_employed"] == "40\u00a0000\u00a0€"   # 1 200 000 / 30
@@ -90,7 +90,7 @@ def test_english_summary_and_a_real_register(shown):
     assert glued["results_employment_main"] == "37.5%" and glued["results_as_of"] == "1 January 2023"
     assert glued["results_demo"] == ""               # real data: no demonstration marker
     assert (glued["results_funnel_above"], glued["results_funnel_below"]) == ("none", "Häme")
-    assert glued["results_range_high_pilots"] == "Ostrobothnia and Uusimaa"   # the English names
+    assert "to 50.0% (Ostrobothnia and Uusimaa)." in glued["results_range"]   # the English names
     assert glued["results_cost_per_employed"] == "€40,000"
     assert shown["markdown"] == []                   # no synthetic-data notice
     assert not shown["tables"][0][1].endswith("(synthetic demonstration data)")
@@ -103,3 +103,13 @@ def test_without_any_register_every_name_is_still_glued(shown):
     assert glued["results_participants"] == "–" and glued["results_demo"] == ""
     assert any("rekisteriaineistoa ei löytynyt" in text for text in shown["markdown"])
     assert shown["tables"] == []
+
+
+def test_with_fewer_than_two_published_pilot_rates_there_is_no_range(shown):
+    """One pilot's rate alone is no range; 'from – (–) to – (–)' would read as one."""
+    register = small_register()
+    register = register[register["pilot_id"] == "uusimaa"]
+    shown["pooled"] = PooledRegister(register, None, AS_OF, synthetic=False, missing=())
+    glued = _run("fi", shown)
+    assert glued["results_range"] == ("Pilottien omia työllistymisosuuksia ei verrata, koska alle kahden "
+                                      "pilotin osuuden voi julkaista.")

@@ -306,13 +306,14 @@ def homogeneity(page: ComparisonPage) -> None:
     if page.register is None:
         return
     tests = compare.homogeneity_tests(page.register, page.as_of, HORIZONS)
-    rows, rough = [], False
+    rows, rough, withheld = [], False, False
     for _, r in tests.iterrows():
         # A statistic made from counts the tables hide would help recover them: shown only when
         # every pilot's people followed up and employed at that time are published.
         hidden = _hides_a_count(page, int(r["horizon_months"]))
         defined = (r["undefined_reason"] is None or pd.isna(r["undefined_reason"])) and not hidden
         rough |= bool(defined and r["min_expected"] < 5)
+        withheld |= hidden
         rows.append({
             t("comparison.col.horizon"): fmt_number(r["horizon_months"]),
             t("comparison.col.pilots"): fmt_number(r["pilots"]),
@@ -324,6 +325,8 @@ def homogeneity(page: ComparisonPage) -> None:
             t(f"comparison.homogeneity_undefined.{r['undefined_reason']}"),
         })
     show_table(pd.DataFrame(rows), t("comparison.homogeneity_caption"), name="tbl-comparison-chi2")
+    if withheld:   # said once below the table: the reason is too long for a narrow cell
+        markdown(t("comparison.homogeneity_hidden"))
     if rough:
         markdown(t("comparison.homogeneity_rough"))
 

@@ -262,7 +262,7 @@ class SummaryResults:
 
 _RESULT_NAMES = ("results_as_of", "results_demo", "results_ci_level", "results_participants", "results_pilots",
                  "results_horizon", "results_employment_main", "results_positive_main",
-                 "results_range_low", "results_range_low_pilots", "results_range_high", "results_range_high_pilots",
+                 "results_range",
                  "results_funnel_level", "results_funnel_above", "results_funnel_below",
                  "results_cost_per_employed", "results_was_change", "results_was_low", "results_was_high",
                  "results_was_n",
@@ -351,15 +351,20 @@ def _pilot_names(page: NationalPage, pilot_ids) -> str:
 
 
 def _glue_range(page: NationalPage, results: KeyResults) -> None:
-    """The lowest and highest published pilot rate and whose they are (dashes with fewer than two)."""
+    """The sentence on the lowest and highest published pilot rate and whose they are.
+
+    With fewer than two published rates there is no range: the sentence says so (a range of
+    dashes would read as a range).
+    """
     rates = results.pilot_rates
     if len(rates) < 2:
-        for name in ("low", "low_pilots", "high", "high_pilots"):
-            glue(f"results_range_{name}", t("format.missing"))
+        glue("results_range", t("front.results_range_withheld"))
         return
+    values = {}
     for name, value in (("low", rates["value"].min()), ("high", rates["value"].max())):
-        glue(f"results_range_{name}", fmt_percent(value))
-        glue(f"results_range_{name}_pilots", _pilot_names(page, rates.loc[rates["value"] == value, "pilot_id"]))
+        values[name] = fmt_percent(value)
+        values[f"{name}_pilots"] = _pilot_names(page, rates.loc[rates["value"] == value, "pilot_id"])
+    glue("results_range", t("front.results_range", **values))
 
 
 def key_results_table(page: NationalPage, summary: SummaryResults) -> None:
