@@ -316,3 +316,23 @@ def test_a_programme_file_that_is_not_there_is_named_once(tmp_path):
     with pytest.raises(InputError) as refused:
         load_programme(missing)
     assert [str(p) for p in refused.value.problems] == [f"{missing}: file not found"]
+
+
+def test_in_the_national_report_a_pilot_with_a_later_extract_is_counted_at_the_programme_s_date(
+        monkeypatch, tmp_path, small_register):
+    """Every page counts at the earliest extract date (the comparison's), so the pages agree and a cell
+    hidden on one is hidden on all; the chapter says when its own extract is later."""
+    params = _params(tmp_path, small_register, "lappi")
+    params.write_text(params.read_text(encoding="utf-8").replace("as_of: 2023-12-31", "as_of: 2024-06-30"),
+                      encoding="utf-8")
+    page, shown = _run_chapter(monkeypatch, tmp_path, params, "lappi")
+    assert page.results.as_of == dt.date(2023, 12, 31)   # every demo pilot's date
+    register = pd.read_csv(small_register / "participants.csv", parse_dates=["end_date"])
+    ended = register.loc[register["pilot_id"] == "lappi", "end_date"].dropna()
+    by_hand = {day: int((ended + pd.DateOffset(months=12) <= pd.Timestamp(day)).sum())
+               for day in ("2023-12-31", "2024-06-30")}
+    assert by_hand["2023-12-31"] != by_hand["2024-06-30"]   # the date matters for this register
+    assert shown["glue"]["eligible_12"] == str(by_hand["2023-12-31"])   # under a thousand: no separator
+    assert shown["glue"]["as_of_text"] == ("Aineisto on poimittu 30.6.2024. Luvut on kuitenkin laskettu ohjelman "
+                                           "aikaisimman poiminnan päivämäärän, 31.12.2023, mukaan, jotta pilotit "
+                                           "ovat keskenään vertailukelpoisia.")

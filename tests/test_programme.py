@@ -437,3 +437,20 @@ def test_two_names_written_in_two_unicode_forms_are_one_name(tmp_path):
     assert refused(write(tmp_path, text)) == [
         "programme.yml: line 15: column pilots[1].name: the name is already pilots[0]'s in fi; every pilot needs "
         "a name of its own (it labels its columns, axes and sheets)"]
+
+
+def test_a_build_says_when_the_pilots_extract_dates_differ(tmp_path):
+    import dataclasses
+
+    from evalkit.params import DataSource
+    from evalkit.pipeline.orchestrate import extract_dates_note
+
+    data = tmp_path / "participants.csv"
+    data.write_text("x\n")
+    same = {pid: DataSource(pid, data, dt.date(2023, 12, 31), None) for pid in ("a", "b", "c")}
+    assert extract_dates_note(same) is None
+    later = {**same, "b": dataclasses.replace(same["b"], as_of=dt.date(2024, 6, 30)),
+             "c": dataclasses.replace(same["c"], data=tmp_path / "missing.csv", as_of=dt.date(2022, 1, 1))}
+    assert extract_dates_note(later) == (   # c has no register: it is not counted, so its date is not the earliest
+        "the pilots' extract dates (as_of) differ; every page counts every pilot at the earliest, 2023-12-31, "
+        "so that they are compared at one date (later: b 2024-06-30)")

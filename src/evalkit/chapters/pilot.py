@@ -125,11 +125,28 @@ class PilotPage:
 
 
 def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, page_name: str) -> PilotPage:
-    """Load facts, params and the register once, compute every number, glue the prose figures."""
+    """Load facts, params and the register once, compute every number, glue the prose figures.
+
+    The numbers are counted at the programme's common extract date (:func:`national_as_of`), as
+    the national pages and exports count them, so that every page of the report agrees and a
+    cell hidden on one page is hidden on all.
+    """
     start_page(lang)
     facts = programme_at(Path(root))
     params = load_params(Path(params_file), Path(root))
-    return _prepare(pilot_id, facts, params, Page(Path(page_dir), page_name), own_only=False)
+    return _prepare(pilot_id, facts, params, Page(Path(page_dir), page_name), own_only=False,
+                    counted_at=national_as_of(params, Path(root)))
+
+
+def national_as_of(params: PilotParams, root: Path):
+    """The date a national build counts a pilot at: the earliest extract date of the programme.
+
+    That is ``params.as_of`` or an earlier one of another pilot whose register file exists
+    (evalkit.pooled pools the pilots at the earliest date, so that none has a longer follow-up).
+    """
+    from evalkit.params import load_data_sources
+
+    return min([params.as_of, *(s.as_of for s in load_data_sources(root).values() if s.data.is_file())])
 
 
 def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, employers: str | None = None,
@@ -166,7 +183,8 @@ def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, emplo
     return _prepare(pilot_id, programme, params, Page(here, f"{pilot_id}-self-assessment"), own_only=True)
 
 
-def _prepare(pilot_id: str, facts: Programme, params: PilotParams, where: Page, own_only: bool) -> PilotPage:
+def _prepare(pilot_id: str, facts: Programme, params: PilotParams, where: Page, own_only: bool,
+             counted_at=None) -> PilotPage:
     from evalkit.register import is_synthetic, load_employers, load_register
 
     pilot = facts.by_id(pilot_id)
@@ -183,7 +201,8 @@ def _prepare(pilot_id: str, facts: Programme, params: PilotParams, where: Page, 
         problems = other_pilot_employers(employers, pilot_id, Path(params.employers).name)
         if problems:
             raise InputError(problems)
-    results = pilot_results(register, pilot_id, params.as_of, facts.budgets, employers)
+    # Validated at the pilot's own extract date (nothing there is after it), counted at ``counted_at``.
+    results = pilot_results(register, pilot_id, counted_at or params.as_of, facts.budgets, employers)
     synthetic = is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
     set_data_origin(synthetic=synthetic)
     # A book page keeps no register: the national one can be large, and its page kernel lives on.
@@ -277,7 +296,10 @@ def _glue_profile(page: PilotPage) -> None:
     glue("focus_sentence", t("pilot.focus_sentence", count=fmt_number(len(page.pilot.focus_areas)),
                              total=fmt_number(len(page.facts.focus_area_names)))
          if page.facts.focus_area_names else t("pilot.no_focus_areas"))
-    glue("as_of", fmt_date(page.params.as_of))
+    glue("as_of", fmt_date(page.results.as_of))
+    extracted, counted = fmt_date(page.params.as_of), fmt_date(page.results.as_of)
+    glue("as_of_text", t("pilot.as_of_text", date=extracted) if extracted == counted else
+         t("pilot.as_of_text_common", date=extracted, common=counted))
 
 
 def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:

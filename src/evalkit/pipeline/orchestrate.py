@@ -327,6 +327,9 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     ed = edition(root, lang)
     before = build_inputs(root, {})   # before the params are read: a change at any moment is seen
     params = _checked_inputs(root)  # refuse bad params and recommendations before anything runs
+    note = extract_dates_note(params)
+    if note:
+        print(f"evalkit build: note: {note}", file=sys.stderr, flush=True)
     for name, digest in build_inputs(root, params).items():   # and the data files they name outside data/
         before.setdefault(name, digest)   # the first snapshot's values stand: a change between is a change
     jobs = make_jobs(root, ed, build_root)
@@ -367,6 +370,21 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return results
+
+
+def extract_dates_note(params: dict[str, PilotParams]) -> str | None:
+    """What the build says when the pilots' extract dates differ (None when they do not).
+
+    Every page counts every pilot at the earliest date (evalkit.pooled, chapters.pilot.national_as_of),
+    which leaves out follow-up a later extract holds: the evaluator should know before reading.
+    """
+    dates = {pid: p.as_of for pid, p in params.items() if p.data.is_file()}
+    if len(set(dates.values())) < 2:
+        return None
+    earliest = min(dates.values())
+    later = ", ".join(f"{pid} {day.isoformat()}" for pid, day in sorted(dates.items()) if day > earliest)
+    return (f"the pilots' extract dates (as_of) differ; every page counts every pilot at the earliest, "
+            f"{earliest.isoformat()}, so that they are compared at one date (later: {later})")
 
 
 def _checked_inputs(root: Path) -> dict[str, PilotParams]:
