@@ -23,6 +23,40 @@ import threading
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+SOCKET_PREFIX = "evalkit-kernel-"
+
+
+def remove_orphaned_socket_folders(folder: str | None = None) -> list[str]:
+    """Remove the socket folders of builds that died without cleaning up (SIGKILL, power loss).
+
+    Each folder is named after the process that made it (``evalkit-kernel-<pid>-…``); one whose
+    process no longer runs is removed. A folder of a live process, or named otherwise (an older
+    evalkit's), is left. Returns the folders removed.
+    """
+    removed = []
+    base = folder or tempfile.gettempdir()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    for name in names:
+        pid = name[len(SOCKET_PREFIX):].partition("-")[0]
+        if not name.startswith(SOCKET_PREFIX) or not pid.isdigit() or _running(int(pid)):
+            continue
+        shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+        removed.append(name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # another user's process: running
+        return True
+    return True
+
 
 class IPCKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel talks over IPC sockets in a private temporary folder.
@@ -33,7 +67,8 @@ class IPCKernelManager(AsyncKernelManager):
 
     def __init__(self, environment: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
-        self._socket_dir = tempfile.mkdtemp(prefix="evalkit-kernel-")
+        remove_orphaned_socket_folders()
+        self._socket_dir = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
         self.transport = "ipc"
         self.ip = f"{self._socket_dir}/kernel"
         self._environment = dict(environment or {})
