@@ -262,6 +262,7 @@ def test_a_code_with_a_wrong_check_character_is_refused_in_identifiers_and_text(
     "131052-308Tb",          # a letter after it
     "ab131052-3081",         # hexadecimal, but 12 digits: no hash
     "0123456789abcdef-131052-3081",   # a hash, with a code apart inside it
+    "010101-1230010101-1230",         # two codes glued: the first ends in a digit, which touches the second
 ])
 @pytest.mark.parametrize("column", ["person_id", "service"])
 def test_a_code_touching_letters_is_refused(tmp_path, column, value):
@@ -273,6 +274,7 @@ def test_a_code_touching_letters_is_refused(tmp_path, column, value):
     "131052G308T",      # G is no century sign
     "321052-308T",      # day 32
     "20230115-0001",    # a number with a date in it: a digit touches 230115-0001
+    "010101-1230010101-12300",   # codes glued, but a digit touches the last: a number, as above
     # A UUID and a SHA-256 digest with a code-shaped run between hexadecimal digits, which
     # pseudonymous identifiers of this kind hold by chance (one UUID in about 2,600).
     "ab131052-3081-4d4a-a716-446655440000",

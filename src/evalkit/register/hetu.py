@@ -11,7 +11,8 @@ code. The shape is narrow: a day and month of the calendar, a century sign, thre
 check-character letter or digit. The search runs inside longer text too (a code pasted into a
 free-text column is still personal data), and a letter may touch the code: ``HETU131052-308T``
 and ``x131052-308T`` are a person's code with a prefix, the commonest way a code slips into an
-identifier column. A digit may not: ``20230115-0001`` is a number with a date in it. Ordinary
+identifier column. A digit may not: ``20230115-0001`` is a number with a date in it. Codes glued
+one to another are read as one run, so a code ending in a digit does not hide the next. Ordinary
 identifiers such as ``SYN-PPO-000001`` hold no day, month and century sign in that order.
 
 One kind of value is read more narrowly. In a hash or a UUID (at least 16 hexadecimal digits and
@@ -50,8 +51,11 @@ _PATTERN_TEXT = (
 )
 # No digit directly around the code; a letter may touch it (module docstring).
 _SEARCH = re.compile(rf"(?<![0-9])({_PATTERN_TEXT})(?![0-9])", re.IGNORECASE)
+# Codes glued one to another count as one run: a code ending in a digit would otherwise hide the next.
+_RUN = rf"(?:{_PATTERN_TEXT})+"
+_SEARCH_RUN = re.compile(rf"(?<![0-9])({_RUN})(?![0-9])", re.IGNORECASE)
 # Every code-shaped run, overlapping ones too: one inside a hash may hide one that is not.
-_EVERY = re.compile(rf"(?<![0-9])(?=({_PATTERN_TEXT})(?![0-9]))", re.IGNORECASE)
+_EVERY = re.compile(rf"(?<![0-9])(?=({_RUN})(?![0-9]))", re.IGNORECASE)
 _HEXADECIMAL = frozenset("0123456789abcdefABCDEF-")
 _HASH_DIGITS = 16   # a hash or a UUID has at least this many hexadecimal digits; a code has 10
 
@@ -114,7 +118,7 @@ def contains_hetu(text: str) -> bool:
     Letters may touch it, digits may not; inside a hash or a UUID nothing may (module docstring).
     """
     text = normalise(text)
-    if _SEARCH.search(text) is None:
+    if _SEARCH_RUN.search(text) is None:
         return False
     return any(not _by_chance_in_hash(text, found.start(1), found.end(1)) for found in _EVERY.finditer(text))
 
