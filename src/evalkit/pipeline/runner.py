@@ -258,10 +258,38 @@ def _keep_failed(job: NotebookJob, tmp_out: Path, result: JobResult) -> None:
         failed.metadata.pop(READS_METADATA, None)
         if job.book_page:
             _publishable_parameters(failed, job)
+        hide_local_folders(failed, _project_base(job))
         nbformat.write(failed, tmp_out)
         os.replace(tmp_out, kept)
         result.kept_notebook = str(kept)
     tmp_out.unlink(missing_ok=True)
+
+
+def hide_local_folders(notebook, project: Path) -> None:
+    """Name no local folder in ``notebook``'s errors and streams: the failure preview shows them.
+
+    A traceback names every file it passes through by its absolute path: the project's files
+    become relative to ``project``, Python's and the environment's read ``<python>``, and the
+    rest of the home folder ``~``.
+    """
+    import sys
+
+    folders = {str(Path(project).resolve()) + os.sep: "", sys.prefix + os.sep: "<python>" + os.sep,
+               sys.base_prefix + os.sep: "<python>" + os.sep, str(Path.home()) + os.sep: "~" + os.sep}
+    ordered = sorted(folders.items(), key=lambda item: len(item[0]), reverse=True)   # the longest first
+
+    def hidden(text: str) -> str:
+        for folder, shown in ordered:
+            text = text.replace(folder, shown)
+        return text
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [hidden(line) for line in output.get("traceback", [])]
+                output["evalue"] = hidden(output.get("evalue", ""))
+            elif output.get("output_type") == "stream":
+                output["text"] = hidden(output.get("text", ""))
 
 
 def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str, str]) -> str:
