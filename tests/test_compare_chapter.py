@@ -163,6 +163,8 @@ def test_the_chi_square_test_is_withheld_where_a_count_it_rests_on_is_hidden(tmp
 def test_the_pooled_rate_in_the_prose_is_hidden_where_the_tables_hide_it(tmp_path):
     from evalkit.definitions import POOLED
 
+    set_language("fi")   # the expected text is Finnish; a test before may have left another language
+
     page = _page(tmp_path, random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=40, effects=(0.0, 0.2)))
     pooled = page.rates[(page.rates["pilot_id"] == POOLED) & (page.rates["horizon_months"] == 12)].iloc[0]
     expected = f"{100 * pooled['numerator'] / pooled['denominator']:.1f}\u00a0%".replace(".", ",")

@@ -38,7 +38,7 @@ def _computations(register, employers, as_of, params):
     yield "indicators", indicators.compute_indicators(register, as_of, budgets)
     yield "extra", indicators.extra_indicators(register, as_of, employers=employers)
     yield "published", indicators._published(register, as_of, budgets, employers)
-    yield "goals", key_results.goal_verdicts(register, params, budgets, employers)
+    yield "goals", key_results.goal_verdicts(register, as_of, params, budgets, employers)
 
 
 def test_every_computation_runs_on_a_read_only_register_and_gives_the_same(registers):

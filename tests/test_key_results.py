@@ -142,7 +142,7 @@ def test_goal_verdicts_as_each_chapter_publishes_them():
                              Goal(text="exits", indicator="positive_exit_rate", horizon=12, target=0.5),
                              Goal(text="ability", indicator="was_change", target=0.0)),
     }
-    verdicts = kr.goal_verdicts(small_register(), params, BUDGETS)
+    verdicts = kr.goal_verdicts(small_register(), AS_OF, params, BUDGETS)
     assert list(zip(verdicts["pilot_id"], verdicts["goal"], verdicts["verdict"])) == [
         ("hame", 1, "not_met"), ("pohjanmaa", 1, "unclear"), ("pohjanmaa", 2, "no_data"),
         ("uusimaa", 1, "met"), ("uusimaa", 2, "qualitative")]
@@ -150,14 +150,16 @@ def test_goal_verdicts_as_each_chapter_publishes_them():
     assert counts.to_dict() == {"met": 1, "not_met": 1, "unclear": 1, "no_data": 1, "qualitative": 1}
 
 
-def test_a_goal_is_judged_at_its_pilots_own_extract_date():
-    # Extracted 2022-03-01, nobody who ended 2021-06-30 has been followed up for 12 months yet.
+def test_a_goal_is_judged_at_the_programme_s_common_extract_date_as_its_chapter_judges_it():
+    # At 2022-03-01 (the earliest pilot's extract) nobody who ended 2021-06-30 has been followed up
+    # for 12 months yet, though this pilot's own extract is later.
     params = {"pohjanmaa": _params("pohjanmaa",
                                    Goal(text="exits", indicator="positive_exit_rate", horizon=12, target=0.2),
                                    Goal(text="exits", indicator="positive_exit_rate", horizon=6, target=0.2),
-                                   as_of=dt.date(2022, 3, 1))}
-    verdicts = kr.goal_verdicts(small_register(), params, BUDGETS)
+                                   as_of=AS_OF)}
+    verdicts = kr.goal_verdicts(small_register(), dt.date(2022, 3, 1), params, BUDGETS)
     assert list(verdicts["verdict"]) == ["no_data", "met"]   # 10/20 at 6 months: 0.299–0.701
+    assert list(kr.goal_verdicts(small_register(), AS_OF, params, BUDGETS)["verdict"]) == ["met", "met"]
 
 
 def test_a_goal_whose_result_is_hidden_gets_no_verdict():
@@ -167,6 +169,6 @@ def test_a_goal_whose_result_is_hidden_gets_no_verdict():
     register = pd.concat([register, lappi], ignore_index=True)
     # 3 of 3 employed: Wilson 0.44–1 lies above 0.1, but a rate on three people is not published.
     params = {"lappi": _params("lappi", Goal(text="work", indicator="employment_rate", horizon=6, target=0.1))}
-    verdicts = kr.goal_verdicts(register, params, {**BUDGETS, "lappi": 100_000})
+    verdicts = kr.goal_verdicts(register, AS_OF, params, {**BUDGETS, "lappi": 100_000})
     assert list(verdicts["verdict"]) == ["no_data"]
     assert kr.verdict_counts(verdicts.iloc[0:0]).sum() == 0

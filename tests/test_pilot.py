@@ -187,7 +187,8 @@ def _run_chapter(monkeypatch, tmp_path, params_file: Path, pilot_id: str, lang: 
 
     monkeypatch.setattr(chapter, "show_table", table)
     monkeypatch.setattr(chapter, "show_figure", figure)
-    page = chapter.setup(pilot_id, str(params_file), lang, str(ROOT), str(tmp_path), pilot_id)
+    root = params_file.parent.parent   # the programme folder _programme wrote
+    page = chapter.setup(pilot_id, str(params_file), lang, str(root), str(tmp_path), pilot_id)
     for name in ("synthetic_notice", "focus_area_table", "services_list", "flow_table", "status_figure",
                  "status_table", "rates_table", "suppression_note", "basis_table", "was_figure", "was_table",
                  "employers_section", "costs_table", "goals_table", "pooled_section"):
@@ -195,13 +196,40 @@ def _run_chapter(monkeypatch, tmp_path, params_file: Path, pilot_id: str, lang: 
     return page, shown
 
 
-def _params(tmp_path: Path, register: Path, pilot_id: str) -> Path:
-    params = tmp_path / f"{pilot_id}.yml"
-    params.write_text(f"pilot_id: {pilot_id}\ndata: {register / 'participants.csv'}\nas_of: 2023-12-31\n"
-                      f"employers: {register / 'employers.csv'}\n"
-                      "goals:\n- text: employed\n  indicator: employment_rate\n  horizon: 6\n  target: 0.25\n"
-                      "- text: qualitative goal\n", encoding="utf-8")
-    return params
+def _programme(tmp_path: Path, data: dict[str, Path], as_of: dict[str, str] | None = None,
+               employers: Path | None = None) -> Path:
+    """A programme folder of the project's programme.yml and reported facts, every pilot's params naming
+    its register in ``data`` (a pilot not in it names a file that does not exist) and ``employers``.
+
+    Returns the folder; each pilot's params are ``params/<pilot_id>.yml`` in it.
+    """
+    import shutil
+
+    from evalkit.paths import reported_dir
+    from evalkit.programme import load_programme
+
+    root = tmp_path / "programme"
+    (root / "params").mkdir(parents=True)
+    shutil.copy(ROOT / "programme.yml", root / "programme.yml")
+    shutil.copytree(reported_dir(ROOT), reported_dir(root))
+    for pilot_id in load_programme(ROOT, check_params=False).pilot_ids:
+        register = data.get(pilot_id, tmp_path / "absent" / "participants.csv")
+        (root / "params" / f"{pilot_id}.yml").write_text(
+            f"pilot_id: {pilot_id}\ndata: {register}\nas_of: {(as_of or {}).get(pilot_id, '2023-12-31')}\n"
+            + (f"employers: {employers}\n" if employers else "")
+            + "goals:\n- text: employed\n  indicator: employment_rate\n  horizon: 6\n  target: 0.25\n"
+            "- text: qualitative goal\n", encoding="utf-8")
+    return root
+
+
+def _params(tmp_path: Path, register: Path, pilot_id: str, as_of: dict[str, str] | None = None) -> Path:
+    """The params of ``pilot_id`` in a programme whose every pilot names the register folder ``register``."""
+    from evalkit.programme import load_programme
+
+    every = load_programme(ROOT, check_params=False).pilot_ids
+    root = _programme(tmp_path, dict.fromkeys(every, register / "participants.csv"), as_of,
+                      employers=register / "employers.csv")
+    return root / "params" / f"{pilot_id}.yml"
 
 
 def _table_cells(markdown_blocks: list[str]) -> list[str]:
@@ -243,9 +271,8 @@ def test_a_register_of_one_pilot_has_no_pooled_comparison(monkeypatch, tmp_path,
     own = tmp_path / "own"
     own.mkdir()
     frame[frame["pilot_id"] == "hame"].to_csv(own / "participants.csv", index=False)
-    params = tmp_path / "hame.yml"
-    params.write_text(f"pilot_id: hame\ndata: {own / 'participants.csv'}\nas_of: 2023-12-31\n", encoding="utf-8")
-    page, shown = _run_chapter(monkeypatch, tmp_path, params, "hame")
+    root = _programme(tmp_path, {"hame": own / "participants.csv"})   # no other pilot's register exists
+    page, shown = _run_chapter(monkeypatch, tmp_path, root / "params" / "hame.yml", "hame")
     assert not page.results.has_pooled and not page.synthetic   # a copied extract has no manifest
     assert catalogue("fi")["pilot.pooled_missing"] in shown["markdown"]
     assert len(shown["figures"]) == 2
@@ -257,10 +284,9 @@ def test_a_listed_pilot_without_rows_is_refused_saying_what_to_do(monkeypatch, t
     others = tmp_path / "others"
     others.mkdir()
     frame[frame["pilot_id"] != "lappi"].to_csv(others / "participants.csv", index=False)
-    params = tmp_path / "lappi.yml"
-    params.write_text(f"pilot_id: lappi\ndata: {others / 'participants.csv'}\nas_of: 2023-12-31\n", encoding="utf-8")
+    root = _programme(tmp_path, {"lappi": others / "participants.csv"})
     with pytest.raises(EvalkitError) as refused:
-        _run_chapter(monkeypatch, tmp_path, params, "lappi")
+        _run_chapter(monkeypatch, tmp_path, root / "params" / "lappi.yml", "lappi")
     assert str(refused.value) == (f"{others / 'participants.csv'}: no rows of pilot lappi, which programme.yml lists; "
                                   "give its rows the pilot_id lappi, or leave the pilot out of programme.yml")
 
@@ -322,17 +348,43 @@ def test_in_the_national_report_a_pilot_with_a_later_extract_is_counted_at_the_p
         monkeypatch, tmp_path, small_register):
     """Every page counts at the earliest extract date (the comparison's), so the pages agree and a cell
     hidden on one is hidden on all; the chapter says when its own extract is later."""
-    params = _params(tmp_path, small_register, "lappi")
-    params.write_text(params.read_text(encoding="utf-8").replace("as_of: 2023-12-31", "as_of: 2024-06-30"),
-                      encoding="utf-8")
+    params = _params(tmp_path, small_register, "lappi", as_of={"lappi": "2024-06-30"})
     page, shown = _run_chapter(monkeypatch, tmp_path, params, "lappi")
-    assert page.results.as_of == dt.date(2023, 12, 31)   # every demo pilot's date
+    assert page.results.as_of == dt.date(2023, 12, 31)   # every other pilot's date
     register = pd.read_csv(small_register / "participants.csv", parse_dates=["end_date"])
     ended = register.loc[register["pilot_id"] == "lappi", "end_date"].dropna()
     by_hand = {day: int((ended + pd.DateOffset(months=12) <= pd.Timestamp(day)).sum())
                for day in ("2023-12-31", "2024-06-30")}
     assert by_hand["2023-12-31"] != by_hand["2024-06-30"]   # the date matters for this register
     assert shown["glue"]["eligible_12"] == str(by_hand["2023-12-31"])   # under a thousand: no separator
-    assert shown["glue"]["as_of_text"] == ("Aineisto on poimittu 30.6.2024. Luvut on kuitenkin laskettu ohjelman "
-                                           "aikaisimman poiminnan päivämäärän, 31.12.2023, mukaan, jotta pilotit "
-                                           "ovat keskenään vertailukelpoisia.")
+    assert shown["glue"]["as_of_text"] == (
+        "Aineisto on poimittu 30.6.2024. Seuratut ja heidän tilanteensa on kuitenkin laskettu pilottien aineistojen "
+        "varhaisimman poimintapäivän, 31.12.2023, mukaan, jotta pilotit ovat keskenään vertailukelpoisia.")
+
+
+def test_with_a_register_per_pilot_a_chapter_hides_what_every_other_page_hides(monkeypatch, tmp_path,
+                                                                                small_register):
+    """The small-cell rule is computed on every pilot's people, as on the national pages and exports:
+    a chapter computed on its own file alone would show partners the other pages hide."""
+    from evalkit.indicators import published_indicators
+    from evalkit.register import load_register
+    from evalkit.suppression import suppress_complementary
+
+    frame = pd.read_csv(small_register / "participants.csv", dtype=str, keep_default_na=False)
+    files = {}
+    for pilot_id, rows in frame.groupby("pilot_id"):
+        (tmp_path / pilot_id).mkdir()
+        files[pilot_id] = tmp_path / pilot_id / "participants.csv"
+        rows.to_csv(files[pilot_id], index=False)
+    root = _programme(tmp_path, files)
+    whole = load_register(small_register / "participants.csv", dt.date(2023, 12, 31))
+    budgets = chapter.programme_at(root).budgets
+    every = suppress_complementary(published_indicators(whole, dt.date(2023, 12, 31), budgets))
+    differs = []
+    for pilot_id in ("hame", "lappi", "uusimaa", "pohjois-karjala"):
+        page, _ = _run_chapter(monkeypatch, tmp_path, root / "params" / f"{pilot_id}.yml", pilot_id)
+        shown = page.results.published.set_index(["pilot_id", "indicator", "horizon_months"])["value"]
+        expected = every[every["pilot_id"].isin([pilot_id, "all"])].set_index(
+            ["pilot_id", "indicator", "horizon_months"])["value"].reindex(shown.index)
+        differs += [key for key in shown.index if pd.isna(shown[key]) != pd.isna(expected[key])]
+    assert not differs, differs

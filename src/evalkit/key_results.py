@@ -26,7 +26,7 @@ from evalkit.definitions import HORIZONS, POOLED
 from evalkit.goals import NO_DATA, QUALITATIVE, VERDICTS, assess_goals
 from evalkit.indicators import published_indicators
 from evalkit.params import PilotParams
-from evalkit.publication import Publication, cell, publish
+from evalkit.publication import cell, publish
 from evalkit.register import pilot_ids
 
 SUMMARY_RATES = ("employment_rate", "positive_exit_rate")
@@ -125,24 +125,20 @@ def key_results(register: pd.DataFrame, as_of: dt.date, budgets: Mapping[str, in
     )
 
 
-def goal_verdicts(register: pd.DataFrame, params: Mapping[str, PilotParams], budgets: Mapping[str, int],
-                  employers: pd.DataFrame | None = None) -> pd.DataFrame:
+def goal_verdicts(register: pd.DataFrame, as_of: dt.date, params: Mapping[str, PilotParams],
+                  budgets: Mapping[str, int], employers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every pilot's own goals with the verdict its chapter publishes, in the params' order.
 
-    Each pilot is judged as its chapter judges it: at its own extract date, on the rows of every
-    pilot in ``register`` (the small-cell rule is computed on them all), and a measurable goal
-    whose result the rule hides gets ``no_data``, as in the chapter's goals table.
+    Each pilot is judged as its chapter in the national report judges it: at the programme's
+    common extract date ``as_of`` (the earliest, evalkit.pooled), on the rows of every pilot in
+    ``register`` (the small-cell rule is computed on them all), and a measurable goal whose result
+    the rule hides gets ``no_data``, as in the chapter's goals table.
     Columns: pilot_id, goal (its number within the pilot, from 1), indicator, horizon_months, verdict.
     """
-    frames: dict[dt.date, Publication] = {}
+    publication = publish(published_indicators(register, as_of, budgets, employers))
     rows = []
     for pilot_id in sorted(params):
         p = params[pilot_id]
-        if not p.goals:
-            continue
-        if p.as_of not in frames:
-            frames[p.as_of] = publish(published_indicators(register, p.as_of, budgets, employers))
-        publication = frames[p.as_of]
         for number, result in enumerate(assess_goals(p.goals, publication.exact, pilot_id), start=1):
             verdict = result.verdict
             if verdict != QUALITATIVE and (

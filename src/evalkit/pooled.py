@@ -71,6 +71,8 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
     # Named after the files' artefacts in a build, so that what is computed from it is kept too.
     register = artefact.derived(pd.concat(frames, ignore_index=True), parts)
     present = pilot_ids(register)
+    if not present:   # files of other pilots' rows only: the pilots' chapters say so, naming the file
+        return PooledRegister(None, None, None, synthetic, tuple(sorted(missing)))
     as_of = min(p.as_of for p in params.values() if p.pilot_id in present)
 
     employer_frames = []

@@ -326,7 +326,7 @@ def key_results(page: NationalPage) -> SummaryResults:
     glue("results_was_low", _signed(was.ci_low, digits) if shown else dash)
     glue("results_was_high", _signed(was.ci_high, digits) if shown else dash)
     glue("results_was_n", fmt_number(was.n) if shown else dash)
-    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, params, page.programme.budgets,
+    counts = compute.verdict_counts(compute.goal_verdicts(pooled.register, pooled.as_of, params, page.programme.budgets,
                                                           pooled.employers))
     glue("results_goals_total", fmt_number(int(counts.sum())))
     glue("results_goals_measurable", fmt_number(int(counts.sum() - counts["qualitative"])))

@@ -127,26 +127,24 @@ class PilotPage:
 def setup(pilot_id: str, params_file: str, lang: str, root: str, page_dir: str, page_name: str) -> PilotPage:
     """Load facts, params and the register once, compute every number, glue the prose figures.
 
-    The numbers are counted at the programme's common extract date (:func:`national_as_of`), as
-    the national pages and exports count them, so that every page of the report agrees and a
-    cell hidden on one page is hidden on all.
-    """
-    start_page(lang)
-    facts = programme_at(Path(root))
-    params = load_params(Path(params_file), Path(root))
-    return _prepare(pilot_id, facts, params, Page(Path(page_dir), page_name), own_only=False,
-                    counted_at=national_as_of(params, Path(root)))
-
-
-def national_as_of(params: PilotParams, root: Path):
-    """The date a national build counts a pilot at: the earliest extract date of the programme.
-
-    That is ``params.as_of`` or an earlier one of another pilot whose register file exists
-    (evalkit.pooled pools the pilots at the earliest date, so that none has a longer follow-up).
+    A chapter of the national report (``params_file`` is the programme's own ``params/<pilot_id>.yml``)
+    takes its numbers from the pooled register of every pilot at the programme's common extract
+    date (evalkit.pooled: each file read once, the earliest ``as_of``), exactly as the national
+    pages and exports compute them, so that every page of the report agrees and a cell hidden on
+    one page is hidden on all. A pilot's own report (``evalkit pilot``, params of its own) takes
+    them from the register and date its params name.
     """
     from evalkit.params import load_data_sources
+    from evalkit.paths import params_dir
+    from evalkit.pooled import load_pooled
 
-    return min([params.as_of, *(s.as_of for s in load_data_sources(root).values() if s.data.is_file())])
+    start_page(lang)
+    root_path = Path(root)
+    facts = programme_at(root_path)
+    params = load_params(Path(params_file), root_path)
+    national = Path(params_file).resolve() == (params_dir(root_path) / f"{pilot_id}.yml").resolve()
+    pooled = load_pooled(load_data_sources(root_path)) if national else None
+    return _prepare(pilot_id, facts, params, Page(Path(page_dir), page_name), own_only=False, pooled=pooled)
 
 
 def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, employers: str | None = None,
@@ -184,26 +182,30 @@ def setup_notebook(pilot_id: str, data: str, as_of: str, params_file: str, emplo
 
 
 def _prepare(pilot_id: str, facts: Programme, params: PilotParams, where: Page, own_only: bool,
-             counted_at=None) -> PilotPage:
+             pooled=None) -> PilotPage:
+    """The page's numbers: from ``pooled`` (a PooledRegister) in the national report, else from the params' files."""
     from evalkit.register import is_synthetic, load_employers, load_register
 
     pilot = facts.by_id(pilot_id)
-    register = load_register(params.data, params.as_of, pilot_id=pilot_id if own_only else None)
-    if not (register["pilot_id"] == pilot_id).any():
+    if pooled is None or pilot_id in pooled.missing:   # a missing file is refused as load_register refuses it
+        register = load_register(params.data, params.as_of, pilot_id=pilot_id if own_only else None)
+        as_of, employers = params.as_of, load_employers(params.employers) if params.employers else None
+    else:
+        register, as_of, employers = pooled.register, pooled.as_of, pooled.employers
+    if register is None or not (register["pilot_id"] == pilot_id).any():
         # A listed pilot without rows is most often a pilot_id spelt otherwise in the register: a
         # chapter of nothing would hide that, and the comparison would leave the pilot out unsaid.
         raise EvalkitError(f"{params.data}: no rows of pilot {pilot_id}, which programme.yml lists; give its "
                            f"rows the pilot_id {pilot_id}, or leave the pilot out of programme.yml")
-    employers = load_employers(params.employers) if params.employers else None
     if own_only and employers is not None:
         from evalkit.register.employers import other_pilot_employers
 
         problems = other_pilot_employers(employers, pilot_id, Path(params.employers).name)
         if problems:
             raise InputError(problems)
-    # Validated at the pilot's own extract date (nothing there is after it), counted at ``counted_at``.
-    results = pilot_results(register, pilot_id, counted_at or params.as_of, facts.budgets, employers)
-    synthetic = is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
+    results = pilot_results(register, pilot_id, as_of, facts.budgets, employers)
+    synthetic = pooled.synthetic if pooled is not None else \
+        is_synthetic(params.data) or bool(params.employers and is_synthetic(params.employers))
     set_data_origin(synthetic=synthetic)
     # A book page keeps no register: the national one can be large, and its page kernel lives on.
     page = PilotPage(pilot, facts, params, where, results, synthetic,

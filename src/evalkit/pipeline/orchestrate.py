@@ -375,7 +375,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
 def extract_dates_note(params: dict[str, PilotParams]) -> str | None:
     """What the build says when the pilots' extract dates differ (None when they do not).
 
-    Every page counts every pilot at the earliest date (evalkit.pooled, chapters.pilot.national_as_of),
+    Every page counts every pilot at the earliest date (evalkit.pooled, chapters.pilot.setup),
     which leaves out follow-up a later extract holds: the evaluator should know before reading.
     """
     dates = {pid: p.as_of for pid, p in params.items() if p.data.is_file()}
