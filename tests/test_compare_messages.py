@@ -151,3 +151,9 @@ def test_finnish_sentences_written_out(tmp_path, monkeypatch):
     missing = _lines(tmp_path, _missing_age(), "fi", monkeypatch)
     assert "- <5 henkilöltä puuttui jokin taustatieto, joten heidät jätettiin 6 kuukauden mallin " \
            "ulkopuolelle." in missing
+
+
+def test_the_collinear_reason_names_no_number_of_people(tmp_path, monkeypatch):
+    # The model's n less the published counts could give back a hidden one (as in the model's caption).
+    lines = [line for line in _lines(tmp_path, _age_tells_pilots_apart(), "fi", monkeypatch) if "riippuvia" in line]
+    assert lines and not any(re.search(r"\d", line.replace("6 kuukauden", "")) for line in lines), lines

@@ -616,7 +616,8 @@ def _fit(formula: str, data: pd.DataFrame, horizon: int, indicator: str = DEFAUL
     model = GLM(outcome, design, family=Binomial(), var_weights=people)
     # statsmodels has ranked the design already; the distinct rows span what everybody's rows span.
     if int(model.df_model) + 1 < model.exog.shape[1]:
-        raise ComparisonUndefined(Unavailable(horizon, "collinear", {"people": int(people.sum())}))
+        # Without the model's n: less the published counts, it could give back a hidden one.
+        raise ComparisonUndefined(Unavailable(horizon, "collinear", {}))
     outcome = {} if indicator == DEFAULT_INDICATOR else {"outcome": indicator}
     separation = ComparisonUndefined(Unavailable(horizon, _variant("separation", indicator), outcome))
     with warnings.catch_warnings():
