@@ -263,6 +263,8 @@ def test_a_code_with_a_wrong_check_character_is_refused_in_identifiers_and_text(
     "ab131052-3081",         # hexadecimal, but 12 digits: no hash
     "0123456789abcdef-131052-3081",   # a hash, with a code apart inside it
     "010101-1230010101-1230",         # two codes glued: the first ends in a digit, which touches the second
+    "a010101-1230010101-1230",        # the same with a hexadecimal letter: 20 hexadecimal digits, but no hash
+    "010101-1230010101-1230ab",
 ])
 @pytest.mark.parametrize("column", ["person_id", "service"])
 def test_a_code_touching_letters_is_refused(tmp_path, column, value):

@@ -58,6 +58,7 @@ _SEARCH_RUN = re.compile(rf"(?<![0-9])({_RUN})(?![0-9])", re.IGNORECASE)
 _EVERY = re.compile(rf"(?<![0-9])(?=({_RUN})(?![0-9]))", re.IGNORECASE)
 _HEXADECIMAL = frozenset("0123456789abcdefABCDEF-")
 _HASH_DIGITS = 16   # a hash or a UUID has at least this many hexadecimal digits; a code has 10
+_CODE_LENGTH = 11
 
 # Dashes and hyphens a person or a word processor may put where "-" belongs: Unicode's dash
 # punctuation (category Pd) and the minus and hyphen look-alikes of other categories.
@@ -120,7 +121,9 @@ def contains_hetu(text: str) -> bool:
     text = normalise(text)
     if _SEARCH_RUN.search(text) is None:
         return False
-    return any(not _by_chance_in_hash(text, found.start(1), found.end(1)) for found in _EVERY.finditer(text))
+    # Codes glued together are no chance run of a hash, however many hexadecimal digits they make.
+    return any(found.end(1) - found.start(1) > _CODE_LENGTH
+               or not _by_chance_in_hash(text, found.start(1), found.end(1)) for found in _EVERY.finditer(text))
 
 
 def _by_chance_in_hash(text: str, start: int, end: int) -> bool:
