@@ -214,6 +214,11 @@ def execute_job(job: NotebookJob, key: str, parts: dict[str, str], reason: str) 
         Path(tmp_in).unlink(missing_ok=True)
     result.seconds = round(time.monotonic() - started, 2)
     if result.status == "failed":
+        # The status page shows these beside the kept notebook.
+        if result.error:
+            result.error = local_paths_hidden(result.error, _project_base(job))
+        if result.failed_source:
+            result.failed_source = local_paths_hidden(result.failed_source, _project_base(job))
         _keep_failed(job, tmp_out, result)
     else:
         result.fingerprint = _publish_executed(job, tmp_out, key, parts)
@@ -265,31 +270,41 @@ def _keep_failed(job: NotebookJob, tmp_out: Path, result: JobResult) -> None:
     tmp_out.unlink(missing_ok=True)
 
 
-def hide_local_folders(notebook, project: Path) -> None:
-    """Name no local folder in ``notebook``'s errors and streams: the failure preview shows them.
+def local_paths_hidden(text: str, project: Path) -> str:
+    """``text`` naming no local folder: the failure preview and its status page show it.
 
     A traceback names every file it passes through by its absolute path: the project's files
-    become relative to ``project``, Python's and the environment's read ``<python>``, and the
-    rest of the home folder ``~``.
+    become relative to ``project`` (as given and with its links resolved), the Python library's
+    and the installed packages' read ``<stdlib>`` and ``<site-packages>``, and the rest of the
+    home folder ``~``. A path elsewhere (``/srv``, ``/mnt``) is left: it names no person's folder.
     """
-    import sys
+    import sysconfig
 
-    folders = {str(Path(project).resolve()) + os.sep: "", sys.prefix + os.sep: "<python>" + os.sep,
-               sys.base_prefix + os.sep: "<python>" + os.sep, str(Path.home()) + os.sep: "~" + os.sep}
-    ordered = sorted(folders.items(), key=lambda item: len(item[0]), reverse=True)   # the longest first
+    paths = sysconfig.get_paths()
+    folders = {os.path.abspath(project): "", str(Path(project).resolve()): "",
+               paths["purelib"]: "<site-packages>", paths["platlib"]: "<site-packages>",
+               paths["stdlib"]: "<stdlib>", paths["platstdlib"]: "<stdlib>", str(Path.home()): "~"}
+    import re
 
-    def hidden(text: str) -> str:
-        for folder, shown in ordered:
-            text = text.replace(folder, shown)
-        return text
+    for folder, shown in sorted(folders.items(), key=lambda item: len(item[0]), reverse=True):  # longest first
+        if folder != os.sep:
+            text = text.replace(folder + os.sep, shown + os.sep if shown else "")
+            text = re.sub(re.escape(folder) + r"(?![\w.\-])", shown or ".", text)   # the folder itself
+    return text
 
+
+def hide_local_folders(notebook, project: Path) -> None:
+    """Name no local folder in ``notebook``'s outputs (:func:`local_paths_hidden`)."""
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                output["traceback"] = [hidden(line) for line in output.get("traceback", [])]
-                output["evalue"] = hidden(output.get("evalue", ""))
+                output["traceback"] = [local_paths_hidden(line, project) for line in output.get("traceback", [])]
+                output["evalue"] = local_paths_hidden(output.get("evalue", ""), project)
             elif output.get("output_type") == "stream":
-                output["text"] = hidden(output.get("text", ""))
+                output["text"] = local_paths_hidden(output.get("text", ""), project)
+            for kind, value in output.get("data", {}).items():   # display_data, execute_result
+                if kind.startswith("text/") and isinstance(value, str):
+                    output["data"][kind] = local_paths_hidden(value, project)
 
 
 def _publish_executed(job: NotebookJob, tmp_out: Path, key: str, parts: dict[str, str]) -> str:
