@@ -9,18 +9,44 @@ from pathlib import Path
 from evalkit.pipeline.kernel import SOCKET_PREFIX, remove_orphaned_socket_folders
 
 
-def test_only_the_socket_folders_of_processes_that_are_gone_are_removed(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
-    gone = int(dead.stdout)   # waited for: no longer running (a reused pid would only keep the folder)
-    names = {"orphan": f"{SOCKET_PREFIX}{gone}-abc123", "alive": f"{SOCKET_PREFIX}{os.getpid()}-def456",
-             "older evalkit": f"{SOCKET_PREFIX}x1y2z3", "someone else's": "pytest-of-root"}
-    for name in names.values():
+def test_only_the_socket_folders_whose_owner_is_gone_are_removed(tmp_path):
+    from evalkit.pipeline.kernel import OWNER_LOCK
+
+    names = {"orphan": f"{SOCKET_PREFIX}orphan", "held": f"{SOCKET_PREFIX}held", "young": f"{SOCKET_PREFIX}young",
+             "older evalkit": f"{SOCKET_PREFIX}nolock", "someone else's": "pytest-of-root"}
+    for kind, name in names.items():
         (tmp_path / name).mkdir()
-        (tmp_path / name / "kernel-1").write_text("")
-    assert remove_orphaned_socket_folders(str(tmp_path)) == [names["orphan"]]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for k, n in names.items() if k != "orphan")
+        if kind in ("orphan", "held", "young"):
+            (tmp_path / name / OWNER_LOCK).write_text("")
+            if kind != "young":
+                os.utime(tmp_path / name / OWNER_LOCK, (0, 1_000_000_000))   # long settled
+    # A live build's lock, held by another process as a build's kernel manager holds it.
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time\n"
+                               f"h = os.open({str(tmp_path / names['held'] / OWNER_LOCK)!r}, os.O_RDWR)\n"
+                               "fcntl.flock(h, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert remove_orphaned_socket_folders(str(tmp_path)) == [names["orphan"]]
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for k, n in names.items() if k != "orphan")
+    finally:
+        holder.kill()
+        holder.wait()
+    # Its owner killed, the lock is free: the next build removes the folder.
+    assert remove_orphaned_socket_folders(str(tmp_path)) == [names["held"]]
     assert remove_orphaned_socket_folders(str(tmp_path / "missing")) == []
+
+
+def test_a_kernel_keeps_its_connection_file_in_its_own_folder_and_removes_both():
+    from jupyter_core.utils import run_sync
+
+    from evalkit.pipeline.kernel import IPCKernelManager
+
+    manager = IPCKernelManager()
+    folder = manager._socket_dir
+    assert os.path.dirname(manager.connection_file) == folder   # not /tmp/tmpXXXX.json, left by a killed build
+    run_sync(manager.cleanup_resources)()
+    assert not os.path.exists(folder)
 
 
 def test_a_failed_page_kept_for_the_preview_names_no_local_folder(tmp_path):

@@ -26,36 +26,58 @@ from jupyter_core.utils import run_sync
 SOCKET_PREFIX = "evalkit-kernel-"
 
 
+OWNER_LOCK = "owner.lock"
+_SETTLED_SECONDS = 60   # a folder younger than this may be taking its lock right now
+
+
 def remove_orphaned_socket_folders(folder: str | None = None) -> list[str]:
     """Remove the socket folders of builds that died without cleaning up (SIGKILL, power loss).
 
-    Each folder is named after the process that made it (``evalkit-kernel-<pid>-…``); one whose
-    process no longer runs is removed. A folder of a live process, or named otherwise (an older
-    evalkit's), is left. Returns the folders removed.
+    The process that makes a folder holds an exclusive lock on its ``owner.lock`` for as long as
+    the kernel lives; the operating system releases it when the process ends, however it ends,
+    in whatever process namespace it ran. A folder of this user whose lock can be taken, older
+    than a minute, is removed; one whose lock is held, without a lock file (an older evalkit's)
+    or another user's is left. Returns the folders removed.
     """
+    import fcntl
+    import time
+
     removed = []
     base = folder or tempfile.gettempdir()
     try:
-        names = os.listdir(base)
+        names = [n for n in os.listdir(base) if n.startswith(SOCKET_PREFIX)]
     except OSError:
         return removed
     for name in names:
-        pid = name[len(SOCKET_PREFIX):].partition("-")[0]
-        if not name.startswith(SOCKET_PREFIX) or not pid.isdigit() or _running(int(pid)):
+        path = os.path.join(base, name)
+        lock = os.path.join(path, OWNER_LOCK)
+        try:
+            info = os.stat(lock)
+            if info.st_uid != os.getuid() or time.time() - info.st_mtime < _SETTLED_SECONDS:
+                continue
+            handle = os.open(lock, os.O_RDONLY)
+        except OSError:
             continue
-        shutil.rmtree(os.path.join(base, name), ignore_errors=True)
-        removed.append(name)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue   # held: its kernel is alive
+        finally:
+            os.close(handle)
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.exists(path):
+            removed.append(name)
     return removed
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:   # another user's process: running
-        return True
-    return True
+def _owned_socket_folder() -> tuple[str, int]:
+    """A new private socket folder and the open lock file this process holds in it (see above)."""
+    import fcntl
+
+    folder = tempfile.mkdtemp(prefix=SOCKET_PREFIX)
+    handle = os.open(os.path.join(folder, OWNER_LOCK), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return folder, handle
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -68,9 +90,11 @@ class IPCKernelManager(AsyncKernelManager):
     def __init__(self, environment: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         remove_orphaned_socket_folders()
-        self._socket_dir = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
+        self._socket_dir, self._owner_lock = _owned_socket_folder()
         self.transport = "ipc"
         self.ip = f"{self._socket_dir}/kernel"
+        # Not /tmp/tmpXXXX.json, which a killed build would leave behind (it holds the kernel's key).
+        self.connection_file = f"{self._socket_dir}/connection.json"
         self._environment = dict(environment or {})
 
     async def _async_pre_start_kernel(self, **kw):
@@ -82,6 +106,12 @@ class IPCKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
+            if self._owner_lock is not None:
+                os.close(self._owner_lock)
+                self._owner_lock = None
+
+    # jupyter_client binds its own method here, which would skip the override for a kernel never started.
+    cleanup_resources = _async_cleanup_resources
 
 
 class _WarmKernel:
