@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evalkit import page_output
@@ -111,5 +112,16 @@ def test_with_fewer_than_two_published_pilot_rates_there_is_no_range(shown):
     register = register[register["pilot_id"] == "uusimaa"]
     shown["pooled"] = PooledRegister(register, None, AS_OF, synthetic=False, missing=())
     glued = _run("fi", shown)
-    assert glued["results_range"] == ("Pilottien omia työllistymisosuuksia ei verrata, koska alle kahden "
-                                      "pilotin osuuden voi julkaista.")
+    assert glued["results_range"] == ("Pilottien omien työllistymisosuuksien vaihteluväliä ei esitetä, koska osuus "
+                                      "voidaan julkaista alle kahdelta pilotilta.")
+
+
+def test_with_every_published_pilot_rate_equal_there_is_no_range(shown):
+    register = small_register()
+    register = register[register["pilot_id"] == "pohjanmaa"]   # 10 of 20 employed
+    uusimaa = register.assign(pilot_id="uusimaa", person_id=[f"u{i}" for i in range(len(register))])
+    shown["pooled"] = PooledRegister(pd.concat([register, uusimaa], ignore_index=True), None, AS_OF,
+                                     synthetic=False, missing=())
+    glued = _run("fi", shown)
+    assert glued["results_range"] == ("Kaikkien niiden pilottien, joiden osuuden voi julkaista, oma "
+                                      "työllistymisosuus samalla seuranta-ajalla oli 50,0\u00a0%.")

@@ -353,12 +353,15 @@ def _pilot_names(page: NationalPage, pilot_ids) -> str:
 def _glue_range(page: NationalPage, results: KeyResults) -> None:
     """The sentence on the lowest and highest published pilot rate and whose they are.
 
-    With fewer than two published rates there is no range: the sentence says so (a range of
-    dashes would read as a range).
+    With fewer than two published rates, or all of them equal, there is no range: the sentence
+    says so (a range of dashes, or from a rate to itself, would read as one).
     """
     rates = results.pilot_rates
     if len(rates) < 2:
         glue("results_range", t("front.results_range_withheld"))
+        return
+    if rates["value"].min() == rates["value"].max():   # "from 50 % (A and B) to 50 % (A and B)" is no range
+        glue("results_range", t("front.results_range_equal", rate=fmt_percent(rates["value"].min())))
         return
     values = {}
     for name, value in (("low", rates["value"].min()), ("high", rates["value"].max())):
