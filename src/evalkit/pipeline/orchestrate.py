@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from evalkit.editions import (
 from evalkit.errors import BuildError, InputError
 from evalkit.i18n import LANGUAGES, set_language, t
 from evalkit.page_output import literal
-from evalkit.params import PilotParams, load_all_params
+from evalkit.params import DataSource, PilotParams, load_all_params
 from evalkit.paths import book_sources, file_digest, reported_dir
 from evalkit.pipeline import book, pages, provenance
 from evalkit.pipeline.exports import cached_exports, exports_key
@@ -372,7 +373,7 @@ def build(root: Path, lang: str = "fi", parallel: int = 1, pdf: bool = True, for
     return results
 
 
-def extract_dates_note(params: dict[str, PilotParams]) -> str | None:
+def extract_dates_note(params: Mapping[str, PilotParams | DataSource]) -> str | None:
     """What the build says when the pilots' extract dates differ (None when they do not).
 
     Every page counts every pilot at the earliest date (evalkit.pooled, chapters.pilot.setup),
