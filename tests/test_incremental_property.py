@@ -442,3 +442,12 @@ def test_runner_uses_the_executor_it_is_given_and_never_fails_spuriously_in_para
         results = run_jobs(jobs, digest, executor=executor, force=True)
     assert [(r.name, r.error) for r in results if r.status != "built"] == []
     assert CountingExecutor.submitted == 5
+
+
+def test_a_pilot_chapter_depends_on_every_pilots_register(project):
+    """A chapter is computed on the pooled register, and Arrow reads a Parquet register unseen by the
+    read log: every pilot's register is among each chapter's declared inputs."""
+    jobs = {j.name: j for j in make_jobs(project, edition(project, "fi"), project / "_build")}
+    registers = {(project / "data" / pilot / "participants.csv") for pilot in PILOTS}
+    for pilot in PILOTS:
+        assert registers <= {Path(p) for p in jobs[pilot].inputs}, pilot

@@ -126,8 +126,8 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
     # pages that show goals. The data files are, since Arrow reads Parquet unseen by the read log.
     # data/ as a whole: a page may look for an optional input there (a folder of regional series)
     # whose appearing no read log can see.
-    all_inputs = ({p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
-                  | {root / "data"})
+    data_files = {p.data for p in params.values()} | {p.employers for p in params.values() if p.employers}
+    all_inputs = data_files | {root / "data"}
     untracked = generated_folders(root)
     national_context = {"data": {pid: [str(p.data), str(p.as_of), str(p.employers)]
                                  for pid, p in sorted(params.items())},
@@ -143,9 +143,9 @@ def make_jobs(root: Path, ed: Edition, build_root: Path) -> list[NotebookJob]:
         if folder == "pilots":
             pilot_params = params[name]
             pilot = facts.by_id(name)
-            inputs = [pilot_params.data, *reported]
-            if pilot_params.employers:
-                inputs.append(pilot_params.employers)
+            # Every pilot's register and employer file: a chapter is computed on the pooled register
+            # (chapters.pilot.setup), and Arrow reads a Parquet register unseen by the read log.
+            inputs = [*sorted(data_files), *reported]
             jobs.append(NotebookJob(
                 name=name, template=book_sources(root) / "book" / "templates" / PILOT_TEMPLATE, output=output,
                 parameters={**common, "pilot_id": name, "params_file": _in_project(pilot_params.source, root)},
