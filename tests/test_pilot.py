@@ -358,8 +358,9 @@ def test_in_the_national_report_a_pilot_with_a_later_extract_is_counted_at_the_p
     assert by_hand["2023-12-31"] != by_hand["2024-06-30"]   # the date matters for this register
     assert shown["glue"]["eligible_12"] == str(by_hand["2023-12-31"])   # under a thousand: no separator
     assert shown["glue"]["as_of_text"] == (
-        "Aineisto on poimittu 30.6.2024. Seuratut ja heidän tilanteensa on kuitenkin laskettu pilottien aineistojen "
-        "varhaisimman poimintapäivän, 31.12.2023, mukaan, jotta pilotit ovat keskenään vertailukelpoisia.")
+        "Aineisto on poimittu 30.6.2024. Luvut kuvaavat kuitenkin tilannetta pilottien aineistojen varhaisimpana "
+        "poimintapäivänä, 31.12.2023, jotta pilotit ovat keskenään vertailukelpoisia: sen jälkeen alkaneet palvelut "
+        "eivät ole mukana, ja sen jälkeen päättyneet lasketaan yhä käynnissä oleviksi.")
 
 
 def test_with_a_register_per_pilot_a_chapter_hides_what_every_other_page_hides(monkeypatch, tmp_path,

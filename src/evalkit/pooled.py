@@ -28,6 +28,27 @@ class PooledRegister:
     missing: tuple[str, ...]             # pilots whose register file does not exist
 
 
+def as_at(register: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``register`` as an extract taken on ``as_of`` would hold it: the pooled pilots' common date.
+
+    A pilot extracted later has people who started after ``as_of`` (left out) and people whose
+    service ended after it (still in service on ``as_of``: no end date, no end-of-service score,
+    no situation after the service). Everything else is as recorded; ``cost_eur`` is kept, the
+    register having no cost on a date. Returns ``register`` itself when nothing is after ``as_of``.
+    """
+    day = pd.Timestamp(as_of)
+    later_start = (register["start_date"] > day).to_numpy()
+    later_end = (register["end_date"] > day).fillna(False).to_numpy(dtype=bool)
+    if not later_start.any() and not later_end.any():
+        return register
+    out = register[~later_start].copy()
+    ended_later = later_end[~later_start]
+    out.loc[ended_later, "end_date"] = pd.NaT
+    for column in ("was_end", "status_3m", "status_6m", "status_12m"):
+        out.loc[ended_later, column] = pd.NA
+    return out
+
+
 def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegister:
     """Load and validate every pilot's register and employer file once, and pool them.
 
@@ -40,9 +61,9 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
     Returns
     -------
     PooledRegister
-        The rows of each file that belong to the pilots naming it; ``as_of`` is the earliest extract
-        date among the pilots with data (all None when no register file exists); ``missing`` lists
-        the pilots whose register file does not exist.
+        The rows of each file that belong to the pilots naming it, as they stood on ``as_of``
+        (:func:`as_at`), the earliest extract date among the pilots with data (all None when no
+        register file exists); ``missing`` lists the pilots whose register file does not exist.
 
     Raises
     ------
@@ -68,12 +89,18 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
         synthetic |= is_synthetic(path)
     if not frames:
         return PooledRegister(None, None, None, synthetic, tuple(sorted(missing)))
-    # Named after the files' artefacts in a build, so that what is computed from it is kept too.
-    register = artefact.derived(pd.concat(frames, ignore_index=True), parts)
-    present = pilot_ids(register)
+    pooled = pd.concat(frames, ignore_index=True)
+    present = pilot_ids(pooled)
     if not present:   # files of other pilots' rows only: the pilots' chapters say so, naming the file
         return PooledRegister(None, None, None, synthetic, tuple(sorted(missing)))
     as_of = min(p.as_of for p in params.values() if p.pilot_id in present)
+    # Named after the files' artefacts in a build, so that what is computed from it is kept too.
+    register = as_at(pooled, as_of)
+    if register is pooled:
+        register = artefact.derived(register, parts)
+    else:
+        register = artefact.derived(register, [(frame, [pilots, f"as at {as_of.isoformat()}"])
+                                               for frame, pilots in parts], values_changed=True)
 
     employer_frames = []
     by_employer_file: dict[Path, list[str]] = {}

@@ -197,16 +197,19 @@ def cached_from(kind: str, inputs: dict[str, pd.DataFrame | None], settings: dic
     return _kept(where, f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()}.parquet", prefix, compute)
 
 
-def derived(frame: pd.DataFrame, parts: list[tuple[pd.DataFrame, object]]) -> pd.DataFrame:
+def derived(frame: pd.DataFrame, parts: list[tuple[pd.DataFrame, object]], values_changed: bool = False
+            ) -> pd.DataFrame:
     """Note that ``frame`` is made only from ``parts``: each an artefact's frame and what was taken from it.
 
-    What was taken must say it exactly (the pilots whose rows were kept), and the parts come in the
-    order they were joined: ``frame`` then gets an :func:`origin` of its own, so that what is
-    computed from it is kept too (the pooled register's published frame). When a part has no
-    origin, neither has ``frame``. Returns ``frame``.
+    What was taken must say it exactly (the pilots whose rows were kept, the date the rows were
+    read as at), and the parts come in the order they were joined: ``frame`` then gets an
+    :func:`origin` of its own, so that what is computed from it is kept too (the pooled register's
+    published frame). ``values_changed``: some values were changed, not only rows taken, so
+    ``frame`` is never the part itself however alike their shapes. When a part has no origin,
+    neither has ``frame``. Returns ``frame``.
     """
     names = [origin(part) for part, _ in parts]
-    if len(parts) == 1 and names[0] is not None and _shape(frame) == _shape(parts[0][0]) \
+    if len(parts) == 1 and names[0] is not None and not values_changed and _shape(frame) == _shape(parts[0][0]) \
             and frame.index.equals(parts[0][0].index):
         _remember(frame, names[0])   # every row taken, in order: the very same frame (one file, all pilots)
     elif None not in names:
