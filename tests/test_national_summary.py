@@ -125,3 +125,16 @@ def test_with_every_published_pilot_rate_equal_there_is_no_range(shown):
     glued = _run("fi", shown)
     assert glued["results_range"] == ("Kaikkien niiden pilottien, joiden osuuden voi julkaista, oma "
                                       "työllistymisosuus samalla seuranta-ajalla oli 50,0\u00a0%.")
+
+
+def test_rates_that_print_alike_tie_in_the_range(shown):
+    import types
+
+    page = chapter.setup("fi", str(ROOT), "/tmp/unused", "index")
+    # 49/164 = 29.88 % and 50/167 = 29.94 % both print 29,9 %: one end of the range, named together.
+    rates = pd.DataFrame({"pilot_id": ["hame", "uusimaa", "pohjanmaa"], "value": [49 / 164, 50 / 167, 0.2]})
+    chapter._glue_range(page, types.SimpleNamespace(pilot_rates=rates))
+    assert shown["glue"]["results_range"] == ("Pilottien omat työllistymisosuudet samalla seuranta-ajalla vaihtelivat "
+                                              "20,0\u00a0%:sta (Pohjanmaa) 29,9\u00a0%:iin (Häme ja Uusimaa).")
+    chapter._glue_range(page, types.SimpleNamespace(pilot_rates=rates.iloc[:2]))
+    assert shown["glue"]["results_range"].endswith("samalla seuranta-ajalla oli 29,9\u00a0%.")

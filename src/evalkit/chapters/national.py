@@ -360,13 +360,16 @@ def _glue_range(page: NationalPage, results: KeyResults) -> None:
     if len(rates) < 2:
         glue("results_range", t("front.results_range_withheld"))
         return
-    if rates["value"].min() == rates["value"].max():   # "from 50 % (A and B) to 50 % (A and B)" is no range
-        glue("results_range", t("front.results_range_equal", rate=fmt_percent(rates["value"].min())))
+    # Compared as printed: 29.94 % and 29.9 % read the same, so they tie.
+    printed = rates["value"].map(fmt_percent)
+    low, high = printed[rates["value"].idxmin()], printed[rates["value"].idxmax()]
+    if low == high:   # "from 50 % (A and B) to 50 % (A and B)" is no range
+        glue("results_range", t("front.results_range_equal", rate=low))
         return
     values = {}
-    for name, value in (("low", rates["value"].min()), ("high", rates["value"].max())):
-        values[name] = fmt_percent(value)
-        values[f"{name}_pilots"] = _pilot_names(page, rates.loc[rates["value"] == value, "pilot_id"])
+    for name, shown in (("low", low), ("high", high)):
+        values[name] = shown
+        values[f"{name}_pilots"] = _pilot_names(page, rates.loc[printed == shown, "pilot_id"])
     glue("results_range", t("front.results_range", **values))
 
 
