@@ -389,3 +389,19 @@ def test_with_a_register_per_pilot_a_chapter_hides_what_every_other_page_hides(m
             ["pilot_id", "indicator", "horizon_months"])["value"].reindex(shown.index)
         differs += [key for key in shown.index if pd.isna(shown[key]) != pd.isna(expected[key])]
     assert not differs, differs
+
+
+def test_a_work_ability_change_hidden_as_a_partner_is_not_said_to_rest_on_too_few(monkeypatch, tmp_path,
+                                                                                   small_register):
+    import dataclasses
+
+    page, shown = _run_chapter(monkeypatch, tmp_path, _params(tmp_path, small_register, "uusimaa"), "uusimaa")
+    row = page.results.rows("uusimaa", "was_change")
+    said = shown["glue"]["was_change_summary"]
+    assert row["denominator"] >= 5 and said.startswith(f"Niillä {int(row['denominator'])} ")   # published
+    published = page.results.published.copy()
+    published.loc[(published["pilot_id"] == "uusimaa") & (published["indicator"] == "was_change"),
+                  ["value", "ci_low", "ci_high"]] = float("nan")   # hidden as the partner of a small count
+    page = dataclasses.replace(page, results=dataclasses.replace(page.results, published=published))
+    chapter._glue_was(page)
+    assert shown["glue"]["was_change_summary"] == catalogue("fi")["pilot.was_change_partner"]

@@ -378,7 +378,9 @@ def _glue_was(page: PilotPage) -> None:
     glue("was_end_n", _count(page, pid, "was_end_recorded", column="numerator"))
     row = res.rows(pid, "was_change")
     if row is None or not res.shown(pid, "was_change") or pd.isna(row["ci_low"]):
-        glue("was_change_summary", t("pilot.was_change_hidden"))
+        # Hidden though enough people have both scores: a partner of a small count elsewhere.
+        partner = row is not None and not rate_hidden(row["denominator"]) and not res.shown(pid, "was_change")
+        glue("was_change_summary", t("pilot.was_change_partner" if partner else "pilot.was_change_hidden"))
     else:
         glue("was_change_summary", t("pilot.was_change_summary", n=fmt_number(int(row["denominator"])),
                                      change=fmt_number(row["value"], 1), low=fmt_number(row["ci_low"], 1),
