@@ -124,7 +124,7 @@ def test_with_every_published_pilot_rate_equal_there_is_no_range(shown):
                                      synthetic=False, missing=())
     glued = _run("fi", shown)
     assert glued["results_range"] == ("Kaikkien niiden pilottien, joiden osuuden voi julkaista, oma "
-                                      "työllistymisosuus samalla seuranta-ajalla oli 50,0\u00a0%.")
+                                      "työllistymisosuus samalla seuranta-ajalla oli pyöristettynä 50,0\u00a0%.")
 
 
 def test_rates_that_print_alike_tie_in_the_range(shown):
@@ -137,4 +137,4 @@ def test_rates_that_print_alike_tie_in_the_range(shown):
     assert shown["glue"]["results_range"] == ("Pilottien omat työllistymisosuudet samalla seuranta-ajalla vaihtelivat "
                                               "20,0\u00a0%:sta (Pohjanmaa) 29,9\u00a0%:iin (Häme ja Uusimaa).")
     chapter._glue_range(page, types.SimpleNamespace(pilot_rates=rates.iloc[:2]))
-    assert shown["glue"]["results_range"].endswith("samalla seuranta-ajalla oli 29,9\u00a0%.")
+    assert shown["glue"]["results_range"].endswith("samalla seuranta-ajalla oli pyöristettynä 29,9\u00a0%.")

@@ -360,7 +360,8 @@ def test_in_the_national_report_a_pilot_with_a_later_extract_is_counted_at_the_p
     assert shown["glue"]["as_of_text"] == (
         "Aineisto on poimittu 30.6.2024. Luvut kuvaavat kuitenkin tilannetta pilottien aineistojen varhaisimpana "
         "poimintapäivänä, 31.12.2023, jotta pilotit ovat keskenään vertailukelpoisia: sen jälkeen alkaneet palvelut "
-        "eivät ole mukana, ja sen jälkeen päättyneet lasketaan yhä käynnissä oleviksi.")
+        "eivät ole mukana, ja sen jälkeen päättyneet lasketaan yhä käynnissä oleviksi. Työnantajatiedoissa ja "
+        "rahoituksessa ei ole päivämääriä, joten ne ovat mukana sellaisinaan.")
 
 
 def test_with_a_register_per_pilot_a_chapter_hides_what_every_other_page_hides(monkeypatch, tmp_path,
@@ -405,3 +406,7 @@ def test_a_work_ability_change_hidden_as_a_partner_is_not_said_to_rest_on_too_fe
     page = dataclasses.replace(page, results=dataclasses.replace(page.results, published=published))
     chapter._glue_was(page)
     assert shown["glue"]["was_change_summary"] == catalogue("fi")["pilot.was_change_partner"]
+    # Hidden because everybody changed alike (the mean tells each person's), or too few: said so.
+    for change, key in (({"ci_low": 2.0, "ci_high": 2.0, "denominator": 8}, "was_change_same"),
+                        ({"ci_low": 1.0, "ci_high": 3.0, "denominator": 3}, "was_change_hidden")):
+        assert chapter._was_change_withheld(pd.Series(change)) == key

@@ -74,3 +74,27 @@ def test_pilots_pooled_at_the_earliest_date_are_counted_there_and_kept_apart_fro
 def test_nothing_recorded_after_the_date_is_counted(column):
     early = as_at(_people("lappi"), EARLY)
     assert early.loc[early["person_id"] == "lappi2", column].isna().all()
+
+
+def test_a_later_pilot_that_began_after_the_common_date_is_named_and_its_chapter_refused(tmp_path, monkeypatch):
+    import types
+
+    from evalkit.chapters import pilot as chapter
+    from evalkit.errors import EvalkitError
+
+    artefact_sandbox(tmp_path, monkeypatch)
+    _write(tmp_path / "lappi", as_at(_people("lappi"), EARLY))
+    hame = _people("hame")
+    hame["start_date"] = pd.Timestamp("2023-09-01")   # everybody began after lappi's extract
+    hame["end_date"] = pd.NaT
+    hame[["status_3m", "status_6m", "was_end"]] = pd.NA
+    _write(tmp_path / "hame", hame)
+    sources = {"lappi": DataSource("lappi", tmp_path / "lappi" / "participants.csv", EARLY, None),
+               "hame": DataSource("hame", tmp_path / "hame" / "participants.csv", LATE, None)}
+    pooled = load_pooled(sources)
+    assert (pooled.as_of, pooled.not_started, pooled.missing) == (EARLY, ("hame",), ())
+    params = types.SimpleNamespace(data=sources["hame"].data, as_of=LATE, employers=None)
+    facts = types.SimpleNamespace(by_id=lambda pilot_id: None, budgets={})
+    with pytest.raises(EvalkitError) as refused:   # not "no rows of pilot hame", which blames its pilot_id
+        chapter._prepare("hame", facts, params, None, own_only=False, pooled=pooled)
+    assert "nobody of pilot hame had started by 2023-06-30" in str(refused.value)

@@ -452,5 +452,5 @@ def test_a_build_says_when_the_pilots_extract_dates_differ(tmp_path):
     later = {**same, "b": dataclasses.replace(same["b"], as_of=dt.date(2024, 6, 30)),
              "c": dataclasses.replace(same["c"], data=tmp_path / "missing.csv", as_of=dt.date(2022, 1, 1))}
     assert extract_dates_note(later) == (   # c has no register: it is not counted, so its date is not the earliest
-        "the pilots' extract dates (as_of) differ; every page counts every pilot at the earliest, 2023-12-31, "
-        "so that they are compared at one date (later: b 2024-06-30)")
+        "the pilots' extract dates (as_of) differ; every page counts every pilot as it stood on the earliest, "
+        "2023-12-31, so that they are compared at one date (later: b 2024-06-30)")

@@ -26,6 +26,7 @@ class PooledRegister:
     as_of: dt.date | None
     synthetic: bool                      # any of the files is synthetic demonstration data
     missing: tuple[str, ...]             # pilots whose register file does not exist
+    not_started: tuple[str, ...] = ()    # pilots with rows, none of whom had started by ``as_of``
 
 
 def as_at(register: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -101,6 +102,7 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
     else:
         register = artefact.derived(register, [(frame, [pilots, f"as at {as_of.isoformat()}"])
                                                for frame, pilots in parts], values_changed=True)
+    not_started = tuple(sorted(present - pilot_ids(register)))   # a later pilot that began after the date
 
     employer_frames = []
     by_employer_file: dict[Path, list[str]] = {}
@@ -115,4 +117,4 @@ def load_pooled(params: Mapping[str, PilotParams | DataSource]) -> PooledRegiste
         synthetic |= is_synthetic(path)
     employers = artefact.derived(pd.concat(employer_frames, ignore_index=True), employer_parts) \
         if employer_frames else None
-    return PooledRegister(register, employers, as_of, synthetic, tuple(sorted(missing)))
+    return PooledRegister(register, employers, as_of, synthetic, tuple(sorted(missing)), not_started)

@@ -192,6 +192,10 @@ def _prepare(pilot_id: str, facts: Programme, params: PilotParams, where: Page, 
         as_of, employers = params.as_of, load_employers(params.employers) if params.employers else None
     else:
         register, as_of, employers = pooled.register, pooled.as_of, pooled.employers
+    if pooled is not None and pilot_id in pooled.not_started:
+        raise EvalkitError(f"{params.data}: nobody of pilot {pilot_id} had started by {pooled.as_of.isoformat()}, the "
+                           "earliest extract date (as_of) of the programme's pilots, at which the national report "
+                           "counts every pilot; check the as_of dates in params/")
     if register is None or not (register["pilot_id"] == pilot_id).any():
         # A listed pilot without rows is most often a pilot_id spelt otherwise in the register: a
         # chapter of nothing would hide that, and the comparison would leave the pilot out unsaid.
@@ -372,15 +376,27 @@ def _glue_identification(page: PilotPage) -> None:
         glue("tasmatyo_compare", t("pilot.tasmatyo_compare_own"))
 
 
+def _was_change_withheld(row: pd.Series | None) -> str:
+    """Why the work-ability change is not published: the catalogue key of the reason.
+
+    Too few people with both scores; everybody's change the same (the mean would tell each
+    person's, evalkit.suppression.reveals_every_value); or, enough people and changes that
+    differ, a partner hidden so that a small count elsewhere cannot be worked out.
+    """
+    if row is None or rate_hidden(row["denominator"]) or pd.isna(row["ci_low"]):
+        return "was_change_hidden"
+    if row["ci_low"] == row["ci_high"]:
+        return "was_change_same"
+    return "was_change_partner"
+
+
 def _glue_was(page: PilotPage) -> None:
     res, pid = page.results, page.pilot.pilot_id
     glue("was_start_n", _count(page, pid, "was_start_recorded", column="numerator"))
     glue("was_end_n", _count(page, pid, "was_end_recorded", column="numerator"))
     row = res.rows(pid, "was_change")
     if row is None or not res.shown(pid, "was_change") or pd.isna(row["ci_low"]):
-        # Hidden though enough people have both scores: a partner of a small count elsewhere.
-        partner = row is not None and not rate_hidden(row["denominator"]) and not res.shown(pid, "was_change")
-        glue("was_change_summary", t("pilot.was_change_partner" if partner else "pilot.was_change_hidden"))
+        glue("was_change_summary", t(f"pilot.{_was_change_withheld(row)}"))
     else:
         glue("was_change_summary", t("pilot.was_change_summary", n=fmt_number(int(row["denominator"])),
                                      change=fmt_number(row["value"], 1), low=fmt_number(row["ci_low"], 1),

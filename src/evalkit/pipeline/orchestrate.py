@@ -384,8 +384,8 @@ def extract_dates_note(params: Mapping[str, PilotParams | DataSource]) -> str | 
         return None
     earliest = min(dates.values())
     later = ", ".join(f"{pid} {day.isoformat()}" for pid, day in sorted(dates.items()) if day > earliest)
-    return (f"the pilots' extract dates (as_of) differ; every page counts every pilot at the earliest, "
-            f"{earliest.isoformat()}, so that they are compared at one date (later: {later})")
+    return (f"the pilots' extract dates (as_of) differ; every page counts every pilot as it stood on the "
+            f"earliest, {earliest.isoformat()}, so that they are compared at one date (later: {later})")
 
 
 def _checked_inputs(root: Path) -> dict[str, PilotParams]:
