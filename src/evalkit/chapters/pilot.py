@@ -303,9 +303,7 @@ def _glue_profile(page: PilotPage) -> None:
                              total=fmt_number(len(page.facts.focus_area_names)))
          if page.facts.focus_area_names else t("pilot.no_focus_areas"))
     glue("as_of", fmt_date(page.results.as_of))
-    extracted, counted = fmt_date(page.params.as_of), fmt_date(page.results.as_of)
-    glue("as_of_text", t("pilot.as_of_text", date=extracted) if extracted == counted else
-         t("pilot.as_of_text_common", date=extracted, common=counted))
+    glue("as_of_text", t("pilot.as_of_text", date=fmt_date(page.params.as_of)))
 
 
 def _count(page: PilotPage, who: str, indicator: str, horizon: int | None = None, column: str = "value") -> str:
@@ -454,7 +452,14 @@ def _table(page: PilotPage, rows: list[dict], caption_key: str, name: str) -> No
 
 
 def flow_table(page: PilotPage) -> None:
-    """Show a table of participants, ended, still in service and followed up at each horizon."""
+    """Show a table of participants, ended, still in service and followed up at each horizon.
+
+    Before it, a note when the numbers are counted at an earlier date than the pilot's own extract
+    (the programme's common date, evalkit.pooled).
+    """
+    if page.results.as_of != page.params.as_of:
+        markdown(":::{note}\n" + t("pilot.as_of_note", date=fmt_date(page.params.as_of),
+                                    common=fmt_date(page.results.as_of)) + "\n:::\n")
     counts = {who: flow_counts(page, who) for who in page.columns}
     labels = {"participants": t("pilot.flow.participants"), "ended": t("pilot.flow.ended"),
               "in_service": t("pilot.flow.in_service"),
