@@ -257,3 +257,16 @@ def test_the_model_n_is_withheld_where_it_would_give_back_a_hidden_count(tmp_pat
         register = pd.concat([big, _small_pilot("lappi", ["employed_open"] * left_out)], ignore_index=True)
         chapter.model_table(_page(tmp_path / str(left_out), register), 6)
         assert captions[-1] == t("comparison.model_caption", horizon=6, n="120" if shown else "–")
+
+
+def test_the_comparison_names_the_pilots_extracted_after_the_common_date(tmp_path, captured):
+    import datetime as dt
+
+    page = _page(tmp_path, random_register(seed=4, pilots=("hame", "uusimaa"), n_per_pilot=40, effects=(0.0, 0.2)))
+    chapter.notices(page)
+    assert not any("poimittu eri päivinä" in text for text in captured["markdown"])
+    page.later_extracts = {"uusimaa": dt.date(2023, 6, 30)}
+    chapter.notices(page)
+    [note] = [text for text in captured["markdown"] if "poimittu eri päivinä" in text]
+    assert note.startswith(":::{note}") and "varhaisimman poimintapäivän, 1.1.2023," in note \
+        and "myöhemmin poimitut: Uusimaa (30.6.2023)." in note, note

@@ -73,6 +73,7 @@ class ComparisonPage:
     model_people: dict[int, compare.ModelPeople] = field(default_factory=dict)
     hidden: frozenset = frozenset()   # suppression.hidden_counts of everything published
     other_rates: dict[str, pd.DataFrame] = field(default_factory=dict)
+    later_extracts: dict = field(default_factory=dict)   # pilots extracted after the common date: their dates
 
 
 def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage:
@@ -87,7 +88,8 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     root_path = Path(root)
     facts = programme_at(root_path)
     labels = facts.names(language())
-    pooled = load_pooled(load_data_sources(root_path))
+    sources = load_data_sources(root_path)
+    pooled = load_pooled(sources)
     set_data_origin(synthetic=pooled.synthetic)
     page = Page(Path(page_dir), page_name)
     result = ComparisonPage(page, root_path, labels, None, None, pooled.synthetic, list(pooled.missing))
@@ -97,6 +99,8 @@ def setup(lang: str, root: str, page_dir: str, page_name: str) -> ComparisonPage
     result.register = pooled.register
     present = pilot_ids(result.register)
     result.as_of = pd.Timestamp(pooled.as_of)
+    result.later_extracts = {pid: sources[pid].as_of for pid in sorted(present)
+                             if pid in sources and sources[pid].as_of > pooled.as_of}
     result.hidden = _hidden_counts(pooled, facts.budgets)
     result.rates = compare.employment_rates(result.register, result.as_of, HORIZONS)
     glue("as_of", fmt_date(result.as_of))
@@ -124,12 +128,16 @@ def _glue_method() -> None:
 
 
 def notices(page: ComparisonPage) -> None:
-    """The synthetic-data notice and any pilot without a register file."""
+    """The synthetic-data notice, any pilot without a register file, and the pilots extracted later than the rest."""
     if page.synthetic:
         synthetic_notice()
     if page.missing:
         pilots = ", ".join(literal(page.labels.get(m, m)) for m in page.missing)
         markdown(f":::{{note}}\n{t('comparison.missing_registers', pilots=pilots)}\n:::\n")
+    if page.later_extracts:
+        later = ", ".join(t("comparison.pilot_on", pilot=literal(page.labels.get(p, p)), date=fmt_date(day))
+                          for p, day in page.later_extracts.items())
+        markdown(f":::{{note}}\n{t('comparison.later_extracts', common=fmt_date(page.as_of), pilots=later)}\n:::\n")
     if page.register is None:
         markdown(t("comparison.no_data"))
 
